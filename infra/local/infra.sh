@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# Local real infrastructure on loopback: Apache Kafka (KRaft), PostgreSQL, FerretDB (MongoDB wire).
+# Installs once into .local/, starts idempotently, waits for health, stops only what it started.
+# Usage: infra/local/infra.sh up|down|status|logs [kafka|postgres|mongo] [--help]
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+HERE="$ROOT/infra/local"
+LOCAL="${JOURNEY_LOCAL_DIR:-$ROOT/.local}"
+RUN="$LOCAL/run"
+
+KAFKA_PORT="${JOURNEY_KAFKA_PORT:-19092}"
+KAFKA_CONTROLLER_PORT="${JOURNEY_KAFKA_CONTROLLER_PORT:-19093}"
+PG_PORT="${JOURNEY_PG_PORT:-15432}"
+MONGO_PORT="${JOURNEY_MONGO_PORT:-27018}"
+PG_USER="journey"
+PG_PASSWORD="journey"
+PG_OS_USER="${JOURNEY_PG_OS_USER:-journeydb}"
+FERRETDB_VERSION="v1.24.2"
+
+log() { printf '[infra] %s\n' "$*" >&2; }
+die() { printf '[infra] ERROR: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+  cat <<EOF
+Usage: npm run infra:<command>   (or infra/local/infra.sh <command> [service])
+
+Commands:
+  up       install what is missing, start Kafka, PostgreSQL and FerretDB, wait until healthy
+  down     stop every process this script started (by its pid file)
+  status   show each server, its pid, its address and whether it answers
+  logs     print the last lines of each server's log (or of one: kafka|postgres|mongo)
+
+Everything lives under $LOCAL (ignored by git). Ports: Kafka $KAFKA_PORT, PostgreSQL $PG_PORT,
+MongoDB wire (FerretDB) $MONGO_PORT; override with JOURNEY_KAFKA_PORT, JOURNEY_PG_PORT,
+JOURNEY_MONGO_PORT.
+EOF
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pid_alive() {
+  local f="$RUN/$1.pid"
+  [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null
+}
+
+wait_for() { # name seconds command...
+  local name="$1" secs="$2"; shift 2
+  local i
+  for ((i = 0; i < secs * 4; i++)); do
+    if "$@"; then return 0; fi
+    sleep 0.25
+  done
+  return 1
+}
+
+# ---------------------------------------------------------------- Kafka
+kafka_installed() { [[ -f "$LOCAL/kafka/libs/.complete" ]]; }
+
+kafka_install() {
+  kafka_installed && return 0
+  command -v java >/dev/null || die "Java 17+ is needed for Kafka (apt-get install openjdk-17-jre-headless)"
+  command -v mvn >/dev/null || die "Maven is needed to fetch the Kafka jars (apt-get install maven)"
+  log "kafka: resolving broker jars with Maven (first run only)"
+  rm -rf "$LOCAL/kafka/libs"
+  mkdir -p "$LOCAL/kafka/libs"
+  mvn -q -B -f "$HERE/kafka/pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="$LOCAL/kafka/libs" -DincludeScope=runtime >"$LOCAL/kafka/maven.log" 2>&1 \
+    || { tail -20 "$LOCAL/kafka/maven.log" >&2; die "kafka: maven could not resolve the broker (see $LOCAL/kafka/maven.log)"; }
+  touch "$LOCAL/kafka/libs/.complete"
+}
+
+kafka_tool() { java -Dlog4j2.configurationFile="$HERE/kafka/log4j2.xml" -cp "$LOCAL/kafka/libs/*" "$@"; }
+
+kafka_ready() { port_open "$KAFKA_PORT" && grep -q 'Kafka Server started' "$LOCAL/kafka/server.log" 2>/dev/null; }
+
+kafka_up() {
+  if pid_alive kafka && port_open "$KAFKA_PORT"; then log "kafka: already running on 127.0.0.1:$KAFKA_PORT"; return 0; fi
+  port_open "$KAFKA_PORT" && die "kafka: port $KAFKA_PORT is taken by another process (set JOURNEY_KAFKA_PORT)"
+  kafka_install
+  local dir="$LOCAL/kafka"
+  sed -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
+    -e "s#@DATA_DIR@#$dir/data#g" "$HERE/kafka/server.properties" >"$dir/server.properties"
+  if [[ ! -f "$dir/data/meta.properties" ]]; then
+    log "kafka: formatting KRaft storage"
+    mkdir -p "$dir/data"
+    local cluster_id
+    cluster_id="$(kafka_tool kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
+    kafka_tool kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" >"$dir/format.log" 2>&1 \
+      || { cat "$dir/format.log" >&2; die "kafka: storage format failed"; }
+  fi
+  : >"$dir/server.log"
+  log "kafka: starting on 127.0.0.1:$KAFKA_PORT"
+  setsid nohup java -Xms256m -Xmx768m -Dlog4j2.configurationFile="$HERE/kafka/log4j2.xml" -cp "$LOCAL/kafka/libs/*" \
+    kafka.Kafka "$dir/server.properties" </dev/null >"$dir/server.log" 2>&1 9>&- &
+  echo $! >"$RUN/kafka.pid"
+  wait_for kafka 90 kafka_ready || { tail -30 "$dir/server.log" >&2; die "kafka: not ready after 90 s (log: $dir/server.log)"; }
+  log "kafka: ready"
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+pg_bin() {
+  local d
+  for d in /usr/lib/postgresql/*/bin; do [[ -x "$d/postgres" ]] && { echo "$d"; return 0; }; done
+  return 1
+}
+
+pg_install() {
+  pg_bin >/dev/null && return 0
+  [[ $(id -u) -eq 0 ]] || die "postgres: the PostgreSQL server is missing; install it with: sudo apt-get install -y postgresql"
+  log "postgres: installing Debian's postgresql package (first run only)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  # The Debian package starts a cluster on 5432; it is not ours and we leave it alone.
+  pg_bin >/dev/null || die "postgres: installed, but no server binary found under /usr/lib/postgresql"
+}
+
+# initdb refuses to run as root, so as root the cluster belongs to an unprivileged system user.
+as_pg() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u "$PG_OS_USER" -- "$@"; else "$@"; fi
+}
+
+pg_ready() { as_pg "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; }
+
+pg_up() {
+  local dir="$LOCAL/postgres"
+  if pid_alive postgres && pg_ready; then log "postgres: already running on 127.0.0.1:$PG_PORT"; return 0; fi
+  port_open "$PG_PORT" && die "postgres: port $PG_PORT is taken by another process (set JOURNEY_PG_PORT)"
+  pg_install
+  local bin; bin="$(pg_bin)"
+  if [[ $(id -u) -eq 0 ]] && ! id "$PG_OS_USER" >/dev/null 2>&1; then
+    log "postgres: creating system user $PG_OS_USER to own the local cluster"
+    useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_OS_USER"
+  fi
+  mkdir -p "$dir"
+  [[ $(id -u) -eq 0 ]] && chown "$PG_OS_USER" "$dir"
+  as_pg test -w "$dir" || die "postgres: $PG_OS_USER cannot write $dir; every parent folder of the repo must be traversable (chmod o+x)"
+  if [[ ! -f "$dir/data/PG_VERSION" ]]; then
+    log "postgres: initdb"
+    local pw="$dir/.pwfile"
+    printf '%s\n' "$PG_PASSWORD" >"$pw"; [[ $(id -u) -eq 0 ]] && chown "$PG_OS_USER" "$pw"
+    as_pg "$bin/initdb" -D "$dir/data" -U "$PG_USER" --pwfile="$pw" --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; die "postgres: initdb failed"; }
+    rm -f "$pw"
+    cat >>"$dir/data/postgresql.conf" <<EOF
+# journey local settings
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$dir'
+max_connections = 300
+shared_buffers = 256MB
+fsync = on
+EOF
+  fi
+  log "postgres: starting on 127.0.0.1:$PG_PORT"
+  as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null 9>&- \
+    || { tail -30 "$dir/server.log" >&2; die "postgres: failed to start (log: $dir/server.log)"; }
+  head -1 "$dir/data/postmaster.pid" >"$RUN/postgres.pid"
+  wait_for postgres 30 pg_ready || die "postgres: not accepting connections"
+  local db
+  for db in journey ferretdb; do
+    PGPASSWORD="$PG_PASSWORD" "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d postgres -tAc \
+      "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 \
+      || PGPASSWORD="$PG_PASSWORD" "$bin/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d postgres -c "CREATE DATABASE $db"
+  done
+  log "postgres: ready"
+}
+
+pg_down() {
+  pid_alive postgres || { rm -f "$RUN/postgres.pid"; return 0; }
+  log "postgres: stopping"
+  as_pg "$(pg_bin)/pg_ctl" -D "$LOCAL/postgres/data" -m fast -w stop >/dev/null || true
+  rm -f "$RUN/postgres.pid"
+}
+
+# ---------------------------------------------------------------- FerretDB (MongoDB wire)
+ferret_bin="$LOCAL/ferretdb/bin/ferretdb"
+
+ferret_install() {
+  [[ -x "$ferret_bin" ]] && "$ferret_bin" --version >/dev/null 2>&1 && return 0
+  command -v go >/dev/null || die "mongo: Go is needed to build FerretDB (apt-get install golang)"
+  log "mongo: building FerretDB $FERRETDB_VERSION from its Go module (first run only)"
+  local src="$LOCAL/ferretdb/src" modir
+  mkdir -p "$LOCAL/ferretdb"
+  modir="$(cd "$LOCAL/ferretdb" && GOTOOLCHAIN=local GOFLAGS= go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" \
+    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [[ -d "$modir" ]] || die "mongo: could not download the FerretDB module"
+  rm -rf "$src"; mkdir -p "$LOCAL/ferretdb/bin"
+  cp -r "$modir" "$src"; chmod -R u+w "$src"
+  # The version file is generated in FerretDB's own build; the module zip does not carry it.
+  echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
+  (cd "$src" && GOTOOLCHAIN=local go build -o "$ferret_bin" ./cmd/ferretdb) >"$LOCAL/ferretdb/build.log" 2>&1 \
+    || { tail -20 "$LOCAL/ferretdb/build.log" >&2; die "mongo: FerretDB build failed"; }
+}
+
+mongo_up() {
+  local dir="$LOCAL/ferretdb"
+  if pid_alive ferretdb && port_open "$MONGO_PORT"; then log "mongo: already running on 127.0.0.1:$MONGO_PORT"; return 0; fi
+  port_open "$MONGO_PORT" && die "mongo: port $MONGO_PORT is taken by another process (set JOURNEY_MONGO_PORT)"
+  ferret_install
+  mkdir -p "$dir/state"
+  log "mongo: starting FerretDB on 127.0.0.1:$MONGO_PORT (PostgreSQL backend)"
+  setsid nohup "$ferret_bin" --handler=postgresql \
+    --postgresql-url="postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/ferretdb" \
+    --listen-addr="127.0.0.1:$MONGO_PORT" --debug-addr=- --state-dir="$dir/state" \
+    --telemetry=disable --log-level=WARN --log-format=json </dev/null >"$dir/server.log" 2>&1 9>&- &
+  echo $! >"$RUN/ferretdb.pid"
+  wait_for mongo 30 port_open "$MONGO_PORT" || { tail -30 "$dir/server.log" >&2; die "mongo: FerretDB not listening (log: $dir/server.log)"; }
+  log "mongo: ready"
+}
+
+# ---------------------------------------------------------------- common
+stop_pid() { # name
+  local f="$RUN/$1.pid" pid
+  [[ -f "$f" ]] || return 0
+  pid="$(cat "$f")"
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$1: stopping (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    wait_for "$1" 30 bash -c "! kill -0 $pid 2>/dev/null" || { log "$1: did not stop in 30 s, killing"; kill -KILL "$pid" 2>/dev/null || true; }
+  fi
+  rm -f "$f"
+}
+
+status_line() { # name port pidname
+  local state="stopped" pid="-"
+  [[ -f "$RUN/$3.pid" ]] && pid="$(cat "$RUN/$3.pid")"
+  if pid_alive "$3"; then
+    if port_open "$2"; then state="up"; else state="starting-or-broken"; fi
+  elif port_open "$2"; then state="port-taken-by-another-process"; fi
+  printf '%-10s %-30s pid %-8s 127.0.0.1:%s\n' "$1" "$state" "$pid" "$2"
+  [[ "$state" == up ]]
+}
+
+cmd="${1:-}"
+case "$cmd" in
+  -h | --help | help | "") usage; [[ -n "$cmd" ]] ;;
+  up)
+    mkdir -p "$RUN"
+    exec 9>"$LOCAL/.infra.lock"; flock -w 600 9 || die "another infra command holds $LOCAL/.infra.lock"
+    pg_up
+    mongo_up
+    kafka_up
+    log "all up: kafka 127.0.0.1:$KAFKA_PORT, postgres 127.0.0.1:$PG_PORT, mongo 127.0.0.1:$MONGO_PORT"
+    ;;
+  down)
+    mkdir -p "$RUN"
+    exec 9>"$LOCAL/.infra.lock"; flock -w 120 9 || die "another infra command holds $LOCAL/.infra.lock"
+    stop_pid kafka
+    stop_pid ferretdb
+    pg_down
+    ;;
+  status)
+    mkdir -p "$RUN"
+    ok=0
+    status_line kafka "$KAFKA_PORT" kafka || ok=1
+    status_line postgres "$PG_PORT" postgres || ok=1
+    status_line mongo "$MONGO_PORT" ferretdb || ok=1
+    exit $ok
+    ;;
+  logs)
+    which="${2:-all}"
+    for pair in kafka:kafka/server.log postgres:postgres/server.log mongo:ferretdb/server.log; do
+      name="${pair%%:*}"; file="$LOCAL/${pair#*:}"
+      [[ "$which" == all || "$which" == "$name" ]] || continue
+      printf '==> %s (%s)\n' "$name" "$file"
+      tail -n "${LINES:-40}" "$file" 2>/dev/null || echo "(no log yet)"
+    done
+    ;;
+  *) usage; die "unknown command: $cmd" ;;
+esac

@@ -1,0 +1,105 @@
+import { Module } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Transport } from '@nestjs/microservices';
+import { Partitioners } from 'kafkajs';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { ConfigurationError, loadServiceConfig } from '../config/service-config';
+import type { ServiceConfig, ServiceName } from '../config/service-config';
+import { createLogger, JourneyLogger } from '../logging/logger';
+import { requestLogging } from '../logging/request-logging.middleware';
+import { kafkaClientConfig } from '../infrastructure/kafka-client';
+import { PlatformModule } from '../platform.module';
+
+export interface ServiceDefinition {
+  name: ServiceName;
+  /** The service's own root module (its features). */
+  module: Type<unknown>;
+  /** One paragraph for the OpenAPI document. */
+  description: string;
+}
+
+/**
+ * Builds a service as a hybrid NestJS app: HTTP (with OpenAPI at /openapi.json and /docs) plus a
+ * Kafka microservice in the service's consumer group. Nothing listens until {@link startServiceApp}.
+ */
+export async function createServiceApp(
+  definition: ServiceDefinition,
+  config: ServiceConfig,
+  logger: Logger = createLogger(definition.name, config.logLevel),
+): Promise<NestExpressApplication> {
+  @Module({ imports: [PlatformModule.forService(config, logger), definition.module] })
+  class ServiceRootModule {}
+
+  const app = await NestFactory.create<NestExpressApplication>(ServiceRootModule, {
+    logger: new JourneyLogger(logger),
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.use(requestLogging(logger));
+  app.useBodyParser('json', { limit: config.http.bodyLimit });
+  app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
+  app.enableShutdownHooks();
+
+  app.connectMicroservice<MicroserviceOptions>(
+    {
+      transport: Transport.KAFKA,
+      options: {
+        client: kafkaClientConfig(config.kafka.brokers, config.kafka.clientId, logger),
+        consumer: { groupId: config.kafka.consumerGroup, allowAutoTopicCreation: false },
+        producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
+        postfixId: '',
+      },
+    },
+    { inheritAppConfig: true },
+  );
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(`journey ${definition.name} service`)
+      .setDescription(definition.description)
+      .setVersion(process.env['npm_package_version'] ?? '0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  return app;
+}
+
+/** Starts the Kafka consumer and the HTTP listener. */
+export async function startServiceApp(app: INestApplication, config: ServiceConfig): Promise<void> {
+  await app.startAllMicroservices();
+  await app.listen(config.http.port, config.http.host);
+}
+
+/**
+ * The whole start-up of a service process: validate configuration (exit 1 naming each bad variable),
+ * build the app, start it, log where it listens.
+ */
+export async function runService(definition: ServiceDefinition): Promise<INestApplication> {
+  let config: ServiceConfig;
+  try {
+    config = loadServiceConfig(definition.name);
+  } catch (err) {
+    if (err instanceof ConfigurationError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(definition.name, config.logLevel);
+  try {
+    const app = await createServiceApp(definition, config, logger);
+    await startServiceApp(app, config);
+    const base = `http://${config.http.host}:${config.http.port}`;
+    logger.info({ url: base, docs: `${base}/docs`, kafka: config.kafka.brokers }, `${definition.name} service started`);
+    return app;
+  } catch (err) {
+    logger.fatal({ err }, `${definition.name} service failed to start`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+
+export const SERVICE_NAMES = ['channels', 'contacts', 'tickets', 'knowledge', 'analytics'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export const DEFAULT_HTTP_PORTS: Readonly<Record<ServiceName, number>> = {
+  channels: 3101,
+  contacts: 3102,
+  tickets: 3103,
+  knowledge: 3104,
+  analytics: 3105,
+};
+
+/** Variables whose values are never printed, not even in a configuration error. */
+export const SECRET_VARIABLES = new Set(['EVENTSTORE_URL', 'MONGO_URL']);
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+
+const urlWithProtocols = (protocols: string[], what: string) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a ${what} URL (${protocols.map((p) => `${p}//…`).join(' or ')})` },
+  );
+
+function schemaFor(service: ServiceName) {
+  return z
+    .object({
+      NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+      HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+      HTTP_PORT: z.coerce
+        .number({ message: 'must be a port number' })
+        .int('must be an integer port number')
+        .min(1, 'must be between 1 and 65535')
+        .max(65535, 'must be between 1 and 65535')
+        .default(DEFAULT_HTTP_PORTS[service]),
+      HTTP_BODY_LIMIT: z
+        .string()
+        .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 512kb or 1mb')
+        .default('1mb'),
+      LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+      KAFKA_BROKERS: z
+        .string()
+        .default('127.0.0.1:19092')
+        .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean))
+        .refine((brokers) => brokers.length > 0 && brokers.every((b) => hostPort.test(b)), {
+          message: 'must be a comma-separated list of host:port',
+        }),
+      KAFKA_CLIENT_ID: z.string().min(1).default(`journey-${service}`),
+      KAFKA_CONSUMER_GROUP: z.string().min(1).default(`journey-${service}`),
+      EVENTSTORE_URL: urlWithProtocols(['postgres:', 'postgresql:'], 'PostgreSQL').default(
+        'postgres://journey:journey@127.0.0.1:15432/journey',
+      ),
+      MONGO_URL: urlWithProtocols(['mongodb:', 'mongodb+srv:'], 'MongoDB').default(
+        `mongodb://127.0.0.1:27018/journey-${service}`,
+      ),
+      READINESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+      AUTH_MODE: z.enum(['local', 'oidc']).default('local'),
+      AUTH_LOCAL_KEY_FILE: z.string().min(1).default('.local/auth/signing-key.json'),
+      AUTH_ISSUER: z.string().min(1).default('journey-local'),
+      AUTH_AUDIENCE: z.string().min(1).default('journey'),
+      AUTH_JWKS_URL: urlWithProtocols(['https:', 'http:'], 'JWKS').optional(),
+      AUTH_ROLES_CLAIM: z.string().min(1).default('roles'),
+    })
+    .superRefine((cfg, ctx) => {
+      if (cfg.AUTH_MODE === 'oidc' && !cfg.AUTH_JWKS_URL) {
+        ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'is required when AUTH_MODE=oidc' });
+      }
+      if (cfg.NODE_ENV === 'production' && cfg.AUTH_MODE === 'local') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['AUTH_MODE'],
+          message: 'must be oidc in production (local signing keys are for development and tests)',
+        });
+      }
+    });
+}
+
+type Env = z.output<ReturnType<typeof schemaFor>>;
+
+/** The validated configuration of one service. */
+export interface ServiceConfig {
+  service: ServiceName;
+  env: Env['NODE_ENV'];
+  http: { host: string; port: number; bodyLimit: string };
+  logLevel: Env['LOG_LEVEL'];
+  kafka: { brokers: string[]; clientId: string; consumerGroup: string };
+  eventStore: { url: string };
+  mongo: { url: string };
+  readinessTimeoutMs: number;
+  auth: {
+    mode: 'local' | 'oidc';
+    localKeyFile: string;
+    issuer: string;
+    audience: string;
+    jwksUrl?: string;
+    rolesClaim: string;
+  };
+}
+
+/** Thrown when the environment does not hold a valid configuration; its message names every bad variable. */
+export class ConfigurationError extends Error {
+  constructor(
+    readonly service: string,
+    readonly problems: string[],
+  ) {
+    super(`Invalid configuration for the ${service} service:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** Validates the environment once at start-up; throws {@link ConfigurationError} naming each bad variable. */
+export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  // An empty variable counts as unset, as in most deployment tools.
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schemaFor(service).safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '(environment)');
+      const raw = input[variable];
+      const shown = raw === undefined || SECRET_VARIABLES.has(variable) ? '' : ` (got "${raw}")`;
+      return `${variable}: ${issue.message}${shown}`;
+    });
+    throw new ConfigurationError(service, problems);
+  }
+  const e = parsed.data;
+  return {
+    service,
+    env: e.NODE_ENV,
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, bodyLimit: e.HTTP_BODY_LIMIT },
+    logLevel: e.LOG_LEVEL,
+    kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, consumerGroup: e.KAFKA_CONSUMER_GROUP },
+    eventStore: { url: e.EVENTSTORE_URL },
+    mongo: { url: e.MONGO_URL },
+    readinessTimeoutMs: e.READINESS_TIMEOUT_MS,
+    auth: {
+      mode: e.AUTH_MODE,
+      localKeyFile: e.AUTH_LOCAL_KEY_FILE,
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+      ...(e.AUTH_JWKS_URL ? { jwksUrl: e.AUTH_JWKS_URL } : {}),
+      rolesClaim: e.AUTH_ROLES_CLAIM,
+    },
+  };
+}

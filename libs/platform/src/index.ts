@@ -1,0 +1,30 @@
+export {
+  ConfigurationError,
+  DEFAULT_HTTP_PORTS,
+  loadServiceConfig,
+  SECRET_VARIABLES,
+  SERVICE_NAMES,
+} from './config/service-config';
+export type { ServiceConfig, ServiceName } from './config/service-config';
+export { createLogger, JourneyLogger } from './logging/logger';
+export type { Logger } from './logging/logger';
+export { redactPersonalData, scrubText } from './logging/redact-personal-data';
+export { CORRELATION_HEADER } from './logging/request-logging.middleware';
+export { createKafka, kafkaClientConfig } from './infrastructure/kafka-client';
+export {
+  InfrastructureConnections,
+  SERVICE_CONFIG,
+  SERVICE_LOGGER,
+} from './infrastructure/infrastructure-connections';
+export { ROLES, hasAnyRole, isRole } from './auth/roles';
+export type { Principal, Role } from './auth/roles';
+export { Public } from './auth/public.decorator';
+export { Roles } from './auth/roles.decorator';
+export { CurrentPrincipal } from './auth/current-principal.decorator';
+export { AuthGuard } from './auth/auth.guard';
+export { TokenVerifier, TokenRejected } from './auth/token-verifier';
+export { ensureLocalSigningKey, issueLocalToken } from './auth/local-signing-key';
+export type { LocalTokenRequest } from './auth/local-signing-key';
+export { PlatformModule } from './platform.module';
+export { createServiceApp, runService, startServiceApp } from './bootstrap/service-app';
+export type { ServiceDefinition } from './bootstrap/service-app';

@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
+import type { Admin, Kafka } from 'kafkajs';
+import mongoose from 'mongoose';
+import type { Connection } from 'mongoose';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { ServiceConfig } from '../config/service-config';
+import { createKafka } from './kafka-client';
+
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+export const SERVICE_LOGGER = Symbol('SERVICE_LOGGER');
+
+/**
+ * The three connections every service holds: the event store (PostgreSQL), the read models
+ * (MongoDB wire) and Kafka. None of them blocks start-up: each reconnects on its own, and
+ * readiness reports which one is down.
+ */
+@Injectable()
+export class InfrastructureConnections implements OnApplicationShutdown {
+  readonly eventStore: pg.Pool;
+  readonly readModels: Connection;
+  readonly kafka: Kafka;
+  private kafkaAdmin: Admin | undefined;
+  private mongoConnecting: Promise<unknown> | undefined;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+  ) {
+    this.eventStore = new pg.Pool({
+      connectionString: config.eventStore.url,
+      max: 10,
+      connectionTimeoutMillis: config.readinessTimeoutMs,
+      application_name: `journey-${config.service}`,
+    });
+    // An idle client losing its server must not crash the process; the pool replaces it.
+    this.eventStore.on('error', (err) => this.logger.warn({ err }, 'event store connection lost'));
+    this.readModels = mongoose.createConnection();
+    this.readModels.on('disconnected', () => this.logger.warn('read-model connection lost'));
+    this.kafka = createKafka(config.kafka.brokers, `${config.kafka.clientId}-admin`, logger);
+    void this.connectReadModels();
+  }
+
+  /** Opens the MongoDB connection if it is not open; concurrent callers share one attempt. */
+  connectReadModels(): Promise<unknown> {
+    if (this.readModels.readyState === mongoose.ConnectionStates.connected) return Promise.resolve();
+    this.mongoConnecting ??= this.readModels
+      .openUri(this.config.mongo.url, { serverSelectionTimeoutMS: this.config.readinessTimeoutMs })
+      .catch((err: unknown) => {
+        this.logger.warn({ err }, 'read-model store unreachable; will retry on the next readiness check');
+      })
+      .finally(() => {
+        this.mongoConnecting = undefined;
+      });
+    return this.mongoConnecting;
+  }
+
+  async pingEventStore(): Promise<void> {
+    await this.eventStore.query('SELECT 1');
+  }
+
+  async pingReadModels(): Promise<void> {
+    await this.connectReadModels();
+    const db = this.readModels.db;
+    if (!db) throw new Error('not connected');
+    await db.admin().ping();
+  }
+
+  async pingKafka(): Promise<{ brokers: number }> {
+    if (!this.kafkaAdmin) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.kafkaAdmin = admin;
+    }
+    const cluster = await this.kafkaAdmin.describeCluster();
+    return { brokers: cluster.brokers.length };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.kafkaAdmin?.disconnect(), this.eventStore.end(), this.readModels.close()]);
+  }
+}

@@ -1,0 +1,70 @@
+import type { LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { redactPersonalData, scrubText } from './redact-personal-data';
+
+export type { Logger } from 'pino';
+
+/** A structured JSON logger for one service; every record passes through personal-data redaction. */
+export function createLogger(service: string, level: string = 'info'): Logger {
+  return pino({
+    level,
+    base: { service },
+    messageKey: 'msg',
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: (record) => redactPersonalData(record),
+    },
+    hooks: {
+      logMethod(args, method) {
+        const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubText(arg) : arg)) as Parameters<
+          typeof method
+        >;
+        method.apply(this, scrubbed);
+      },
+    },
+  });
+}
+
+/** Adapts a pino logger to Nest's LoggerService, keeping Nest's context as a field. */
+export class JourneyLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+  setLogLevels(_levels: NestLogLevel[]): void {
+    // The level is set once from LOG_LEVEL; Nest's own switch is ignored on purpose.
+  }
+
+  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, params: unknown[]): void {
+    // Nest passes the context as the last string argument, and for errors a stack before it.
+    const rest = [...params];
+    const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    const fields: Record<string, unknown> = context ? { context } : {};
+    if (level === 'error' && typeof rest[0] === 'string' && rest[0].includes('\n')) fields['stack'] = rest.shift();
+    if (message instanceof Error) {
+      this.logger[level]({ ...fields, err: message }, message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      this.logger[level]({ ...fields, ...(message as object) });
+    } else {
+      this.logger[level](fields, String(message));
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { Global, Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import type { Logger } from 'pino';
+import type { ServiceConfig } from './config/service-config';
+import { AuthGuard } from './auth/auth.guard';
+import { MeController } from './auth/me.controller';
+import { TokenVerifier } from './auth/token-verifier';
+import { HealthController } from './health/health.controller';
+import { InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from './infrastructure/infrastructure-connections';
+
+/** What every service has: configuration, logger, connections, health probes and authentication. */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forService(config: ServiceConfig, logger: Logger): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [TerminusModule.forRoot({ errorLogStyle: 'json', gracefulShutdownTimeoutMs: 0 })],
+      controllers: [HealthController, MeController],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: SERVICE_LOGGER, useValue: logger },
+        { provide: TokenVerifier, useFactory: () => new TokenVerifier(config.auth) },
+        InfrastructureConnections,
+        { provide: APP_GUARD, useClass: AuthGuard },
+      ],
+      exports: [SERVICE_CONFIG, SERVICE_LOGGER, InfrastructureConnections, TokenVerifier],
+    };
+  }
+}
