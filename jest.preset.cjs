@@ -39,4 +39,6 @@ exports.integration = (projectDir) => ({
   testMatch: ['<rootDir>/src/**/*.int-spec.ts'],
   testTimeout: 60_000,
   maxWorkers: 1,
+  globalSetup: `${root}/libs/testing/src/global-setup.ts`,
+  globalTeardown: `${root}/libs/testing/src/global-teardown.ts`,
 });

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Local real infrastructure on loopback: Apache Kafka (KRaft), PostgreSQL, FerretDB (MongoDB wire).
+# Local real infrastructure on loopback: Apache Kafka (KRaft), PostgreSQL, a MongoDB-wire server
+# (mongo-java-server on its durable H2 backend).
 # Installs once into .local/, starts idempotently, waits for health, stops only what it started.
 # Usage: infra/local/infra.sh up|down|status|logs [kafka|postgres|mongo] [--help]
 set -euo pipefail
@@ -16,7 +17,6 @@ MONGO_PORT="${JOURNEY_MONGO_PORT:-27018}"
 PG_USER="journey"
 PG_PASSWORD="journey"
 PG_OS_USER="${JOURNEY_PG_OS_USER:-journeydb}"
-FERRETDB_VERSION="v1.24.2"
 
 log() { printf '[infra] %s\n' "$*" >&2; }
 die() { printf '[infra] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -26,13 +26,13 @@ usage() {
 Usage: npm run infra:<command>   (or infra/local/infra.sh <command> [service])
 
 Commands:
-  up       install what is missing, start Kafka, PostgreSQL and FerretDB, wait until healthy
+  up       install what is missing, start Kafka, PostgreSQL and the MongoDB-wire server, wait until healthy
   down     stop every process this script started (by its pid file)
   status   show each server, its pid, its address and whether it answers
   logs     print the last lines of each server's log (or of one: kafka|postgres|mongo)
 
 Everything lives under $LOCAL (ignored by git). Ports: Kafka $KAFKA_PORT, PostgreSQL $PG_PORT,
-MongoDB wire (FerretDB) $MONGO_PORT; override with JOURNEY_KAFKA_PORT, JOURNEY_PG_PORT,
+MongoDB wire $MONGO_PORT; override with JOURNEY_KAFKA_PORT, JOURNEY_PG_PORT,
 JOURNEY_MONGO_PORT.
 EOF
 }
@@ -158,7 +158,7 @@ EOF
   head -1 "$dir/data/postmaster.pid" >"$RUN/postgres.pid"
   wait_for postgres 30 pg_ready || die "postgres: not accepting connections"
   local db
-  for db in journey ferretdb; do
+  for db in journey; do
     PGPASSWORD="$PG_PASSWORD" "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d postgres -tAc \
       "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 \
       || PGPASSWORD="$PG_PASSWORD" "$bin/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d postgres -c "CREATE DATABASE $db"
@@ -173,39 +173,39 @@ pg_down() {
   rm -f "$RUN/postgres.pid"
 }
 
-# ---------------------------------------------------------------- FerretDB (MongoDB wire)
-ferret_bin="$LOCAL/ferretdb/bin/ferretdb"
+# ---------------------------------------------------------------- MongoDB wire (mongo-java-server)
+mongo_installed() { [[ -f "$LOCAL/mongo/classes/MongoWireServer.class" && -f "$LOCAL/mongo/libs/.complete" ]]; }
 
-ferret_install() {
-  [[ -x "$ferret_bin" ]] && "$ferret_bin" --version >/dev/null 2>&1 && return 0
-  command -v go >/dev/null || die "mongo: Go is needed to build FerretDB (apt-get install golang)"
-  log "mongo: building FerretDB $FERRETDB_VERSION from its Go module (first run only)"
-  local src="$LOCAL/ferretdb/src" modir
-  mkdir -p "$LOCAL/ferretdb"
-  modir="$(cd "$LOCAL/ferretdb" && GOTOOLCHAIN=local GOFLAGS= go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" \
-    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-  [[ -d "$modir" ]] || die "mongo: could not download the FerretDB module"
-  rm -rf "$src"; mkdir -p "$LOCAL/ferretdb/bin"
-  cp -r "$modir" "$src"; chmod -R u+w "$src"
-  # The version file is generated in FerretDB's own build; the module zip does not carry it.
-  echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
-  (cd "$src" && GOTOOLCHAIN=local go build -o "$ferret_bin" ./cmd/ferretdb) >"$LOCAL/ferretdb/build.log" 2>&1 \
-    || { tail -20 "$LOCAL/ferretdb/build.log" >&2; die "mongo: FerretDB build failed"; }
+mongo_install() {
+  mongo_installed && [[ "$LOCAL/mongo/classes/MongoWireServer.class" -nt "$HERE/mongo/src/MongoWireServer.java" ]] && return 0
+  command -v javac >/dev/null || die "mongo: a JDK (javac) is needed for the MongoDB-wire server (apt-get install openjdk-17-jdk-headless)"
+  command -v mvn >/dev/null || die "mongo: Maven is needed to fetch mongo-java-server (apt-get install maven)"
+  log "mongo: resolving mongo-java-server with Maven and compiling its launcher (first run only)"
+  rm -rf "$LOCAL/mongo/libs" "$LOCAL/mongo/classes"
+  mkdir -p "$LOCAL/mongo/libs" "$LOCAL/mongo/classes"
+  mvn -q -B -f "$HERE/mongo/pom.xml" dependency:copy-dependencies \
+    -DoutputDirectory="$LOCAL/mongo/libs" -DincludeScope=runtime >"$LOCAL/mongo/maven.log" 2>&1 \
+    || { tail -20 "$LOCAL/mongo/maven.log" >&2; die "mongo: maven could not resolve mongo-java-server (see $LOCAL/mongo/maven.log)"; }
+  touch "$LOCAL/mongo/libs/.complete"
+  javac -d "$LOCAL/mongo/classes" -cp "$LOCAL/mongo/libs/*" "$HERE/mongo/src/MongoWireServer.java" \
+    || die "mongo: could not compile infra/local/mongo/src/MongoWireServer.java"
 }
 
+mongo_ready() { port_open "$MONGO_PORT" && grep -q 'mongo-wire server listening' "$LOCAL/mongo/server.log" 2>/dev/null; }
+
 mongo_up() {
-  local dir="$LOCAL/ferretdb"
-  if pid_alive ferretdb && port_open "$MONGO_PORT"; then log "mongo: already running on 127.0.0.1:$MONGO_PORT"; return 0; fi
+  local dir="$LOCAL/mongo"
+  if pid_alive mongo && port_open "$MONGO_PORT"; then log "mongo: already running on 127.0.0.1:$MONGO_PORT"; return 0; fi
   port_open "$MONGO_PORT" && die "mongo: port $MONGO_PORT is taken by another process (set JOURNEY_MONGO_PORT)"
-  ferret_install
-  mkdir -p "$dir/state"
-  log "mongo: starting FerretDB on 127.0.0.1:$MONGO_PORT (PostgreSQL backend)"
-  setsid nohup "$ferret_bin" --handler=postgresql \
-    --postgresql-url="postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/ferretdb" \
-    --listen-addr="127.0.0.1:$MONGO_PORT" --debug-addr=- --state-dir="$dir/state" \
-    --telemetry=disable --log-level=WARN --log-format=json </dev/null >"$dir/server.log" 2>&1 9>&- &
-  echo $! >"$RUN/ferretdb.pid"
-  wait_for mongo 30 port_open "$MONGO_PORT" || { tail -30 "$dir/server.log" >&2; die "mongo: FerretDB not listening (log: $dir/server.log)"; }
+  mongo_install
+  mkdir -p "$dir/data"
+  log "mongo: starting the MongoDB-wire server on 127.0.0.1:$MONGO_PORT"
+  setsid nohup java -Xms128m -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    -Dorg.slf4j.simpleLogger.log.de.bwaldvogel.mongo.MongoServer=info \
+    -cp "$dir/classes:$dir/libs/*" MongoWireServer 127.0.0.1 "$MONGO_PORT" "$dir/data/journey.mv" \
+    </dev/null >"$dir/server.log" 2>&1 9>&- &
+  echo $! >"$RUN/mongo.pid"
+  wait_for mongo 60 mongo_ready || { tail -30 "$dir/server.log" >&2; die "mongo: not listening after 60 s (log: $dir/server.log)"; }
   log "mongo: ready"
 }
 
@@ -247,7 +247,7 @@ case "$cmd" in
     mkdir -p "$RUN"
     exec 9>"$LOCAL/.infra.lock"; flock -w 120 9 || die "another infra command holds $LOCAL/.infra.lock"
     stop_pid kafka
-    stop_pid ferretdb
+    stop_pid mongo
     pg_down
     ;;
   status)
@@ -255,12 +255,12 @@ case "$cmd" in
     ok=0
     status_line kafka "$KAFKA_PORT" kafka || ok=1
     status_line postgres "$PG_PORT" postgres || ok=1
-    status_line mongo "$MONGO_PORT" ferretdb || ok=1
+    status_line mongo "$MONGO_PORT" mongo || ok=1
     exit $ok
     ;;
   logs)
     which="${2:-all}"
-    for pair in kafka:kafka/server.log postgres:postgres/server.log mongo:ferretdb/server.log; do
+    for pair in kafka:kafka/server.log postgres:postgres/server.log mongo:mongo/server.log; do
       name="${pair%%:*}"; file="$LOCAL/${pair#*:}"
       [[ "$which" == all || "$which" == "$name" ]] || continue
       printf '==> %s (%s)\n' "$name" "$file"

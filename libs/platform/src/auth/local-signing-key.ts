@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
@@ -35,7 +36,7 @@ export async function ensureLocalSigningKey(file: string): Promise<StoredKey> {
     publicJwk: { ...publicJwk, kid, alg: LOCAL_SIGNING_ALGORITHM, use: 'sig' },
   };
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
   await writeFile(tmp, JSON.stringify(stored, null, 2), { mode: 0o600, flag: 'wx' });
   try {
     // link() fails if another process already published a key, where rename() would replace it.
@@ -68,7 +69,7 @@ export async function issueLocalToken(request: LocalTokenRequest): Promise<strin
     .setAudience(request.audience)
     .setSubject(request.subject)
     .setIssuedAt()
-    .setJti(crypto.randomUUID())
+    .setJti(randomUUID())
     .setExpirationTime(request.expiresIn)
     .sign(privateKey);
 }

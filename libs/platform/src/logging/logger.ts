@@ -6,8 +6,8 @@ import { redactPersonalData, scrubText } from './redact-personal-data';
 export type { Logger } from 'pino';
 
 /** A structured JSON logger for one service; every record passes through personal-data redaction. */
-export function createLogger(service: string, level: string = 'info'): Logger {
-  return pino({
+export function createLogger(service: string, level: string = 'info', destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service },
     messageKey: 'msg',
@@ -24,7 +24,8 @@ export function createLogger(service: string, level: string = 'info'): Logger {
         method.apply(this, scrubbed);
       },
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Adapts a pino logger to Nest's LoggerService, keeping Nest's context as a field. */

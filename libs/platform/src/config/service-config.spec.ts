@@ -1,0 +1,72 @@
+import { ConfigurationError, DEFAULT_HTTP_PORTS, loadServiceConfig } from './service-config';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadServiceConfig('tickets', env);
+  } catch (err) {
+    if (err instanceof ConfigurationError) return err.problems;
+    throw err;
+  }
+  throw new Error('configuration was accepted');
+}
+
+describe('loadServiceConfig', () => {
+  it('gives each service its own default port, consumer group and read-model database', () => {
+    for (const service of ['channels', 'contacts', 'tickets', 'knowledge', 'analytics'] as const) {
+      const config = loadServiceConfig(service, {});
+      expect(config.http.port).toBe(DEFAULT_HTTP_PORTS[service]);
+      expect(config.kafka.consumerGroup).toBe(`journey-${service}`);
+      expect(config.mongo.url).toContain(`/journey-${service}`);
+    }
+    expect(new Set(Object.values(DEFAULT_HTTP_PORTS)).size).toBe(5);
+  });
+
+  it('reads every variable it is given', () => {
+    const config = loadServiceConfig('contacts', {
+      HTTP_PORT: '4000',
+      HTTP_HOST: '0.0.0.0',
+      KAFKA_BROKERS: 'kafka-0:9092, kafka-1:9092',
+      EVENTSTORE_URL: 'postgresql://u:p@db:5432/events',
+      MONGO_URL: 'mongodb+srv://cluster.example/views',
+      AUTH_MODE: 'oidc',
+      AUTH_JWKS_URL: 'https://login.example/.well-known/jwks.json',
+      AUTH_ROLES_CLAIM: 'realm_access.roles',
+    });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 4000, bodyLimit: '1mb' });
+    expect(config.kafka.brokers).toEqual(['kafka-0:9092', 'kafka-1:9092']);
+    expect(config.auth).toMatchObject({ mode: 'oidc', rolesClaim: 'realm_access.roles' });
+  });
+
+  it('names the bad variable and the value it got', () => {
+    expect(problemsOf({ HTTP_PORT: 'abc' })).toEqual([expect.stringMatching(/^HTTP_PORT: .*\(got "abc"\)$/)]);
+    expect(problemsOf({ HTTP_PORT: '70000' })).toEqual([expect.stringMatching(/^HTTP_PORT: must be between 1 and 65535/)]);
+    expect(problemsOf({ LOG_LEVEL: 'loud' })).toEqual([expect.stringMatching(/^LOG_LEVEL: .*\(got "loud"\)$/)]);
+    expect(problemsOf({ KAFKA_BROKERS: 'not a broker' })).toEqual([
+      expect.stringMatching(/^KAFKA_BROKERS: must be a comma-separated list of host:port/),
+    ]);
+  });
+
+  it('reports every bad variable at once', () => {
+    const problems = problemsOf({ HTTP_PORT: 'x', READINESS_TIMEOUT_MS: '5', AUTH_MODE: 'saml' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['AUTH_MODE', 'HTTP_PORT', 'READINESS_TIMEOUT_MS']);
+  });
+
+  it('never prints the value of a secret variable', () => {
+    const problems = problemsOf({ EVENTSTORE_URL: 'mysql://root:hunter2@db/x' });
+    expect(problems).toEqual([expect.stringMatching(/^EVENTSTORE_URL: must be a PostgreSQL URL/)]);
+    expect(problems.join()).not.toContain('hunter2');
+  });
+
+  it('requires a JWKS URL for OIDC and refuses local keys in production', () => {
+    expect(problemsOf({ AUTH_MODE: 'oidc' })).toEqual(['AUTH_JWKS_URL: is required when AUTH_MODE=oidc']);
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^AUTH_MODE: must be oidc in production/)]);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadServiceConfig('tickets', { HTTP_PORT: '' }).http.port).toBe(3103);
+  });
+
+  it('says which service the message is about', () => {
+    expect(() => loadServiceConfig('knowledge', { HTTP_PORT: '-1' })).toThrow(/Invalid configuration for the knowledge service/);
+  });
+});
