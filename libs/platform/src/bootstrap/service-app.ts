@@ -42,7 +42,8 @@ export async function createServiceApp(
   app.use(requestLogging(logger));
   app.useBodyParser('json', { limit: config.http.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
-  app.enableShutdownHooks();
+  // Exit 0 once the shutdown hooks have run (instead of re-raising the signal), so that logs are flushed.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
 
   app.connectMicroservice<MicroserviceOptions>(
     {

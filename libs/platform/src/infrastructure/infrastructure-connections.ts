@@ -77,7 +77,8 @@ export class InfrastructureConnections implements OnApplicationShutdown {
     return { brokers: cluster.brokers.length };
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async onApplicationShutdown(signal?: string): Promise<void> {
     await Promise.allSettled([this.kafkaAdmin?.disconnect(), this.eventStore.end(), this.readModels.close()]);
+    this.logger.info({ signal }, 'connections closed, shutting down');
   }
 }

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// `npm test` after set-up: build, lint, typecheck, unit tests, integration tests, then one summary
+// per runner and a closing "N passed, N failed" line. Exits non-zero if anything failed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const results = join(root, '.local', 'test-results');
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(`Usage: npm test
+
+Builds every project, then runs lint (ESLint, 0 warnings), typecheck (tsc), unit tests (Jest) and
+integration tests (Jest, against the real Kafka, PostgreSQL and MongoDB-wire server that npm test
+starts), and prints a summary per runner. JOURNEY_TEST_INFRA=auto|local|containers picks the
+integration infrastructure (default auto: testcontainers when a Docker engine answers).
+`);
+  process.exit(0);
+}
+
+const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: process.env.CI ? '0' : '1' };
+const nx = join(root, 'node_modules', '.bin', 'nx');
+
+function phase(name, args) {
+  console.log(`\n━━ ${name} ━━`);
+  const started = Date.now();
+  const run = spawnSync(nx, [...args, '--output-style=stream'], { cwd: root, env, stdio: 'inherit' });
+  return { name, ok: run.status === 0, seconds: (Date.now() - started) / 1000 };
+}
+
+function jestTotals(kind) {
+  const dir = join(results, kind);
+  const totals = { passed: 0, failed: 0, skipped: 0, suitesFailed: 0, projects: [] };
+  if (!existsSync(dir)) return totals;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const r = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    const skipped = r.numPendingTests + r.numTodoTests;
+    totals.passed += r.numPassedTests;
+    totals.failed += r.numFailedTests;
+    totals.skipped += skipped;
+    // A suite that fails to load has no failed test; count it so that it cannot pass unnoticed.
+    totals.suitesFailed += r.numRuntimeErrorTestSuites ?? 0;
+    totals.projects.push(`${file.replace(/\.json$/, '')} ${r.numPassedTests}/${r.numTotalTests}`);
+  }
+  return totals;
+}
+
+rmSync(results, { recursive: true, force: true });
+const outcomes = [];
+const build = phase('build', ['run-many', '-t', 'build']);
+outcomes.push(build);
+if (build.ok) {
+  outcomes.push(phase('lint (eslint --max-warnings 0)', ['run-many', '-t', 'lint']));
+  outcomes.push(phase('typecheck (tsc)', ['run-many', '-t', 'typecheck']));
+  outcomes.push(phase('unit tests (jest)', ['run-many', '-t', 'test', '--skip-nx-cache']));
+  outcomes.push(phase('integration tests (jest, real infrastructure)', ['run-many', '-t', 'test:integration', '--parallel=1']));
+}
+
+const unit = jestTotals('unit');
+const integration = jestTotals('integration');
+console.log('\n━━ summary ━━');
+for (const o of outcomes) console.log(`${o.ok ? 'ok  ' : 'FAIL'}  ${o.name} (${o.seconds.toFixed(0)} s)`);
+const line = (label, t) =>
+  console.log(
+    `${label}: ${t.passed} passed, ${t.failed + t.suitesFailed} failed, ${t.skipped} skipped   [${t.projects.join(', ')}]`,
+  );
+line('jest unit', unit);
+line('jest integration', integration);
+const passed = unit.passed + integration.passed;
+const failed = unit.failed + integration.failed + unit.suitesFailed + integration.suitesFailed;
+const allOk = outcomes.every((o) => o.ok) && failed === 0 && outcomes.length === 5;
+if (!allOk && failed === 0) console.log('(a phase failed without a failing test: see its output above)');
+console.log(`\ntests: ${passed} passed, ${failed} failed`);
+process.exit(allOk ? 0 : 1);

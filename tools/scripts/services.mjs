@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+// Starts, stops and lists the five services as background processes (pid files in .local/run/services,
+// logs in .local/logs). Used by `npm start` / `npm stop`; safe to run again at any time.
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const runDir = join(root, '.local', 'run', 'services');
+const logDir = join(root, '.local', 'logs');
+const require = createRequire(import.meta.url);
+
+function usage() {
+  process.stdout.write(`Usage: node tools/scripts/services.mjs <start|stop|status> [service...]
+
+  start    start every service that is not already running, wait until all are ready, print their URLs
+  stop     stop the services started by start (SIGTERM, then SIGKILL after 15 s)
+  status   show each service, its pid, URL and readiness
+
+Services: channels contacts tickets knowledge analytics (all when none is named).
+Each reads its configuration from the environment (see README.md, "Configuration");
+<SERVICE>_HTTP_PORT (e.g. TICKETS_HTTP_PORT) moves one service's port.
+`);
+}
+
+function platform() {
+  const entry = join(root, 'libs', 'platform', 'dist', 'index.js');
+  if (!existsSync(entry)) throw new Error('the services are not built; run `npm run build` first');
+  return require(entry);
+}
+
+function pidOf(name) {
+  try {
+    const pid = Number(readFileSync(join(runDir, `${name}.pid`), 'utf8'));
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+async function probe(url, timeoutMs = 1500) {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    return { status: res.status, body: await res.json().catch(() => undefined) };
+  } catch {
+    return { status: 0 };
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function selected(args) {
+  const { SERVICE_NAMES } = platform();
+  const unknown = args.filter((a) => !SERVICE_NAMES.includes(a));
+  if (unknown.length) throw new Error(`unknown service: ${unknown.join(', ')} (one of: ${SERVICE_NAMES.join(', ')})`);
+  return args.length ? args : [...SERVICE_NAMES];
+}
+
+/** A service's environment: shared variables, plus <SERVICE>_HTTP_PORT as its HTTP_PORT. */
+function envFor(name) {
+  return { ...process.env, HTTP_PORT: process.env[`${name.toUpperCase()}_HTTP_PORT`] ?? '' };
+}
+
+function baseUrl(name) {
+  const { loadServiceConfig } = platform();
+  const { http } = loadServiceConfig(name, envFor(name));
+  const host = http.host === '0.0.0.0' ? '127.0.0.1' : http.host;
+  return `http://${host}:${http.port}`;
+}
+
+async function start(names) {
+  mkdirSync(runDir, { recursive: true });
+  mkdirSync(logDir, { recursive: true });
+  const { loadServiceConfig, ConfigurationError } = platform();
+  for (const name of names) {
+    try {
+      loadServiceConfig(name, envFor(name));
+    } catch (err) {
+      if (err instanceof ConfigurationError) throw new Error(err.message);
+      throw err;
+    }
+    const pid = pidOf(name);
+    if (pid) {
+      console.log(`  ${name.padEnd(10)} already running (pid ${pid})`);
+      continue;
+    }
+    const logFile = join(logDir, `${name}.log`);
+    const fd = openSync(logFile, 'a');
+    const child = spawn(process.execPath, [join(root, 'apps', name, 'dist', 'main.js')], {
+      cwd: root,
+      env: envFor(name),
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    });
+    closeSync(fd);
+    child.unref();
+    writeFileSync(join(runDir, `${name}.pid`), String(child.pid));
+    console.log(`  ${name.padEnd(10)} started (pid ${child.pid}, log ${relative(root, logFile)})`);
+  }
+
+  const deadline = Date.now() + 90_000;
+  const pending = new Set(names);
+  while (pending.size && Date.now() < deadline) {
+    for (const name of [...pending]) {
+      if (!pidOf(name)) break;
+      if ((await probe(`${baseUrl(name)}/health/ready`)).status === 200) pending.delete(name);
+    }
+    if (!pending.size) break;
+    process.stdout.write(`\r  waiting for ${[...pending].join(', ')} to be ready…   `);
+    await sleep(500);
+  }
+  process.stdout.write('\r\x1b[K');
+  const failed = names.filter((n) => pending.has(n));
+  for (const name of failed) {
+    const log = join(logDir, `${name}.log`);
+    const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-15).join('\n') : '(no log)';
+    console.error(`\n${name} is not ready (${pidOf(name) ? 'still starting or a dependency is down' : 'the process exited'}). Last log lines:\n${tail}`);
+  }
+  await status(names);
+  if (failed.length) process.exit(1);
+  console.log(`
+Call an API:   curl -H "Authorization: Bearer $(npx journey token --role admin)" ${baseUrl('tickets')}/v1/me
+Logs:          .local/logs/<service>.log      Stop: npm stop
+`);
+}
+
+async function stop(names) {
+  for (const name of names) {
+    const pid = pidOf(name);
+    rmSync(join(runDir, `${name}.pid`), { force: true });
+    if (!pid) continue;
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      try {
+        process.kill(pid, 0);
+        await sleep(200);
+      } catch {
+        break;
+      }
+    }
+    try {
+      process.kill(pid, 'SIGKILL');
+      console.log(`  ${name.padEnd(10)} did not stop in 15 s; killed (pid ${pid})`);
+    } catch {
+      console.log(`  ${name.padEnd(10)} stopped (pid ${pid})`);
+    }
+  }
+}
+
+async function status(names) {
+  let allReady = true;
+  console.log(`  ${'service'.padEnd(10)} ${'state'.padEnd(9)} ${'pid'.padEnd(8)} ${'url'.padEnd(24)} docs`);
+  for (const name of names) {
+    const pid = pidOf(name);
+    const url = baseUrl(name);
+    const ready = pid ? (await probe(`${url}/health/ready`)).status === 200 : false;
+    allReady &&= ready;
+    const state = !pid ? 'stopped' : ready ? 'ready' : 'not-ready';
+    console.log(`  ${name.padEnd(10)} ${state.padEnd(9)} ${String(pid ?? '-').padEnd(8)} ${url.padEnd(24)} ${url}/docs`);
+  }
+  return allReady;
+}
+
+const [command, ...args] = process.argv.slice(2);
+try {
+  switch (command) {
+    case 'start':
+      await start(selected(args));
+      break;
+    case 'stop':
+      await stop(selected(args));
+      break;
+    case 'status':
+      process.exitCode = (await status(selected(args))) ? 0 : 1;
+      break;
+    case '-h':
+    case '--help':
+    case 'help':
+      usage();
+      break;
+    default:
+      usage();
+      process.exitCode = 2;
+  }
+} catch (err) {
+  console.error(`services: ${err instanceof Error ? err.message : err}`);
+  process.exitCode = 1;
+}
