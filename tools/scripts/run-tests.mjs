@@ -12,7 +12,7 @@ const results = join(root, '.local', 'test-results');
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(`Usage: npm test
 
-Builds every project, then runs lint (ESLint, 0 warnings), typecheck (tsc), unit tests (Jest) and
+Builds every project, then runs format (Prettier), lint (ESLint, 0 warnings), typecheck (tsc), unit tests (Jest) and
 integration tests (Jest, against the real Kafka, PostgreSQL and MongoDB-wire server that npm test
 starts), and prints a summary per runner. JOURNEY_TEST_INFRA=auto|local|containers picks the
 integration infrastructure (default auto: testcontainers when a Docker engine answers).
@@ -20,13 +20,19 @@ integration infrastructure (default auto: testcontainers when a Docker engine an
   process.exit(0);
 }
 
-const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: process.env.CI ? '0' : '1' };
+const env = {
+  ...process.env,
+  NX_DAEMON: 'false',
+  NX_NO_CLOUD: 'true',
+  NX_TUI: 'false',
+  FORCE_COLOR: process.env.CI ? '0' : '1',
+};
 const nx = join(root, 'node_modules', '.bin', 'nx');
 
-function phase(name, args) {
+function phase(name, args, command = nx, extra = ['--output-style=stream']) {
   console.log(`\n━━ ${name} ━━`);
   const started = Date.now();
-  const run = spawnSync(nx, [...args, '--output-style=stream'], { cwd: root, env, stdio: 'inherit' });
+  const run = spawnSync(command, [...args, ...extra], { cwd: root, env, stdio: 'inherit' });
   return { name, ok: run.status === 0, seconds: (Date.now() - started) / 1000 };
 }
 
@@ -34,7 +40,9 @@ function jestTotals(kind) {
   const dir = join(results, kind);
   const totals = { passed: 0, failed: 0, skipped: 0, suitesFailed: 0, projects: [] };
   if (!existsSync(dir)) return totals;
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const r = JSON.parse(readFileSync(join(dir, file), 'utf8'));
     const skipped = r.numPendingTests + r.numTodoTests;
     totals.passed += r.numPassedTests;
@@ -52,10 +60,18 @@ const outcomes = [];
 const build = phase('build', ['run-many', '-t', 'build']);
 outcomes.push(build);
 if (build.ok) {
+  outcomes.push(phase('format (prettier --check)', ['--check', '.'], join(root, 'node_modules', '.bin', 'prettier'), ['--log-level=warn']));
   outcomes.push(phase('lint (eslint --max-warnings 0)', ['run-many', '-t', 'lint']));
   outcomes.push(phase('typecheck (tsc)', ['run-many', '-t', 'typecheck']));
   outcomes.push(phase('unit tests (jest)', ['run-many', '-t', 'test', '--skip-nx-cache']));
-  outcomes.push(phase('integration tests (jest, real infrastructure)', ['run-many', '-t', 'test:integration', '--parallel=1']));
+  outcomes.push(
+    phase('integration tests (jest, real infrastructure)', [
+      'run-many',
+      '-t',
+      'test:integration',
+      '--parallel=1',
+    ]),
+  );
 }
 
 const unit = jestTotals('unit');
@@ -70,7 +86,7 @@ line('jest unit', unit);
 line('jest integration', integration);
 const passed = unit.passed + integration.passed;
 const failed = unit.failed + integration.failed + unit.suitesFailed + integration.suitesFailed;
-const allOk = outcomes.every((o) => o.ok) && failed === 0 && outcomes.length === 5;
+const allOk = outcomes.every((o) => o.ok) && failed === 0 && outcomes.length === 6;
 if (!allOk && failed === 0) console.log('(a phase failed without a failing test: see its output above)');
 console.log(`\ntests: ${passed} passed, ${failed} failed`);
 process.exit(allOk ? 0 : 1);

@@ -55,7 +55,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function selected(args) {
   const { SERVICE_NAMES } = platform();
   const unknown = args.filter((a) => !SERVICE_NAMES.includes(a));
-  if (unknown.length) throw new Error(`unknown service: ${unknown.join(', ')} (one of: ${SERVICE_NAMES.join(', ')})`);
+  if (unknown.length)
+    throw new Error(`unknown service: ${unknown.join(', ')} (one of: ${SERVICE_NAMES.join(', ')})`);
   return args.length ? args : [...SERVICE_NAMES];
 }
 
@@ -116,8 +117,12 @@ async function start(names) {
   const failed = names.filter((n) => pending.has(n));
   for (const name of failed) {
     const log = join(logDir, `${name}.log`);
-    const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-15).join('\n') : '(no log)';
-    console.error(`\n${name} is not ready (${pidOf(name) ? 'still starting or a dependency is down' : 'the process exited'}). Last log lines:\n${tail}`);
+    const tail = existsSync(log)
+      ? readFileSync(log, 'utf8').trim().split('\n').slice(-15).join('\n')
+      : '(no log)';
+    console.error(
+      `\n${name} is not ready (${pidOf(name) ? 'still starting or a dependency is down' : 'the process exited'}). Last log lines:\n${tail}`,
+    );
   }
   await status(names);
   if (failed.length) process.exit(1);
@@ -160,7 +165,9 @@ async function status(names) {
     const ready = pid ? (await probe(`${url}/health/ready`)).status === 200 : false;
     allReady &&= ready;
     const state = !pid ? 'stopped' : ready ? 'ready' : 'not-ready';
-    console.log(`  ${name.padEnd(10)} ${state.padEnd(9)} ${String(pid ?? '-').padEnd(8)} ${url.padEnd(24)} ${url}/docs`);
+    console.log(
+      `  ${name.padEnd(10)} ${state.padEnd(9)} ${String(pid ?? '-').padEnd(8)} ${url.padEnd(24)} ${url}/docs`,
+    );
   }
   return allReady;
 }

@@ -1,12 +1,6 @@
-import { startTelemetry } from '@journey/platform/telemetry';
-
 // Telemetry first, so that the HTTP, Kafka, PostgreSQL and MongoDB clients loaded below are instrumented.
-startTelemetry('analytics');
+import './instrumentation';
+import { runService } from '@journey/platform';
+import { analyticsService } from './analytics.service';
 
-void (async () => {
-  const [{ runService }, { analyticsService }] = await Promise.all([
-    import('@journey/platform'),
-    import('./analytics.service.js'),
-  ]);
-  await runService(analyticsService);
-})();
+void runService(analyticsService);

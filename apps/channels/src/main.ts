@@ -1,12 +1,6 @@
-import { startTelemetry } from '@journey/platform/telemetry';
-
 // Telemetry first, so that the HTTP, Kafka, PostgreSQL and MongoDB clients loaded below are instrumented.
-startTelemetry('channels');
+import './instrumentation';
+import { runService } from '@journey/platform';
+import { channelsService } from './channels.service';
 
-void (async () => {
-  const [{ runService }, { channelsService }] = await Promise.all([
-    import('@journey/platform'),
-    import('./channels.service.js'),
-  ]);
-  await runService(channelsService);
-})();
+void runService(channelsService);

@@ -1,12 +1,6 @@
-import { startTelemetry } from '@journey/platform/telemetry';
-
 // Telemetry first, so that the HTTP, Kafka, PostgreSQL and MongoDB clients loaded below are instrumented.
-startTelemetry('knowledge');
+import './instrumentation';
+import { runService } from '@journey/platform';
+import { knowledgeService } from './knowledge.service';
 
-void (async () => {
-  const [{ runService }, { knowledgeService }] = await Promise.all([
-    import('@journey/platform'),
-    import('./knowledge.service.js'),
-  ]);
-  await runService(knowledgeService);
-})();
+void runService(knowledgeService);

@@ -1,12 +1,6 @@
-import { startTelemetry } from '@journey/platform/telemetry';
-
 // Telemetry first, so that the HTTP, Kafka, PostgreSQL and MongoDB clients loaded below are instrumented.
-startTelemetry('tickets');
+import './instrumentation';
+import { runService } from '@journey/platform';
+import { ticketsService } from './tickets.service';
 
-void (async () => {
-  const [{ runService }, { ticketsService }] = await Promise.all([
-    import('@journey/platform'),
-    import('./tickets.service.js'),
-  ]);
-  await runService(ticketsService);
-})();
+void runService(ticketsService);

@@ -8,7 +8,11 @@ import { AuthGuard } from './auth/auth.guard';
 import { MeController } from './auth/me.controller';
 import { TokenVerifier } from './auth/token-verifier';
 import { HealthController } from './health/health.controller';
-import { InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from './infrastructure/infrastructure-connections';
+import {
+  InfrastructureConnections,
+  SERVICE_CONFIG,
+  SERVICE_LOGGER,
+} from './infrastructure/infrastructure-connections';
 
 /** What every service has: configuration, logger, connections, health probes and authentication. */
 @Global()

@@ -39,7 +39,14 @@ export default async function globalSetup(): Promise<void> {
     ['MongoDB-wire server', new URL(local.mongoUrl).host],
   ];
   const failures = (
-    await Promise.all(checks.map(([name, at]) => tcpReachable(at).then(() => '', (err: Error) => `${name}: ${err.message}`)))
+    await Promise.all(
+      checks.map(([name, at]) =>
+        tcpReachable(at).then(
+          () => '',
+          (err: Error) => `${name}: ${err.message}`,
+        ),
+      ),
+    )
   ).filter(Boolean);
   if (failures.length > 0) {
     throw new Error(

@@ -33,7 +33,13 @@ export function testInfrastructure(env: NodeJS.ProcessEnv = process.env): TestIn
     );
   }
   const kurrentdbUrl = env[INFRA_ENV.kurrentdb];
-  return { mode, kafkaBrokers: kafka.split(','), postgresUrl, mongoUrl, ...(kurrentdbUrl ? { kurrentdbUrl } : {}) };
+  return {
+    mode,
+    kafkaBrokers: kafka.split(','),
+    postgresUrl,
+    mongoUrl,
+    ...(kurrentdbUrl ? { kurrentdbUrl } : {}),
+  };
 }
 
 /** A name no other test (or earlier run) uses: topics, groups, databases. */
@@ -54,7 +60,10 @@ export interface IsolatedDatabase {
 }
 
 /** Creates a PostgreSQL database of this test's own; `drop()` removes it. */
-export async function isolatedPostgresDatabase(infra: TestInfrastructure, prefix = 'test'): Promise<IsolatedDatabase> {
+export async function isolatedPostgresDatabase(
+  infra: TestInfrastructure,
+  prefix = 'test',
+): Promise<IsolatedDatabase> {
   const name = uniqueName(prefix).replace(/-/g, '_');
   const admin = new pg.Client({ connectionString: infra.postgresUrl });
   await admin.connect();
@@ -94,7 +103,9 @@ export async function eventually<T>(
       lastError = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`${what} not reached within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+      throw new Error(
+        `${what} not reached within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

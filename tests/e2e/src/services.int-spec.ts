@@ -39,7 +39,12 @@ function launch(name: ServiceName, env: NodeJS.ProcessEnv): ChildProcess & { out
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
     const done = () => resolve({ code: child.exitCode, signal: child.signalCode });
-    if (child.stdout?.closed && child.stderr?.closed && (child.exitCode !== null || child.signalCode !== null)) done();
+    if (
+      child.stdout?.closed &&
+      child.stderr?.closed &&
+      (child.exitCode !== null || child.signalCode !== null)
+    )
+      done();
     else child.once('close', done);
   });
 }
@@ -113,7 +118,9 @@ describe('a service given a bad configuration', () => {
   });
 
   it('prints the journey CLI help', () => {
-    const run = spawnSync(process.execPath, [join(root, 'tools', 'cli', 'bin', 'journey.cjs'), '--help'], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [join(root, 'tools', 'cli', 'bin', 'journey.cjs'), '--help'], {
+      encoding: 'utf8',
+    });
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/Usage: journey \[options\] \[command\]/);
     expect(run.stdout).toMatch(/token \[options\]/);

@@ -11,7 +11,9 @@ if (major < 24) {
   const pinned = readFileSync(join(root, '.nvmrc'), 'utf8').trim().replace(/^v/, '');
   const local = join(root, '.local', 'node', pinned, 'bin', 'node');
   if (!existsSync(local)) {
-    process.stderr.write(`journey: needs Node 24 (this is ${process.version}); run \`npm run setup\` once to install it into .local/node\n`);
+    process.stderr.write(
+      `journey: needs Node 24 (this is ${process.version}); run \`npm run setup\` once to install it into .local/node\n`,
+    );
     process.exit(1);
   }
   const run = spawnSync(local, [__filename, ...process.argv.slice(2)], { stdio: 'inherit' });
@@ -19,7 +21,9 @@ if (major < 24) {
 }
 const entry = join(__dirname, '..', 'dist', 'main.js');
 if (!existsSync(entry)) {
-  process.stderr.write('journey: the CLI is not built yet; run `npm run build` (npm start and npm test build it too)\n');
+  process.stderr.write(
+    'journey: the CLI is not built yet; run `npm run build` (npm start and npm test build it too)\n',
+  );
   process.exit(1);
 }
 require(entry);

@@ -9,7 +9,9 @@ export interface ProgramOptions {
 /** The `journey` ops CLI; each command lives in ./commands and registers itself here. */
 export function buildProgram(options: ProgramOptions = {}): Command {
   const program = new Command('journey')
-    .description('Operate the customer-journey platform: tokens, and (as they arrive) projections, replays, DLQs, event streams.')
+    .description(
+      'Operate the customer-journey platform: tokens, and (as they arrive) projections, replays, DLQs, event streams.',
+    )
     .version(process.env['npm_package_version'] ?? '0.1.0');
   program.addCommand(tokenCommand());
   // Commands added with addCommand() do not inherit settings, so every command gets them here:

@@ -29,15 +29,31 @@ class ProbeController {
 
 describe('AuthGuard over HTTP', () => {
   const keyFile = join(mkdtempSync(join(tmpdir(), 'journey-guard-')), 'key.json');
-  const auth = { mode: 'local' as const, localKeyFile: keyFile, issuer: 'i', audience: 'a', rolesClaim: 'roles' };
+  const auth = {
+    mode: 'local' as const,
+    localKeyFile: keyFile,
+    issuer: 'i',
+    audience: 'a',
+    rolesClaim: 'roles',
+  };
   const tokenFor = (...roles: Role[]) =>
-    issueLocalToken({ keyFile, issuer: 'i', audience: 'a', subject: `user-${roles.join('+')}`, roles, expiresIn: '5m' });
+    issueLocalToken({
+      keyFile,
+      issuer: 'i',
+      audience: 'a',
+      subject: `user-${roles.join('+')}`,
+      roles,
+      expiresIn: '5m',
+    });
   let app: INestApplication;
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       controllers: [ProbeController],
-      providers: [{ provide: TokenVerifier, useValue: new TokenVerifier(auth) }, { provide: APP_GUARD, useClass: AuthGuard }],
+      providers: [
+        { provide: TokenVerifier, useValue: new TokenVerifier(auth) },
+        { provide: APP_GUARD, useClass: AuthGuard },
+      ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();
@@ -53,12 +69,17 @@ describe('AuthGuard over HTTP', () => {
     expect(missing.headers['www-authenticate']).toBe('Bearer');
     expect(missing.body.message).toMatch(/bearer token is required/);
 
-    const bad = await request(app.getHttpServer()).get('/t/any').set('Authorization', 'Bearer nonsense').expect(401);
+    const bad = await request(app.getHttpServer())
+      .get('/t/any')
+      .set('Authorization', 'Bearer nonsense')
+      .expect(401);
     expect(bad.headers['www-authenticate']).toMatch(/error="invalid_token"/);
   });
 
   it('lets any authenticated caller reach an unrestricted route and tells the handler who it is', async () => {
-    const res = await request(app.getHttpServer()).get('/t/any').set('Authorization', `Bearer ${await tokenFor('agent')}`);
+    const res = await request(app.getHttpServer())
+      .get('/t/any')
+      .set('Authorization', `Bearer ${await tokenFor('agent')}`);
     expect(res.status).toBe(200);
     expect(res.text).toBe('user-agent');
   });

@@ -36,7 +36,10 @@ export class AuthGuard implements CanActivate {
       request.principal = await this.verifier.verify(match[1]);
     } catch (err) {
       if (!(err instanceof TokenRejected)) throw err;
-      response.setHeader('WWW-Authenticate', `Bearer error="invalid_token", error_description="${err.message}"`);
+      response.setHeader(
+        'WWW-Authenticate',
+        `Bearer error="invalid_token", error_description="${err.message}"`,
+      );
       throw new UnauthorizedException(err.message);
     }
     const required = this.reflector.getAllAndOverride<Role[]>(REQUIRED_ROLES, targets) ?? [];

@@ -10,9 +10,23 @@ const audience = 'journey';
 
 function setup() {
   const keyFile = join(mkdtempSync(join(tmpdir(), 'journey-auth-')), 'auth', 'signing-key.json');
-  const verifier = new TokenVerifier({ mode: 'local', localKeyFile: keyFile, issuer, audience, rolesClaim: 'roles' });
+  const verifier = new TokenVerifier({
+    mode: 'local',
+    localKeyFile: keyFile,
+    issuer,
+    audience,
+    rolesClaim: 'roles',
+  });
   const token = (over: Partial<Parameters<typeof issueLocalToken>[0]> = {}) =>
-    issueLocalToken({ keyFile, issuer, audience, subject: 'agent-7', roles: ['agent'], expiresIn: '5m', ...over });
+    issueLocalToken({
+      keyFile,
+      issuer,
+      audience,
+      subject: 'agent-7',
+      roles: ['agent'],
+      expiresIn: '5m',
+      ...over,
+    });
   return { keyFile, verifier, token };
 }
 
@@ -56,8 +70,12 @@ describe('local tokens', () => {
 
   it('refuses a token for another audience or issuer', async () => {
     const { verifier, token } = setup();
-    expect(await rejection(verifier.verify(await token({ audience: 'other' })))).toBe('token claim "aud" is not accepted');
-    expect(await rejection(verifier.verify(await token({ issuer: 'evil' })))).toBe('token claim "iss" is not accepted');
+    expect(await rejection(verifier.verify(await token({ audience: 'other' })))).toBe(
+      'token claim "aud" is not accepted',
+    );
+    expect(await rejection(verifier.verify(await token({ issuer: 'evil' })))).toBe(
+      'token claim "iss" is not accepted',
+    );
   });
 
   it('refuses a token signed by a key it does not know', async () => {
@@ -71,7 +89,9 @@ describe('local tokens', () => {
       .setAudience(audience)
       .setExpirationTime('5m')
       .sign(privateKey);
-    expect(await rejection(verifier.verify(forged))).toMatch(/signature is not valid|not signed by a known key/);
+    expect(await rejection(verifier.verify(forged))).toMatch(
+      /signature is not valid|not signed by a known key/,
+    );
   });
 
   it('refuses garbage', async () => {
@@ -81,7 +101,14 @@ describe('local tokens', () => {
 
   it('ignores role names it does not know', async () => {
     const { verifier, keyFile } = setup();
-    const t = await issueLocalToken({ keyFile, issuer, audience, subject: 's', roles: ['agent', 'root' as never], expiresIn: '1m' });
+    const t = await issueLocalToken({
+      keyFile,
+      issuer,
+      audience,
+      subject: 's',
+      roles: ['agent', 'root' as never],
+      expiresIn: '1m',
+    });
     expect((await verifier.verify(t)).roles).toEqual(['agent']);
   });
 });

@@ -37,14 +37,21 @@ export class TokenVerifier {
     this.keys ??=
       this.auth.mode === 'oidc'
         ? Promise.resolve(createRemoteJWKSet(new URL(this.auth.jwksUrl ?? '')))
-        : ensureLocalSigningKey(this.auth.localKeyFile).then((key) => createLocalJWKSet({ keys: [key.publicJwk] }));
+        : ensureLocalSigningKey(this.auth.localKeyFile).then((key) =>
+            createLocalJWKSet({ keys: [key.publicJwk] }),
+          );
     return this.keys;
   }
 }
 
 /** Reads a claim by dotted path, e.g. `roles` or `realm_access.roles` (Keycloak). */
 function readClaim(payload: JWTPayload, path: string): unknown {
-  return path.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), payload);
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
+      payload,
+    );
 }
 
 function describe(err: unknown): string {

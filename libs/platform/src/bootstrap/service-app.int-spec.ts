@@ -29,7 +29,10 @@ function configFor(overrides: NodeJS.ProcessEnv): ServiceConfig {
 }
 
 async function start(config: ServiceConfig): Promise<INestApplication> {
-  const app = await createServiceApp({ name: 'tickets', module: EmptyFeatureModule, description: 'spec' }, config);
+  const app = await createServiceApp(
+    { name: 'tickets', module: EmptyFeatureModule, description: 'spec' },
+    config,
+  );
   await startServiceApp(app, { ...config, http: { ...config.http, port: 0 } });
   return app;
 }
@@ -54,7 +57,9 @@ describe('a service app on the real infrastructure', () => {
   it('publishes its OpenAPI document and the docs page without a token', async () => {
     const doc = await request(app.getHttpServer()).get('/openapi.json').expect(200);
     expect(doc.body.info.title).toBe('journey tickets service');
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/health/live', '/health/ready', '/v1/me']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/health/live', '/health/ready', '/v1/me']),
+    );
     expect(doc.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     const page = await request(app.getHttpServer()).get('/docs').expect(200);
     expect(page.text).toContain('swagger');

@@ -67,7 +67,10 @@ export async function createServiceApp(
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'openapi.json',
+    yamlDocumentUrl: 'openapi.yaml',
+  });
   return app;
 }
 
@@ -97,7 +100,10 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
     const app = await createServiceApp(definition, config, logger);
     await startServiceApp(app, config);
     const base = `http://${config.http.host}:${config.http.port}`;
-    logger.info({ url: base, docs: `${base}/docs`, kafka: config.kafka.brokers }, `${definition.name} service started`);
+    logger.info(
+      { url: base, docs: `${base}/docs`, kafka: config.kafka.brokers },
+      `${definition.name} service started`,
+    );
     return app;
   } catch (err) {
     logger.fatal({ err }, `${definition.name} service failed to start`);

@@ -39,8 +39,12 @@ describe('loadServiceConfig', () => {
 
   it('names the bad variable and the value it got', () => {
     expect(problemsOf({ HTTP_PORT: 'abc' })).toEqual([expect.stringMatching(/^HTTP_PORT: .*\(got "abc"\)$/)]);
-    expect(problemsOf({ HTTP_PORT: '70000' })).toEqual([expect.stringMatching(/^HTTP_PORT: must be between 1 and 65535/)]);
-    expect(problemsOf({ LOG_LEVEL: 'loud' })).toEqual([expect.stringMatching(/^LOG_LEVEL: .*\(got "loud"\)$/)]);
+    expect(problemsOf({ HTTP_PORT: '70000' })).toEqual([
+      expect.stringMatching(/^HTTP_PORT: must be between 1 and 65535/),
+    ]);
+    expect(problemsOf({ LOG_LEVEL: 'loud' })).toEqual([
+      expect.stringMatching(/^LOG_LEVEL: .*\(got "loud"\)$/),
+    ]);
     expect(problemsOf({ KAFKA_BROKERS: 'not a broker' })).toEqual([
       expect.stringMatching(/^KAFKA_BROKERS: must be a comma-separated list of host:port/),
     ]);
@@ -48,7 +52,11 @@ describe('loadServiceConfig', () => {
 
   it('reports every bad variable at once', () => {
     const problems = problemsOf({ HTTP_PORT: 'x', READINESS_TIMEOUT_MS: '5', AUTH_MODE: 'saml' });
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['AUTH_MODE', 'HTTP_PORT', 'READINESS_TIMEOUT_MS']);
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'AUTH_MODE',
+      'HTTP_PORT',
+      'READINESS_TIMEOUT_MS',
+    ]);
   });
 
   it('never prints the value of a secret variable', () => {
@@ -59,7 +67,9 @@ describe('loadServiceConfig', () => {
 
   it('requires a JWKS URL for OIDC and refuses local keys in production', () => {
     expect(problemsOf({ AUTH_MODE: 'oidc' })).toEqual(['AUTH_JWKS_URL: is required when AUTH_MODE=oidc']);
-    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^AUTH_MODE: must be oidc in production/)]);
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/^AUTH_MODE: must be oidc in production/),
+    ]);
   });
 
   it('treats an empty variable as unset', () => {
@@ -67,6 +77,8 @@ describe('loadServiceConfig', () => {
   });
 
   it('says which service the message is about', () => {
-    expect(() => loadServiceConfig('knowledge', { HTTP_PORT: '-1' })).toThrow(/Invalid configuration for the knowledge service/);
+    expect(() => loadServiceConfig('knowledge', { HTTP_PORT: '-1' })).toThrow(
+      /Invalid configuration for the knowledge service/,
+    );
   });
 });

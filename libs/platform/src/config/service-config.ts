@@ -49,7 +49,12 @@ function schemaFor(service: ServiceName) {
       KAFKA_BROKERS: z
         .string()
         .default('127.0.0.1:19092')
-        .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean))
+        .transform((value) =>
+          value
+            .split(',')
+            .map((b) => b.trim())
+            .filter(Boolean),
+        )
         .refine((brokers) => brokers.length > 0 && brokers.every((b) => hostPort.test(b)), {
           message: 'must be a comma-separated list of host:port',
         }),

@@ -26,13 +26,27 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: Kafka, the event store and the read-model store all answer (503 otherwise)' })
+  @ApiOperation({
+    summary: 'Readiness: Kafka, the event store and the read-model store all answer (503 otherwise)',
+  })
   ready() {
     const timeout = this.config.readinessTimeoutMs;
     return this.health.check([
-      () => this.indicators.check('kafka').attempt(() => this.connections.pingKafka()).withTimeout(timeout),
-      () => this.indicators.check('eventStore').attempt(() => this.connections.pingEventStore()).withTimeout(timeout),
-      () => this.indicators.check('readModels').attempt(() => this.connections.pingReadModels()).withTimeout(timeout),
+      () =>
+        this.indicators
+          .check('kafka')
+          .attempt(() => this.connections.pingKafka())
+          .withTimeout(timeout),
+      () =>
+        this.indicators
+          .check('eventStore')
+          .attempt(() => this.connections.pingEventStore())
+          .withTimeout(timeout),
+      () =>
+        this.indicators
+          .check('readModels')
+          .attempt(() => this.connections.pingReadModels())
+          .withTimeout(timeout),
     ]);
   }
 }

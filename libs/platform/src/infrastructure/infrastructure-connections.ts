@@ -46,7 +46,13 @@ export class InfrastructureConnections implements OnApplicationShutdown {
   connectReadModels(): Promise<unknown> {
     if (this.readModels.readyState === mongoose.ConnectionStates.connected) return Promise.resolve();
     this.mongoConnecting ??= this.readModels
-      .openUri(this.config.mongo.url, { serverSelectionTimeoutMS: this.config.readinessTimeoutMs })
+      .openUri(this.config.mongo.url, {
+        serverSelectionTimeoutMS: this.config.readinessTimeoutMs,
+        // Read models create their collections and indexes explicitly at start-up (syncIndexes), never
+        // in the background where a second create can race the first.
+        autoCreate: false,
+        autoIndex: false,
+      })
       .catch((err: unknown) => {
         this.logger.warn({ err }, 'read-model store unreachable; will retry on the next readiness check');
       })

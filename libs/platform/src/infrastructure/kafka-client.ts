@@ -14,7 +14,10 @@ export function kafkaLogCreator(logger: Logger): logCreator {
   return () =>
     ({ level, log }) => {
       const { message, timestamp: _timestamp, logger: _kafkaLogger, ...fields } = log;
-      logger[LEVELS[level] ?? 'info']({ component: 'kafkajs', namespace: fields['namespace'], ...fields }, message);
+      logger[LEVELS[level] ?? 'info'](
+        { component: 'kafkajs', namespace: fields['namespace'], ...fields },
+        message,
+      );
     };
 }
 

@@ -5,7 +5,11 @@ import { eventually, testInfrastructure, uniqueName } from '@journey/testing';
 // The broker the project runs locally is the newest Kafka that kafkajs 2.2.4 works with; these tests are the proof.
 describe('Kafka (real broker)', () => {
   const infra = testInfrastructure();
-  const kafka = new Kafka({ clientId: 'kafka-int-spec', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'kafka-int-spec',
+    brokers: infra.kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
   const consumers: Consumer[] = [];
@@ -74,7 +78,9 @@ describe('Kafka (real broker)', () => {
     const resumed: string[] = [];
     await second.connect();
     await second.subscribe({ topic, fromBeginning: true });
-    await second.run({ eachMessage: async ({ message }) => void resumed.push(message.value?.toString() ?? '') });
+    await second.run({
+      eachMessage: async ({ message }) => void resumed.push(message.value?.toString() ?? ''),
+    });
     await eventually(() => resumed.length >= 1, { what: 'message after restart' });
     await new Promise((r) => setTimeout(r, 500));
     expect(resumed).toEqual(['after-restart']);
@@ -107,8 +113,13 @@ describe('Kafka (real broker)', () => {
       },
       { what: 'a stable group of two', timeoutMs: 30_000 },
     );
-    await producer.send({ topic, messages: Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: `${i}` })) });
-    await eventually(() => [...assigned.values()].reduce((n, s) => n + s.size, 0) === 4, { what: 'all partitions consumed' });
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: `${i}` })),
+    });
+    await eventually(() => [...assigned.values()].reduce((n, s) => n + s.size, 0) === 4, {
+      what: 'all partitions consumed',
+    });
     const [a, b] = [...assigned.values()];
     expect(a?.size).toBeGreaterThan(0);
     expect(b?.size).toBeGreaterThan(0);

@@ -30,7 +30,13 @@ describe('MongoDB-wire server through mongoose (real server)', () => {
   schema.index({ tier: 1, lastContactAt: -1 }, { name: 'tier_recency' });
 
   beforeAll(async () => {
-    connection = await mongoose.createConnection(isolatedMongoUrl(testInfrastructure(), 'mongo_spec')).asPromise();
+    connection = await mongoose
+      // As the services do: collections and indexes are made explicitly, not in the background.
+      .createConnection(isolatedMongoUrl(testInfrastructure(), 'mongo_spec'), {
+        autoCreate: false,
+        autoIndex: false,
+      })
+      .asPromise();
     await connection.model('ContactView', schema).syncIndexes();
   });
   afterAll(async () => {
@@ -42,22 +48,54 @@ describe('MongoDB-wire server through mongoose (real server)', () => {
 
   it('creates and finds documents, with filters, projection, sort and limit', async () => {
     await Views().create([
-      { contactId: 'c1', tenant: 't', email: 'a@x.io', tier: 'vip', channels: ['chat'], lastContactAt: new Date('2026-01-02') },
-      { contactId: 'c2', tenant: 't', email: 'b@x.io', channels: ['email', 'wechat'], lastContactAt: new Date('2026-01-03') },
-      { contactId: 'c3', tenant: 't', channels: ['phone'], lastContactAt: new Date('2026-01-01'), traits: { pet: 'dog' } },
+      {
+        contactId: 'c1',
+        tenant: 't',
+        email: 'a@x.io',
+        tier: 'vip',
+        channels: ['chat'],
+        lastContactAt: new Date('2026-01-02'),
+      },
+      {
+        contactId: 'c2',
+        tenant: 't',
+        email: 'b@x.io',
+        channels: ['email', 'wechat'],
+        lastContactAt: new Date('2026-01-03'),
+      },
+      {
+        contactId: 'c3',
+        tenant: 't',
+        channels: ['phone'],
+        lastContactAt: new Date('2026-01-01'),
+        traits: { pet: 'dog' },
+      },
     ]);
-    const recent = await Views().find({ tenant: 't' }, { contactId: 1, _id: 0 }).sort({ lastContactAt: -1 }).limit(2).lean();
+    const recent = await Views()
+      .find({ tenant: 't' }, { contactId: 1, _id: 0 })
+      .sort({ lastContactAt: -1 })
+      .limit(2)
+      .lean();
     expect(recent).toEqual([{ contactId: 'c2' }, { contactId: 'c1' }]);
     expect(await Views().countDocuments({ channels: 'wechat' })).toBe(1);
     expect((await Views().findOne({ 'traits.pet': 'dog' }).lean())?.contactId).toBe('c3');
-    expect(await Views().find({ channels: { $in: ['chat', 'phone'] } }).countDocuments()).toBe(2);
+    expect(
+      await Views()
+        .find({ channels: { $in: ['chat', 'phone'] } })
+        .countDocuments(),
+    ).toBe(2);
   });
 
   it('updates in place: $set, $inc, $addToSet, $pull, and upserts', async () => {
-    await Views().updateOne({ contactId: 'c1' }, { $inc: { openTickets: 2 }, $addToSet: { channels: 'email' } });
+    await Views().updateOne(
+      { contactId: 'c1' },
+      { $inc: { openTickets: 2 }, $addToSet: { channels: 'email' } },
+    );
     await Views().updateOne({ contactId: 'c1' }, { $addToSet: { channels: 'email' } });
     await Views().updateOne({ contactId: 'c1' }, { $pull: { channels: 'chat' } });
-    const c1 = await Views().findOneAndUpdate({ contactId: 'c1' }, { $set: { tier: 'standard' } }, { new: true }).lean();
+    const c1 = await Views()
+      .findOneAndUpdate({ contactId: 'c1' }, { $set: { tier: 'standard' } }, { new: true })
+      .lean();
     expect(c1).toMatchObject({ openTickets: 2, channels: ['email'], tier: 'standard' });
 
     await Views().updateOne(
@@ -70,7 +108,13 @@ describe('MongoDB-wire server through mongoose (real server)', () => {
 
   it('applies ordered and unordered bulk writes', async () => {
     const result = await Views().bulkWrite([
-      { updateOne: { filter: { contactId: 'c5' }, update: { $set: { tenant: 't', lastContactAt: new Date() } }, upsert: true } },
+      {
+        updateOne: {
+          filter: { contactId: 'c5' },
+          update: { $set: { tenant: 't', lastContactAt: new Date() } },
+          upsert: true,
+        },
+      },
       { updateOne: { filter: { contactId: 'c2' }, update: { $inc: { openTickets: 5 } } } },
       { deleteOne: { filter: { contactId: 'c3' } } },
       { insertOne: { document: { contactId: 'c6', tenant: 't', lastContactAt: new Date() } as ContactView } },
@@ -97,7 +141,9 @@ describe('MongoDB-wire server through mongoose (real server)', () => {
   it('enforces a compound unique index and a sparse unique index', async () => {
     await expect(Views().create({ contactId: 'c1', tenant: 't' })).rejects.toMatchObject({ code: 11000 });
     await Views().create({ contactId: 'c1', tenant: 'other' }); // unique per tenant only
-    await expect(Views().create({ contactId: 'c9', tenant: 't', email: 'b@x.io' })).rejects.toMatchObject({ code: 11000 });
+    await expect(Views().create({ contactId: 'c9', tenant: 't', email: 'b@x.io' })).rejects.toMatchObject({
+      code: 11000,
+    });
     await Views().create([
       { contactId: 'c10', tenant: 't' },
       { contactId: 'c11', tenant: 't' },
@@ -125,9 +171,27 @@ describe('MongoDB-wire server through mongoose (real server)', () => {
     if (!db) throw new Error('not connected');
     const tickets = db.collection('tickets');
     await tickets.insertMany([
-      { group: 'billing', contactId: 'c1', minutesToReply: 4, breached: false, openedAt: new Date('2026-03-01T09:00:00Z') },
-      { group: 'billing', contactId: 'c2', minutesToReply: 30, breached: true, openedAt: new Date('2026-03-01T15:00:00Z') },
-      { group: 'shipping', contactId: 'c1', minutesToReply: 8, breached: false, openedAt: new Date('2026-03-02T10:00:00Z') },
+      {
+        group: 'billing',
+        contactId: 'c1',
+        minutesToReply: 4,
+        breached: false,
+        openedAt: new Date('2026-03-01T09:00:00Z'),
+      },
+      {
+        group: 'billing',
+        contactId: 'c2',
+        minutesToReply: 30,
+        breached: true,
+        openedAt: new Date('2026-03-01T15:00:00Z'),
+      },
+      {
+        group: 'shipping',
+        contactId: 'c1',
+        minutesToReply: 8,
+        breached: false,
+        openedAt: new Date('2026-03-02T10:00:00Z'),
+      },
     ]);
     const perGroup = await tickets
       .aggregate([
@@ -163,7 +227,14 @@ describe('MongoDB-wire server through mongoose (real server)', () => {
     const joined = await tickets
       .aggregate([
         { $match: { group: 'shipping' } },
-        { $lookup: { from: 'contactviews', localField: 'contactId', foreignField: 'contactId', as: 'contact' } },
+        {
+          $lookup: {
+            from: 'contactviews',
+            localField: 'contactId',
+            foreignField: 'contactId',
+            as: 'contact',
+          },
+        },
         { $project: { _id: 0, tenants: '$contact.tenant' } },
       ])
       .toArray();
@@ -171,7 +242,9 @@ describe('MongoDB-wire server through mongoose (real server)', () => {
     expect([...(joined[0]?.['tenants'] as string[])].sort()).toEqual(['other', 't']); // c1 exists in two tenants
 
     const [facets] = await tickets
-      .aggregate([{ $facet: { total: [{ $count: 'n' }], breached: [{ $match: { breached: true } }, { $count: 'n' }] } }])
+      .aggregate([
+        { $facet: { total: [{ $count: 'n' }], breached: [{ $match: { breached: true } }, { $count: 'n' }] } },
+      ])
       .toArray();
     expect(facets).toEqual({ total: [{ n: 3 }], breached: [{ n: 1 }] });
   });
@@ -182,7 +255,11 @@ describe('MongoDB-wire server through mongoose (real server)', () => {
     await db.collection('view_v2').insertMany([{ contactId: 'x1' }, { contactId: 'x2' }]);
     await db.collection('view_live').insertOne({ contactId: 'old' });
     await db.renameCollection('view_v2', 'view_live', { dropTarget: true });
-    const live = await db.collection('view_live').find({}, { projection: { _id: 0 } }).sort({ contactId: 1 }).toArray();
+    const live = await db
+      .collection('view_live')
+      .find({}, { projection: { _id: 0 } })
+      .sort({ contactId: 1 })
+      .toArray();
     expect(live).toEqual([{ contactId: 'x1' }, { contactId: 'x2' }]);
     const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
     expect(names).toContain('view_live');

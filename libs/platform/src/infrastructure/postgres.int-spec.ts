@@ -35,7 +35,9 @@ describe('PostgreSQL (real server)', () => {
     }
     const { rows } = await pool.query<{ id: string }>('SELECT id FROM streams ORDER BY id');
     expect(rows.map((r) => r.id)).toEqual(['ticket-2']);
-    await expect(pool.query("INSERT INTO streams VALUES ('ticket-2', 1)")).rejects.toMatchObject({ code: '23505' });
+    await expect(pool.query("INSERT INTO streams VALUES ('ticket-2', 1)")).rejects.toMatchObject({
+      code: '23505',
+    });
   });
 
   it('exposes transaction ids and snapshots (what a gap-free global log reader relies on)', async () => {

@@ -6,7 +6,7 @@ import { redactPersonalData, scrubText } from './redact-personal-data';
 export type { Logger } from 'pino';
 
 /** A structured JSON logger for one service; every record passes through personal-data redaction. */
-export function createLogger(service: string, level: string = 'info', destination?: pino.DestinationStream): Logger {
+export function createLogger(service: string, level = 'info', destination?: pino.DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level,
     base: { service },
@@ -54,12 +54,17 @@ export class JourneyLogger implements LoggerService {
     // The level is set once from LOG_LEVEL; Nest's own switch is ignored on purpose.
   }
 
-  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, params: unknown[]): void {
+  private write(
+    level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal',
+    message: unknown,
+    params: unknown[],
+  ): void {
     // Nest passes the context as the last string argument, and for errors a stack before it.
     const rest = [...params];
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
     const fields: Record<string, unknown> = context ? { context } : {};
-    if (level === 'error' && typeof rest[0] === 'string' && rest[0].includes('\n')) fields['stack'] = rest.shift();
+    if (level === 'error' && typeof rest[0] === 'string' && rest[0].includes('\n'))
+      fields['stack'] = rest.shift();
     if (message instanceof Error) {
       this.logger[level]({ ...fields, err: message }, message.message);
     } else if (typeof message === 'object' && message !== null) {

@@ -25,7 +25,8 @@ describe('redactPersonalData', () => {
   });
 
   it('leaves ids, dates, times and counts alone', () => {
-    const text = 'ticket t-20261123-0042 at 2026-11-23 18:40:57.448, 1700000000000 ms, 3 retries, order 12345678';
+    const text =
+      'ticket t-20261123-0042 at 2026-11-23 18:40:57.448, 1700000000000 ms, 3 retries, order 12345678';
     expect(scrubText(text)).toBe(text);
   });
 
@@ -36,7 +37,9 @@ describe('redactPersonalData', () => {
   });
 
   it('keeps an error readable without the personal data in its message', () => {
-    const out = redactPersonalData({ err: new Error('no contact for bob@example.com') }) as { err: { message: string } };
+    const out = redactPersonalData({ err: new Error('no contact for bob@example.com') }) as {
+      err: { message: string };
+    };
     expect(out.err.message).toBe('no contact for [email]');
   });
 });
@@ -51,11 +54,19 @@ describe('createLogger', () => {
       },
     });
     const logger = createLogger('contacts', 'info', sink);
-    logger.info({ contactId: 'c-9', email: 'zhang@example.cn', phone: '13912345678' }, 'merged contact zhang@example.cn');
+    logger.info(
+      { contactId: 'c-9', email: 'zhang@example.cn', phone: '13912345678' },
+      'merged contact zhang@example.cn',
+    );
     await new Promise((r) => setImmediate(r));
     expect(lines).toHaveLength(1);
     const record = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
-    expect(record).toMatchObject({ level: 'info', service: 'contacts', contactId: 'c-9', msg: 'merged contact [email]' });
+    expect(record).toMatchObject({
+      level: 'info',
+      service: 'contacts',
+      contactId: 'c-9',
+      msg: 'merged contact [email]',
+    });
     expect(lines[0]).not.toMatch(/zhang@example|13912345678/);
   });
 });

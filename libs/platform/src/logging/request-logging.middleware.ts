@@ -22,7 +22,13 @@ export function requestLogging(logger: Logger) {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
       logger[level](
-        { method: req.method, path, status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10, correlationId },
+        {
+          method: req.method,
+          path,
+          status: res.statusCode,
+          durationMs: Math.round(durationMs * 10) / 10,
+          correlationId,
+        },
         'http request',
       );
     });

@@ -7,8 +7,12 @@ import { buildProgram } from '../program';
 async function run(args: string[]): Promise<{ out: string; err: string; code: number }> {
   let out = '';
   let err = '';
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  const program = buildProgram({ output: { writeOut: (s) => void (out += s), writeErr: (s) => void (err += s) } });
+  const write = jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk) => ((out += String(chunk)), true));
+  const program = buildProgram({
+    output: { writeOut: (s) => void (out += s), writeErr: (s) => void (err += s) },
+  });
   let code = 0;
   try {
     await program.parseAsync(['node', 'journey', ...args]);
@@ -23,10 +27,26 @@ async function run(args: string[]): Promise<{ out: string; err: string; code: nu
 
 describe('journey token', () => {
   const keyFile = join(mkdtempSync(join(tmpdir(), 'journey-cli-')), 'key.json');
-  const auth = { mode: 'local' as const, localKeyFile: keyFile, issuer: 'journey-local', audience: 'journey', rolesClaim: 'roles' };
+  const auth = {
+    mode: 'local' as const,
+    localKeyFile: keyFile,
+    issuer: 'journey-local',
+    audience: 'journey',
+    rolesClaim: 'roles',
+  };
 
   it('prints a token the services accept, with the roles asked for', async () => {
-    const { out, code } = await run(['token', '--role', 'admin', '--role', 'ops', '--subject', 'ops-lead', '--key-file', keyFile]);
+    const { out, code } = await run([
+      'token',
+      '--role',
+      'admin',
+      '--role',
+      'ops',
+      '--subject',
+      'ops-lead',
+      '--key-file',
+      keyFile,
+    ]);
     expect(code).toBe(0);
     const principal = await new TokenVerifier(auth).verify(out.trim());
     expect(principal).toMatchObject({ subject: 'ops-lead', roles: ['admin', 'ops'] });

@@ -1,0 +1,3 @@
+import { startTelemetry } from '@journey/platform/telemetry';
+
+startTelemetry('analytics');
