@@ -60,7 +60,11 @@ const outcomes = [];
 const build = phase('build', ['run-many', '-t', 'build']);
 outcomes.push(build);
 if (build.ok) {
-  outcomes.push(phase('format (prettier --check)', ['--check', '.'], join(root, 'node_modules', '.bin', 'prettier'), ['--log-level=warn']));
+  outcomes.push(
+    phase('format (prettier --check)', ['--check', '.'], join(root, 'node_modules', '.bin', 'prettier'), [
+      '--log-level=warn',
+    ]),
+  );
   outcomes.push(phase('lint (eslint --max-warnings 0)', ['run-many', '-t', 'lint']));
   outcomes.push(phase('typecheck (tsc)', ['run-many', '-t', 'typecheck']));
   outcomes.push(phase('unit tests (jest)', ['run-many', '-t', 'test', '--skip-nx-cache']));
