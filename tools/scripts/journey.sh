@@ -55,10 +55,17 @@ ensure_node() {
 
 # npm ci when node_modules is missing or older than the lock file.
 ensure_deps() {
+  mkdir -p "$LOCAL"
   local stamp="$ROOT/node_modules/.journey-installed"
   if [[ -f "$stamp" && "$stamp" -nt "$ROOT/package-lock.json" && "$stamp" -nt "$ROOT/package.json" ]]; then return 0; fi
   say "installing dependencies (npm ci)"
-  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
+  if ! (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error 2>"$LOCAL/npm-ci.log"); then
+    # npm ci refuses a lock file that lacks optional platform packages (e.g. @swc/core for macOS) when the
+    # registry it was made from did not serve them; npm install installs the same locked versions.
+    grep -q 'EUSAGE' "$LOCAL/npm-ci.log" || { cat "$LOCAL/npm-ci.log" >&2; die "npm ci failed"; }
+    say "npm ci refused the lock file's optional platform entries; installing the locked versions with npm install"
+    (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error) || die "npm install failed"
+  fi
   touch "$stamp"
 }
 
