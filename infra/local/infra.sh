@@ -116,8 +116,10 @@ pg_install() {
 }
 
 # initdb refuses to run as root, so as root the cluster belongs to an unprivileged system user.
+# runuser and useradd live in sbin, which a non-login PATH may lack.
+sbin() { command -v "$1" 2>/dev/null || { for d in /usr/sbin /sbin; do [[ -x "$d/$1" ]] && { echo "$d/$1"; return 0; }; done; die "$1 not found (util-linux / passwd)"; }; }
 as_pg() {
-  if [[ $(id -u) -eq 0 ]]; then runuser -u "$PG_OS_USER" -- "$@"; else "$@"; fi
+  if [[ $(id -u) -eq 0 ]]; then "$(sbin runuser)" -u "$PG_OS_USER" -- "$@"; else "$@"; fi
 }
 
 pg_ready() { as_pg "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; }
@@ -130,7 +132,7 @@ pg_up() {
   local bin; bin="$(pg_bin)"
   if [[ $(id -u) -eq 0 ]] && ! id "$PG_OS_USER" >/dev/null 2>&1; then
     log "postgres: creating system user $PG_OS_USER to own the local cluster"
-    useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_OS_USER"
+    "$(sbin useradd)" --system --no-create-home --shell /usr/sbin/nologin "$PG_OS_USER"
   fi
   mkdir -p "$dir"
   [[ $(id -u) -eq 0 ]] && chown "$PG_OS_USER" "$dir"

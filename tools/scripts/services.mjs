@@ -2,7 +2,7 @@
 // Starts, stops and lists the five services as background processes (pid files in .local/run/services,
 // logs in .local/logs). Used by `npm start` / `npm stop`; safe to run again at any time.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,6 +132,13 @@ Logs:          .local/logs/<service>.log      Stop: npm stop
 `);
 }
 
+function startedServices() {
+  if (!existsSync(runDir)) return [];
+  return readdirSync(runDir)
+    .filter((f) => f.endsWith('.pid'))
+    .map((f) => f.slice(0, -4));
+}
+
 async function stop(names) {
   for (const name of names) {
     const pid = pidOf(name);
@@ -179,7 +186,8 @@ try {
       await start(selected(args));
       break;
     case 'stop':
-      await stop(selected(args));
+      // Stops what a pid file names; needs no build, so it works on a tree that never started.
+      await stop(args.length ? selected(args) : startedServices());
       break;
     case 'status':
       process.exitCode = (await status(selected(args))) ? 0 : 1;
