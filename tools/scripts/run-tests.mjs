@@ -2,7 +2,7 @@
 // `npm test` after set-up: build, lint, typecheck, unit tests, integration tests, then one summary
 // per runner and a closing "N passed, N failed" line. Exits non-zero if anything failed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,6 +56,8 @@ function jestTotals(kind) {
 }
 
 rmSync(results, { recursive: true, force: true });
+// Jest writes --outputFile without creating its folder.
+for (const kind of ['unit', 'integration']) mkdirSync(join(results, kind), { recursive: true });
 const outcomes = [];
 const build = phase('build', ['run-many', '-t', 'build']);
 outcomes.push(build);
