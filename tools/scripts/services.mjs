@@ -113,16 +113,21 @@ async function start(names) {
 
   const deadline = Date.now() + 90_000;
   const pending = new Set(names);
+  let shown = '';
   while (pending.size && Date.now() < deadline) {
     for (const name of [...pending]) {
       if (!pidOf(name)) break;
       if ((await probe(`${baseUrl(name)}/health/ready`)).status === 200) pending.delete(name);
     }
     if (!pending.size) break;
-    process.stdout.write(`\r  waiting for ${[...pending].join(', ')} to be ready…   `);
+    const waiting = `waiting for ${[...pending].join(', ')} to be ready…`;
+    // On a terminal the line updates in place; in a log, it is written when it changes.
+    if (process.stdout.isTTY) process.stdout.write(`\r\x1b[K  ${waiting}`);
+    else if (waiting !== shown) console.log(`  ${waiting}`);
+    shown = waiting;
     await sleep(500);
   }
-  process.stdout.write('\r\x1b[K');
+  if (process.stdout.isTTY) process.stdout.write('\r\x1b[K');
   const failed = names.filter((n) => pending.has(n));
   for (const name of failed) {
     const log = join(logDir, `${name}.log`);
