@@ -105,6 +105,37 @@ describe('the five services as processes (built output, real infrastructure)', (
   });
 });
 
+describe('telemetry', () => {
+  it('continues the caller’s W3C trace in the service’s HTTP spans', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const child = launch(
+      'knowledge',
+      envFor('knowledge', {
+        OTEL_TRACES_EXPORTER: 'console',
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+        LOG_LEVEL: 'warn',
+      }),
+    );
+    try {
+      const base = `http://127.0.0.1:${port('knowledge')}`;
+      await eventually(async () => (await fetch(`${base}/health/live`)).ok, {
+        timeoutMs: 60_000,
+        what: 'knowledge live',
+      });
+      await fetch(`${base}/openapi.json`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+      // The console exporter prints each finished span; the server span must belong to the caller's trace.
+      await eventually(() => child.output().includes(traceId), {
+        timeoutMs: 10_000,
+        what: 'a span of the trace',
+      });
+      expect(child.output()).toMatch(new RegExp(`traceId: '${traceId}'[\\s\\S]*?kind: 1`));
+    } finally {
+      child.kill('SIGTERM');
+      await exited(child);
+    }
+  });
+});
+
 describe('a service given a bad configuration', () => {
   it.each([
     ['HTTP_PORT', 'abc', /HTTP_PORT: .*\(got "abc"\)/],
