@@ -59,7 +59,7 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.contract.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 ];

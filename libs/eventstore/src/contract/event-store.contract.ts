@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import type { EventStore, NewEvent, RecordedEvent } from '../port/event-store.port';
+import { DuplicateEventError, WrongExpectedRevisionError } from '../port/event-store.port';
+import { comparePositions, START } from '../port/log-position';
+
+/** One behaviour every adapter must have; each adapter's spec runs this suite against it. */
+export function eventStoreContract(
+  adapter: string,
+  open: () => Promise<EventStore>,
+  close: (store: EventStore) => Promise<void>,
+) {
+  describe(`EventStore contract: ${adapter}`, () => {
+    let store: EventStore;
+    beforeAll(async () => {
+      store = await open();
+    });
+    afterAll(() => close(store));
+
+    const stream = (name: string) => `${name}-${randomUUID()}`;
+    const event = (type = 'tickets.ticket-opened.v1', data: unknown = { n: 1 }): NewEvent => ({
+      id: randomUUID(),
+      type,
+      data,
+      metadata: {
+        source: 'tickets',
+        time: '2026-11-23T10:00:00.000Z',
+        correlationId: 'c-1',
+        schemaVersion: 1,
+        contactId: 'contact-1',
+      },
+    });
+    const expectConflict = async (promise: Promise<unknown>, actual: bigint | undefined) => {
+      const err = await promise.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(WrongExpectedRevisionError);
+      expect((err as WrongExpectedRevisionError).actual).toBe(actual);
+    };
+
+    it('appends to a new stream and reads it back with data, metadata and revisions', async () => {
+      const id = stream('ticket');
+      const written = [
+        event('tickets.ticket-opened.v1', { subject: '订单在哪里？' }),
+        event('tickets.reply-added.v1', { body: 'hi' }),
+      ];
+      const result = await store.append(id, written, 'no_stream');
+      expect(result.nextExpectedRevision).toBe(1n);
+      const read = await store.readStream(id);
+      expect(read.map((e) => [e.id, e.type, e.data, e.revision, e.streamId])).toEqual([
+        [written[0]?.id, 'tickets.ticket-opened.v1', { subject: '订单在哪里？' }, 0n, id],
+        [written[1]?.id, 'tickets.reply-added.v1', { body: 'hi' }, 1n, id],
+      ]);
+      expect(read[0]?.metadata).toEqual(written[0]?.metadata);
+      expect(read[0]?.recordedAt).toBeInstanceOf(Date);
+      expect(comparePositions(read[1]!.position, result.position)).toBe(0);
+      expect(await store.streamRevision(id)).toBe(1n);
+      expect(await store.streamRevision(stream('missing'))).toBeUndefined();
+    });
+
+    it('enforces the expected revision: no_stream, exact, stream_exists, any', async () => {
+      const id = stream('ticket');
+      await store.append(id, [event()], 'no_stream');
+      await expectConflict(store.append(id, [event()], 'no_stream'), 0n);
+      await expectConflict(store.append(id, [event()], 5n), 0n);
+      expect((await store.append(id, [event(), event()], 0n)).nextExpectedRevision).toBe(2n);
+      await expectConflict(store.append(id, [event()], 0n), 2n);
+      expect((await store.append(id, [event()], 'stream_exists')).nextExpectedRevision).toBe(3n);
+      expect((await store.append(id, [event()], 'any')).nextExpectedRevision).toBe(4n);
+
+      const fresh = stream('ticket');
+      await expectConflict(store.append(fresh, [event()], 'stream_exists'), undefined);
+      await expectConflict(store.append(fresh, [event()], 0n), undefined);
+      expect((await store.append(fresh, [event()], 'any')).nextExpectedRevision).toBe(0n);
+    });
+
+    it('lets exactly one of two concurrent writers with the same expected revision win', async () => {
+      const id = stream('ticket');
+      await store.append(id, [event()], 'no_stream');
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, () => store.append(id, [event()], 0n)),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) {
+        expect(r.reason).toBeInstanceOf(WrongExpectedRevisionError);
+      }
+      expect(await store.streamRevision(id)).toBe(1n);
+    });
+
+    it('refuses an event id it already has, and writes nothing of that append', async () => {
+      const id = stream('ticket');
+      const first = event();
+      await store.append(id, [first], 'no_stream');
+      await expect(store.append(id, [event(), first], 0n)).rejects.toBeInstanceOf(DuplicateEventError);
+      await expect(store.append(stream('other'), [first], 'any')).rejects.toBeInstanceOf(DuplicateEventError);
+      expect(await store.readStream(id)).toHaveLength(1);
+      expect(await store.streamRevision(id)).toBe(0n);
+    });
+
+    it('reads a stream backwards, from a revision, and a bounded count', async () => {
+      const id = stream('ticket');
+      await store.append(
+        id,
+        Array.from({ length: 5 }, (_, n) => event('tickets.note-added.v1', { n })),
+        'no_stream',
+      );
+      const revisions = (events: RecordedEvent[]) => events.map((e) => e.revision);
+      expect(revisions(await store.readStream(id, { direction: 'backwards' }))).toEqual([4n, 3n, 2n, 1n, 0n]);
+      expect(revisions(await store.readStream(id, { fromRevision: 2n, maxCount: 2 }))).toEqual([2n, 3n]);
+      expect(
+        revisions(await store.readStream(id, { direction: 'backwards', fromRevision: 2n, maxCount: 2 })),
+      ).toEqual([2n, 1n]);
+      expect(await store.readStream(stream('missing'))).toEqual([]);
+    });
+
+    it('reads the global log after a position, in append order', async () => {
+      const a = stream('a');
+      const b = stream('b');
+      const before = await store.readAll({ after: START });
+      const after = before.length ? before[before.length - 1]!.position : START;
+      await store.append(a, [event()], 'no_stream');
+      await store.append(b, [event(), event()], 'no_stream');
+      await store.append(a, [event()], 0n);
+      const next = await store.readAll({ after });
+      expect(next.map((e) => `${e.streamId === a ? 'a' : 'b'}${e.revision}`)).toEqual([
+        'a0',
+        'b0',
+        'b1',
+        'a1',
+      ]);
+      for (let i = 1; i < next.length; i++)
+        expect(comparePositions(next[i - 1]!.position, next[i]!.position)).toBe(-1);
+      expect(await store.readAll({ after: next[1]!.position, maxCount: 1 })).toEqual([next[2]]);
+      expect(await store.readAll({ after: next[3]!.position })).toEqual([]);
+    });
+
+    it('delivers the log to a catch-up subscription, past and live, in order', async () => {
+      const start = await store.readAll();
+      const from = start.length ? start[start.length - 1]!.position : START;
+      const id = stream('live');
+      await store.append(id, [event(), event()], 'no_stream');
+      const seen: RecordedEvent[] = [];
+      const subscription = store.subscribeToAll({
+        after: from,
+        batchSize: 2,
+        onBatch: async (batch) => void seen.push(...batch),
+      });
+      await subscription.caughtUp;
+      expect(seen.map((e) => e.revision)).toEqual([0n, 1n]);
+      await store.append(id, [event(), event(), event()], 1n);
+      const deadline = Date.now() + 10_000;
+      while (seen.filter((e) => e.streamId === id).length < 5 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      await subscription.stop();
+      expect(seen.filter((e) => e.streamId === id).map((e) => e.revision)).toEqual([0n, 1n, 2n, 3n, 4n]);
+    });
+
+    it('stops a subscription whose handler fails, and reports the error', async () => {
+      await store.append(stream('x'), [event()], 'no_stream');
+      const errors: unknown[] = [];
+      const subscription = store.subscribeToAll({
+        after: START,
+        onBatch: async () => {
+          throw new Error('projection bug');
+        },
+        onError: (e) => errors.push(e),
+      });
+      const deadline = Date.now() + 5_000;
+      while (errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await subscription.stop();
+      expect(errors).toEqual([new Error('projection bug')]);
+    });
+
+    it('deletes a stream for erasure; the stream can start again', async () => {
+      const id = stream('contact');
+      const [e1] = [event('contacts.contact-created.v1', { email: 'x@example.com' })];
+      await store.append(id, [e1!, event()], 'no_stream');
+      await store.deleteStream(id);
+      expect(await store.readStream(id)).toEqual([]);
+      expect(await store.streamRevision(id)).toBeUndefined();
+      expect((await store.readAll()).some((e) => e.streamId === id)).toBe(false);
+      await store.append(id, [event()], 'no_stream');
+      expect(await store.streamRevision(id)).toBe(0n);
+    });
+
+    it('truncates a stream before a revision, keeping the revisions of the rest', async () => {
+      const id = stream('ticket');
+      await store.append(id, [event(), event(), event()], 'no_stream');
+      await store.truncateStream(id, 2n);
+      expect((await store.readStream(id)).map((e) => e.revision)).toEqual([2n]);
+      expect((await store.append(id, [event()], 2n)).nextExpectedRevision).toBe(3n);
+    });
+  });
+}

@@ -1,0 +1,62 @@
+import type { LogPosition } from './log-position';
+import type { ReadAllOptions, RecordedEvent, Subscription, SubscriptionOptions } from './event-store.port';
+
+export interface CatchUpSource {
+  /** Gets ready to hear of appends (e.g. LISTEN); called once before the first read. */
+  start?(): Promise<void>;
+  readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** A counter of appends heard of so far; taken before each read. */
+  appendsSeen(): number;
+  /**
+   * Resolves at once if appends were heard of since `seen` (so none that landed between the read and
+   * the wait is missed), else at the next one, or after `timeoutMs`.
+   */
+  waitForAppend(seen: number, timeoutMs: number): Promise<void>;
+}
+
+/**
+ * A catch-up subscription over any source that can read the global log after a position: reads in
+ * batches until the end, then waits for appends (with a poll interval as a safety net).
+ */
+export function catchUpSubscription(
+  source: CatchUpSource,
+  options: SubscriptionOptions,
+  pollIntervalMs = 1_000,
+): Subscription {
+  const batchSize = options.batchSize ?? 500;
+  let stopped = false;
+  let interrupt: () => void = () => undefined;
+  const stopping = new Promise<void>((resolve) => (interrupt = resolve));
+  let markCaughtUp: () => void = () => undefined;
+  const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
+
+  const loop = async () => {
+    let after: LogPosition = options.after;
+    await source.start?.();
+    while (!stopped) {
+      const seen = source.appendsSeen();
+      const events = await source.readAll({ after, maxCount: batchSize });
+      if (stopped) break;
+      if (events.length > 0) {
+        await options.onBatch(events);
+        after = (events[events.length - 1] as RecordedEvent).position;
+      }
+      if (events.length < batchSize) {
+        markCaughtUp();
+        await Promise.race([source.waitForAppend(seen, pollIntervalMs), stopping]);
+      }
+    }
+  };
+  const running = loop().catch((err: unknown) => {
+    stopped = true;
+    options.onError?.(err);
+  });
+  return {
+    caughtUp,
+    stop: async () => {
+      stopped = true;
+      interrupt();
+      await running;
+    },
+  };
+}

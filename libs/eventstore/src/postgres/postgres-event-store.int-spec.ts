@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { isolatedPostgresDatabase, testInfrastructure } from '@journey/testing';
+import type { IsolatedDatabase } from '@journey/testing';
+import { eventStoreContract } from '../contract/event-store.contract';
+import type { NewEvent, RecordedEvent } from '../port/event-store.port';
+import { formatPosition, START } from '../port/log-position';
+import { PostgresEventStore } from './postgres-event-store';
+
+const databases: IsolatedDatabase[] = [];
+async function openStore(schema?: string): Promise<PostgresEventStore> {
+  const db = await isolatedPostgresDatabase(testInfrastructure(), 'es');
+  databases.push(db);
+  return PostgresEventStore.connect({
+    connectionString: db.url,
+    poolSize: 12,
+    ...(schema ? { schema } : {}),
+  });
+}
+afterAll(async () => {
+  await Promise.all(databases.map((db) => db.drop()));
+});
+
+eventStoreContract(
+  'PostgreSQL',
+  () => openStore(),
+  (store) => store.close(),
+);
+
+const event = (writer: number, n: number): NewEvent => ({
+  id: randomUUID(),
+  type: 'tickets.note-added.v1',
+  data: { writer, n },
+  metadata: {
+    source: 'tickets',
+    time: new Date().toISOString(),
+    correlationId: `w${writer}`,
+    schemaVersion: 1,
+  },
+});
+
+describe('PostgreSQL global log under concurrent writers', () => {
+  it('gives a live subscriber every event exactly once, in the order a later full read gives', async () => {
+    const store = await openStore();
+    const seen: RecordedEvent[] = [];
+    const subscription = store.subscribeToAll({
+      after: START,
+      batchSize: 100,
+      onBatch: async (batch) => void seen.push(...batch),
+    });
+
+    // 8 writers, 150 appends each of 1–3 events, into 40 shared streams: transactions overlap and
+    // commit out of sequence order, which is what loses events in a naive "position > checkpoint" reader.
+    const writers = 8;
+    const appendsPerWriter = 150;
+    let written = 0;
+    await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        for (let i = 0; i < appendsPerWriter; i++) {
+          const batch = Array.from({ length: 1 + ((w + i) % 3) }, (_, k) => event(w, i * 10 + k));
+          await store.append(`ticket-${(w * 7 + i) % 40}`, batch, 'any');
+          written += batch.length;
+        }
+      }),
+    );
+
+    const deadline = Date.now() + 30_000;
+    while (seen.length < written && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300)); // anything extra would arrive now
+    await subscription.stop();
+
+    expect(seen).toHaveLength(written);
+    expect(new Set(seen.map((e) => e.id)).size).toBe(written);
+    const full = await store.readAll({ after: START });
+    expect(seen.map((e) => formatPosition(e.position))).toEqual(full.map((e) => formatPosition(e.position)));
+    expect(seen.map((e) => e.id)).toEqual(full.map((e) => e.id));
+    // Within each stream, revisions arrive in order with no gap.
+    const byStream = new Map<string, bigint[]>();
+    for (const e of seen) byStream.set(e.streamId, [...(byStream.get(e.streamId) ?? []), e.revision]);
+    for (const revisions of byStream.values()) expect(revisions).toEqual(revisions.map((_, i) => BigInt(i)));
+    await store.close();
+  });
+
+  it('does not show an uncommitted transaction’s events, nor anything after them, until it commits', async () => {
+    const store = await openStore('held');
+    const db = databases[databases.length - 1] as IsolatedDatabase;
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await store.append('ticket-a', [event(0, 0)], 'no_stream');
+      // A writer starts a transaction and inserts, but does not commit yet…
+      await holder.query('BEGIN');
+      await holder.query(
+        `SELECT * FROM "held".append_events('ticket-b', 'no_stream', NULL, ARRAY[$1]::uuid[], ARRAY['tickets.note-added.v1'], ARRAY['{}']::jsonb[], ARRAY['{"source":"tickets","time":"2026-11-23T00:00:00Z","correlationId":"h","schemaVersion":1}']::jsonb[])`,
+        [randomUUID()],
+      );
+      // …while a later transaction commits.
+      await store.append('ticket-c', [event(0, 1)], 'no_stream');
+      const visible = await store.readAll({ after: START });
+      expect(visible.map((e) => e.streamId)).toEqual(['ticket-a']);
+
+      await holder.query('COMMIT');
+      const after = await store.readAll({ after: visible[0]!.position });
+      expect(after.map((e) => e.streamId)).toEqual(['ticket-b', 'ticket-c']);
+    } finally {
+      await holder.end();
+      await store.close();
+    }
+  });
+
+  it('creates its schema once when several processes start together', async () => {
+    const db = await isolatedPostgresDatabase(testInfrastructure(), 'es');
+    databases.push(db);
+    const stores = await Promise.all(
+      Array.from({ length: 4 }, () => PostgresEventStore.connect({ connectionString: db.url })),
+    );
+    await stores[0]!.append('s', [event(0, 0)], 'no_stream');
+    expect(await stores[3]!.streamRevision('s')).toBe(0n);
+    await Promise.all(stores.map((s) => s.close()));
+  });
+});

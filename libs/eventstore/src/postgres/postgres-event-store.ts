@@ -1,0 +1,245 @@
+import pg from 'pg';
+import type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  Subscription,
+  SubscriptionOptions,
+} from '../port/event-store.port';
+import { DuplicateEventError, WrongExpectedRevisionError } from '../port/event-store.port';
+import { catchUpSubscription } from '../port/catch-up-subscription';
+import { START } from '../port/log-position';
+import { eventStoreSchemaSql, quoteIdent } from './postgres-schema';
+
+export interface PostgresEventStoreOptions {
+  connectionString: string;
+  /** Database schema of the store's tables (default `eventstore`). */
+  schema?: string;
+  poolSize?: number;
+}
+
+interface EventRow {
+  global_position: string;
+  transaction_id: string;
+  stream_id: string;
+  stream_revision: string;
+  event_id: string;
+  type: string;
+  data: unknown;
+  metadata: NewEvent['metadata'];
+  recorded_at: Date;
+}
+
+const COLUMNS =
+  'global_position, transaction_id::text AS transaction_id, stream_id, stream_revision, event_id, type, data, metadata, recorded_at';
+
+/** The default event store: PostgreSQL, one schema, appends in one statement, a gap-free global log. */
+export class PostgresEventStore implements EventStore {
+  private readonly pool: pg.Pool;
+  private readonly schema: string;
+  private readonly table: string;
+  private listener: { client: pg.Client; waiters: Set<() => void> } | undefined;
+  /** Appends heard of through NOTIFY, so that a wait can tell it already missed one. */
+  private notifications = 0;
+  private listenerStarting: Promise<void> | undefined;
+
+  private constructor(options: PostgresEventStoreOptions) {
+    this.schema = options.schema ?? 'eventstore';
+    this.table = `${quoteIdent(this.schema)}.events`;
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+    this.pool.on('error', () => undefined); // an idle client's lost connection is replaced on next use
+  }
+
+  /** Connects and creates (or updates) the schema; safe when several processes start at once. */
+  static async connect(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    const store = new PostgresEventStore(options);
+    const client = await store.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [`journey-eventstore:${store.schema}`]);
+      await client.query(eventStoreSchemaSql(store.schema));
+    } finally {
+      await client
+        .query('SELECT pg_advisory_unlock(hashtext($1))', [`journey-eventstore:${store.schema}`])
+        .catch(() => undefined);
+      client.release();
+    }
+    return store;
+  }
+
+  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    const kind = typeof expected === 'bigint' ? 'exact' : expected;
+    try {
+      const { rows } = await this.pool.query<{
+        next_revision: string;
+        transaction_id: string;
+        last_position: string;
+      }>(
+        `SELECT next_revision, transaction_id::text AS transaction_id, last_position
+           FROM ${quoteIdent(this.schema)}.append_events($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])`,
+        [
+          streamId,
+          kind,
+          typeof expected === 'bigint' ? expected.toString() : null,
+          events.map((e) => e.id),
+          events.map((e) => e.type),
+          events.map((e) => JSON.stringify(e.data)),
+          events.map((e) => JSON.stringify(e.metadata)),
+        ],
+      );
+      const row = rows[0];
+      if (!row) throw new Error('append returned no row');
+      return {
+        nextExpectedRevision: BigInt(row.next_revision),
+        position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.last_position) },
+      };
+    } catch (err) {
+      const e = err as { code?: string; detail?: string; constraint?: string };
+      if (e.code === 'JE409') {
+        throw new WrongExpectedRevisionError(streamId, expected, e.detail ? BigInt(e.detail) : undefined);
+      }
+      if (e.code === '23505' && e.constraint === 'events_event_id_key') {
+        const id = /\(event_id\)=\(([^)]+)\)/.exec(e.detail ?? '')?.[1] ?? 'unknown';
+        throw new DuplicateEventError(id);
+      }
+      throw err;
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const params: unknown[] = [streamId];
+    let where = 'stream_id = $1';
+    if (options.fromRevision !== undefined) {
+      params.push(options.fromRevision.toString());
+      where += backwards ? ' AND stream_revision <= $2' : ' AND stream_revision >= $2';
+    }
+    params.push(options.maxCount ?? null);
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.table} WHERE ${where}
+        ORDER BY stream_revision ${backwards ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toRecorded);
+  }
+
+  async streamRevision(streamId: string): Promise<bigint | undefined> {
+    const { rows } = await this.pool.query<{ revision: string }>(
+      `SELECT revision FROM ${quoteIdent(this.schema)}.streams WHERE stream_id = $1`,
+      [streamId],
+    );
+    return rows[0] ? BigInt(rows[0].revision) : undefined;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const after = options.after ?? START;
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.table}
+        WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id, global_position
+        LIMIT $3`,
+      [after.commit.toString(), after.prepare.toString(), options.maxCount ?? null],
+    );
+    return rows.map(toRecorded);
+  }
+
+  subscribeToAll(options: SubscriptionOptions): Subscription {
+    return catchUpSubscription(
+      {
+        // Without LISTEN the subscription still works, on its poll interval.
+        start: () => this.ensureListener().catch(() => undefined),
+        readAll: (o) => this.readAll(o),
+        appendsSeen: () => this.notifications,
+        waitForAppend: (seen, ms) => this.waitForAppend(seen, ms),
+      },
+      options,
+    );
+  }
+
+  async deleteStream(streamId: string): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`DELETE FROM ${this.table} WHERE stream_id = $1`, [streamId]);
+      await client.query(`DELETE FROM ${quoteIdent(this.schema)}.streams WHERE stream_id = $1`, [streamId]);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async truncateStream(streamId: string, beforeRevision: bigint): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.table} WHERE stream_id = $1 AND stream_revision < $2`, [
+      streamId,
+      beforeRevision.toString(),
+    ]);
+  }
+
+  async close(): Promise<void> {
+    const listener = this.listener;
+    this.listener = undefined;
+    listener?.waiters.forEach((wake) => wake());
+    await listener?.client.end().catch(() => undefined);
+    await this.pool.end();
+  }
+
+  /** Waits for a NOTIFY from an append, or the timeout; one LISTEN connection serves every subscriber. */
+  private async waitForAppend(seen: number, timeoutMs: number): Promise<void> {
+    await this.ensureListener().catch(() => undefined);
+    if (this.notifications !== seen) return;
+    const waiters = this.listener?.waiters;
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        waiters?.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, timeoutMs).unref();
+      waiters?.add(wake);
+    });
+  }
+
+  private ensureListener(): Promise<void> {
+    if (this.listener) return Promise.resolve();
+    this.listenerStarting ??= (async () => {
+      const client = new pg.Client({
+        connectionString: (this.pool.options as { connectionString: string }).connectionString,
+      });
+      const waiters = new Set<() => void>();
+      client.on('notification', () => {
+        this.notifications += 1;
+        [...waiters].forEach((wake) => wake());
+      });
+      client.on('error', () => {
+        if (this.listener?.client === client) this.listener = undefined; // re-listen on the next wait
+      });
+      await client.connect();
+      await client.query(`LISTEN ${quoteIdent(`${this.schema}_appended`)}`);
+      this.listener = { client, waiters };
+    })().finally(() => {
+      this.listenerStarting = undefined;
+    });
+    return this.listenerStarting;
+  }
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    streamId: row.stream_id,
+    revision: BigInt(row.stream_revision),
+    position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) },
+    recordedAt: row.recorded_at,
+  };
+}

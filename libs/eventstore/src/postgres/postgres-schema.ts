@@ -1,0 +1,90 @@
+/**
+ * The event store's tables and its append function, in one schema. Idempotent: run at every start.
+ *
+ * Global order: events are read by (transaction_id, global_position). A sequence number alone is
+ * not enough: sequences are taken at insert time but transactions commit in any order, so a reader
+ * that saw 7 could later find 6 committed. Readers only return events of transactions older than the
+ * oldest one still running (pg_snapshot_xmin): those are all committed or rolled back, so nothing
+ * can appear behind a checkpoint, and a later full read gives the same order.
+ */
+export function eventStoreSchemaSql(schema: string): string {
+  const s = quoteIdent(schema);
+  return `
+CREATE SCHEMA IF NOT EXISTS ${s};
+
+CREATE TABLE IF NOT EXISTS ${s}.streams (
+  stream_id  text PRIMARY KEY,
+  revision   bigint NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ${s}.events (
+  global_position  bigserial NOT NULL,
+  transaction_id   xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  stream_id        text NOT NULL,
+  stream_revision  bigint NOT NULL,
+  event_id         uuid NOT NULL,
+  type             text NOT NULL,
+  data             jsonb NOT NULL,
+  metadata         jsonb NOT NULL,
+  recorded_at      timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (stream_id, stream_revision),
+  UNIQUE (event_id)
+);
+
+CREATE INDEX IF NOT EXISTS events_global_order ON ${s}.events (transaction_id, global_position);
+
+-- One round trip per append: check the expected revision, move it, insert the events, wake subscribers.
+CREATE OR REPLACE FUNCTION ${s}.append_events(
+  p_stream text, p_expected_kind text, p_expected bigint,
+  p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[]
+) RETURNS TABLE (next_revision bigint, transaction_id xid8, last_position bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  n bigint := cardinality(p_ids);
+  current_revision bigint;
+  new_revision bigint;
+BEGIN
+  IF p_expected_kind = 'no_stream' THEN
+    INSERT INTO ${s}.streams AS st (stream_id, revision) VALUES (p_stream, n - 1)
+      ON CONFLICT (stream_id) DO NOTHING
+      RETURNING st.revision INTO new_revision;
+  ELSIF p_expected_kind = 'exact' THEN
+    UPDATE ${s}.streams AS st SET revision = st.revision + n
+      WHERE st.stream_id = p_stream AND st.revision = p_expected
+      RETURNING st.revision INTO new_revision;
+  ELSIF p_expected_kind = 'stream_exists' THEN
+    UPDATE ${s}.streams AS st SET revision = st.revision + n
+      WHERE st.stream_id = p_stream
+      RETURNING st.revision INTO new_revision;
+  ELSE
+    INSERT INTO ${s}.streams AS st (stream_id, revision) VALUES (p_stream, n - 1)
+      ON CONFLICT (stream_id) DO UPDATE SET revision = st.revision + n
+      RETURNING st.revision INTO new_revision;
+  END IF;
+
+  IF new_revision IS NULL THEN
+    SELECT st.revision INTO current_revision FROM ${s}.streams AS st WHERE st.stream_id = p_stream;
+    RAISE EXCEPTION 'wrong expected revision' USING ERRCODE = 'JE409', DETAIL = coalesce(current_revision::text, '');
+  END IF;
+
+  INSERT INTO ${s}.events (stream_id, stream_revision, event_id, type, data, metadata)
+    SELECT p_stream, new_revision - n + e.ord, e.id, e.type, e.data, e.metadata
+    FROM unnest(p_ids, p_types, p_data, p_metadata) WITH ORDINALITY AS e(id, type, data, metadata, ord);
+
+  PERFORM pg_notify(${literal(`${schema}_appended`)}, '');
+  RETURN QUERY SELECT new_revision, pg_current_xact_id(),
+    currval(pg_get_serial_sequence(${literal(`${schema}.events`)}, 'global_position'));
+END
+$fn$;
+`;
+}
+
+export function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name))
+    throw new Error(`"${name}" is not a valid schema name (a-z, 0-9, _)`);
+  return `"${name}"`;
+}
+
+function literal(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
