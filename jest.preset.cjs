@@ -25,7 +25,9 @@ function base(projectDir) {
     testEnvironment: 'node',
     transform: { '^.+\\.ts$': swc },
     moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
-    moduleNameMapper: { '^@journey/(platform|testing|contracts|eventstore)$': `${root}/libs/$1/src/index.ts` },
+    moduleNameMapper: {
+      '^@journey/(platform|testing|contracts|eventstore)$': `${root}/libs/$1/src/index.ts`,
+    },
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   };
 }
