@@ -1,0 +1,28 @@
+export type {
+  BatchContext,
+  ConsumeOptions,
+  IncomingMessage,
+  MessageBus,
+  OutgoingMessage,
+  RunningConsumer,
+  TopicSpec,
+} from './bus/message-bus';
+export { KafkaJsMessageBus } from './bus/kafkajs-message-bus';
+export { decodeMessage, toEnvelope, toMessage, topicForEventType } from './relay/event-message';
+export type { DecodedMessage } from './relay/event-message';
+export { EventRelay } from './relay/event-relay';
+export type { EventRelayOptions } from './relay/event-relay';
+export { RelayCheckpoints } from './relay/relay-checkpoints';
+export { EVENT_CONTEXTS, JOURNEY_EVENT_TOPICS } from './relay/journey-topics';
+export { EventConsumer } from './consumer/event-consumer';
+export type { EventConsumerOptions } from './consumer/event-consumer';
+export { ProcessedEvents } from './consumer/processed-events';
+export {
+  consumerSupportTopics,
+  deadLetterTopic,
+  DLQ,
+  retryTopic,
+  toDeadLetter,
+} from './dead-letter/dead-letter-topics';
+export { DeadLetters } from './dead-letter/dead-letters';
+export type { DeadLetter } from './dead-letter/dead-letters';
