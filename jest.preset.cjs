@@ -26,7 +26,7 @@ function base(projectDir) {
     transform: { '^.+\\.ts$': swc },
     moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
     moduleNameMapper: {
-      '^@journey/(platform|testing|contracts|eventstore|messaging)$': `${root}/libs/$1/src/index.ts`,
+      '^@journey/(platform|testing|contracts|eventstore|messaging|projections)$': `${root}/libs/$1/src/index.ts`,
     },
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   };

@@ -13,6 +13,7 @@ import type {
 import { DuplicateEventError, WrongExpectedRevisionError } from '../port/event-store.port';
 import { catchUpSubscription } from '../port/catch-up-subscription';
 import { START } from '../port/log-position';
+import type { LogPosition } from '../port/log-position';
 import { eventStoreSchemaSql, quoteIdent } from './postgres-schema';
 
 export interface PostgresEventStoreOptions {
@@ -146,6 +147,17 @@ export class PostgresEventStore implements EventStore {
       [after.commit.toString(), after.prepare.toString(), options.maxCount ?? null],
     );
     return rows.map(toRecorded);
+  }
+
+  /** How many committed events follow a position (for progress and ETA of replays). */
+  async countAfter(after: LogPosition): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${this.table}
+        WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())`,
+      [after.commit.toString(), after.prepare.toString()],
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   subscribeToAll(options: SubscriptionOptions): Subscription {

@@ -1,0 +1,69 @@
+import type { Db } from 'mongodb';
+import type { EventEnvelope } from '@journey/contracts';
+import { EventConsumer } from '@journey/messaging';
+import type { IncomingMessage, MessageBus } from '@journey/messaging';
+import type { ProjectedEvent, Projection } from './projection';
+import { ProjectionState } from './projection-state';
+import { applyBatch } from './read-model-writer';
+
+export interface LiveProjectionOptions {
+  projection: Projection;
+  bus: MessageBus;
+  db: Db;
+  topics: string[];
+  /** Defaults to `projection-<name>`. */
+  groupId?: string;
+}
+
+export function fromEnvelope(envelope: EventEnvelope, message: IncomingMessage): ProjectedEvent {
+  const revision = message.headers['journey-stream-revision'];
+  if (revision === undefined || !/^\d+$/.test(revision))
+    throw new Error('message has no journey-stream-revision header');
+  return {
+    id: envelope.id,
+    type: envelope.type,
+    streamId: envelope.subject,
+    revision: BigInt(revision),
+    time: envelope.time,
+    ...(envelope.contactId ? { contactId: envelope.contactId } : {}),
+    data: envelope.data,
+  };
+}
+
+/**
+ * The live path: a consumer group over the projection's topics that applies each event to the active
+ * collection (looked up on every event, so a blue/green switch takes effect at once).
+ */
+export class LiveProjection {
+  private readonly consumer: EventConsumer;
+  private readonly states: ProjectionState;
+  applied = 0;
+
+  constructor(private readonly options: LiveProjectionOptions) {
+    this.states = new ProjectionState(options.db);
+    this.consumer = new EventConsumer({
+      bus: options.bus,
+      groupId: options.groupId ?? `projection-${options.projection.name}`,
+      topics: options.topics,
+      handle: async (envelope, message) => {
+        const { projection, db } = this.options;
+        if (!projection.eventTypes.includes(envelope.type)) return;
+        const active = await this.states.active(projection.name, projection.version);
+        const result = await applyBatch(db.collection(active), projection, [fromEnvelope(envelope, message)]);
+        this.applied += result.applied;
+      },
+    });
+  }
+
+  get deadLettered(): number {
+    return this.consumer.deadLettered;
+  }
+
+  start(): Promise<void> {
+    return this.consumer.start();
+  }
+
+  stop(): Promise<void> {
+    return this.consumer.stop();
+  }
+}

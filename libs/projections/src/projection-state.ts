@@ -1,0 +1,71 @@
+import type { Collection, Db } from 'mongodb';
+import { formatPosition, parsePosition, START } from '@journey/eventstore';
+import type { LogPosition } from '@journey/eventstore';
+
+/** One document per projection, beside its read model: which collection serves, and any rebuild under way. */
+export interface ProjectionStateDocument {
+  _id: string;
+  version: number;
+  active: string;
+  build?: { collection: string; version: number; position: string; applied: number; startedAt: Date };
+  switchedAt?: Date;
+}
+
+export const STATE_COLLECTION = 'projection_state';
+
+export class ProjectionState {
+  private readonly states: Collection<ProjectionStateDocument>;
+
+  constructor(private readonly db: Db) {
+    this.states = db.collection<ProjectionStateDocument>(STATE_COLLECTION);
+  }
+
+  async get(name: string): Promise<ProjectionStateDocument | null> {
+    return this.states.findOne({ _id: name });
+  }
+
+  /** The collection that serves reads and live updates; created on first use. */
+  async active(name: string, version: number): Promise<string> {
+    const state = await this.get(name);
+    if (state) return state.active;
+    const initial = `${name}__v${version}`;
+    await this.states.updateOne(
+      { _id: name },
+      { $setOnInsert: { version, active: initial } },
+      { upsert: true },
+    );
+    return (await this.get(name))?.active ?? initial;
+  }
+
+  async startBuild(name: string, version: number, collection: string): Promise<void> {
+    await this.states.updateOne(
+      { _id: name },
+      {
+        $set: {
+          build: { collection, version, position: formatPosition(START), applied: 0, startedAt: new Date() },
+        },
+        $setOnInsert: { version, active: collection },
+      },
+      { upsert: true },
+    );
+  }
+
+  async recordBuildProgress(name: string, position: LogPosition, applied: number): Promise<void> {
+    await this.states.updateOne(
+      { _id: name },
+      { $set: { 'build.position': formatPosition(position), 'build.applied': applied } },
+    );
+  }
+
+  buildPosition(state: ProjectionStateDocument): LogPosition {
+    return state.build ? parsePosition(state.build.position) : START;
+  }
+
+  /** The blue/green switch: one single-document update, so readers see the old or the new, never half. */
+  async switchTo(name: string, collection: string, version: number): Promise<void> {
+    await this.states.updateOne(
+      { _id: name },
+      { $set: { active: collection, version, switchedAt: new Date() }, $unset: { build: '' } },
+    );
+  }
+}

@@ -1,0 +1,35 @@
+/** An event as a projection sees it, whether it came from Kafka (live) or the event store (replay). */
+export interface ProjectedEvent<T = unknown> {
+  id: string;
+  type: string;
+  streamId: string;
+  revision: bigint;
+  time: string;
+  contactId?: string;
+  data: T;
+}
+
+/** What one event does to one read-model document: MongoDB update operators, nothing else. */
+export interface DocumentChange {
+  id: string;
+  set?: Record<string, unknown>;
+  setOnInsert?: Record<string, unknown>;
+  inc?: Record<string, number>;
+  max?: Record<string, unknown>;
+  addToSet?: Record<string, unknown>;
+  push?: Record<string, unknown>;
+}
+
+/**
+ * A projection: a pure function from events to document changes. The runner applies it live and on
+ * replay alike; adding an event type is one more case in `project`.
+ */
+export interface Projection {
+  /** Names the read model (and its collections). */
+  name: string;
+  /** Bump it when `project` changes: a new version is rebuilt blue/green from the event store. */
+  version: number;
+  /** The event types it reads (others are skipped without a look). */
+  eventTypes: readonly string[];
+  project(event: ProjectedEvent): DocumentChange[];
+}
