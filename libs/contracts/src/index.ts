@@ -1,2 +1,13 @@
 export { EVENT_TYPE, eventEnvelopeSchema, eventMetadataSchema, eventTypeVersion } from './event-envelope';
 export type { EventEnvelope, EventMetadata } from './event-envelope';
+export { defineEvent, EventCatalogue } from './catalogue/event-catalogue';
+export type { EventDefinition, Upcaster, Validation } from './catalogue/event-catalogue';
+export { journeyCatalogue } from './catalogue/journey-catalogue';
+export {
+  channelIdentity,
+  CHANNELS,
+  CHANNELS_EVENTS,
+  conversationStarted,
+  messageReceived,
+} from './channels/channels.events';
+export { buildAsyncApiDocument } from './asyncapi/asyncapi-document';

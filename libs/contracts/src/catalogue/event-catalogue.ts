@@ -1,0 +1,79 @@
+import type { z } from 'zod';
+import { eventTypeVersion } from '../event-envelope';
+
+/** One versioned event type: its name, what it means, and the schema of its data. */
+export interface EventDefinition<S extends z.ZodType = z.ZodType> {
+  type: string;
+  description: string;
+  /** True when the event concerns a customer: its envelope then carries contactId. */
+  contactScoped: boolean;
+  schema: S;
+}
+
+/** Turns the data of one version into the next; a chain of them reads any old event as the latest. */
+export interface Upcaster {
+  from: string;
+  to: string;
+  upcast(data: unknown): unknown;
+}
+
+export function defineEvent<S extends z.ZodType>(definition: EventDefinition<S>): EventDefinition<S> {
+  eventTypeVersion(definition.type); // fails early on a type without a version
+  return definition;
+}
+
+export type Validation = { ok: true; type: string; data: unknown } | { ok: false; reason: string };
+
+/** All event types of the platform: validation at every edge, upcasting on read, AsyncAPI from it. */
+export class EventCatalogue {
+  private readonly definitions = new Map<string, EventDefinition>();
+  private readonly upcasters = new Map<string, Upcaster>();
+
+  constructor(definitions: EventDefinition[], upcasters: Upcaster[] = []) {
+    for (const d of definitions) {
+      if (this.definitions.has(d.type)) throw new Error(`event type ${d.type} is defined twice`);
+      this.definitions.set(d.type, d);
+    }
+    for (const u of upcasters) {
+      if (!this.definitions.has(u.to))
+        throw new Error(`upcaster ${u.from} → ${u.to}: ${u.to} is not defined`);
+      if (eventTypeVersion(u.to) !== eventTypeVersion(u.from) + 1)
+        throw new Error(`upcaster ${u.from} → ${u.to} must go one version up`);
+      this.upcasters.set(u.from, u);
+    }
+  }
+
+  list(): EventDefinition[] {
+    return [...this.definitions.values()].sort((a, b) => a.type.localeCompare(b.type));
+  }
+
+  get(type: string): EventDefinition | undefined {
+    return this.definitions.get(type);
+  }
+
+  /** Checks data against its type's schema; the reason names the fields that are wrong. */
+  validate(type: string, data: unknown): Validation {
+    const definition = this.definitions.get(type) ?? (this.upcasters.has(type) ? undefined : null);
+    if (definition === null) return { ok: false, reason: `unknown event type ${type}` };
+    if (!definition) return { ok: true, type, data }; // an old version: validated after upcasting
+    const parsed = definition.schema.safeParse(data);
+    if (!parsed.success) {
+      return {
+        ok: false,
+        reason: `${type}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ')}`,
+      };
+    }
+    return { ok: true, type, data: parsed.data };
+  }
+
+  /** Reads an event of any known version as the latest version, then validates it. */
+  upcast(type: string, data: unknown): Validation {
+    let current = { type, data };
+    for (let hops = 0; hops < 100; hops++) {
+      const next = this.upcasters.get(current.type);
+      if (!next) return this.validate(current.type, current.data);
+      current = { type: next.to, data: next.upcast(current.data) };
+    }
+    return { ok: false, reason: `upcasting ${type} does not end` };
+  }
+}

@@ -1,0 +1,5 @@
+import { CHANNELS_EVENTS } from '../channels/channels.events';
+import { EventCatalogue } from './event-catalogue';
+
+/** Every event type of the platform. Each context's events join here as the context is built. */
+export const journeyCatalogue = new EventCatalogue([...CHANNELS_EVENTS]);
