@@ -21,6 +21,9 @@ export interface PostgresEventStoreOptions {
   /** Database schema of the store's tables (default `eventstore`). */
   schema?: string;
   poolSize?: number;
+  /** How often an idle subscription looks for new events (default 100 ms); appends made through this
+   *  store object wake its subscriptions at once. */
+  pollIntervalMs?: number;
 }
 
 interface EventRow {
@@ -43,16 +46,17 @@ export class PostgresEventStore implements EventStore {
   private readonly pool: pg.Pool;
   private readonly schema: string;
   private readonly table: string;
-  private listener: { client: pg.Client; waiters: Set<() => void> } | undefined;
-  /** Appends heard of through NOTIFY, so that a wait can tell it already missed one. */
-  private notifications = 0;
-  private listenerStarting: Promise<void> | undefined;
+  private readonly pollIntervalMs: number;
+  /** Appends made through this object, so that a waiting subscription can tell it missed one. */
+  private appends = 0;
+  private readonly waiters = new Set<() => void>();
 
   private constructor(options: PostgresEventStoreOptions) {
     this.schema = options.schema ?? 'eventstore';
     this.table = `${quoteIdent(this.schema)}.events`;
     this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
     this.pool.on('error', () => undefined); // an idle client's lost connection is replaced on next use
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
   }
 
   /** Connects and creates (or updates) the schema; safe when several processes start at once. */
@@ -94,6 +98,8 @@ export class PostgresEventStore implements EventStore {
       );
       const row = rows[0];
       if (!row) throw new Error('append returned no row');
+      this.appends += 1;
+      [...this.waiters].forEach((wake) => wake());
       return {
         nextExpectedRevision: BigInt(row.next_revision),
         position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.last_position) },
@@ -163,13 +169,12 @@ export class PostgresEventStore implements EventStore {
   subscribeToAll(options: SubscriptionOptions): Subscription {
     return catchUpSubscription(
       {
-        // Without LISTEN the subscription still works, on its poll interval.
-        start: () => this.ensureListener().catch(() => undefined),
         readAll: (o) => this.readAll(o),
-        appendsSeen: () => this.notifications,
+        appendsSeen: () => this.appends,
         waitForAppend: (seen, ms) => this.waitForAppend(seen, ms),
       },
       options,
+      this.pollIntervalMs,
     );
   }
 
@@ -196,50 +201,22 @@ export class PostgresEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    const listener = this.listener;
-    this.listener = undefined;
-    listener?.waiters.forEach((wake) => wake());
-    await listener?.client.end().catch(() => undefined);
+    [...this.waiters].forEach((wake) => wake());
     await this.pool.end();
   }
 
-  /** Waits for a NOTIFY from an append, or the timeout; one LISTEN connection serves every subscriber. */
-  private async waitForAppend(seen: number, timeoutMs: number): Promise<void> {
-    await this.ensureListener().catch(() => undefined);
-    if (this.notifications !== seen) return;
-    const waiters = this.listener?.waiters;
-    await new Promise<void>((resolve) => {
+  /** Waits for an append through this object, or the poll interval (appends by other processes). */
+  private waitForAppend(seen: number, timeoutMs: number): Promise<void> {
+    if (this.appends !== seen) return Promise.resolve();
+    return new Promise<void>((resolve) => {
       const wake = () => {
         clearTimeout(timer);
-        waiters?.delete(wake);
+        this.waiters.delete(wake);
         resolve();
       };
       const timer = setTimeout(wake, timeoutMs).unref();
-      waiters?.add(wake);
+      this.waiters.add(wake);
     });
-  }
-
-  private ensureListener(): Promise<void> {
-    if (this.listener) return Promise.resolve();
-    this.listenerStarting ??= (async () => {
-      const client = new pg.Client({
-        connectionString: (this.pool.options as { connectionString: string }).connectionString,
-      });
-      const waiters = new Set<() => void>();
-      client.on('notification', () => {
-        this.notifications += 1;
-        [...waiters].forEach((wake) => wake());
-      });
-      client.on('error', () => {
-        if (this.listener?.client === client) this.listener = undefined; // re-listen on the next wait
-      });
-      await client.connect();
-      await client.query(`LISTEN ${quoteIdent(`${this.schema}_appended`)}`);
-      this.listener = { client, waiters };
-    })().finally(() => {
-      this.listenerStarting = undefined;
-    });
-    return this.listenerStarting;
   }
 }
 

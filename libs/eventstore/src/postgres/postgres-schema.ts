@@ -33,7 +33,9 @@ CREATE TABLE IF NOT EXISTS ${s}.events (
 
 CREATE INDEX IF NOT EXISTS events_global_order ON ${s}.events (transaction_id, global_position);
 
--- One round trip per append: check the expected revision, move it, insert the events, wake subscribers.
+-- One round trip per append: check the expected revision, move it, insert the events. No NOTIFY:
+-- PostgreSQL serialises the commits of notifying transactions, which cost a third of the throughput of
+-- concurrent writers (bench/results/eventstore.json); subscribers poll instead.
 CREATE OR REPLACE FUNCTION ${s}.append_events(
   p_stream text, p_expected_kind text, p_expected bigint,
   p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[]
@@ -71,7 +73,6 @@ BEGIN
     SELECT p_stream, new_revision - n + e.ord, e.id, e.type, e.data, e.metadata
     FROM unnest(p_ids, p_types, p_data, p_metadata) WITH ORDINALITY AS e(id, type, data, metadata, ord);
 
-  PERFORM pg_notify(${literal(`${schema}_appended`)}, '');
   RETURN QUERY SELECT new_revision, pg_current_xact_id(),
     currval(pg_get_serial_sequence(${literal(`${schema}.events`)}, 'global_position'));
 END

@@ -1,0 +1,137 @@
+import { execFileSync } from 'node:child_process';
+import { cpus, freemem, release, totalmem, type } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export const BENCH_DIR = join(__dirname, '..');
+export const REPO = join(BENCH_DIR, '..');
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+}
+
+export interface Ratio {
+  name: string;
+  /** ours / peer-or-limit */
+  value: number;
+  against: string;
+  target?: string;
+  met?: boolean;
+}
+
+export interface BenchResult {
+  name: string;
+  date: string;
+  machine: Record<string, string | number>;
+  parameters: Record<string, string | number>;
+  figures: Figure[];
+  ratios: Ratio[];
+  notes: string[];
+}
+
+/** What the figures were measured on: the same machine and servers for ours and the peer. */
+export async function describeMachine(postgresUrl: string): Promise<Record<string, string | number>> {
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  const { rows } = await client.query<{ version: string }>('SELECT version()');
+  await client.end();
+  const kafkaPom = readFileSync(join(REPO, 'infra/local/kafka/pom.xml'), 'utf8');
+  let java = 'unknown';
+  try {
+    java =
+      execFileSync('java', ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) || 'java';
+  } catch (err) {
+    java = String((err as { stderr?: string }).stderr ?? 'unknown');
+  }
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    freeMemoryGiB: Math.round(freemem() / 2 ** 30),
+    os: `${type()} ${release()}`,
+    node: process.version,
+    postgres: rows[0]?.version.split(',')[0] ?? 'unknown',
+    kafka: `Apache Kafka ${/<kafka.version>([^<]+)</.exec(kafkaPom)?.[1] ?? '?'} (KRaft, 1 node, loopback)`,
+    mongoWire: 'mongo-java-server 1.47.0, H2 backend (loopback)',
+    java:
+      java
+        .split('\n')
+        .find((l) => l.includes('version'))
+        ?.trim() ?? java.trim(),
+  };
+}
+
+/** Median of repeated timings, in events per second. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** The last item of a non-empty list. */
+export function last<T>(items: T[]): T {
+  const item = items[items.length - 1];
+  if (item === undefined) throw new Error('empty list');
+  return item;
+}
+
+export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export function writeResult(result: BenchResult): void {
+  const dir = join(BENCH_DIR, 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${result.name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeSummary();
+}
+
+/** bench/README.md: how to run, then one table per result file. */
+function writeSummary(): void {
+  const dir = join(BENCH_DIR, 'results');
+  const results = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as BenchResult);
+  const lines = [
+    '# Benchmarks',
+    '',
+    'Run with `npx nx bench bench` (all) or `npx nx bench bench -- <name>` after `npm run infra:up`. Each run writes',
+    '`bench/results/<name>.json` (machine, date, parameters, figures, ratios) and regenerates this page.',
+    'Figures are throughput measured in one run on the same servers; ratios compare ours with a peer or a',
+    'limit measured in that same run. They are not run by `npm test`.',
+    '',
+  ];
+  for (const r of results) {
+    lines.push(`## ${r.name} — ${r.date.slice(0, 10)}`, '');
+    lines.push(
+      `Machine: ${r.machine['cpu']}, ${r.machine['cores']} cores, ${r.machine['memoryGiB']} GiB, ${r.machine['node']}; ${r.machine['postgres']}; ${r.machine['kafka']}; ${r.machine['mongoWire']}.`,
+      '',
+    );
+    lines.push(
+      `Parameters: ${Object.entries(r.parameters)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}`,
+      '',
+    );
+    lines.push('| figure | value |', '| --- | --- |');
+    for (const f of r.figures) lines.push(`| ${f.name} | ${f.value.toLocaleString('en')} ${f.unit} |`);
+    lines.push('', '| ratio | value | against | target |', '| --- | --- | --- | --- |');
+    for (const q of r.ratios) {
+      lines.push(
+        `| ${q.name} | **${q.value}×** | ${q.against} | ${q.target ? `${q.target} — ${q.met ? 'met' : 'NOT met'}` : ''} |`,
+      );
+    }
+    if (r.notes.length) lines.push('', ...r.notes.map((n) => `- ${n}`));
+    lines.push('');
+  }
+  writeFileSync(join(BENCH_DIR, 'README.md'), lines.join('\n'));
+}
+
+export function ensureDir(path: string): string {
+  if (!existsSync(path)) mkdirSync(path, { recursive: true });
+  return path;
+}

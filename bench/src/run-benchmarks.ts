@@ -1,0 +1,42 @@
+import { eventStoreBenchmark } from './eventstore.bench';
+import { relayBenchmark } from './relay.bench';
+import { replayBenchmark } from './replay.bench';
+
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  eventstore: eventStoreBenchmark,
+  relay: relayBenchmark,
+  replay: replayBenchmark,
+};
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(
+      `Usage: npx nx bench bench [-- <name>...]\n\nBenchmarks: ${Object.keys(BENCHMARKS).join(', ')} (all when none is named).\n` +
+        'Needs the local infrastructure (npm run infra:up). Writes bench/results/<name>.json and bench/README.md.\n',
+    );
+    return;
+  }
+  const unknown = args.filter((a) => !(a in BENCHMARKS));
+  if (unknown.length)
+    throw new Error(
+      `unknown benchmark: ${unknown.join(', ')} (one of: ${Object.keys(BENCHMARKS).join(', ')})`,
+    );
+  for (const name of args.length ? args : Object.keys(BENCHMARKS)) {
+    process.stdout.write(`\n━━ ${name} ━━\n`);
+    const started = Date.now();
+    const run = BENCHMARKS[name];
+    if (run) await run();
+    process.stdout.write(
+      `${name}: done in ${((Date.now() - started) / 1000).toFixed(0)} s → bench/results/${name}.json\n`,
+    );
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
