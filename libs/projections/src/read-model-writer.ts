@@ -9,15 +9,77 @@ export function streamKey(streamId: string): string {
   return streamId.replace(/\./g, '\uff0e').replace(/^\$/, '\uff04');
 }
 
+const OPERATORS = ['set', 'setOnInsert', 'inc', 'max', 'addToSet', 'push'] as const;
+type Operator = (typeof OPERATORS)[number];
+
+/** One pending update of one document: the changes of several events, merged while they do not collide. */
+interface PendingUpdate {
+  id: string;
+  fields: Map<string, Operator>;
+  set: Record<string, unknown>;
+  setOnInsert: Record<string, unknown>;
+  inc: Record<string, number>;
+  max: Record<string, unknown>;
+  addToSet: Record<string, unknown[]>;
+  push: Record<string, unknown[]>;
+}
+
+function emptyUpdate(id: string): PendingUpdate {
+  return { id, fields: new Map(), set: {}, setOnInsert: {}, inc: {}, max: {}, addToSet: {}, push: {} };
+}
+
+/** Folds a change into a pending update; false when a field would be touched by two operators. */
+function merge(update: PendingUpdate, change: DocumentChange): boolean {
+  for (const op of OPERATORS) {
+    for (const [field, value] of Object.entries(change[op] ?? {})) {
+      const taken = update.fields.get(field);
+      if (taken && taken !== op) return false;
+      if (op === 'max' && field in update.max && typeof update.max[field] !== typeof value) return false;
+    }
+  }
+  for (const op of OPERATORS) {
+    for (const [field, value] of Object.entries(change[op] ?? {})) {
+      update.fields.set(field, op);
+      if (op === 'set') update.set[field] = value;
+      else if (op === 'setOnInsert') update.setOnInsert[field] ??= value;
+      else if (op === 'inc') update.inc[field] = (update.inc[field] ?? 0) + (value as number);
+      else if (op === 'max') {
+        const current = update.max[field];
+        update.max[field] =
+          current === undefined || (value as string | number) > (current as string | number)
+            ? value
+            : current;
+      } else if (op === 'addToSet') (update.addToSet[field] ??= []).push(value);
+      else (update.push[field] ??= []).push(value);
+    }
+  }
+  return true;
+}
+
+function toOperation(update: PendingUpdate): AnyBulkWriteOperation<Document> {
+  const doc: Document = { $set: update.set };
+  if (Object.keys(update.setOnInsert).length) doc['$setOnInsert'] = update.setOnInsert;
+  if (Object.keys(update.inc).length) doc['$inc'] = update.inc;
+  if (Object.keys(update.max).length) doc['$max'] = update.max;
+  const each = (values: Record<string, unknown[]>) =>
+    Object.fromEntries(Object.entries(values).map(([f, v]) => [f, { $each: v }]));
+  if (Object.keys(update.addToSet).length) doc['$addToSet'] = each(update.addToSet);
+  if (Object.keys(update.push).length) doc['$push'] = each(update.push);
+  return { updateOne: { filter: { _id: update.id } as Document, update: doc, upsert: true } };
+}
+
 /**
  * Applies a batch of events to one collection, each at most once per document: an event whose stream
  * revision a document has already seen is skipped, so redelivery and replay overlap change nothing.
- * One runner writes a projection at a time, so the versions read before the batch stay true during it.
+ * One runner writes a projection at a time, so versions read once stay true: a rebuild passes a
+ * `versions` cache that lives as long as it does, and reads each document's versions only once.
+ * Successive changes to one document are merged into one update while they touch distinct fields.
  */
 export async function applyBatch(
   collection: Collection<Document>,
   projection: Projection,
   events: ProjectedEvent[],
+  versions: Map<string, Record<string, number>> = new Map(),
 ): Promise<{ applied: number; skipped: number }> {
   const wanted = new Set(projection.eventTypes);
   const changes: { event: ProjectedEvent; change: DocumentChange }[] = [];
@@ -27,15 +89,19 @@ export async function applyBatch(
   }
   if (changes.length === 0) return { applied: 0, skipped: 0 };
 
-  const ids = [...new Set(changes.map((c) => c.change.id))];
-  const versions = new Map<string, Record<string, number>>();
-  for await (const doc of collection.find({ _id: { $in: ids } } as Document, {
-    projection: { [VERSIONS_FIELD]: 1 },
-  })) {
-    versions.set(String(doc['_id']), (doc[VERSIONS_FIELD] as Record<string, number> | undefined) ?? {});
+  const unknown = [...new Set(changes.map((c) => c.change.id))].filter((id) => !versions.has(id));
+  if (unknown.length > 0) {
+    for (const id of unknown) versions.set(id, {});
+    for await (const doc of collection.find({ _id: { $in: unknown } } as Document, {
+      projection: { [VERSIONS_FIELD]: 1 },
+    })) {
+      versions.set(String(doc['_id']), (doc[VERSIONS_FIELD] as Record<string, number> | undefined) ?? {});
+    }
   }
 
   const operations: AnyBulkWriteOperation<Document>[] = [];
+  const pending = new Map<string, PendingUpdate>();
+  let applied = 0;
   let skipped = 0;
   for (const { event, change } of changes) {
     const seen = versions.get(change.id) ?? {};
@@ -47,14 +113,19 @@ export async function applyBatch(
     }
     seen[key] = revision;
     versions.set(change.id, seen);
-    const update: Document = { $set: { ...change.set, [`${VERSIONS_FIELD}.${key}`]: revision } };
-    if (change.setOnInsert) update['$setOnInsert'] = change.setOnInsert;
-    if (change.inc) update['$inc'] = change.inc;
-    if (change.max) update['$max'] = change.max;
-    if (change.addToSet) update['$addToSet'] = change.addToSet;
-    if (change.push) update['$push'] = change.push;
-    operations.push({ updateOne: { filter: { _id: change.id } as Document, update, upsert: true } });
+    applied += 1;
+    let update = pending.get(change.id);
+    if (!update) pending.set(change.id, (update = emptyUpdate(change.id)));
+    const withVersion = { ...change, set: { ...change.set, [`${VERSIONS_FIELD}.${key}`]: revision } };
+    if (!merge(update, withVersion)) {
+      // A collision keeps the order: what was merged so far goes first, the change starts a new update.
+      operations.push(toOperation(update));
+      const next = emptyUpdate(change.id);
+      merge(next, withVersion);
+      pending.set(change.id, next);
+    }
   }
+  for (const update of pending.values()) operations.push(toOperation(update));
   if (operations.length > 0) await collection.bulkWrite(operations, { ordered: true });
-  return { applied: operations.length, skipped };
+  return { applied, skipped };
 }

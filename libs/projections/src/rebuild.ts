@@ -71,13 +71,15 @@ export async function rebuildProjection(
   let position = states.buildPosition(state);
   let read = 0;
   const started = Date.now();
+  // One writer for the whole rebuild: each document's versions are read once, then kept here.
+  const versions = new Map<string, Record<string, number>>();
 
   const replayToEnd = async (): Promise<boolean> => {
     for (;;) {
       if (options.signal?.aborted) return false;
       const events = await store.readAll({ after: position, maxCount: batchSize });
       if (events.length > 0) {
-        await applyBatch(target, projection, events.map(toProjected));
+        await applyBatch(target, projection, events.map(toProjected), versions);
         position = (events[events.length - 1] as RecordedEvent).position;
         read += events.length;
         await states.recordBuildProgress(projection.name, position, read);
