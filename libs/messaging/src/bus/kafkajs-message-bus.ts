@@ -70,6 +70,7 @@ export class KafkaJsMessageBus implements MessageBus {
         if (isStale()) return;
         const messages = batch.messages.map((m) => toIncoming(batch.topic, batch.partition, m));
         await options.eachBatch(messages, {
+          highWatermark: batch.highWatermark,
           markDone: (m) => resolveOffset(m.offset),
           heartbeat,
           isRunning: () => isRunning() && !isStale(),

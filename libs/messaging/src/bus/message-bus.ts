@@ -23,6 +23,8 @@ export interface TopicSpec {
 }
 
 export interface BatchContext {
+  /** The partition's end offset when the batch was fetched (for lag). */
+  highWatermark: string;
   /** Marks a message done: its offset is committed with the next commit. */
   markDone(message: IncomingMessage): void;
   /** Keeps the group membership alive during long batches. */

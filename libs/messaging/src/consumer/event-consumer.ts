@@ -1,3 +1,12 @@
+import {
+  context as otelContext,
+  metrics,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import type { EventEnvelope } from '@journey/contracts';
 import type { BatchContext, IncomingMessage, MessageBus, RunningConsumer } from '../bus/message-bus';
 import { consumerSupportTopics, retryTopic, toDeadLetter } from '../dead-letter/dead-letter-topics';
@@ -24,12 +33,36 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * message validated, retried with backoff, and dead-lettered with the reason when it keeps failing,
  * so one poison event never blocks the ones behind it. Offsets move only past handled messages.
  */
+const tracer = trace.getTracer('journey-messaging');
+const meter = metrics.getMeter('journey-messaging');
+const lagGauge = meter.createObservableGauge('journey.consumer.lag', {
+  description: 'Messages behind the end of the partition, per consumer group, topic and partition',
+  unit: '{message}',
+});
+const consumers = new Set<EventConsumer>();
+lagGauge.addCallback((result) => {
+  for (const consumer of consumers) {
+    for (const l of consumer.lag())
+      result.observe(l.lag, {
+        'messaging.consumer.group.name': l.groupId,
+        'messaging.destination.name': l.topic,
+        'messaging.destination.partition.id': String(l.partition),
+      });
+  }
+});
+
 export class EventConsumer {
   private running: RunningConsumer | undefined;
+  private readonly lags = new Map<string, { topic: string; partition: number; lag: number }>();
   handled = 0;
   deadLettered = 0;
 
   constructor(private readonly options: EventConsumerOptions) {}
+
+  /** How far behind each partition this consumer is, as of its last batch. */
+  lag(): { groupId: string; topic: string; partition: number; lag: number }[] {
+    return [...this.lags.values()].map((l) => ({ groupId: this.options.groupId, ...l }));
+  }
 
   async start(): Promise<void> {
     const { bus, groupId } = this.options;
@@ -40,9 +73,11 @@ export class EventConsumer {
       fromBeginning: true,
       eachBatch: (messages, context) => this.handleBatch(messages, context),
     });
+    consumers.add(this);
   }
 
   async stop(): Promise<void> {
+    consumers.delete(this);
     await this.running?.stop();
     this.running = undefined;
   }
@@ -60,7 +95,9 @@ export class EventConsumer {
         for (;;) {
           attempt += 1;
           try {
-            await this.options.handle(decoded.envelope, message);
+            await this.inTrace(message, decoded.envelope, () =>
+              this.options.handle(decoded.envelope, message),
+            );
             this.handled += 1;
             break;
           } catch (err) {
@@ -79,7 +116,47 @@ export class EventConsumer {
         }
       }
       context.markDone(message);
+      this.lags.set(`${message.topic}/${message.partition}`, {
+        topic: message.topic,
+        partition: message.partition,
+        lag: Math.max(0, Number(BigInt(context.highWatermark) - BigInt(message.offset) - 1n)),
+      });
     }
+  }
+
+  /** Runs the handler in a consumer span that continues the writer's trace (W3C traceparent header). */
+  private inTrace(
+    message: IncomingMessage,
+    envelope: EventEnvelope,
+    run: () => Promise<void>,
+  ): Promise<void> {
+    const parent = propagation.extract(ROOT_CONTEXT, message.headers);
+    return otelContext.with(parent, () =>
+      tracer.startActiveSpan(
+        `process ${message.topic}`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'process',
+            'messaging.destination.name': message.topic,
+            'messaging.consumer.group.name': this.options.groupId,
+            'messaging.message.id': envelope.id,
+            'journey.event.type': envelope.type,
+          },
+        },
+        async (span) => {
+          try {
+            await run();
+          } catch (err) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+            throw err;
+          } finally {
+            span.end();
+          }
+        },
+      ),
+    );
   }
 
   private async deadLetter(message: IncomingMessage, reason: string, attempts: number): Promise<void> {

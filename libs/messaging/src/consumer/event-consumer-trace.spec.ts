@@ -1,0 +1,79 @@
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { BatchContext, ConsumeOptions, MessageBus } from '../bus/message-bus';
+import { toMessage } from '../relay/event-message';
+import { EventConsumer } from './event-consumer';
+
+describe('EventConsumer tracing', () => {
+  const exporter = new InMemorySpanExporter();
+  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+  beforeAll(() => {
+    trace.setGlobalTracerProvider(provider);
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  });
+  afterAll(() => {
+    trace.disable();
+    context.disable();
+    propagation.disable();
+  });
+
+  it('handles each event in a consumer span that continues the writer’s trace', async () => {
+    let subscriber: ConsumeOptions | undefined;
+    const bus = {
+      ensureTopics: async () => undefined,
+      publish: async () => undefined,
+      consume: async (o: ConsumeOptions) => ((subscriber = o), { stop: async () => undefined }),
+    } as unknown as MessageBus;
+    let activeTraceId: string | undefined;
+    const consumer = new EventConsumer({
+      bus,
+      groupId: 'journey-contacts',
+      topics: ['journey.channels.v1'],
+      handle: async () => {
+        activeTraceId = trace.getActiveSpan()?.spanContext().traceId;
+      },
+    });
+    await consumer.start();
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const m = toMessage({
+      id: '0b8e3f8e-6a3c-4d0e-9a57-6f0f6b7c2a11',
+      type: 'channels.message-received.v1',
+      data: {},
+      metadata: {
+        source: 'channels',
+        time: '2026-11-23T10:00:00.000Z',
+        correlationId: 'c',
+        schemaVersion: 1,
+        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      },
+      streamId: 'conversation-1',
+      revision: 0n,
+      position: { commit: 1n, prepare: 1n },
+      recordedAt: new Date(),
+    });
+    const batch: BatchContext = {
+      highWatermark: '1',
+      markDone: () => undefined,
+      heartbeat: async () => undefined,
+      isRunning: () => true,
+    };
+    await subscriber?.eachBatch(
+      [{ ...m, partition: 0, offset: '0', value: Buffer.from(m.value as string) }],
+      batch,
+    );
+
+    expect(activeTraceId).toBe(traceId);
+    await provider.forceFlush();
+    const [span] = exporter.getFinishedSpans();
+    expect(span?.name).toBe('process journey.channels.v1');
+    expect(span?.kind).toBe(SpanKind.CONSUMER);
+    expect(span?.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
+    expect(span?.attributes).toMatchObject({
+      'messaging.consumer.group.name': 'journey-contacts',
+      'journey.event.type': 'channels.message-received.v1',
+    });
+  });
+});

@@ -1,0 +1,89 @@
+import type {
+  BatchContext,
+  ConsumeOptions,
+  IncomingMessage,
+  MessageBus,
+  OutgoingMessage,
+} from '../bus/message-bus';
+import { toMessage } from '../relay/event-message';
+import { EventConsumer } from './event-consumer';
+
+/** A bus that hands one batch to the consumer and records what it publishes: no broker, unit scope. */
+function fakeBus() {
+  const published: OutgoingMessage[] = [];
+  let subscriber: ConsumeOptions | undefined;
+  const bus: MessageBus = {
+    ensureTopics: async () => undefined,
+    publish: async (messages) => void published.push(...messages),
+    consume: async (options) => {
+      subscriber = options;
+      return { stop: async () => undefined };
+    },
+    readTopic: async () => [],
+    pendingFor: async () => new Map(),
+    close: async () => undefined,
+  };
+  const deliver = async (messages: IncomingMessage[], highWatermark: string) => {
+    const done: string[] = [];
+    const context: BatchContext = {
+      highWatermark,
+      markDone: (m) => void done.push(m.offset),
+      heartbeat: async () => undefined,
+      isRunning: () => true,
+    };
+    await subscriber?.eachBatch(messages, context);
+    return done;
+  };
+  return { bus, published, deliver };
+}
+
+const incoming = (offset: number, data: unknown): IncomingMessage => {
+  const m = toMessage({
+    id: `00000000-0000-4000-8000-${String(offset).padStart(12, '0')}`,
+    type: 'tickets.ticket-opened.v1',
+    data,
+    metadata: { source: 'tickets', time: '2026-11-23T10:00:00.000Z', correlationId: 'c', schemaVersion: 1 },
+    streamId: 'ticket-1',
+    revision: BigInt(offset),
+    position: { commit: 1n, prepare: BigInt(offset) },
+    recordedAt: new Date(),
+  });
+  return { ...m, partition: 0, offset: String(offset), value: Buffer.from(m.value as string) };
+};
+
+describe('EventConsumer (unit)', () => {
+  it('marks every message done, dead-letters the one that keeps failing, and reports its lag', async () => {
+    const { bus, published, deliver } = fakeBus();
+    const attempts = new Map<number, number>();
+    const consumer = new EventConsumer({
+      bus,
+      groupId: 'g',
+      topics: ['journey.tickets.v1'],
+      maxAttempts: 3,
+      backoffMs: () => 0,
+      handle: async (envelope) => {
+        const n = (envelope.data as { n: number }).n;
+        attempts.set(n, (attempts.get(n) ?? 0) + 1);
+        if (n === 2) throw new Error('bad ticket');
+      },
+    });
+    await consumer.start();
+    const done = await deliver(
+      [incoming(10, { n: 1 }), incoming(11, { n: 2 }), incoming(12, { n: 3 })],
+      '20',
+    );
+    expect(done).toEqual(['10', '11', '12']);
+    expect(attempts).toEqual(
+      new Map([
+        [1, 1],
+        [2, 3],
+        [3, 1],
+      ]),
+    );
+    expect(published.map((m) => [m.topic, m.headers['journey-dlq-reason']])).toEqual([
+      ['journey.dlq.g', 'handler failed after 3 attempts: bad ticket'],
+    ]);
+    expect(consumer.lag()).toEqual([{ groupId: 'g', topic: 'journey.tickets.v1', partition: 0, lag: 7 }]);
+    await consumer.stop();
+  });
+});
