@@ -17,6 +17,8 @@ export { EVENT_CONTEXTS, JOURNEY_EVENT_TOPICS } from './relay/journey-topics';
 export { EventConsumer } from './consumer/event-consumer';
 export type { EventConsumerOptions } from './consumer/event-consumer';
 export { ProcessedEvents } from './consumer/processed-events';
+export { stopOnSignals } from './consumer/stop-on-signals';
+export type { Stoppable } from './consumer/stop-on-signals';
 export {
   consumerSupportTopics,
   deadLetterTopic,
