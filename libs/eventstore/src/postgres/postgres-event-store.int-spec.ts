@@ -108,6 +108,36 @@ describe('PostgreSQL global log under concurrent writers', () => {
     }
   });
 
+  it('orders the log by transaction id as a number, also where ids gain a digit (9 before 10)', async () => {
+    const store = await openStore('digits');
+    const db = databases[databases.length - 1] as IsolatedDatabase;
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      // Transaction ids 9 and 10 are long committed in any cluster; as text, "10" sorts before "9".
+      for (const [tx, stream] of [
+        ['10', 'ticket-ten'],
+        ['9', 'ticket-nine'],
+      ] as const) {
+        await client.query(
+          `INSERT INTO "digits".events (transaction_id, stream_id, stream_revision, event_id, type, data, metadata)
+           VALUES ($1::xid8, $2, 0, $3, 'tickets.note-added.v1', '{}', '{"source":"t","time":"2026-11-23T00:00:00Z","correlationId":"c","schemaVersion":1}')`,
+          [tx, stream, randomUUID()],
+        );
+      }
+    } finally {
+      await client.end();
+    }
+    expect((await store.readAll({ after: START })).map((e) => [e.streamId, e.position.commit])).toEqual([
+      ['ticket-nine', 9n],
+      ['ticket-ten', 10n],
+    ]);
+    expect((await store.readAll({ after: { commit: 9n, prepare: 999n } })).map((e) => e.streamId)).toEqual([
+      'ticket-ten',
+    ]);
+    await store.close();
+  });
+
   it('creates its schema once when several processes start together', async () => {
     const db = await isolatedPostgresDatabase(testInfrastructure(), 'es');
     databases.push(db);

@@ -28,7 +28,7 @@ export interface PostgresEventStoreOptions {
 
 interface EventRow {
   global_position: string;
-  transaction_id: string;
+  transaction_text: string;
   stream_id: string;
   stream_revision: string;
   event_id: string;
@@ -38,8 +38,10 @@ interface EventRow {
   recorded_at: Date;
 }
 
+// The text form of the transaction id gets its own name: an output column called transaction_id would
+// be what ORDER BY transaction_id sorts by, as text, and 100000 would come before 99999.
 const COLUMNS =
-  'global_position, transaction_id::text AS transaction_id, stream_id, stream_revision, event_id, type, data, metadata, recorded_at';
+  'global_position, transaction_id::text AS transaction_text, stream_id, stream_revision, event_id, type, data, metadata, recorded_at';
 
 /** The default event store: PostgreSQL, one schema, appends in one statement, a gap-free global log. */
 export class PostgresEventStore implements EventStore {
@@ -228,7 +230,7 @@ function toRecorded(row: EventRow): RecordedEvent {
     metadata: row.metadata,
     streamId: row.stream_id,
     revision: BigInt(row.stream_revision),
-    position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) },
+    position: { commit: BigInt(row.transaction_text), prepare: BigInt(row.global_position) },
     recordedAt: row.recorded_at,
   };
 }
