@@ -59,7 +59,7 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.contract.ts'],
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.contract.ts', '**/testing/*-fixtures.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 ];

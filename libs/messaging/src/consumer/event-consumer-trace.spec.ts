@@ -3,7 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { BatchContext, ConsumeOptions, MessageBus } from '../bus/message-bus';
-import { toMessage } from '../relay/event-message';
+import { incomingMessage, recordedEvent } from '../testing/event-fixtures';
 import { EventConsumer } from './event-consumer';
 
 describe('EventConsumer tracing', () => {
@@ -38,10 +38,9 @@ describe('EventConsumer tracing', () => {
     });
     await consumer.start();
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const m = toMessage({
-      id: '0b8e3f8e-6a3c-4d0e-9a57-6f0f6b7c2a11',
+    const event = recordedEvent({
       type: 'channels.message-received.v1',
-      data: {},
+      streamId: 'conversation-1',
       metadata: {
         source: 'channels',
         time: '2026-11-23T10:00:00.000Z',
@@ -49,10 +48,6 @@ describe('EventConsumer tracing', () => {
         schemaVersion: 1,
         traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
       },
-      streamId: 'conversation-1',
-      revision: 0n,
-      position: { commit: 1n, prepare: 1n },
-      recordedAt: new Date(),
     });
     const batch: BatchContext = {
       highWatermark: '1',
@@ -60,10 +55,7 @@ describe('EventConsumer tracing', () => {
       heartbeat: async () => undefined,
       isRunning: () => true,
     };
-    await subscriber?.eachBatch(
-      [{ ...m, partition: 0, offset: '0', value: Buffer.from(m.value as string) }],
-      batch,
-    );
+    await subscriber?.eachBatch([incomingMessage(event, 0, 'journey.channels.v1')], batch);
 
     expect(activeTraceId).toBe(traceId);
     await provider.forceFlush();

@@ -1,25 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import { eventually, testInfrastructure, uniqueName } from '@journey/testing';
-import type { RecordedEvent } from '@journey/eventstore';
 import { KafkaJsMessageBus } from '../bus/kafkajs-message-bus';
 import { DeadLetters } from '../dead-letter/dead-letters';
 import { toMessage } from '../relay/event-message';
+import { recordedEvent } from '../testing/event-fixtures';
 import { EventConsumer } from './event-consumer';
 
 const infra = testInfrastructure();
 
-function recorded(context: string, streamId: string, revision: number, data: unknown): RecordedEvent {
-  return {
-    id: randomUUID(),
+const recorded = (context: string, streamId: string, revision: number, data: unknown) =>
+  recordedEvent({
     type: `${context}.thing-happened.v1`,
     data,
-    metadata: { source: context, time: new Date().toISOString(), correlationId: 'c', schemaVersion: 1 },
     streamId,
     revision: BigInt(revision),
-    position: { commit: 1n, prepare: BigInt(revision) },
-    recordedAt: new Date(),
-  };
-}
+    metadata: { source: context, time: new Date().toISOString(), correlationId: 'c', schemaVersion: 1 },
+  });
 
 describe('a consumer meeting a poison event', () => {
   const bus = new KafkaJsMessageBus({ clientId: 'consumer-spec', brokers: infra.kafkaBrokers });

@@ -5,7 +5,7 @@ import type {
   MessageBus,
   OutgoingMessage,
 } from '../bus/message-bus';
-import { toMessage } from '../relay/event-message';
+import { incomingMessage, recordedEvent } from '../testing/event-fixtures';
 import { EventConsumer } from './event-consumer';
 
 /** A bus that hands one batch to the consumer and records what it publishes: no broker, unit scope. */
@@ -37,19 +37,15 @@ function fakeBus() {
   return { bus, published, deliver };
 }
 
-const incoming = (offset: number, data: unknown): IncomingMessage => {
-  const m = toMessage({
-    id: `00000000-0000-4000-8000-${String(offset).padStart(12, '0')}`,
-    type: 'tickets.ticket-opened.v1',
-    data,
-    metadata: { source: 'tickets', time: '2026-11-23T10:00:00.000Z', correlationId: 'c', schemaVersion: 1 },
-    streamId: 'ticket-1',
-    revision: BigInt(offset),
-    position: { commit: 1n, prepare: BigInt(offset) },
-    recordedAt: new Date(),
-  });
-  return { ...m, partition: 0, offset: String(offset), value: Buffer.from(m.value as string) };
-};
+const incoming = (offset: number, data: unknown) =>
+  incomingMessage(
+    recordedEvent({
+      data,
+      revision: BigInt(offset),
+      id: `00000000-0000-4000-8000-${String(offset).padStart(12, '0')}`,
+    }),
+    offset,
+  );
 
 describe('EventConsumer (unit)', () => {
   it('marks every message done, dead-letters the one that keeps failing, and reports its lag', async () => {

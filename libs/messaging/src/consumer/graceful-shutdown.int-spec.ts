@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { eventually, testInfrastructure, uniqueName } from '@journey/testing';
 import { KafkaJsMessageBus } from '../bus/kafkajs-message-bus';
 import { toMessage } from '../relay/event-message';
+import { recordedEvent } from '../testing/event-fixtures';
 
 const root = join(__dirname, '..', '..', '..', '..');
 const infra = testInfrastructure();
@@ -34,21 +35,19 @@ describe('a consumer process on SIGTERM', () => {
     await bus.publish(
       ids.map((id, n) =>
         toMessage(
-          {
+          recordedEvent({
             id,
             type: `${context}.thing-happened.v1`,
             data: { n },
+            streamId: 's',
+            revision: BigInt(n),
             metadata: {
               source: context,
               time: new Date().toISOString(),
               correlationId: 'c',
               schemaVersion: 1,
             },
-            streamId: 's',
-            revision: BigInt(n),
-            position: { commit: 1n, prepare: BigInt(n) },
-            recordedAt: new Date(),
-          },
+          }),
           topic,
         ),
       ),
