@@ -10,6 +10,7 @@ import type {
   SubscriptionOptions,
 } from '../port/event-store.port';
 import { DuplicateEventError, WrongExpectedRevisionError } from '../port/event-store.port';
+import { AppendSignal } from '../port/append-signal';
 import { catchUpSubscription } from '../port/catch-up-subscription';
 import { comparePositions, START } from '../port/log-position';
 
@@ -30,8 +31,7 @@ export class InMemoryEventStore implements EventStore {
   private readonly streams = new Map<string, bigint>();
   private readonly ids = new Set<string>();
   private sequence = 0n;
-  private waiters: (() => void)[] = [];
-  private appends = 0;
+  private readonly appended = new AppendSignal();
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const actual = this.streams.get(streamId);
@@ -63,8 +63,7 @@ export class InMemoryEventStore implements EventStore {
       );
     }
     this.streams.set(streamId, revision);
-    this.appends += 1;
-    this.waiters.splice(0).forEach((wake) => wake());
+    this.appended.notify();
     return { nextExpectedRevision: revision, position: { commit: this.sequence, prepare: this.sequence } };
   }
 
@@ -90,22 +89,7 @@ export class InMemoryEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscriptionOptions): Subscription {
-    return catchUpSubscription(
-      {
-        readAll: (o) => this.readAll(o),
-        appendsSeen: () => this.appends,
-        waitForAppend: (seen, timeoutMs) =>
-          new Promise((resolve) => {
-            if (this.appends !== seen) return resolve();
-            const timer = setTimeout(resolve, timeoutMs).unref();
-            this.waiters.push(() => {
-              clearTimeout(timer);
-              resolve();
-            });
-          }),
-      },
-      options,
-    );
+    return catchUpSubscription({ readAll: (o) => this.readAll(o), appended: this.appended }, options);
   }
 
   async deleteStream(streamId: string): Promise<void> {
@@ -130,6 +114,6 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    this.waiters.splice(0).forEach((wake) => wake());
+    this.appended.release();
   }
 }

@@ -25,6 +25,7 @@ import type {
   SubscriptionOptions,
 } from '../port/event-store.port';
 import { WrongExpectedRevisionError } from '../port/event-store.port';
+import { AppendSignal } from '../port/append-signal';
 import { catchUpSubscription } from '../port/catch-up-subscription';
 import { comparePositions, START } from '../port/log-position';
 
@@ -38,7 +39,7 @@ type StoredMetadata = NewEvent['metadata'];
  */
 export class KurrentDbEventStore implements EventStore {
   private readonly client: KurrentDBClient;
-  private appends = 0;
+  private readonly appended = new AppendSignal();
 
   constructor(connectionString: string) {
     this.client = KurrentDBClient.connectionString(connectionString);
@@ -66,7 +67,7 @@ export class KurrentDbEventStore implements EventStore {
         ),
         { streamState },
       );
-      this.appends += 1;
+      this.appended.notify();
       const position = result.position ?? START;
       return {
         nextExpectedRevision: result.nextExpectedRevision,
@@ -125,18 +126,8 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscriptionOptions): Subscription {
-    return catchUpSubscription(
-      {
-        readAll: (o) => this.readAll(o),
-        appendsSeen: () => this.appends,
-        // Appends by other processes are found on the poll interval.
-        waitForAppend: (seen, ms) =>
-          new Promise((resolve) =>
-            this.appends !== seen ? resolve() : setTimeout(resolve, Math.min(ms, 200)).unref(),
-          ),
-      },
-      options,
-    );
+    // Appends by other processes are found on a 200 ms poll.
+    return catchUpSubscription({ readAll: (o) => this.readAll(o), appended: this.appended }, options, 200);
   }
 
   /** A soft delete: the stream reads as empty and may start again; $all keeps the events until a scavenge. */
@@ -153,6 +144,7 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    this.appended.release();
     await this.client.dispose();
   }
 }

@@ -1,17 +1,11 @@
+import type { AppendSignal } from './append-signal';
 import type { LogPosition } from './log-position';
 import type { ReadAllOptions, RecordedEvent, Subscription, SubscriptionOptions } from './event-store.port';
 
 export interface CatchUpSource {
-  /** Gets ready to hear of appends (e.g. LISTEN); called once before the first read. */
-  start?(): Promise<void>;
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
-  /** A counter of appends heard of so far; taken before each read. */
-  appendsSeen(): number;
-  /**
-   * Resolves at once if appends were heard of since `seen` (so none that landed between the read and
-   * the wait is missed), else at the next one, or after `timeoutMs`.
-   */
-  waitForAppend(seen: number, timeoutMs: number): Promise<void>;
+  /** Wakes the subscription when this process appends; other appends are found on the poll interval. */
+  appended: AppendSignal;
 }
 
 /**
@@ -32,9 +26,8 @@ export function catchUpSubscription(
 
   const loop = async () => {
     let after: LogPosition = options.after;
-    await source.start?.();
     while (!stopped) {
-      const seen = source.appendsSeen();
+      const seen = source.appended.seen;
       const events = await source.readAll({ after, maxCount: batchSize });
       if (stopped) break;
       if (events.length > 0) {
@@ -43,7 +36,7 @@ export function catchUpSubscription(
       }
       if (events.length < batchSize) {
         markCaughtUp();
-        await Promise.race([source.waitForAppend(seen, pollIntervalMs), stopping]);
+        await Promise.race([source.appended.wait(seen, pollIntervalMs), stopping]);
       }
     }
   };

@@ -11,6 +11,7 @@ import type {
   SubscriptionOptions,
 } from '../port/event-store.port';
 import { DuplicateEventError, WrongExpectedRevisionError } from '../port/event-store.port';
+import { AppendSignal } from '../port/append-signal';
 import { catchUpSubscription } from '../port/catch-up-subscription';
 import { START } from '../port/log-position';
 import type { LogPosition } from '../port/log-position';
@@ -49,9 +50,7 @@ export class PostgresEventStore implements EventStore {
   private readonly schema: string;
   private readonly table: string;
   private readonly pollIntervalMs: number;
-  /** Appends made through this object, so that a waiting subscription can tell it missed one. */
-  private appends = 0;
-  private readonly waiters = new Set<() => void>();
+  private readonly appended = new AppendSignal();
 
   private constructor(options: PostgresEventStoreOptions) {
     this.schema = options.schema ?? 'eventstore';
@@ -100,8 +99,7 @@ export class PostgresEventStore implements EventStore {
       );
       const row = rows[0];
       if (!row) throw new Error('append returned no row');
-      this.appends += 1;
-      [...this.waiters].forEach((wake) => wake());
+      this.appended.notify();
       return {
         nextExpectedRevision: BigInt(row.next_revision),
         position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.last_position) },
@@ -170,11 +168,7 @@ export class PostgresEventStore implements EventStore {
 
   subscribeToAll(options: SubscriptionOptions): Subscription {
     return catchUpSubscription(
-      {
-        readAll: (o) => this.readAll(o),
-        appendsSeen: () => this.appends,
-        waitForAppend: (seen, ms) => this.waitForAppend(seen, ms),
-      },
+      { readAll: (o) => this.readAll(o), appended: this.appended },
       options,
       this.pollIntervalMs,
     );
@@ -203,22 +197,8 @@ export class PostgresEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    [...this.waiters].forEach((wake) => wake());
+    this.appended.release();
     await this.pool.end();
-  }
-
-  /** Waits for an append through this object, or the poll interval (appends by other processes). */
-  private waitForAppend(seen: number, timeoutMs: number): Promise<void> {
-    if (this.appends !== seen) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.waiters.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, timeoutMs).unref();
-      this.waiters.add(wake);
-    });
   }
 }
 
