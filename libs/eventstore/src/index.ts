@@ -14,6 +14,7 @@ export { comparePositions, formatPosition, parsePosition, START } from './port/l
 export type { LogPosition } from './port/log-position';
 export { InMemoryEventStore } from './in-memory/in-memory-event-store';
 export { PostgresEventStore } from './postgres/postgres-event-store';
+export { quoteIdent } from './postgres/postgres-schema';
 export { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
 export type { PostgresEventStoreOptions } from './postgres/postgres-event-store';
 export { handleCommand, reject } from './command-handling/handle-command';
