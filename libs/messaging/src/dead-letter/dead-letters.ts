@@ -51,7 +51,9 @@ export class DeadLetters {
             },
           })),
         );
-        for (const m of messages) {
+        // Only what was sent moves the redrive group on: a dead letter that arrived after this redrive
+        // began stays pending for the next one.
+        for (const m of toSend) {
           context.markDone(m);
           const p = pending.get(m.partition);
           if (p && BigInt(m.offset) + 1n >= p.end) pending.delete(m.partition);
