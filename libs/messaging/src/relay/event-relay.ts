@@ -82,19 +82,27 @@ export class EventRelay {
     );
     if (!rows[0]?.locked) {
       client.release();
-      this.standbyTimer = setTimeout(
-        () => void this.tryLead().catch((e) => this.options.onError?.(e)),
-        this.options.standbyRetryMs ?? 2_000,
-      );
+      this.retryLater(() => this.tryLead(), this.options.standbyRetryMs ?? 2_000);
       return;
     }
     this.lockClient = client;
+    // The lock lives as long as this connection: if it drops, another replica may take over, so stop
+    // relaying at once and compete for the lock again.
+    client.on('error', (err) => {
+      if (this.lockClient !== client) return;
+      this.options.onError?.(err);
+      this.lockClient = undefined;
+      client.release(true);
+      void this.subscription?.stop();
+      this.subscription = undefined;
+      this.retryLater(() => this.tryLead());
+    });
     await this.options.bus.ensureTopics(this.options.topics ?? []);
     await this.relayFromCheckpoint();
   }
 
   private async relayFromCheckpoint(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || !this.lockClient) return;
     this.position = (await this.checkpoints.load(this.options.name)) ?? START;
     this.subscription = this.options.store.subscribeToAll({
       after: this.position,
@@ -110,16 +118,27 @@ export class EventRelay {
         this.failures = 0;
       },
       onError: (err) => {
-        // Kafka or the store is down: start again from the checkpoint, backing off up to 30 s.
+        // Kafka or the store is down: start again from the checkpoint.
         this.options.onError?.(err);
         this.subscription = undefined;
-        this.failures += 1;
-        const delay = Math.min(30_000, 250 * 2 ** Math.min(this.failures, 7));
-        this.standbyTimer = setTimeout(
-          () => void this.relayFromCheckpoint().catch((e) => this.options.onError?.(e)),
-          delay,
-        );
+        this.retryLater(() => this.relayFromCheckpoint());
       },
     });
+  }
+
+  /**
+   * Runs `attempt` later: after `delayMs`, or backing off from 250 ms to 30 s over repeated failures.
+   * An attempt that fails (the store still down) schedules itself again, so the relay never gives up.
+   */
+  private retryLater(attempt: () => Promise<void>, delayMs?: number): void {
+    if (this.stopped) return;
+    this.failures += delayMs === undefined ? 1 : 0;
+    const delay = delayMs ?? Math.min(30_000, 250 * 2 ** Math.min(this.failures, 7));
+    this.standbyTimer = setTimeout(() => {
+      attempt().catch((err: unknown) => {
+        this.options.onError?.(err);
+        this.retryLater(attempt);
+      });
+    }, delay);
   }
 }
