@@ -1,7 +1,6 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Inject } from '@nestjs/common';
 import type { ServiceConfig } from '../config/service-config';
 import { InfrastructureConnections, SERVICE_CONFIG } from '../infrastructure/infrastructure-connections';
 import { Public } from '../auth/public.decorator';

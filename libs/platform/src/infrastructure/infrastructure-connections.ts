@@ -21,7 +21,7 @@ export class InfrastructureConnections implements OnApplicationShutdown {
   readonly eventStore: pg.Pool;
   readonly readModels: Connection;
   readonly kafka: Kafka;
-  private kafkaAdmin: Admin | undefined;
+  private kafkaAdmin: Promise<Admin> | undefined;
   private mongoConnecting: Promise<unknown> | undefined;
 
   constructor(
@@ -74,17 +74,22 @@ export class InfrastructureConnections implements OnApplicationShutdown {
   }
 
   async pingKafka(): Promise<{ brokers: number }> {
-    if (!this.kafkaAdmin) {
+    // Concurrent probes share one admin client; a failed connect is tried again on the next probe.
+    this.kafkaAdmin ??= (async () => {
       const admin = this.kafka.admin();
       await admin.connect();
-      this.kafkaAdmin = admin;
-    }
-    const cluster = await this.kafkaAdmin.describeCluster();
+      return admin;
+    })().catch((err: unknown) => {
+      this.kafkaAdmin = undefined;
+      throw err;
+    });
+    const cluster = await (await this.kafkaAdmin).describeCluster();
     return { brokers: cluster.brokers.length };
   }
 
   async onApplicationShutdown(signal?: string): Promise<void> {
-    await Promise.allSettled([this.kafkaAdmin?.disconnect(), this.eventStore.end(), this.readModels.close()]);
+    const admin = this.kafkaAdmin?.then((a) => a.disconnect());
+    await Promise.allSettled([admin, this.eventStore.end(), this.readModels.close()]);
     this.logger.info({ signal }, 'connections closed, shutting down');
   }
 }
