@@ -48,13 +48,16 @@ const COLUMNS =
 export class PostgresEventStore implements EventStore {
   private readonly pool: pg.Pool;
   private readonly schema: string;
+  /** The schema, quoted for SQL. */
+  private readonly sqlSchema: string;
   private readonly table: string;
   private readonly pollIntervalMs: number;
   private readonly appended = new AppendSignal();
 
   private constructor(options: PostgresEventStoreOptions) {
     this.schema = options.schema ?? 'eventstore';
-    this.table = `${quoteIdent(this.schema)}.events`;
+    this.sqlSchema = quoteIdent(this.schema);
+    this.table = `${this.sqlSchema}.events`;
     this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
     this.pool.on('error', () => undefined); // an idle client's lost connection is replaced on next use
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
@@ -86,7 +89,7 @@ export class PostgresEventStore implements EventStore {
         last_position: string;
       }>(
         `SELECT next_revision, transaction_id::text AS transaction_id, last_position
-           FROM ${quoteIdent(this.schema)}.append_events($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])`,
+           FROM ${this.sqlSchema}.append_events($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])`,
         [
           streamId,
           kind,
@@ -136,7 +139,7 @@ export class PostgresEventStore implements EventStore {
 
   async streamRevision(streamId: string): Promise<bigint | undefined> {
     const { rows } = await this.pool.query<{ revision: string }>(
-      `SELECT revision FROM ${quoteIdent(this.schema)}.streams WHERE stream_id = $1`,
+      `SELECT revision FROM ${this.sqlSchema}.streams WHERE stream_id = $1`,
       [streamId],
     );
     return rows[0] ? BigInt(rows[0].revision) : undefined;
@@ -179,7 +182,7 @@ export class PostgresEventStore implements EventStore {
     try {
       await client.query('BEGIN');
       await client.query(`DELETE FROM ${this.table} WHERE stream_id = $1`, [streamId]);
-      await client.query(`DELETE FROM ${quoteIdent(this.schema)}.streams WHERE stream_id = $1`, [streamId]);
+      await client.query(`DELETE FROM ${this.sqlSchema}.streams WHERE stream_id = $1`, [streamId]);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);

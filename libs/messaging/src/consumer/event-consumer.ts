@@ -101,8 +101,8 @@ export class EventConsumer {
             this.handled += 1;
             break;
           } catch (err) {
-            if (attempt >= maxAttempts || !context.isRunning()) {
-              if (!context.isRunning()) return;
+            if (!context.isRunning()) return; // stopping: redelivered after the restart
+            if (attempt >= maxAttempts) {
               await this.deadLetter(
                 message,
                 `handler failed after ${attempt} attempts: ${(err as Error).message ?? String(err)}`,
