@@ -7,7 +7,7 @@ export interface ProjectionStateDocument {
   _id: string;
   version: number;
   active: string;
-  build?: { collection: string; version: number; position: string; applied: number; startedAt: Date };
+  build?: { collection: string; version: number; position: string; read: number; startedAt: Date };
   switchedAt?: Date;
 }
 
@@ -42,7 +42,7 @@ export class ProjectionState {
       { _id: name },
       {
         $set: {
-          build: { collection, version, position: formatPosition(START), applied: 0, startedAt: new Date() },
+          build: { collection, version, position: formatPosition(START), read: 0, startedAt: new Date() },
         },
         $setOnInsert: { version, active: collection },
       },
@@ -50,10 +50,11 @@ export class ProjectionState {
     );
   }
 
-  async recordBuildProgress(name: string, position: LogPosition, applied: number): Promise<void> {
+  /** Where the build got to, and how many events it has read in all its runs. */
+  async recordBuildProgress(name: string, position: LogPosition, read: number): Promise<void> {
     await this.states.updateOne(
       { _id: name },
-      { $set: { 'build.position': formatPosition(position), 'build.applied': applied } },
+      { $set: { 'build.position': formatPosition(position), 'build.read': read } },
     );
   }
 

@@ -108,7 +108,7 @@ describe('a rebuild killed mid-way', () => {
     expect(output).not.toContain('finished');
 
     const state = await new ProjectionState(db).get(messages.name);
-    const recorded = state?.build?.applied ?? 0;
+    const recorded = state?.build?.read ?? 0;
     expect(recorded).toBeGreaterThanOrEqual(1_000);
     expect(recorded).toBeLessThan(4_000);
 
@@ -116,6 +116,7 @@ describe('a rebuild killed mid-way', () => {
     expect(result.status).toBe('switched');
     if (result.status !== 'switched') return;
     expect(result.read).toBe(4_000 - recorded); // resumed, not restarted
+    expect((await new ProjectionState(db).get(messages.name))?.build).toBeUndefined(); // finished builds leave no record
 
     const docs = await db.collection(result.collection).find({}).sort({ _id: 1 }).toArray();
     expect(docs).toHaveLength(expected.size);

@@ -1,5 +1,4 @@
 import type { Db } from 'mongodb';
-import { comparePositions } from '@journey/eventstore';
 import type { EventStore, LogPosition, RecordedEvent } from '@journey/eventstore';
 import type { ProjectedEvent, Projection } from './projection';
 import { ProjectionState } from './projection-state';
@@ -74,7 +73,9 @@ export async function rebuildProjection(
   // One writer for the whole rebuild: each document's versions are read once, then kept here.
   const versions = new Map<string, Record<string, number>>();
 
-  const replayToEnd = async (): Promise<boolean> => {
+  // Events read by earlier, interrupted runs of this build: the recorded count stays a running total.
+  const readBefore = state.build.read ?? 0;
+  const replayToEnd = async (recordProgress = true): Promise<boolean> => {
     for (;;) {
       if (options.signal?.aborted) return false;
       const events = await store.readAll({ after: position, maxCount: batchSize });
@@ -82,7 +83,8 @@ export async function rebuildProjection(
         await applyBatch(target, projection, events.map(toProjected), versions);
         position = (events[events.length - 1] as RecordedEvent).position;
         read += events.length;
-        await states.recordBuildProgress(projection.name, position, read);
+        // After the switch the build record is gone; the tail replay has nothing to record.
+        if (recordProgress) await states.recordBuildProgress(projection.name, position, readBefore + read);
         if (options.onProgress) {
           const seconds = Math.max(0.001, (Date.now() - started) / 1000);
           const eventsPerSecond = read / seconds;
@@ -107,10 +109,7 @@ export async function rebuildProjection(
   await states.switchTo(projection.name, target.collectionName, projection.version);
   // Events appended while switching reached the old collection through the live path; replaying the
   // tail again into the new one is harmless (already-applied revisions are skipped) and closes that gap.
-  const before = position;
-  await replayToEnd();
-  if (comparePositions(position, before) !== 0)
-    await states.recordBuildProgress(projection.name, position, read);
+  await replayToEnd(false);
   if (previous)
     await db
       .collection(previous)

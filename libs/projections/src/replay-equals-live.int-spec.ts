@@ -193,3 +193,50 @@ describe('projections: replay from position 0 equals the live path', () => {
     expect(await documents(second.collection)).toEqual(servingDocuments);
   });
 });
+
+describe('projection state after a rebuild', () => {
+  it('keeps no half build record when events land during the switch, so the next rebuild starts cleanly', async () => {
+    const infra = testInfrastructure();
+    const pgDb = await isolatedPostgresDatabase(infra, 'proj_state');
+    const store = await PostgresEventStore.connect({ connectionString: pgDb.url });
+    const mongo = await MongoClient.connect(isolatedMongoUrl(infra, 'proj_state'));
+    const message = (n: number): NewEvent => ({
+      id: randomUUID(),
+      type: T.message,
+      data: { channel: 'chat' },
+      metadata: {
+        source: context,
+        time: new Date().toISOString(),
+        contactId: `contact-${n}`,
+        correlationId: 'c',
+        schemaVersion: 1,
+      },
+    });
+    // The first time the replay reaches the end, an event is appended: it lands between the end of the
+    // replay and the switch, and is picked up by the replay of the tail after the switch.
+    let landed = false;
+    const racing = Object.assign(Object.create(store) as PostgresEventStore, {
+      readAll: async (o: Parameters<PostgresEventStore['readAll']>[0]) => {
+        const events = await store.readAll(o);
+        if (!landed && events.length < (o?.maxCount ?? Infinity)) {
+          landed = true;
+          await store.append('conversation-2', [message(2)], 'no_stream');
+        }
+        return events;
+      },
+    });
+    try {
+      await store.append('conversation-1', [message(1)], 'no_stream');
+      const first = await rebuildProjection(activity, racing, mongo.db(), { batchSize: 10 });
+      expect(first).toMatchObject({ status: 'switched', read: 2 });
+      expect((await new ProjectionState(mongo.db()).get(activity.name))?.build).toBeUndefined();
+      const second = await rebuildProjection(activity, store, mongo.db(), {});
+      expect(second).toMatchObject({ status: 'switched', read: 2 });
+    } finally {
+      await mongo.db().dropDatabase();
+      await mongo.close();
+      await store.close();
+      await pgDb.drop();
+    }
+  });
+});
