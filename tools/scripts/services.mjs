@@ -114,13 +114,15 @@ async function start(names) {
   const deadline = Date.now() + 90_000;
   const pending = new Set(names);
   let shown = '';
-  while (pending.size && Date.now() < deadline) {
+  const exited = new Set();
+  while (pending.size > exited.size && Date.now() < deadline) {
     for (const name of [...pending]) {
-      if (!pidOf(name)) break;
-      if ((await probe(`${baseUrl(name)}/health/ready`)).status === 200) pending.delete(name);
+      // A process that exited (a bad setting, a port taken) will not become ready: report it now.
+      if (!pidOf(name)) exited.add(name);
+      else if ((await probe(`${baseUrl(name)}/health/ready`)).status === 200) pending.delete(name);
     }
-    if (!pending.size) break;
-    const waiting = `waiting for ${[...pending].join(', ')} to be ready…`;
+    if (pending.size === exited.size) break;
+    const waiting = `waiting for ${[...pending].filter((n) => !exited.has(n)).join(', ')} to be ready…`;
     // On a terminal the line updates in place; in a log, it is written when it changes.
     if (process.stdout.isTTY) process.stdout.write(`\r\x1b[K  ${waiting}`);
     else if (waiting !== shown) console.log(`  ${waiting}`);
