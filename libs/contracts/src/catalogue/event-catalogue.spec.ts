@@ -78,6 +78,25 @@ describe('the event catalogue', () => {
       });
     });
 
+    it('validates an old version whose schema is gone by upcasting it first', () => {
+      const withoutV1 = new EventCatalogue(
+        [v2],
+        [
+          {
+            from: 'demo.price-set.v1',
+            to: v2.type,
+            upcast: (d) => ({ amount: (d as { price: number }).price, currency: 'CNY' }),
+          },
+        ],
+      );
+      expect(withoutV1.validate('demo.price-set.v1', { price: 3 })).toEqual({
+        ok: true,
+        type: 'demo.price-set.v2',
+        data: { amount: 3, currency: 'CNY' },
+      });
+      expect(withoutV1.validate('demo.price-set.v1', { price: 'three' })).toMatchObject({ ok: false });
+    });
+
     it('refuses an upcaster that skips a version, and a type defined twice', () => {
       expect(() => new EventCatalogue([v1, v3], [{ from: v1.type, to: v3.type, upcast: (d) => d }])).toThrow(
         /must go one version up/,

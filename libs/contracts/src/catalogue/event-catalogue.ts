@@ -51,11 +51,14 @@ export class EventCatalogue {
     return this.definitions.get(type);
   }
 
-  /** Checks data against its type's schema; the reason names the fields that are wrong. */
+  /** Checks data against its type's schema; an old version with no schema is upcast, then checked. */
   validate(type: string, data: unknown): Validation {
-    const definition = this.definitions.get(type) ?? (this.upcasters.has(type) ? undefined : null);
-    if (definition === null) return { ok: false, reason: `unknown event type ${type}` };
-    if (!definition) return { ok: true, type, data }; // an old version: validated after upcasting
+    const definition = this.definitions.get(type);
+    if (!definition) {
+      return this.upcasters.has(type)
+        ? this.upcast(type, data)
+        : { ok: false, reason: `unknown event type ${type}` };
+    }
     const parsed = definition.schema.safeParse(data);
     if (!parsed.success) {
       return {
