@@ -36,9 +36,19 @@ function phase(name, args, command = nx, extra = ['--output-style=stream']) {
   return { name, ok: run.status === 0, seconds: (Date.now() - started) / 1000 };
 }
 
+// The start of a Jest failure message (up to four lines, no stack, no colour codes).
+function failureText(messages) {
+  const text = (messages ?? []).join('\n').replace(/\u001b\[[0-9;]*m/g, '');
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('●') && !l.startsWith('at '));
+  return lines.length ? lines.slice(0, 4).join('\n    ').slice(0, 600) : '(no message)';
+}
+
 function jestTotals(kind) {
   const dir = join(results, kind);
-  const totals = { passed: 0, failed: 0, skipped: 0, suitesFailed: 0, projects: [] };
+  const totals = { passed: 0, failed: 0, skipped: 0, suitesFailed: 0, projects: [], failures: [] };
   if (!existsSync(dir)) return totals;
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
@@ -50,7 +60,17 @@ function jestTotals(kind) {
     totals.skipped += skipped;
     // A suite that fails to load has no failed test; count it so that it cannot pass unnoticed.
     totals.suitesFailed += r.numRuntimeErrorTestSuites ?? 0;
-    totals.projects.push(`${file.replace(/\.json$/, '')} ${r.numPassedTests}/${r.numTotalTests}`);
+    const project = file.replace(/\.json$/, '');
+    totals.projects.push(`${project} ${r.numPassedTests}/${r.numTotalTests}`);
+    for (const suite of r.testResults ?? []) {
+      const failedTests = (suite.assertionResults ?? []).filter((a) => a.status === 'failed');
+      for (const a of failedTests)
+        totals.failures.push(`${project}: ${a.fullName}\n    ${failureText(a.failureMessages)}`);
+      if (suite.status === 'failed' && failedTests.length === 0)
+        totals.failures.push(
+          `${project}: ${suite.name.replace(`${root}/`, '')}\n    ${failureText([suite.message])}`,
+        );
+    }
   }
   return totals;
 }
@@ -90,6 +110,11 @@ const line = (label, t) =>
   );
 line('jest unit', unit);
 line('jest integration', integration);
+const failures = [...unit.failures, ...integration.failures];
+if (failures.length) {
+  console.log('\nfailed tests:');
+  for (const f of failures) console.log(`  ✕ ${f}`);
+}
 const passed = unit.passed + integration.passed;
 const failed = unit.failed + integration.failed + unit.suitesFailed + integration.suitesFailed;
 const allOk = outcomes.every((o) => o.ok) && failed === 0 && outcomes.length === 6;

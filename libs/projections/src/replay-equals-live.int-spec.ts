@@ -83,6 +83,15 @@ describe('projections: replay from position 0 equals the live path', () => {
       await store.append(`conversation-${contact}`, [event(type, contact, data)], 'any');
     }
   }
+  // The global log shows a commit once every older transaction of the cluster has ended.
+  const visibleLog = (count: number) =>
+    eventually(
+      async () => {
+        const log = await store.readAll({ after: START });
+        return log.length >= count && log;
+      },
+      { what: `${count} events visible in the global log` },
+    );
   const documents = async (collection: string) =>
     (await db.collection(collection).find({}).sort({ _id: 1 }).toArray()) as Document[];
 
@@ -120,7 +129,7 @@ describe('projections: replay from position 0 equals the live path', () => {
 
   it('builds the same documents live (with duplicate deliveries) and by a blue/green rebuild', async () => {
     await appendSome(400);
-    const expectedApplied = (await store.readAll({ after: START })).filter((e) => e.type !== T.noise).length;
+    const expectedApplied = (await visibleLog(400)).filter((e) => e.type !== T.noise).length;
     await eventually(() => live.applied === expectedApplied, {
       timeoutMs: 60_000,
       what: `${expectedApplied} events projected live`,
@@ -158,7 +167,7 @@ describe('projections: replay from position 0 equals the live path', () => {
 
     // After the switch the live path writes to the new collection.
     await appendSome(30);
-    const total = (await store.readAll({ after: START })).filter((e) => e.type !== T.noise).length;
+    const total = (await visibleLog(430)).filter((e) => e.type !== T.noise).length;
     await eventually(
       async () => {
         const docs = await documents(result.collection);
@@ -169,6 +178,7 @@ describe('projections: replay from position 0 equals the live path', () => {
   });
 
   it('resumes an interrupted rebuild where it stopped, and ends with the same documents', async () => {
+    await visibleLog(430);
     const state = new ProjectionState(db);
     const serving = (await state.get(activity.name))?.active as string;
     const controller = new AbortController();
@@ -212,6 +222,8 @@ describe('projection state after a rebuild', () => {
         schemaVersion: 1,
       },
     });
+    const visible = (count: number) =>
+      eventually(async () => (await store.readAll({ after: START })).length >= count);
     // The first time the replay reaches the end, an event is appended: it lands between the end of the
     // replay and the switch, and is picked up by the replay of the tail after the switch.
     let landed = false;
@@ -221,12 +233,14 @@ describe('projection state after a rebuild', () => {
         if (!landed && events.length < (o?.maxCount ?? Infinity)) {
           landed = true;
           await store.append('conversation-2', [message(2)], 'no_stream');
+          await visible(2);
         }
         return events;
       },
     });
     try {
       await store.append('conversation-1', [message(1)], 'no_stream');
+      await visible(1);
       const first = await rebuildProjection(activity, racing, mongo.db(), { batchSize: 10 });
       expect(first).toMatchObject({ status: 'switched', read: 2 });
       expect((await new ProjectionState(mongo.db()).get(activity.name))?.build).toBeUndefined();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { isolatedPostgresDatabase, testInfrastructure } from '@journey/testing';
+import { eventually, isolatedPostgresDatabase, testInfrastructure } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
 import { eventStoreContract } from '../contract/event-store.contract';
 import type { NewEvent, RecordedEvent } from '../port/event-store.port';
@@ -96,11 +96,20 @@ describe('PostgreSQL global log under concurrent writers', () => {
       );
       // …while a later transaction commits.
       await store.append('ticket-c', [event(0, 1)], 'no_stream');
-      const visible = await store.readAll({ after: START });
-      expect(visible.map((e) => e.streamId)).toEqual(['ticket-a']);
+      // ticket-a shows once every older transaction of the cluster has ended (other databases'
+      // included); ticket-c, committed after the held transaction began, must not show with it.
+      const visible = await eventually(async () => {
+        const log = await store.readAll({ after: START });
+        return log.length > 0 && log;
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await store.readAll({ after: START })).map((e) => e.streamId)).toEqual(['ticket-a']);
 
       await holder.query('COMMIT');
-      const after = await store.readAll({ after: visible[0]!.position });
+      const after = await eventually(async () => {
+        const log = await store.readAll({ after: visible[0]!.position });
+        return log.length >= 2 && log;
+      });
       expect(after.map((e) => e.streamId)).toEqual(['ticket-b', 'ticket-c']);
     } finally {
       await holder.end();

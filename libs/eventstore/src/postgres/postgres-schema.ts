@@ -5,7 +5,9 @@
  * not enough: sequences are taken at insert time but transactions commit in any order, so a reader
  * that saw 7 could later find 6 committed. Readers only return events of transactions older than the
  * oldest one still running (pg_snapshot_xmin): those are all committed or rolled back, so nothing
- * can appear behind a checkpoint, and a later full read gives the same order.
+ * can appear behind a checkpoint, and a later full read gives the same order. The xmin is the
+ * cluster's, not the database's: any open transaction in the cluster delays the global log (never
+ * a stream read), so a read of the log straight after an append may not show it yet.
  */
 export function eventStoreSchemaSql(schema: string): string {
   const s = quoteIdent(schema);
