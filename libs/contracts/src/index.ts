@@ -3,11 +3,5 @@ export type { EventEnvelope, EventMetadata } from './event-envelope';
 export { defineEvent, EventCatalogue } from './catalogue/event-catalogue';
 export type { EventDefinition, Upcaster, Validation } from './catalogue/event-catalogue';
 export { journeyCatalogue } from './catalogue/journey-catalogue';
-export {
-  channelIdentity,
-  CHANNELS,
-  CHANNELS_EVENTS,
-  conversationStarted,
-  messageReceived,
-} from './channels/channels.events';
+export * from './channels/channels.events';
 export { buildAsyncApiDocument } from './asyncapi/asyncapi-document';

@@ -5,15 +5,18 @@ import { defineEvent, EventCatalogue } from './event-catalogue';
 describe('the event catalogue', () => {
   it('validates event data and says which fields are wrong', () => {
     const ok = journeyCatalogue.validate('channels.message-received.v1', {
-      conversationId: 'conv-1',
+      conversationId: '0b5c7c1e-3d0f-4b7e-9a53-8f1f5c2a7d11',
       channel: 'wechat',
+      channelId: 'oa-main',
+      messageId: '6f1d2a9e-2b8c-4f1e-8d7a-3c5b9e0f1a22',
       providerMessageId: 'wx-123',
       identities: [{ kind: 'wechat-openid', value: 'oX1', verified: true }],
       text: '你好',
+      receivedAt: '2026-11-23T10:00:00.000Z',
     });
     expect(ok).toMatchObject({ ok: true, data: { attachments: [] } });
     const bad = journeyCatalogue.validate('channels.message-received.v1', {
-      conversationId: '',
+      conversationId: 'not-a-uuid',
       channel: 'fax',
       identities: [],
     });

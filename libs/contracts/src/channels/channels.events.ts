@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { defineEvent } from '../catalogue/event-catalogue';
 
-/** The channels a customer reaches the company on. */
+/** The kinds of channel a customer reaches the company on. */
 export const CHANNELS = ['web-chat', 'email', 'wechat', 'app', 'partner-api', 'phone'] as const;
+export type ChannelKind = (typeof CHANNELS)[number];
 
-/** How a channel knows the customer (contacts resolves it to a contact). */
+/** How a channel knows the customer; contacts resolves identities to a contact. */
 export const channelIdentity = z.object({
   kind: z.enum([
     'visitor-id',
@@ -16,35 +17,216 @@ export const channelIdentity = z.object({
     'partner-id',
   ]),
   value: z.string().min(1).max(320),
+  /** True when the channel attests it (a signed partner call, a verified login, WeChat's own ids). */
   verified: z.boolean(),
 });
+export type ChannelIdentity = z.infer<typeof channelIdentity>;
+
+/** Where a conversation happens: the kind of channel and the configured channel (inbox, account…). */
+const channelFields = {
+  conversationId: z.uuid(),
+  channel: z.enum(CHANNELS),
+  channelId: z.string().min(1).max(100),
+};
+
+/** A file kept by the provider or an upload service; events carry the reference, never the bytes. */
+export const attachmentReference = z.object({
+  reference: z.string().min(1).max(2048),
+  contentType: z.string().min(1).max(255),
+  name: z.string().max(255).optional(),
+  sizeBytes: z.number().int().nonnegative().optional(),
+});
+
+const routingHints = z.object({
+  group: z.string().min(1).max(100).optional(),
+  skill: z.string().min(1).max(100).optional(),
+  priority: z.enum(['low', 'normal', 'high', 'urgent']).optional(),
+});
+export type RoutingHints = z.infer<typeof routingHints>;
 
 export const conversationStarted = defineEvent({
   type: 'channels.conversation-started.v1',
-  description: 'A customer opened a conversation on a channel (first message, call or chat session).',
-  contactScoped: true,
+  description:
+    'A customer opened a conversation on a channel (first message, chat session or call). The identities say who the channel saw.',
+  contactScoped: false,
   schema: z.object({
-    conversationId: z.string().min(1),
-    channel: z.enum(CHANNELS),
+    ...channelFields,
     identities: z.array(channelIdentity).min(1),
+    subject: z.string().max(998).optional(),
   }),
 });
 
 export const messageReceived = defineEvent({
   type: 'channels.message-received.v1',
   description:
-    'A message from the customer arrived on a conversation; providerMessageId makes ingestion idempotent.',
-  contactScoped: true,
+    'A message from the customer arrived. providerMessageId (WeChat MsgId, email Message-ID, API idempotency key) makes ingestion idempotent.',
+  contactScoped: false,
   schema: z.object({
-    conversationId: z.string().min(1),
-    channel: z.enum(CHANNELS),
-    providerMessageId: z.string().min(1),
+    ...channelFields,
+    messageId: z.uuid(),
+    providerMessageId: z.string().min(1).max(998),
     identities: z.array(channelIdentity).min(1),
     text: z.string().max(100_000).optional(),
-    attachments: z
-      .array(z.object({ url: z.url(), contentType: z.string(), sizeBytes: z.number().int().nonnegative() }))
-      .default([]),
+    attachments: z.array(attachmentReference).default([]),
+    /** A channel event that is not a message: a WeChat subscribe or menu click. */
+    customerAction: z
+      .object({
+        name: z.enum(['subscribe', 'unsubscribe', 'menu-click', 'scan']),
+        key: z.string().optional(),
+      })
+      .optional(),
+    /** Email threading: this message's Message-ID and the References chain it answered. */
+    emailThread: z
+      .object({ messageId: z.string(), references: z.array(z.string()), subject: z.string().optional() })
+      .optional(),
+    receivedAt: z.iso.datetime(),
   }),
 });
 
-export const CHANNELS_EVENTS = [conversationStarted, messageReceived];
+export const messageSent = defineEvent({
+  type: 'channels.message-sent.v1',
+  description:
+    'An agent or an automation sent a message into a conversation; delivery follows as message-delivered or message-delivery-failed.',
+  contactScoped: false,
+  schema: z.object({
+    ...channelFields,
+    messageId: z.uuid(),
+    author: z.object({ kind: z.enum(['agent', 'automation']), id: z.string().min(1) }),
+    text: z.string().min(1).max(100_000),
+    attachments: z.array(attachmentReference).default([]),
+    /** Set when the reply went out at once in the webhook's own response (WeChat passive reply). */
+    passive: z.boolean().default(false),
+    sentAt: z.iso.datetime(),
+  }),
+});
+
+export const messageDelivered = defineEvent({
+  type: 'channels.message-delivered.v1',
+  description: 'A sent message reached the channel provider (SMTP accepted it, WeChat returned errcode 0…).',
+  contactScoped: false,
+  schema: z.object({
+    ...channelFields,
+    messageId: z.uuid(),
+    providerMessageId: z.string().optional(),
+    attempt: z.number().int().positive(),
+  }),
+});
+
+export const messageDeliveryFailed = defineEvent({
+  type: 'channels.message-delivery-failed.v1',
+  description:
+    'One delivery attempt of a sent message failed; it is retried with backoff and dead-lettered after the last attempt.',
+  contactScoped: false,
+  schema: z.object({
+    ...channelFields,
+    messageId: z.uuid(),
+    reason: z.string().min(1).max(2000),
+    attempt: z.number().int().positive(),
+  }),
+});
+
+export const visitorIdentified = defineEvent({
+  type: 'channels.visitor-identified.v1',
+  description:
+    'An anonymous web visitor said who they are (e.g. gave an email); verified says whether the channel attests it.',
+  contactScoped: false,
+  schema: z.object({
+    ...channelFields,
+    visitorId: z.string().min(1),
+    identities: z.array(channelIdentity).min(1),
+    name: z.string().max(200).optional(),
+  }),
+});
+
+export const messagesRead = defineEvent({
+  type: 'channels.messages-read.v1',
+  description: 'The customer or an agent read a conversation up to a message (read receipt).',
+  contactScoped: false,
+  schema: z.object({
+    ...channelFields,
+    reader: z.enum(['customer', 'agent']),
+    upToMessageId: z.uuid(),
+  }),
+});
+
+export const conversationRouted = defineEvent({
+  type: 'channels.conversation-routed.v1',
+  description:
+    'Channel rules tagged a conversation with a group, skill or priority for the assignment engine.',
+  contactScoped: false,
+  schema: z.object({ ...channelFields, hints: routingHints, ruleIds: z.array(z.string()).min(1) }),
+});
+
+const callFields = {
+  ...channelFields,
+  callId: z.string().min(1).max(200),
+};
+
+export const callStarted = defineEvent({
+  type: 'channels.call-started.v1',
+  description: 'A call rang (inbound from the customer or outbound to them).',
+  contactScoped: false,
+  schema: z.object({
+    ...callFields,
+    direction: z.enum(['inbound', 'outbound']),
+    identities: z.array(channelIdentity).min(1),
+    startedAt: z.iso.datetime(),
+  }),
+});
+
+export const callAnswered = defineEvent({
+  type: 'channels.call-answered.v1',
+  description: 'An agent (or the customer, outbound) answered the call.',
+  contactScoped: false,
+  schema: z.object({ ...callFields, agentId: z.string().optional(), answeredAt: z.iso.datetime() }),
+});
+
+export const callEnded = defineEvent({
+  type: 'channels.call-ended.v1',
+  description: 'The call ended; answered=false is a missed call.',
+  contactScoped: false,
+  schema: z.object({
+    ...callFields,
+    answered: z.boolean(),
+    durationSeconds: z.number().int().nonnegative(),
+    endedAt: z.iso.datetime(),
+  }),
+});
+
+export const callRecorded = defineEvent({
+  type: 'channels.call-recorded.v1',
+  description: "The provider published the call's recording and/or its transcript.",
+  contactScoped: false,
+  schema: z.object({
+    ...callFields,
+    recordingUrl: z.url().optional(),
+    transcript: z.string().max(200_000).optional(),
+  }),
+});
+
+export const rulesConfigured = defineEvent({
+  type: 'channels.rules-configured.v1',
+  description:
+    "A supervisor replaced the channels' auto-reply and routing rules and business hours (the rule format is in the channels service's OpenAPI).",
+  contactScoped: false,
+  schema: z.object({
+    ruleSet: z.object({ businessHours: z.unknown().optional(), rules: z.array(z.unknown()) }),
+    configuredBy: z.string().min(1),
+  }),
+});
+
+export const CHANNELS_EVENTS = [
+  rulesConfigured,
+  conversationStarted,
+  messageReceived,
+  messageSent,
+  messageDelivered,
+  messageDeliveryFailed,
+  visitorIdentified,
+  messagesRead,
+  conversationRouted,
+  callStarted,
+  callAnswered,
+  callEnded,
+  callRecorded,
+];

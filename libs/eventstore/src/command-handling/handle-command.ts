@@ -34,6 +34,9 @@ export interface HandleCommandOptions {
   metadata: Omit<EventMetadata, 'time'> & { time?: string };
   /** Attempts after a concurrency conflict, re-reading the stream each time (default 3). */
   maxRetries?: number;
+  /** Ids derived from the command (e.g. a provider's message id), so that a redelivered command
+   *  cannot append its events twice even where the decider does not see the first (default random). */
+  eventId?(event: DecidedEvent, index: number): string;
 }
 
 /**
@@ -60,8 +63,8 @@ export async function handleCommand<Command, State, Event extends DecidedEvent>(
     const revision = history.length ? (history[history.length - 1] as RecordedEvent).revision : undefined;
     if (decided.length === 0) return { ok: true, events: [], nextExpectedRevision: revision };
     const time = options.metadata.time ?? new Date().toISOString();
-    const toAppend: NewEvent[] = decided.map((e) => ({
-      id: randomUUID(),
+    const toAppend: NewEvent[] = decided.map((e, i) => ({
+      id: options.eventId ? options.eventId(e, i) : randomUUID(),
       type: e.type,
       data: e.data,
       metadata: { ...options.metadata, time },

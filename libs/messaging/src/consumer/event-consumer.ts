@@ -23,6 +23,9 @@ export interface EventConsumerOptions {
   /** Wait before try n+1 (default 100 ms doubling, at most 5 s). */
   backoffMs?(attempt: number): number;
   onDeadLetter?(message: IncomingMessage, reason: string): void;
+  /** Checks an event's data (e.g. against the event catalogue); a reason sends it to the dead-letter
+   *  topic at once, without retries: bad data does not get better. */
+  validate?(envelope: EventEnvelope): string | undefined;
 }
 
 const defaultBackoff = (attempt: number) => Math.min(5_000, 100 * 2 ** (attempt - 1));
@@ -88,8 +91,9 @@ export class EventConsumer {
     for (const message of messages) {
       if (!context.isRunning()) return; // the rest is redelivered after the rebalance or restart
       const decoded = decodeMessage(message);
-      if (!decoded.ok) {
-        await this.deadLetter(message, decoded.reason, 0);
+      const invalid = decoded.ok ? this.options.validate?.(decoded.envelope) : decoded.reason;
+      if (invalid !== undefined || !decoded.ok) {
+        await this.deadLetter(message, invalid ?? 'invalid message', 0);
       } else {
         let attempt = 0;
         for (;;) {

@@ -37,11 +37,18 @@ export async function createServiceApp(
   const app = await NestFactory.create<NestExpressApplication>(ServiceRootModule, {
     logger: new JourneyLogger(logger),
     bodyParser: false,
+    // Webhook signatures are computed over the exact bytes received (req.rawBody).
+    rawBody: true,
     abortOnError: false,
   });
   app.use(requestLogging(logger));
   app.useBodyParser('json', { limit: config.http.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
+  // XML (WeChat) and raw MIME (email) arrive as text; their handlers parse and validate them.
+  app.useBodyParser('text', {
+    limit: config.http.bodyLimit,
+    type: ['text/xml', 'application/xml', 'message/rfc822', 'text/plain'],
+  });
   // Exit 0 once the shutdown hooks have run (instead of re-raising the signal), so that logs are flushed.
   app.enableShutdownHooks(undefined, { useProcessExit: true });
 

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+
+const secret = z.string().min(16, 'must be at least 16 characters');
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes');
+
+/** The configured channels and their secrets (a file: a Kubernetes Secret in production). */
+export const channelsConfigSchema = z.object({
+  /** Inbound email webhooks are signed with this secret (the same scheme as the API channels). */
+  email: z
+    .object({
+      webhookSecret: secret,
+      inboxes: z
+        .array(
+          z.object({
+            id,
+            address: z.email(),
+            displayName: z.string().optional(),
+            smtpUrl: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL'),
+          }),
+        )
+        .default([]),
+    })
+    .optional(),
+  wechat: z
+    .array(
+      z.object({
+        id,
+        appId: z.string().min(1),
+        appSecret: secret,
+        token: z.string().min(3).max(32),
+        /** 43 characters; required for safe (AES) mode. */
+        encodingAesKey: z
+          .string()
+          .regex(/^[A-Za-z0-9]{43}$/, 'must be the 43-character EncodingAESKey')
+          .optional(),
+        apiBaseUrl: z.url().default('https://api.weixin.qq.com'),
+      }),
+    )
+    .default([]),
+  /** App and partner channels: signed inbound calls, replies to their callback URL. */
+  api: z
+    .array(
+      z.object({
+        id,
+        kind: z.enum(['app', 'partner-api']),
+        secret,
+        callbackUrl: z.url().optional(),
+      }),
+    )
+    .default([]),
+  voice: z.array(z.object({ id, secret })).default([]),
+  chat: z.array(z.object({ id, visitorTokenSecret: secret })).default([]),
+});
+export type ChannelsConfig = z.infer<typeof channelsConfigSchema>;
+
+export const CHANNELS_CONFIG = Symbol('CHANNELS_CONFIG');
+
+/** A file for local use: one channel of each kind, random secrets, mail to the local SMTP port. */
+function localDevelopmentConfig(): ChannelsConfig {
+  const s = () => randomBytes(24).toString('base64url');
+  return channelsConfigSchema.parse({
+    email: {
+      webhookSecret: s(),
+      inboxes: [{ id: 'support', address: 'support@example.com', smtpUrl: 'smtp://127.0.0.1:2525' }],
+    },
+    wechat: [
+      {
+        id: 'official-account',
+        appId: 'wx-local',
+        appSecret: s(),
+        token: 'journeylocal',
+        encodingAesKey: randomBytes(32).toString('base64').slice(0, 43).replace(/[+/]/g, 'A'),
+        apiBaseUrl: 'http://127.0.0.1:2526',
+      },
+    ],
+    api: [
+      { id: 'mobile-app', kind: 'app', secret: s() },
+      { id: 'partner', kind: 'partner-api', secret: s() },
+    ],
+    voice: [{ id: 'pbx', secret: s() }],
+    chat: [{ id: 'website', visitorTokenSecret: s() }],
+  });
+}
+
+/**
+ * Reads CHANNELS_CONFIG_FILE (default `.local/channels/channels.json`). Outside production a missing
+ * default file is created with local secrets, as the local signing key is.
+ */
+export function loadChannelsConfig(env: NodeJS.ProcessEnv = process.env): ChannelsConfig {
+  const explicit = env['CHANNELS_CONFIG_FILE'];
+  const file = resolve(explicit ?? '.local/channels/channels.json');
+  if (!existsSync(file)) {
+    if (explicit || env['NODE_ENV'] === 'production')
+      throw new Error(`CHANNELS_CONFIG_FILE: ${file} does not exist`);
+    mkdirSync(dirname(file), { recursive: true });
+    try {
+      writeFileSync(file, JSON.stringify(localDevelopmentConfig(), null, 2), { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process made it first
+    }
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`CHANNELS_CONFIG_FILE: ${file} is not valid JSON (${(err as Error).message})`);
+  }
+  const parsed = channelsConfigSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new Error(
+      `CHANNELS_CONFIG_FILE: ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  return parsed.data;
+}

@@ -1,0 +1,101 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Req,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { Public } from '@journey/platform';
+import { correlationIdOf, openApiSchema, parseInput } from '../http/request-input';
+import { unprocessable } from '../webhooks/signed/signed-webhooks.controller';
+import { identifySchema, visitorMessageSchema, WebChat } from './web-chat';
+
+const sessionSchema = z.object({ token: z.string().max(512).optional() }).strict();
+const visitorHeader = {
+  name: 'x-visitor-token',
+  required: true,
+  description: 'The token from POST /v1/chat/{channelId}/sessions',
+};
+
+/** The web chat for clients that cannot hold a WebSocket (the same use cases as /v1/chat/socket). */
+@ApiTags('web chat')
+@Public()
+@Controller('v1/chat/:channelId')
+export class ChatController {
+  constructor(private readonly chat: WebChat) {}
+
+  @Post('sessions')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Start a visitor session, or resume one with its token',
+    description:
+      'Anonymous first: the visitor gets an id and a token. The same token later resumes the same conversation.',
+  })
+  @ApiBody({ schema: openApiSchema(sessionSchema) })
+  @ApiOkResponse({ description: '{ visitorId, token, conversationId, messages }' })
+  session(@Param('channelId') channelId: string, @Body() body: unknown) {
+    const { token } = parseInput(sessionSchema, body ?? {});
+    return this.chat.session(channelId, token);
+  }
+
+  @Post('messages')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Send a visitor message (idempotent by clientMessageId)' })
+  @ApiHeader(visitorHeader)
+  @ApiBody({ schema: openApiSchema(visitorMessageSchema) })
+  async send(
+    @Param('channelId') channelId: string,
+    @Headers('x-visitor-token') token: string | undefined,
+    @Body() body: unknown,
+    @Req() req: Request,
+  ) {
+    const visitorId = this.visitor(channelId, token);
+    const input = parseInput(visitorMessageSchema, body);
+    const received = await this.chat
+      .send(channelId, visitorId, input, correlationIdOf(req))
+      .catch(unprocessable);
+    return {
+      conversationId: received.conversationId,
+      messageId: received.messageId,
+      duplicate: received.duplicate,
+    };
+  }
+
+  @Get('messages')
+  @ApiOperation({ summary: "The visitor's conversation (replies sent while away are delivered now)" })
+  @ApiHeader(visitorHeader)
+  async read(@Param('channelId') channelId: string, @Headers('x-visitor-token') token: string | undefined) {
+    const conversationId = this.chat.conversationOf(channelId, this.visitor(channelId, token));
+    return { conversationId, messages: await this.chat.resume(conversationId) };
+  }
+
+  @Post('identify')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The visitor says who they are (an unverified email: a weak match for contacts)' })
+  @ApiHeader(visitorHeader)
+  @ApiBody({ schema: openApiSchema(identifySchema) })
+  identify(
+    @Param('channelId') channelId: string,
+    @Headers('x-visitor-token') token: string | undefined,
+    @Body() body: unknown,
+    @Req() req: Request,
+  ) {
+    const visitorId = this.visitor(channelId, token);
+    return this.chat
+      .identify(channelId, visitorId, parseInput(identifySchema, body), correlationIdOf(req))
+      .catch(unprocessable);
+  }
+
+  private visitor(channelId: string, token: string | undefined): string {
+    const visitorId = this.chat.visitorOf(channelId, token);
+    if (!visitorId) throw new UnauthorizedException('a valid x-visitor-token header is required');
+    return visitorId;
+  }
+}

@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Server } from 'node:http';
+import { WebSocketServer } from 'ws';
+import type { RawData, WebSocket } from 'ws';
+import { z } from 'zod';
+import { hasAnyRole, SERVICE_LOGGER, TokenVerifier } from '@journey/platform';
+import type { Logger } from '@journey/platform';
+import { ConversationRejected } from '../conversation/conversations';
+import { ReplySender } from '../conversation/send-reply/reply-sender';
+import { ChatHub } from './chat-hub';
+import { identifySchema, visitorMessageSchema, WebChat } from './web-chat';
+
+export const CHAT_SOCKET_PATH = '/v1/chat/socket';
+
+const visitorFrame = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('message') }).passthrough(),
+  z.object({ type: z.literal('typing') }),
+  z.object({ type: z.literal('read'), upToMessageId: z.uuid() }),
+  z.object({ type: z.literal('identify') }).passthrough(),
+]);
+
+const agentFrame = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('join'), conversationId: z.uuid() }),
+  z.object({ type: z.literal('typing'), conversationId: z.uuid() }),
+  z.object({ type: z.literal('read'), conversationId: z.uuid(), upToMessageId: z.uuid() }),
+  z.object({
+    type: z.literal('reply'),
+    conversationId: z.uuid(),
+    clientMessageId: z.string().min(1).max(100),
+    text: z.string().min(1).max(10_000),
+  }),
+]);
+
+const reasonOf = (err: z.ZodError) =>
+  err.issues.map((i) => `${i.path.join('.') || '(frame)'}: ${i.message}`).join('; ');
+
+/**
+ * The web chat over WebSocket at /v1/chat/socket. Visitors connect with ?channelId=&token= (from
+ * POST /v1/chat/{channelId}/sessions), agents with ?access_token=<JWT>. Frames are JSON; every frame
+ * is validated and a bad one is answered with {type:"error"} without closing the socket.
+ */
+@Injectable()
+export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdown {
+  private server: WebSocketServer | undefined;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly chat: WebChat,
+    private readonly hub: ChatHub,
+    private readonly replies: ReplySender,
+    private readonly tokens: TokenVerifier,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const http = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    this.server = new WebSocketServer({ server: http, path: CHAT_SOCKET_PATH, maxPayload: 64 * 1024 });
+    this.server.on('connection', (socket, req) => {
+      void this.accept(socket, req).catch((err: unknown) => {
+        this.logger.warn({ err }, 'chat: connection failed');
+        socket.close(1011, 'internal error');
+      });
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.hub.closeAll();
+    this.server?.close();
+  }
+
+  private async accept(socket: WebSocket, req: IncomingMessage): Promise<void> {
+    const query = new URL(req.url ?? '', 'http://localhost').searchParams;
+    const accessToken = query.get('access_token');
+    if (accessToken) return this.acceptAgent(socket, accessToken);
+    const channelId = query.get('channelId') ?? '';
+    let visitorId: string | undefined;
+    try {
+      visitorId = this.chat.visitorOf(channelId, query.get('token'));
+    } catch {
+      visitorId = undefined;
+    }
+    if (!visitorId) {
+      socket.close(4401, 'a valid visitor token (or an agent access_token) is required');
+      return;
+    }
+    const conversationId = this.chat.conversationOf(channelId, visitorId);
+    this.hub.join('visitor', conversationId, socket);
+    const messages = await this.chat.resume(conversationId);
+    socket.send(JSON.stringify({ type: 'session', conversationId, visitorId, messages }));
+    socket.on(
+      'message',
+      (raw) => void this.onVisitorFrame(socket, channelId, visitorId, conversationId, raw),
+    );
+  }
+
+  private async acceptAgent(socket: WebSocket, token: string): Promise<void> {
+    const principal = await this.tokens.verify(token).catch(() => undefined);
+    if (!principal || !hasAnyRole(principal, ['agent', 'supervisor'])) {
+      socket.close(4403, 'an agent or supervisor token is required');
+      return;
+    }
+    socket.send(JSON.stringify({ type: 'ready', agentId: principal.subject }));
+    socket.on('message', (raw) => void this.onAgentFrame(socket, principal.subject, raw));
+  }
+
+  private async onVisitorFrame(
+    socket: WebSocket,
+    channelId: string,
+    visitorId: string,
+    conversationId: string,
+    raw: RawData,
+  ): Promise<void> {
+    const frame = this.parse(socket, visitorFrame, raw);
+    if (!frame) return;
+    const correlationId = randomUUID();
+    try {
+      if (frame.type === 'typing')
+        this.hub.toAgents(conversationId, { type: 'typing', conversationId, from: 'customer' });
+      else if (frame.type === 'read') {
+        await this.chat.markRead(conversationId, 'customer', frame.upToMessageId, correlationId);
+      } else if (frame.type === 'identify') {
+        const input = identifySchema.safeParse({ ...frame, type: undefined });
+        if (!input.success) return this.error(socket, reasonOf(input.error));
+        const result = await this.chat.identify(channelId, visitorId, input.data, correlationId);
+        socket.send(JSON.stringify({ type: 'identified', ...result }));
+      } else {
+        const input = visitorMessageSchema.safeParse(frame);
+        if (!input.success) return this.error(socket, reasonOf(input.error));
+        const received = await this.chat.send(channelId, visitorId, input.data, correlationId);
+        socket.send(
+          JSON.stringify({
+            type: 'ack',
+            clientMessageId: input.data.clientMessageId,
+            messageId: received.messageId,
+            duplicate: received.duplicate,
+          }),
+        );
+      }
+    } catch (err) {
+      this.fail(socket, err);
+    }
+  }
+
+  private async onAgentFrame(socket: WebSocket, agentId: string, raw: RawData): Promise<void> {
+    const frame = this.parse(socket, agentFrame, raw);
+    if (!frame) return;
+    try {
+      if (frame.type === 'join') {
+        this.hub.join('agent', frame.conversationId, socket);
+        socket.send(JSON.stringify({ type: 'joined', conversationId: frame.conversationId }));
+      } else if (frame.type === 'typing') {
+        this.hub.toVisitor(frame.conversationId, {
+          type: 'typing',
+          conversationId: frame.conversationId,
+          from: 'agent',
+        });
+      } else if (frame.type === 'read') {
+        await this.chat.markRead(frame.conversationId, 'agent', frame.upToMessageId, randomUUID());
+      } else {
+        const sent = await this.replies.send(
+          frame.conversationId,
+          { text: frame.text, attachments: [], clientMessageId: frame.clientMessageId },
+          agentId,
+          randomUUID(),
+        );
+        socket.send(JSON.stringify({ type: 'ack', clientMessageId: frame.clientMessageId, ...sent }));
+      }
+    } catch (err) {
+      this.fail(socket, err);
+    }
+  }
+
+  private parse<S extends z.ZodType>(socket: WebSocket, schema: S, raw: RawData): z.infer<S> | undefined {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString());
+    } catch {
+      this.error(socket, 'frames must be JSON');
+      return undefined;
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      this.error(socket, reasonOf(parsed.error));
+      return undefined;
+    }
+    return parsed.data;
+  }
+
+  private fail(socket: WebSocket, err: unknown): void {
+    if (err instanceof ConversationRejected || (err as { status?: number }).status === 404)
+      return this.error(socket, (err as Error).message);
+    this.logger.error({ err }, 'chat: frame failed');
+    this.error(socket, 'internal error');
+  }
+
+  private error(socket: WebSocket, reason: string): void {
+    socket.send(JSON.stringify({ type: 'error', reason }));
+  }
+}

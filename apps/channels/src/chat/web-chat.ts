@@ -1,0 +1,202 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { z } from 'zod';
+import { CHANNELS_CONFIG } from '../channel-config/channels-config';
+import type { ChannelsConfig } from '../channel-config/channels-config';
+import { conversationIdFor } from '../conversation/domain/conversation-ids';
+import { conversationMessages } from '../conversation/domain/conversation-messages';
+import type { ConversationMessage } from '../conversation/domain/conversation-messages';
+import { ConversationRejected, Conversations } from '../conversation/conversations';
+import { ChatHub } from './chat-hub';
+import { issueVisitorToken, verifyVisitorToken } from './visitor-token';
+
+export const visitorMessageSchema = z
+  .object({
+    /** The client's id for the message: sending it again (after a reconnect) is harmless. */
+    clientMessageId: z.string().min(1).max(100),
+    text: z.string().min(1).max(10_000).optional(),
+    attachments: z
+      .array(
+        z.object({
+          reference: z.url(),
+          contentType: z.string().min(1).max(255),
+          name: z.string().max(255).optional(),
+          sizeBytes: z.number().int().nonnegative().optional(),
+        }),
+      )
+      .max(10)
+      .default([]),
+  })
+  .refine((m) => m.text !== undefined || m.attachments.length > 0, {
+    message: 'needs text or an attachment',
+  });
+
+export const identifySchema = z
+  .object({ email: z.email(), name: z.string().min(1).max(200).optional() })
+  .strict();
+
+export interface VisitorSession {
+  channelId: string;
+  visitorId: string;
+  token: string;
+  conversationId: string;
+  messages: ConversationMessage[];
+}
+
+/** The web chat's use cases, shared by the WebSocket gateway and the REST endpoints. */
+@Injectable()
+export class WebChat {
+  constructor(
+    @Inject(CHANNELS_CONFIG) private readonly config: ChannelsConfig,
+    private readonly conversations: Conversations,
+    private readonly hub: ChatHub,
+  ) {}
+
+  private secretOf(channelId: string): string {
+    const chat = this.config.chat.find((c) => c.id === channelId);
+    if (!chat) throw new NotFoundException(`no web chat channel ${channelId}`);
+    return chat.visitorTokenSecret;
+  }
+
+  /** The visitor of a token, or undefined when the token is not this channel's. */
+  visitorOf(channelId: string, token: unknown): string | undefined {
+    return verifyVisitorToken(this.secretOf(channelId), token);
+  }
+
+  conversationOf(channelId: string, visitorId: string): string {
+    return conversationIdFor('web-chat', channelId, visitorId);
+  }
+
+  /** A new anonymous visitor, or the returning one of a valid token: the same conversation either way. */
+  async session(channelId: string, token?: string): Promise<VisitorSession> {
+    const secret = this.secretOf(channelId);
+    const known = token ? verifyVisitorToken(secret, token) : undefined;
+    const issued = issueVisitorToken(secret, known);
+    const conversationId = this.conversationOf(channelId, issued.visitorId);
+    return { channelId, ...issued, conversationId, messages: await this.resume(conversationId) };
+  }
+
+  /** The conversation's messages; replies sent while the visitor was away count as delivered now. */
+  async resume(conversationId: string): Promise<ConversationMessage[]> {
+    const { events } = await this.conversations.load(conversationId);
+    const messages = conversationMessages(events);
+    for (const m of messages.filter((x) => x.from !== 'customer' && x.delivery !== 'delivered'))
+      await this.recordDelivery(conversationId, m.messageId);
+    return messages;
+  }
+
+  async send(
+    channelId: string,
+    visitorId: string,
+    input: z.infer<typeof visitorMessageSchema>,
+    correlationId: string,
+  ) {
+    const received = await this.conversations.receive(
+      {
+        channel: 'web-chat',
+        channelId,
+        threadKey: visitorId,
+        providerMessageId: input.clientMessageId,
+        identities: [{ kind: 'visitor-id', value: visitorId, verified: true }],
+        ...(input.text ? { text: input.text } : {}),
+        attachments: input.attachments,
+        receivedAt: new Date().toISOString(),
+      },
+      { correlationId },
+    );
+    const at = new Date().toISOString();
+    if (!received.duplicate) {
+      this.hub.toAgents(received.conversationId, {
+        type: 'message',
+        conversationId: received.conversationId,
+        messageId: received.messageId,
+        from: 'customer',
+        ...(input.text ? { text: input.text } : {}),
+        attachments: input.attachments,
+        at,
+      });
+    }
+    if (received.autoReply)
+      await this.push(
+        received.conversationId,
+        received.autoReply.messageId,
+        'automation',
+        received.autoReply.text,
+      );
+    return received;
+  }
+
+  async identify(
+    channelId: string,
+    visitorId: string,
+    input: z.infer<typeof identifySchema>,
+    correlationId: string,
+  ) {
+    const conversationId = this.conversationOf(channelId, visitorId);
+    const outcome = await this.conversations.execute(
+      conversationId,
+      {
+        kind: 'identify-visitor',
+        where: { conversationId, channel: 'web-chat', channelId },
+        visitorId,
+        // A visitor typing an address proves nothing: contacts treats it as a weak match.
+        identities: [{ kind: 'email', value: input.email.toLowerCase(), verified: false }],
+        ...(input.name ? { name: input.name } : {}),
+      },
+      { correlationId },
+    );
+    if (!outcome.ok) throw new ConversationRejected(outcome.reason);
+    return { conversationId, identified: outcome.events.length > 0 };
+  }
+
+  async markRead(
+    conversationId: string,
+    reader: 'customer' | 'agent',
+    upToMessageId: string,
+    correlationId: string,
+  ) {
+    const outcome = await this.conversations.execute(
+      conversationId,
+      { kind: 'mark-read', reader, upToMessageId },
+      { correlationId },
+    );
+    if (!outcome.ok) throw new ConversationRejected(outcome.reason);
+    const push = { type: 'read' as const, conversationId, reader, upToMessageId };
+    if (reader === 'customer') this.hub.toAgents(conversationId, push);
+    else this.hub.toVisitor(conversationId, push);
+  }
+
+  /** Pushes a reply to the visitor's sockets on this replica; delivered when one took it. */
+  async push(
+    conversationId: string,
+    messageId: string,
+    from: 'agent' | 'automation',
+    text: string,
+  ): Promise<boolean> {
+    const pushed = this.hub.toVisitor(conversationId, {
+      type: 'message',
+      conversationId,
+      messageId,
+      from,
+      text,
+      at: new Date().toISOString(),
+    });
+    this.hub.toAgents(conversationId, {
+      type: 'message',
+      conversationId,
+      messageId,
+      from,
+      text,
+      at: new Date().toISOString(),
+    });
+    if (pushed) await this.recordDelivery(conversationId, messageId);
+    return pushed;
+  }
+
+  private async recordDelivery(conversationId: string, messageId: string): Promise<void> {
+    await this.conversations.execute(
+      conversationId,
+      { kind: 'record-delivery', messageId, attempt: 1, outcome: { delivered: true } },
+      { correlationId: messageId, commandKey: `delivered:${messageId}` },
+    );
+  }
+}

@@ -1,0 +1,179 @@
+import { ruleSetSchema } from '../../rules/domain/channel-rules';
+import { conversationDecider } from './conversation.decider';
+import type {
+  ConversationCommand,
+  ConversationEvent,
+  ConversationState,
+  InboundMessage,
+} from './conversation.decider';
+
+const C = '0b5c7c1e-3d0f-4b7e-9a53-8f1f5c2a7d11';
+const where = { conversationId: C, channel: 'wechat' as const, channelId: 'oa' };
+const noRules = ruleSetSchema.parse({ rules: [] });
+const rules = ruleSetSchema.parse({
+  rules: [
+    { id: 'greet', name: 'Greet', when: { firstMessageOnly: true }, then: { autoReply: '欢迎!' } },
+    { id: 'vip', name: 'VIP', when: { keywords: ['vip'] }, then: { route: { priority: 'urgent' } } },
+  ],
+});
+const inbound = (n: number, text = `m${n}`): InboundMessage => ({
+  ...where,
+  messageId: `00000000-0000-4000-8000-00000000000${n}`,
+  providerMessageId: `wx-${n}`,
+  identities: [{ kind: 'wechat-openid', value: 'o1', verified: true }],
+  text,
+  attachments: [],
+  receivedAt: '2026-11-23T10:00:00.000Z',
+});
+
+/** given events, when a command, then events (or a rejection). */
+function given(events: ConversationEvent[]) {
+  const state = events.reduce(conversationDecider.evolve, conversationDecider.initialState());
+  return {
+    when: (command: ConversationCommand) => conversationDecider.decide(command, state as ConversationState),
+  };
+}
+const receive = (n: number, set = noRules, text?: string): ConversationCommand => ({
+  kind: 'receive-message',
+  message: inbound(n, text),
+  rules: set,
+  autoReplyMessageId: `00000000-0000-4000-9000-00000000000${n}`,
+});
+const eventsOf = (command: ConversationCommand, history: ConversationEvent[] = []) => {
+  const decided = given(history).when(command);
+  if (!Array.isArray(decided)) throw new Error(decided.reason);
+  return decided;
+};
+
+describe('the conversation decider', () => {
+  it('starts a conversation with the first message and records later ones alone', () => {
+    const first = eventsOf(receive(1));
+    expect(first.map((e) => e.type)).toEqual([
+      'channels.conversation-started.v1',
+      'channels.message-received.v1',
+    ]);
+    expect(eventsOf(receive(2), first).map((e) => e.type)).toEqual(['channels.message-received.v1']);
+  });
+
+  it('adds nothing for a message it already has (a redelivered webhook)', () => {
+    expect(given(eventsOf(receive(1))).when(receive(1))).toEqual([]);
+  });
+
+  it('applies the rules: auto-reply and routing in the same decision', () => {
+    const first = eventsOf(receive(1, rules, 'I am VIP'));
+    expect(first.map((e) => e.type)).toEqual([
+      'channels.conversation-started.v1',
+      'channels.message-received.v1',
+      'channels.conversation-routed.v1',
+      'channels.message-sent.v1',
+    ]);
+    expect(first[3]).toMatchObject({ data: { author: { kind: 'automation', id: 'greet' }, text: '欢迎!' } });
+    // Second message: not the first any more, and the routing is already there.
+    expect(eventsOf(receive(2, rules, 'vip again'), first).map((e) => e.type)).toEqual([
+      'channels.message-received.v1',
+    ]);
+  });
+
+  it('records a delivery once, and refuses one for a message it did not send', () => {
+    const history = [
+      ...eventsOf(receive(1)),
+      ...eventsOf(
+        {
+          kind: 'send-reply',
+          messageId: '00000000-0000-4000-a000-000000000001',
+          author: { kind: 'agent', id: 'a1' },
+          text: 'hi',
+          attachments: [],
+          sentAt: '2026-11-23T10:01:00.000Z',
+        },
+        eventsOf(receive(1)),
+      ),
+    ];
+    const deliver: ConversationCommand = {
+      kind: 'record-delivery',
+      messageId: '00000000-0000-4000-a000-000000000001',
+      attempt: 1,
+      outcome: { delivered: true },
+    };
+    const delivered = eventsOf(deliver, history);
+    expect(delivered.map((e) => e.type)).toEqual(['channels.message-delivered.v1']);
+    expect(given([...history, ...delivered]).when(deliver)).toEqual([]);
+    expect(given(history).when({ ...deliver, messageId: inbound(1).messageId })).toEqual({
+      rejected: true,
+      reason: `message ${inbound(1).messageId} was not sent here`,
+    });
+  });
+
+  it('refuses a written reply on a phone conversation and any reply to an unknown conversation', () => {
+    const reply: ConversationCommand = {
+      kind: 'send-reply',
+      messageId: '00000000-0000-4000-a000-000000000002',
+      author: { kind: 'agent', id: 'a1' },
+      text: 'hi',
+      attachments: [],
+      sentAt: '2026-11-23T10:01:00.000Z',
+    };
+    expect(given([]).when(reply)).toEqual({ rejected: true, reason: 'conversation not found' });
+    const call = eventsOf({
+      kind: 'record-call',
+      where: { ...where, channel: 'phone', channelId: 'pbx' },
+      callId: 'call-1',
+      identities: [{ kind: 'phone', value: '+8613800138000', verified: true }],
+      phase: { name: 'ringing', direction: 'inbound', at: '2026-11-23T10:00:00.000Z' },
+    });
+    expect(given(call).when(reply)).toEqual({
+      rejected: true,
+      reason: 'a phone conversation takes no written reply',
+    });
+  });
+
+  it('starts a call at its first report, computes its duration, and ignores repeated reports', () => {
+    const phone = { ...where, channel: 'phone' as const, channelId: 'pbx' };
+    const ids = [{ kind: 'phone' as const, value: '+8613800138000', verified: true }];
+    const answered = eventsOf({
+      kind: 'record-call',
+      where: phone,
+      callId: 'c1',
+      identities: ids,
+      phase: { name: 'answered', agentId: 'a1', at: '2026-11-23T10:00:00.000Z' },
+    });
+    expect(answered.map((e) => e.type)).toEqual(['channels.call-started.v1', 'channels.call-answered.v1']);
+    const ended: ConversationCommand = {
+      kind: 'record-call',
+      where: phone,
+      callId: 'c1',
+      identities: ids,
+      phase: { name: 'ended', at: '2026-11-23T10:02:05.000Z' },
+    };
+    const end = eventsOf(ended, answered);
+    expect(end).toEqual([
+      {
+        type: 'channels.call-ended.v1',
+        data: {
+          ...phone,
+          callId: 'c1',
+          answered: true,
+          durationSeconds: 125,
+          endedAt: '2026-11-23T10:02:05.000Z',
+        },
+      },
+    ]);
+    expect(given([...answered, ...end]).when(ended)).toEqual([]);
+  });
+
+  it('lets a web visitor identify before the first message, and not twice with the same address', () => {
+    const chat = { ...where, channel: 'web-chat' as const, channelId: 'site' };
+    const identify: ConversationCommand = {
+      kind: 'identify-visitor',
+      where: chat,
+      visitorId: 'v1',
+      identities: [{ kind: 'email', value: 'li@example.com', verified: false }],
+    };
+    const first = eventsOf(identify);
+    expect(first.map((e) => e.type)).toEqual([
+      'channels.conversation-started.v1',
+      'channels.visitor-identified.v1',
+    ]);
+    expect(given(first).when(identify)).toEqual([]);
+  });
+});

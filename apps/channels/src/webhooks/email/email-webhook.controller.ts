@@ -1,0 +1,96 @@
+import {
+  BadRequestException,
+  Controller,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Post,
+  Req,
+  UnauthorizedException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Public } from '@journey/platform';
+import { CHANNELS_CONFIG } from '../../channel-config/channels-config';
+import type { ChannelsConfig } from '../../channel-config/channels-config';
+import { Conversations } from '../../conversation/conversations';
+import { correlationIdOf, openApiSchema, parseInput, rawBodyOf } from '../../http/request-input';
+import { unprocessable } from '../signed/signed-webhooks.controller';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignedRequest } from '../signed/signed-request';
+import { fromJsonEmail, jsonEmailSchema, MalformedEmail, parseMimeEmail, threadRoot } from './inbound-email';
+import type { InboundEmail } from './inbound-email';
+
+@ApiTags('webhooks')
+@Public()
+@Controller('v1/webhooks/email')
+export class EmailWebhookController {
+  constructor(
+    @Inject(CHANNELS_CONFIG) private readonly config: ChannelsConfig,
+    private readonly conversations: Conversations,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'An inbound email, as raw MIME (message/rfc822) or as the JSON of a mail provider (HMAC-signed)',
+    description:
+      'Threads by References / In-Reply-To / Message-ID; the Message-ID makes a redelivery harmless. The inbox is the configured address among To and Cc.',
+  })
+  @ApiConsumes('message/rfc822', 'application/json')
+  @ApiHeader({ name: TIMESTAMP_HEADER, required: true })
+  @ApiHeader({ name: SIGNATURE_HEADER, required: true })
+  @ApiBody({ schema: openApiSchema(jsonEmailSchema) })
+  @ApiOkResponse({ description: '{ conversationId, messageId, duplicate }' })
+  async receive(@Req() req: Request) {
+    const email = this.config.email;
+    if (!email) throw new NotFoundException('no email channel is configured');
+    const check = verifySignedRequest(email.webhookSecret, req.headers, rawBodyOf(req));
+    if (!check.ok) throw new UnauthorizedException(`signature check failed: ${check.reason}`);
+    const parsed = await this.parse(req);
+    const inbox = email.inboxes.find((i) => parsed.to.includes(i.address.toLowerCase()));
+    if (!inbox) throw new UnprocessableEntityException('none of the recipients is a configured inbox');
+    const received = await this.conversations
+      .receive(
+        {
+          channel: 'email',
+          channelId: inbox.id,
+          threadKey: threadRoot(parsed),
+          providerMessageId: parsed.messageId,
+          identities: [{ kind: 'email', value: parsed.from.address, verified: parsed.dkimPass }],
+          ...(parsed.text ? { text: parsed.text } : {}),
+          attachments: parsed.attachments,
+          emailThread: {
+            messageId: parsed.messageId,
+            references: parsed.references,
+            ...(parsed.subject ? { subject: parsed.subject } : {}),
+          },
+          ...(parsed.subject ? { subject: parsed.subject } : {}),
+          recipient: inbox.address,
+          receivedAt: new Date().toISOString(),
+        },
+        { correlationId: correlationIdOf(req) },
+      )
+      .catch(unprocessable);
+    return {
+      conversationId: received.conversationId,
+      messageId: received.messageId,
+      duplicate: received.duplicate,
+    };
+  }
+
+  private async parse(req: Request): Promise<InboundEmail> {
+    if (req.is('message/rfc822')) {
+      if (typeof req.body !== 'string' || !req.body) throw new BadRequestException('empty MIME message');
+      try {
+        return await parseMimeEmail(req.body);
+      } catch (err) {
+        throw new BadRequestException(
+          err instanceof MalformedEmail ? err.message : `unreadable MIME: ${(err as Error).message}`,
+        );
+      }
+    }
+    if (req.is('application/json')) return fromJsonEmail(parseInput(jsonEmailSchema, req.body));
+    throw new BadRequestException('send message/rfc822 (raw MIME) or application/json');
+  }
+}

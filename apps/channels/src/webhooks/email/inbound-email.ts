@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { simpleParser } from 'mailparser';
+import type { AddressObject } from 'mailparser';
+import { z } from 'zod';
+
+/** An inbound email, whichever form it came in. */
+export interface InboundEmail {
+  messageId: string;
+  from: { address: string; name?: string };
+  to: string[];
+  subject?: string;
+  text?: string;
+  inReplyTo?: string;
+  references: string[];
+  attachments: { name?: string; contentType: string; sizeBytes: number; reference: string }[];
+  /** The sender's domain passed DKIM (as the receiving server reported it). */
+  dkimPass: boolean;
+  date?: string;
+}
+
+export class MalformedEmail extends Error {
+  override name = 'MalformedEmail';
+}
+
+const ids = (value: string | string[] | undefined): string[] =>
+  (Array.isArray(value) ? value : value ? value.split(/\s+/) : [])
+    .flatMap((v) => v.match(/<[^<>\s]+>/g) ?? [])
+    .map((v) => v.trim());
+
+const addresses = (a: AddressObject | AddressObject[] | undefined): string[] =>
+  (Array.isArray(a) ? a : a ? [a] : [])
+    .flatMap((o) => o.value.map((v) => v.address?.toLowerCase() ?? ''))
+    .filter(Boolean);
+
+const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+
+/** dkim=pass with a signing domain (header.d) equal to the From domain, in any Authentication-Results. */
+const dkimPasses = (results: string[], fromAddress: string) =>
+  results.some((r) =>
+    [...r.matchAll(/dkim=pass[^;]*header\.d=([^\s;]+)/gi)].some(
+      (m) => m[1]?.toLowerCase() === domainOf(fromAddress),
+    ),
+  );
+
+/** Parses raw MIME (message/rfc822) with mailparser; refuses what is not an email. */
+export async function parseMimeEmail(raw: string): Promise<InboundEmail> {
+  if (!/^[\x21-\x39\x3b-\x7e]+:/m.test(raw.slice(0, 4096)) || !/\r?\n\r?\n/.test(raw))
+    throw new MalformedEmail('not a MIME message: no header block followed by a blank line');
+  const mail = await simpleParser(raw, { skipHtmlToText: false, skipImageLinks: true });
+  const from = Array.isArray(mail.from) ? mail.from[0] : mail.from;
+  const sender = from?.value[0];
+  if (!sender?.address) throw new MalformedEmail('the message has no From address');
+  const authResults = mail.headers.get('authentication-results');
+  const results = (Array.isArray(authResults) ? authResults : authResults ? [authResults] : []).map(String);
+  // Without a Message-ID (rare), the content's hash stands in, so a redelivery is still recognised.
+  const messageId =
+    mail.messageId ?? `<sha256-${createHash('sha256').update(raw).digest('hex')}@journey.invalid>`;
+  return {
+    messageId,
+    from: { address: sender.address.toLowerCase(), ...(sender.name ? { name: sender.name } : {}) },
+    to: [...addresses(mail.to), ...addresses(mail.cc)],
+    ...(mail.subject ? { subject: mail.subject } : {}),
+    ...(mail.text ? { text: mail.text.trim() } : {}),
+    ...(ids(mail.inReplyTo)[0] ? { inReplyTo: ids(mail.inReplyTo)[0] } : {}),
+    references: ids(mail.references),
+    // The bytes are not kept (no blob store yet): the reference names the part within the message.
+    attachments: mail.attachments.map((a, i) => ({
+      ...(a.filename ? { name: a.filename } : {}),
+      contentType: a.contentType,
+      sizeBytes: a.size,
+      reference: `mime:${messageId}#${i + 1}`,
+    })),
+    dkimPass: dkimPasses(results, sender.address),
+    ...(mail.date ? { date: mail.date.toISOString() } : {}),
+  };
+}
+
+/** The JSON form that mail providers post for a parsed inbound message. */
+export const jsonEmailSchema = z
+  .object({
+    messageId: z.string().regex(/^<[^<>\s]+>$/, 'must be a Message-ID such as <abc@mail.example.com>'),
+    from: z.union([z.email(), z.object({ address: z.email(), name: z.string().max(200).optional() })]),
+    to: z.array(z.email()).min(1),
+    cc: z.array(z.email()).default([]),
+    subject: z.string().max(998).optional(),
+    text: z.string().max(1_000_000).optional(),
+    inReplyTo: z.string().optional(),
+    references: z.union([z.string(), z.array(z.string())]).optional(),
+    attachments: z
+      .array(
+        z.object({
+          url: z.url(),
+          contentType: z.string(),
+          name: z.string().optional(),
+          sizeBytes: z.number().int().nonnegative().optional(),
+        }),
+      )
+      .default([]),
+    dkim: z.enum(['pass', 'fail', 'none']).optional(),
+    date: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+export function fromJsonEmail(m: z.infer<typeof jsonEmailSchema>): InboundEmail {
+  const sender = typeof m.from === 'string' ? { address: m.from } : m.from;
+  return {
+    messageId: m.messageId,
+    from: { address: sender.address.toLowerCase(), ...(sender.name ? { name: sender.name } : {}) },
+    to: [...m.to, ...m.cc].map((a) => a.toLowerCase()),
+    ...(m.subject ? { subject: m.subject } : {}),
+    ...(m.text ? { text: m.text.trim() } : {}),
+    ...(m.inReplyTo && ids(m.inReplyTo)[0] ? { inReplyTo: ids(m.inReplyTo)[0] } : {}),
+    references: ids(m.references),
+    attachments: m.attachments.map(({ url, contentType, name, sizeBytes }) => ({
+      reference: url,
+      contentType,
+      ...(name ? { name } : {}),
+      sizeBytes: sizeBytes ?? 0,
+    })),
+    dkimPass: m.dkim === 'pass',
+    ...(m.date ? { date: new Date(m.date).toISOString() } : {}),
+  };
+}
+
+/** The thread an email belongs to: the root of its References chain, else what it replied to, else itself. */
+export const threadRoot = (email: InboundEmail): string =>
+  email.references[0] ?? email.inReplyTo ?? email.messageId;

@@ -1,0 +1,32 @@
+import { signRequest, verifySignedRequest } from './signed-request';
+
+describe('signed requests (HMAC-SHA256 over timestamp and body)', () => {
+  const now = Date.parse('2026-11-23T10:00:00Z');
+  const body = Buffer.from('{"text":"hi"}');
+
+  it('accepts a call signed with the secret within five minutes', () => {
+    const headers = signRequest('s3cret-s3cret-s3cret', body, now - 299_000);
+    expect(verifySignedRequest('s3cret-s3cret-s3cret', headers, body, now)).toEqual({ ok: true });
+  });
+
+  it('refuses another secret, a changed body, an old timestamp and missing headers, saying which', () => {
+    const headers = signRequest('s3cret-s3cret-s3cret', body, now);
+    expect(verifySignedRequest('other-secret-other', headers, body, now)).toEqual({
+      ok: false,
+      reason: 'the signature does not match the body',
+    });
+    expect(verifySignedRequest('s3cret-s3cret-s3cret', headers, Buffer.from('{"text":"hi!"}'), now).ok).toBe(
+      false,
+    );
+    const old = signRequest('s3cret-s3cret-s3cret', body, now - 301_000);
+    expect(verifySignedRequest('s3cret-s3cret-s3cret', old, body, now)).toMatchObject({
+      reason: /more than 300 seconds/,
+    });
+    expect(verifySignedRequest('s3cret-s3cret-s3cret', {}, body, now)).toMatchObject({
+      reason: /x-journey-timestamp/,
+    });
+    expect(
+      verifySignedRequest('s3cret-s3cret-s3cret', { ...headers, 'x-journey-signature': 'md5=1' }, body, now),
+    ).toMatchObject({ reason: /x-journey-signature/ });
+  });
+});

@@ -1,0 +1,39 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export const TIMESTAMP_HEADER = 'x-journey-timestamp';
+export const SIGNATURE_HEADER = 'x-journey-signature';
+/** Signed calls older (or newer) than this are refused, so a captured call cannot be replayed later. */
+export const MAX_SKEW_SECONDS = 300;
+
+const signature = (secret: string, timestamp: string, body: Buffer) =>
+  createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
+
+/** The headers of a signed call: HMAC-SHA256 over "<unix seconds>.<body>" (the scheme of Stripe and Slack). */
+export function signRequest(secret: string, body: Buffer | string, now = Date.now()): Record<string, string> {
+  const timestamp = String(Math.floor(now / 1000));
+  return {
+    [TIMESTAMP_HEADER]: timestamp,
+    [SIGNATURE_HEADER]: `sha256=${signature(secret, timestamp, Buffer.from(body))}`,
+  };
+}
+
+/** Checks a signed call; the reason says what is wrong without revealing the expected value. */
+export function verifySignedRequest(
+  secret: string,
+  headers: Record<string, string | string[] | undefined>,
+  body: Buffer,
+  now = Date.now(),
+): { ok: true } | { ok: false; reason: string } {
+  const timestamp = headers[TIMESTAMP_HEADER];
+  const given = headers[SIGNATURE_HEADER];
+  if (typeof timestamp !== 'string' || !/^\d{1,12}$/.test(timestamp))
+    return { ok: false, reason: `missing or malformed ${TIMESTAMP_HEADER} header (unix seconds)` };
+  if (typeof given !== 'string' || !/^sha256=[0-9a-f]{64}$/.test(given))
+    return { ok: false, reason: `missing or malformed ${SIGNATURE_HEADER} header (sha256=<hex>)` };
+  if (Math.abs(now / 1000 - Number(timestamp)) > MAX_SKEW_SECONDS)
+    return { ok: false, reason: `the timestamp is more than ${MAX_SKEW_SECONDS} seconds away from now` };
+  const expected = Buffer.from(signature(secret, timestamp, body), 'hex');
+  if (!timingSafeEqual(expected, Buffer.from(given.slice('sha256='.length), 'hex')))
+    return { ok: false, reason: 'the signature does not match the body' };
+  return { ok: true };
+}

@@ -1,0 +1,199 @@
+import {
+  Body,
+  Controller,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  UnauthorizedException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { Public } from '@journey/platform';
+import type { ChannelIdentity } from '@journey/contracts';
+import { CHANNELS_CONFIG } from '../../channel-config/channels-config';
+import type { ChannelsConfig } from '../../channel-config/channels-config';
+import { conversationIdFor } from '../../conversation/domain/conversation-ids';
+import { ConversationRejected, Conversations } from '../../conversation/conversations';
+import { correlationIdOf, openApiSchema, parseInput, rawBodyOf } from '../../http/request-input';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignedRequest } from './signed-request';
+
+const attachment = z.object({
+  url: z.url(),
+  contentType: z.string().min(1).max(255),
+  name: z.string().max(255).optional(),
+  sizeBytes: z.number().int().nonnegative().optional(),
+});
+
+export const apiMessageSchema = z
+  .object({
+    /** The sender's id for this message; the same key sent again is the same message. */
+    idempotencyKey: z.string().min(1).max(200),
+    user: z.object({
+      id: z.string().min(1).max(200),
+      email: z.email().optional(),
+      emailVerified: z.boolean().default(false),
+      phone: z
+        .string()
+        .regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, e.g. +8613800138000')
+        .optional(),
+      phoneVerified: z.boolean().default(false),
+    }),
+    /** Threads messages into separate conversations; defaults to one conversation per user. */
+    conversationKey: z.string().min(1).max(200).optional(),
+    text: z.string().min(1).max(100_000).optional(),
+    attachments: z.array(attachment).max(20).default([]),
+    sentAt: z.iso.datetime().optional(),
+  })
+  .strict()
+  .refine((m) => m.text !== undefined || m.attachments.length > 0, {
+    message: 'needs text or an attachment',
+  });
+
+const e164 = z.string().regex(/^\+?[1-9]\d{3,14}$/, 'must be a phone number in E.164');
+export const callEventSchema = z
+  .object({
+    event: z.enum(['ringing', 'answered', 'ended', 'recording', 'transcript']),
+    callId: z.string().min(1).max(200),
+    direction: z.enum(['inbound', 'outbound']).default('inbound'),
+    from: e164,
+    to: e164,
+    at: z.iso.datetime(),
+    agentId: z.string().min(1).max(200).optional(),
+    durationSeconds: z.number().int().nonnegative().optional(),
+    recordingUrl: z.url().optional(),
+    transcript: z.string().min(1).max(200_000).optional(),
+  })
+  .strict()
+  .refine((c) => c.event !== 'recording' || c.recordingUrl, {
+    message: 'a recording event needs recordingUrl',
+  })
+  .refine((c) => c.event !== 'transcript' || c.transcript, {
+    message: 'a transcript event needs transcript',
+  });
+
+const timestampHeader = {
+  name: TIMESTAMP_HEADER,
+  required: true,
+  description: 'Unix seconds; refused when more than 5 minutes away',
+};
+const signatureHeader = {
+  name: SIGNATURE_HEADER,
+  required: true,
+  description: 'sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>" with the channel secret>',
+};
+
+/** The app / partner API and the phone system: signed JSON webhooks. */
+@ApiTags('webhooks')
+@Public()
+@Controller('v1/webhooks')
+export class SignedWebhooksController {
+  constructor(
+    @Inject(CHANNELS_CONFIG) private readonly config: ChannelsConfig,
+    private readonly conversations: Conversations,
+  ) {}
+
+  @Post('api/:channelId')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A message from the mobile app or a partner system (HMAC-signed)' })
+  @ApiHeader(timestampHeader)
+  @ApiHeader(signatureHeader)
+  @ApiBody({ schema: openApiSchema(apiMessageSchema) })
+  @ApiOkResponse({ description: '{ conversationId, messageId, duplicate }' })
+  async apiMessage(@Param('channelId') channelId: string, @Body() body: unknown, @Req() req: Request) {
+    const channel = this.config.api.find((c) => c.id === channelId);
+    if (!channel) throw new NotFoundException(`no API channel ${channelId}`);
+    this.verify(channel.secret, req);
+    const m = parseInput(apiMessageSchema, body);
+    const identities: ChannelIdentity[] = [
+      {
+        kind: channel.kind === 'app' ? 'app-user-id' : 'partner-id',
+        value: `${channelId}:${m.user.id}`,
+        verified: true,
+      },
+    ];
+    if (m.user.email)
+      identities.push({ kind: 'email', value: m.user.email.toLowerCase(), verified: m.user.emailVerified });
+    if (m.user.phone) identities.push({ kind: 'phone', value: m.user.phone, verified: m.user.phoneVerified });
+    const received = await this.conversations
+      .receive(
+        {
+          channel: channel.kind,
+          channelId,
+          threadKey: m.conversationKey ? `${m.user.id}/${m.conversationKey}` : m.user.id,
+          providerMessageId: m.idempotencyKey,
+          identities,
+          ...(m.text ? { text: m.text } : {}),
+          attachments: m.attachments.map(({ url, ...rest }) => ({ reference: url, ...rest })),
+          receivedAt: m.sentAt ?? new Date().toISOString(),
+        },
+        { correlationId: correlationIdOf(req) },
+      )
+      .catch(unprocessable);
+    return {
+      conversationId: received.conversationId,
+      messageId: received.messageId,
+      duplicate: received.duplicate,
+    };
+  }
+
+  @Post('voice/:channelId')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'A call event from the phone system: ringing, answered, ended, recording, transcript',
+  })
+  @ApiHeader(timestampHeader)
+  @ApiHeader(signatureHeader)
+  @ApiBody({ schema: openApiSchema(callEventSchema) })
+  @ApiOkResponse({ description: '{ conversationId, recorded }' })
+  async callEvent(@Param('channelId') channelId: string, @Body() body: unknown, @Req() req: Request) {
+    const channel = this.config.voice.find((c) => c.id === channelId);
+    if (!channel) throw new NotFoundException(`no voice channel ${channelId}`);
+    this.verify(channel.secret, req);
+    const c = parseInput(callEventSchema, body);
+    const customer = c.direction === 'inbound' ? c.from : c.to;
+    const conversationId = conversationIdFor('phone', channelId, customer);
+    const identities: ChannelIdentity[] = [{ kind: 'phone', value: customer, verified: true }];
+    const where = { conversationId, channel: 'phone' as const, channelId };
+    const phase =
+      c.event === 'ringing'
+        ? { name: 'ringing' as const, direction: c.direction, at: c.at }
+        : c.event === 'answered'
+          ? { name: 'answered' as const, ...(c.agentId ? { agentId: c.agentId } : {}), at: c.at }
+          : c.event === 'ended'
+            ? {
+                name: 'ended' as const,
+                at: c.at,
+                ...(c.durationSeconds !== undefined ? { durationSeconds: c.durationSeconds } : {}),
+              }
+            : {
+                name: 'recorded' as const,
+                ...(c.recordingUrl ? { recordingUrl: c.recordingUrl } : {}),
+                ...(c.transcript ? { transcript: c.transcript } : {}),
+              };
+    const outcome = await this.conversations.execute(
+      conversationId,
+      { kind: 'record-call', where, callId: c.callId, identities, phase },
+      { correlationId: correlationIdOf(req), commandKey: `call:${c.callId}:${c.event}` },
+    );
+    if (!outcome.ok) throw new UnprocessableEntityException(outcome.reason);
+    return { conversationId, recorded: outcome.events.length > 0 };
+  }
+
+  private verify(secret: string, req: Request): void {
+    const check = verifySignedRequest(secret, req.headers, rawBodyOf(req));
+    if (!check.ok) throw new UnauthorizedException(`signature check failed: ${check.reason}`);
+  }
+}
+
+/** A business refusal of a valid request is a 422; anything else goes on up. */
+export function unprocessable(err: unknown): never {
+  if (err instanceof ConversationRejected && err.message === 'conversation not found')
+    throw new NotFoundException(err.message);
+  if (err instanceof ConversationRejected) throw new UnprocessableEntityException(err.message);
+  throw err;
+}

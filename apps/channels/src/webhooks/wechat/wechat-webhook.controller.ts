@@ -1,0 +1,235 @@
+import { randomBytes } from 'node:crypto';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Public } from '@journey/platform';
+import type { ChannelsConfig } from '../../channel-config/channels-config';
+import { CHANNELS_CONFIG } from '../../channel-config/channels-config';
+import { Conversations } from '../../conversation/conversations';
+import type { Inbound } from '../../conversation/conversations';
+import { correlationIdOf } from '../../http/request-input';
+import { unprocessable } from '../signed/signed-webhooks.controller';
+import { signatureMatches, WechatCipher, wechatSignature } from './wechat-crypto';
+import { buildWechatXml, MalformedXml, parseWechatXml } from './wechat-xml';
+
+type Account = ChannelsConfig['wechat'][number];
+
+const ACTIONS: Record<string, 'subscribe' | 'unsubscribe' | 'menu-click' | 'scan'> = {
+  subscribe: 'subscribe',
+  unsubscribe: 'unsubscribe',
+  CLICK: 'menu-click',
+  SCAN: 'scan',
+};
+
+@ApiTags('webhooks')
+@Public()
+@Controller('v1/webhooks/wechat')
+export class WechatWebhookController {
+  constructor(
+    @Inject(CHANNELS_CONFIG) private readonly config: ChannelsConfig,
+    private readonly conversations: Conversations,
+  ) {}
+
+  @Get(':accountId')
+  @ApiOperation({ summary: "WeChat's server URL check: echoes echostr when the signature is right" })
+  @ApiQuery({ name: 'signature' })
+  @ApiQuery({ name: 'timestamp' })
+  @ApiQuery({ name: 'nonce' })
+  @ApiQuery({ name: 'echostr' })
+  verifyUrl(
+    @Param('accountId') accountId: string,
+    @Query() query: Record<string, unknown>,
+    @Res() res: Response,
+  ): void {
+    const account = this.account(accountId);
+    const { timestamp, nonce, echostr, signature } = query;
+    if (typeof timestamp !== 'string' || typeof nonce !== 'string' || typeof echostr !== 'string')
+      throw new BadRequestException('signature, timestamp, nonce and echostr are required');
+    if (!signatureMatches(wechatSignature(account.token, timestamp, nonce), signature))
+      throw new UnauthorizedException('signature check failed');
+    res.type('text/plain').send(echostr);
+  }
+
+  @Post(':accountId')
+  @ApiOperation({
+    summary:
+      'A message or event from WeChat (text, image, voice, video, location, link, subscribe, menu click)',
+    description:
+      'Plaintext or safe (AES) mode. Answers within WeChat’s 5-second limit: with a passive reply when an auto-reply rule matches, else "success". MsgId (or sender + CreateTime for events) makes redeliveries harmless.',
+  })
+  @ApiConsumes('text/xml', 'application/xml')
+  @ApiOkResponse({ description: '"success" or the passive reply XML (encrypted in safe mode)' })
+  async receive(
+    @Param('accountId') accountId: string,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const account = this.account(accountId);
+    const { timestamp, nonce, signature } = query;
+    if (typeof timestamp !== 'string' || typeof nonce !== 'string')
+      throw new UnauthorizedException('signature check failed: timestamp and nonce are required');
+    if (!signatureMatches(wechatSignature(account.token, timestamp, nonce), signature))
+      throw new UnauthorizedException('signature check failed');
+    if (typeof req.body !== 'string' || !req.body)
+      throw new BadRequestException('send the message as text/xml');
+    const safeMode = query['encrypt_type'] === 'aes';
+    const fields = this.readMessage(account, req.body, safeMode, query['msg_signature'], timestamp, nonce);
+
+    const inbound = this.toInbound(account, fields);
+    if (!inbound) {
+      res.type('text/plain').send('success'); // an event the platform does not record (e.g. a template receipt)
+      return;
+    }
+    const received = await this.conversations
+      .receive(inbound, { correlationId: correlationIdOf(req), passiveAutoReply: true })
+      .catch(unprocessable);
+    const replyText =
+      received.autoReply?.text ?? (received.duplicate ? await this.earlierAutoReply(received) : undefined);
+    if (!replyText) {
+      res.type('text/plain').send('success');
+      return;
+    }
+    const reply = buildWechatXml({
+      ToUserName: fields['FromUserName'] ?? '',
+      FromUserName: fields['ToUserName'] ?? '',
+      CreateTime: Math.floor(Date.now() / 1000),
+      MsgType: 'text',
+      Content: replyText,
+    });
+    res.type('application/xml').send(safeMode ? this.encryptReply(account, reply) : reply);
+  }
+
+  private account(accountId: string): Account {
+    const account = this.config.wechat.find((a) => a.id === accountId);
+    if (!account) throw new NotFoundException(`no WeChat account ${accountId}`);
+    return account;
+  }
+
+  private readMessage(
+    account: Account,
+    body: string,
+    safeMode: boolean,
+    msgSignature: unknown,
+    timestamp: string,
+    nonce: string,
+  ): Record<string, string> {
+    try {
+      const outer = parseWechatXml(body);
+      if (!safeMode) return outer;
+      const encrypted = outer['Encrypt'];
+      if (!encrypted) throw new MalformedXml('safe mode needs an <Encrypt> element');
+      if (!signatureMatches(wechatSignature(account.token, timestamp, nonce, encrypted), msgSignature))
+        throw new UnauthorizedException('msg_signature check failed');
+      if (!account.encodingAesKey)
+        throw new BadRequestException('this account has no EncodingAESKey for safe mode');
+      let inner: string;
+      try {
+        inner = new WechatCipher(account.encodingAesKey, account.appId).decrypt(encrypted);
+      } catch (err) {
+        throw new BadRequestException(`cannot decrypt the message: ${(err as Error).message}`);
+      }
+      return parseWechatXml(inner);
+    } catch (err) {
+      if (err instanceof MalformedXml) throw new BadRequestException(`malformed XML: ${err.message}`);
+      throw err;
+    }
+  }
+
+  private toInbound(account: Account, f: Record<string, string>): Inbound | undefined {
+    const openid = f['FromUserName'];
+    const type = f['MsgType'];
+    const created = Number(f['CreateTime']);
+    if (!openid || !type || !Number.isFinite(created) || created <= 0)
+      throw new BadRequestException('malformed XML: FromUserName, MsgType and CreateTime are required');
+    const base = {
+      channel: 'wechat' as const,
+      channelId: account.id,
+      threadKey: openid,
+      identities: [{ kind: 'wechat-openid' as const, value: openid, verified: true }],
+      attachments: [] as Inbound['attachments'],
+      receivedAt: new Date(created * 1000).toISOString(),
+    };
+    const media = (contentType: string) => [
+      { reference: f['PicUrl'] ?? `wechat-media:${account.appId}/${f['MediaId'] ?? ''}`, contentType },
+    ];
+    const msgId = f['MsgId'] ?? f['MsgID'];
+    if (type === 'event') {
+      const action = ACTIONS[f['Event'] ?? ''];
+      if (!action) return undefined;
+      return {
+        ...base,
+        providerMessageId: `event:${openid}:${f['CreateTime']}:${f['Event']}`,
+        customerAction: { name: action, ...(f['EventKey'] ? { key: f['EventKey'] } : {}) },
+      };
+    }
+    if (!msgId) throw new BadRequestException('malformed XML: a message needs MsgId');
+    switch (type) {
+      case 'text':
+        if (!f['Content']) throw new BadRequestException('malformed XML: a text message needs Content');
+        return { ...base, providerMessageId: msgId, text: f['Content'] };
+      case 'image':
+        return { ...base, providerMessageId: msgId, attachments: media('image/jpeg') };
+      case 'voice':
+        return {
+          ...base,
+          providerMessageId: msgId,
+          attachments: media(`audio/${(f['Format'] ?? 'amr').toLowerCase()}`),
+          ...(f['Recognition'] ? { text: f['Recognition'] } : {}),
+        };
+      case 'video':
+      case 'shortvideo':
+        return { ...base, providerMessageId: msgId, attachments: media('video/mp4') };
+      case 'location':
+        return {
+          ...base,
+          providerMessageId: msgId,
+          text: `📍 ${f['Label'] ?? ''} (${f['Location_X'] ?? '?'}, ${f['Location_Y'] ?? '?'})`.trim(),
+        };
+      case 'link':
+        return { ...base, providerMessageId: msgId, text: `${f['Title'] ?? ''} ${f['Url'] ?? ''}`.trim() };
+      default:
+        throw new BadRequestException(`unsupported MsgType ${type}`);
+    }
+  }
+
+  /** A redelivered message gets the same passive reply as the first delivery (WeChat may not have seen it). */
+  private async earlierAutoReply(received: {
+    conversationId: string;
+    messageId: string;
+  }): Promise<string | undefined> {
+    const { events } = await this.conversations.load(received.conversationId);
+    const at = events.findIndex(
+      (e) => e.type === 'channels.message-received.v1' && e.data.messageId === received.messageId,
+    );
+    const next = events
+      .slice(at + 1)
+      .find((e) => e.type === 'channels.message-sent.v1' || e.type === 'channels.message-received.v1');
+    return next?.type === 'channels.message-sent.v1' && next.data.passive ? next.data.text : undefined;
+  }
+
+  private encryptReply(account: Account, reply: string): string {
+    const cipher = new WechatCipher(account.encodingAesKey as string, account.appId);
+    const encrypted = cipher.encrypt(reply);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const nonce = randomBytes(8).toString('hex');
+    return buildWechatXml({
+      Encrypt: encrypted,
+      MsgSignature: wechatSignature(account.token, timestamp, nonce, encrypted),
+      TimeStamp: Number(timestamp),
+      Nonce: nonce,
+    });
+  }
+}
