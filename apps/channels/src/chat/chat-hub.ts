@@ -50,9 +50,4 @@ export class ChatHub {
       }
     return sent;
   }
-
-  closeAll(): void {
-    for (const set of [...this.visitors.values(), ...this.agents.values()])
-      for (const s of set) s.close(1001, 'server shutting down');
-  }
 }

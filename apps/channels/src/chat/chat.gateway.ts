@@ -67,44 +67,62 @@ export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
-  onApplicationShutdown(): void {
-    this.hub.closeAll();
-    this.server?.close();
+  /** Closes every socket (1001 "going away"), and cuts those that do not finish closing within a second. */
+  async onApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    for (const socket of server.clients) socket.close(1001, 'server shutting down');
+    const deadline = Date.now() + 1_000;
+    while ([...server.clients].some((s) => s.readyState !== s.CLOSED) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    for (const socket of server.clients) socket.terminate();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /**
+   * Authenticates a new socket. Frames that arrive while that is under way wait for it (the listener is
+   * attached at once, so a client that writes straight after "open" loses nothing).
+   */
   private async accept(socket: WebSocket, req: IncomingMessage): Promise<void> {
     const query = new URL(req.url ?? '', 'http://localhost').searchParams;
     const accessToken = query.get('access_token');
-    if (accessToken) return this.acceptAgent(socket, accessToken);
-    const channelId = query.get('channelId') ?? '';
-    let visitorId: string | undefined;
+    let handler: ((raw: RawData) => Promise<void>) | undefined;
+    let resolveReady: () => void = () => undefined;
+    const ready = new Promise<void>((r) => (resolveReady = r));
+    socket.on('message', (raw) => {
+      void ready.then(() => handler?.(raw));
+    });
     try {
-      visitorId = this.chat.visitorOf(channelId, query.get('token'));
-    } catch {
-      visitorId = undefined;
+      if (accessToken) {
+        const principal = await this.tokens.verify(accessToken).catch(() => undefined);
+        if (!principal || !hasAnyRole(principal, ['agent', 'supervisor'])) {
+          socket.close(4403, 'an agent or supervisor token is required');
+          return;
+        }
+        handler = (raw) => this.onAgentFrame(socket, principal.subject, raw);
+        socket.send(JSON.stringify({ type: 'ready', agentId: principal.subject }));
+        return;
+      }
+      const channelId = query.get('channelId') ?? '';
+      let visitorId: string | undefined;
+      try {
+        visitorId = this.chat.visitorOf(channelId, query.get('token'));
+      } catch {
+        visitorId = undefined;
+      }
+      if (!visitorId) {
+        socket.close(4401, 'a valid visitor token (or an agent access_token) is required');
+        return;
+      }
+      const conversationId = this.chat.conversationOf(channelId, visitorId);
+      this.hub.join('visitor', conversationId, socket);
+      const messages = await this.chat.resume(conversationId);
+      socket.send(JSON.stringify({ type: 'session', conversationId, visitorId, messages }));
+      const visitor = visitorId;
+      handler = (raw) => this.onVisitorFrame(socket, channelId, visitor, conversationId, raw);
+    } finally {
+      resolveReady();
     }
-    if (!visitorId) {
-      socket.close(4401, 'a valid visitor token (or an agent access_token) is required');
-      return;
-    }
-    const conversationId = this.chat.conversationOf(channelId, visitorId);
-    this.hub.join('visitor', conversationId, socket);
-    const messages = await this.chat.resume(conversationId);
-    socket.send(JSON.stringify({ type: 'session', conversationId, visitorId, messages }));
-    socket.on(
-      'message',
-      (raw) => void this.onVisitorFrame(socket, channelId, visitorId, conversationId, raw),
-    );
-  }
-
-  private async acceptAgent(socket: WebSocket, token: string): Promise<void> {
-    const principal = await this.tokens.verify(token).catch(() => undefined);
-    if (!principal || !hasAnyRole(principal, ['agent', 'supervisor'])) {
-      socket.close(4403, 'an agent or supervisor token is required');
-      return;
-    }
-    socket.send(JSON.stringify({ type: 'ready', agentId: principal.subject }));
-    socket.on('message', (raw) => void this.onAgentFrame(socket, principal.subject, raw));
   }
 
   private async onVisitorFrame(
@@ -123,7 +141,8 @@ export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdow
       else if (frame.type === 'read') {
         await this.chat.markRead(conversationId, 'customer', frame.upToMessageId, correlationId);
       } else if (frame.type === 'identify') {
-        const input = identifySchema.safeParse({ ...frame, type: undefined });
+        const { type: _type, ...fields } = frame;
+        const input = identifySchema.safeParse(fields);
         if (!input.success) return this.error(socket, reasonOf(input.error));
         const result = await this.chat.identify(channelId, visitorId, input.data, correlationId);
         socket.send(JSON.stringify({ type: 'identified', ...result }));

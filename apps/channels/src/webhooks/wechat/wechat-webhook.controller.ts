@@ -90,7 +90,7 @@ export class WechatWebhookController {
 
     const inbound = this.toInbound(account, fields);
     if (!inbound) {
-      res.type('text/plain').send('success'); // an event the platform does not record (e.g. a template receipt)
+      res.status(200).type('text/plain').send('success'); // an event the platform does not record (e.g. a template receipt)
       return;
     }
     const received = await this.conversations
@@ -99,7 +99,7 @@ export class WechatWebhookController {
     const replyText =
       received.autoReply?.text ?? (received.duplicate ? await this.earlierAutoReply(received) : undefined);
     if (!replyText) {
-      res.type('text/plain').send('success');
+      res.status(200).type('text/plain').send('success');
       return;
     }
     const reply = buildWechatXml({
@@ -109,7 +109,10 @@ export class WechatWebhookController {
       MsgType: 'text',
       Content: replyText,
     });
-    res.type('application/xml').send(safeMode ? this.encryptReply(account, reply) : reply);
+    res
+      .status(200)
+      .type('application/xml')
+      .send(safeMode ? this.encryptReply(account, reply) : reply);
   }
 
   private account(accountId: string): Account {
