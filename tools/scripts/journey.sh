@@ -87,6 +87,8 @@ case "$cmd" in
     bash "$ROOT/infra/local/infra.sh" up
     nx run-many -t build --output-style=static
     node "$ROOT/tools/scripts/services.mjs" start "$@"
+    say "loading the demo journey (web chat, email, WeChat, partner API, phone)"
+    node "$ROOT/tools/scripts/demo-journey.mjs" || say "the demo journey could not be loaded (see above); the services run"
     say "ready in $((SECONDS - started)) s"
     ;;
   stop | down)
