@@ -45,7 +45,10 @@ export interface Recorded {
 
 /** An HTTP server standing in for WeChat's API or a partner's callback: records calls, answers by a rule. */
 export async function startStandIn(
-  answer: (call: Recorded, n: number) => { status: number; json: unknown },
+  answer: (
+    call: Recorded,
+    n: number,
+  ) => { status: number; json: unknown } | Promise<{ status: number; json: unknown }>,
 ): Promise<{ url: string; calls: Recorded[]; close(): Promise<void> }> {
   const calls: Recorded[] = [];
   const server: Server = createServer((req, res) => {
@@ -60,8 +63,9 @@ export async function startStandIn(
         body: Buffer.concat(chunks).toString(),
       };
       calls.push(call);
-      const { status, json } = answer(call, calls.length);
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+      void Promise.resolve(answer(call, calls.length)).then(({ status, json }) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json)),
+      );
     });
   });
   server.listen(0, '127.0.0.1');
