@@ -26,4 +26,11 @@ if (!existsSync(entry)) {
   );
   process.exit(1);
 }
+// kafkajs 2.2.4 schedules a timer with a negative delay on Node 24 (harmless: Node runs it at 1 ms);
+// keep that one warning out of the CLI's output, and print every other warning as Node would.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name !== 'TimeoutNegativeWarning')
+    process.stderr.write(`${warning.name}: ${warning.message}\n`);
+});
 require(entry);

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { dlqCommand } from './commands/dlq.command';
 import { tokenCommand } from './commands/token.command';
 
 export interface ProgramOptions {
@@ -10,13 +11,15 @@ export interface ProgramOptions {
 export function buildProgram(options: ProgramOptions = {}): Command {
   const program = new Command('journey')
     .description(
-      'Operate the customer-journey platform: tokens, and (as they arrive) projections, replays, DLQs, event streams.',
+      'Operate the customer-journey platform: tokens and dead-letter topics (projections, replays and event streams are still to come).',
     )
     .version(process.env['npm_package_version'] ?? '0.1.0');
   program.addCommand(tokenCommand());
+  program.addCommand(dlqCommand());
   // Commands added with addCommand() do not inherit settings, so every command gets them here:
   // errors throw (main.ts decides the exit code) and are prefixed with the program name.
-  for (const command of [program, ...program.commands]) {
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const command of all(program)) {
     command
       .exitOverride()
       .showHelpAfterError('(run with --help for usage)')

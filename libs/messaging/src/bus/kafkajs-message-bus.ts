@@ -86,6 +86,10 @@ export class KafkaJsMessageBus implements MessageBus {
     };
   }
 
+  async listTopics(): Promise<string[]> {
+    return (await this.connectedAdmin()).listTopics();
+  }
+
   async readTopic(topic: string): Promise<IncomingMessage[]> {
     const admin = await this.connectedAdmin();
     const ends = await admin.fetchTopicOffsets(topic);

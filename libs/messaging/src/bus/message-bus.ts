@@ -54,6 +54,8 @@ export interface MessageBus {
   consume(options: ConsumeOptions): Promise<RunningConsumer>;
   /** Reads a topic from the start up to its current end, without joining a group. */
   readTopic(topic: string): Promise<IncomingMessage[]>;
+  /** The names of the topics that exist. */
+  listTopics(): Promise<string[]>;
   /** Messages of `topic` that `groupId` has not committed yet, per partition. */
   pendingFor(groupId: string, topic: string): Promise<Map<number, { committed: bigint; end: bigint }>>;
   close(): Promise<void>;

@@ -20,6 +20,7 @@ function fakeBus() {
       return { stop: async () => undefined };
     },
     readTopic: async () => [],
+    listTopics: async () => [],
     pendingFor: async () => new Map(),
     close: async () => undefined,
   };

@@ -16,6 +16,28 @@ export interface DeadLetter {
 export class DeadLetters {
   constructor(private readonly bus: MessageBus) {}
 
+  /** The consumer groups that have a dead-letter topic. */
+  async groups(): Promise<string[]> {
+    const prefix = deadLetterTopic('');
+    return (await this.bus.listTopics())
+      .filter((t) => t.startsWith(prefix))
+      .map((t) => t.slice(prefix.length))
+      .sort();
+  }
+
+  /** One dead letter with the event it holds, or undefined. */
+  async show(groupId: string, offset: string): Promise<(DeadLetter & { event: unknown }) | undefined> {
+    const message = (await this.bus.readTopic(deadLetterTopic(groupId))).find((m) => m.offset === offset);
+    if (!message) return undefined;
+    let event: unknown;
+    try {
+      event = JSON.parse(message.value.toString('utf8'));
+    } catch {
+      event = message.value.toString('utf8');
+    }
+    return { ...describe(message), event };
+  }
+
   async list(groupId: string): Promise<DeadLetter[]> {
     return (await this.bus.readTopic(deadLetterTopic(groupId))).map(describe);
   }

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import type { EventEnvelope } from '@journey/contracts';
+import { EventConsumer, KafkaJsMessageBus, toMessage } from '@journey/messaging';
+import { eventually, testInfrastructure, uniqueName } from '@journey/testing';
+import { buildProgram } from '../program';
+
+const infra = testInfrastructure();
+
+async function journey(...args: string[]): Promise<{ out: string; code: number; err: string }> {
+  let out = '';
+  let err = '';
+  const write = jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk) => ((out += String(chunk)), true));
+  let code = 0;
+  try {
+    await buildProgram({
+      output: { writeOut: (s) => void (out += s), writeErr: (s) => void (err += s) },
+    }).parseAsync(['node', 'journey', ...args, '--brokers', infra.kafkaBrokers.join(',')]);
+  } catch (e) {
+    code = (e as { exitCode?: number }).exitCode ?? 1;
+    err += (e as Error).message;
+  } finally {
+    write.mockRestore();
+  }
+  return { out, code, err };
+}
+
+describe('journey dlq', () => {
+  const bus = new KafkaJsMessageBus({ clientId: 'cli-dlq-spec', brokers: infra.kafkaBrokers });
+  afterAll(() => bus.close());
+
+  it('lists, shows and redrives the dead letters of a group; the fixed consumer then applies them', async () => {
+    const topic = `journey.${uniqueName('clidlq').replace(/[^a-z0-9]/g, '')}.v1`;
+    const groupId = uniqueName('cli-dlq');
+    await bus.ensureTopics([{ topic, partitions: 1, retentionMs: 3_600_000 }]);
+    let broken = true;
+    const applied: EventEnvelope[] = [];
+    const consumer = new EventConsumer({
+      bus,
+      groupId,
+      topics: [topic],
+      maxAttempts: 2,
+      backoffMs: () => 10,
+      handle: async (envelope) => {
+        if (broken) throw new Error('the projection has a bug');
+        applied.push(envelope);
+      },
+    });
+    await consumer.start();
+    const id = randomUUID();
+    await bus.publish([
+      toMessage(
+        {
+          id,
+          type: 'channels.message-sent.v1',
+          data: { text: 'hello' },
+          metadata: {
+            source: 'channels',
+            time: '2026-11-23T10:00:00.000Z',
+            correlationId: 'c',
+            schemaVersion: 1,
+          },
+          streamId: 'conversation-1',
+          revision: 0n,
+          position: { commit: 1n, prepare: 0n },
+          recordedAt: new Date(),
+        },
+        topic,
+      ),
+    ]);
+    await eventually(() => consumer.deadLettered === 1, { what: 'the dead letter' });
+
+    const groups = await journey('dlq', 'list', '--json');
+    expect(JSON.parse(groups.out)).toContainEqual({ group: groupId, deadLetters: 1 });
+    const table = await journey('dlq', 'list', groupId);
+    expect(table.out).toMatch(/^OFFSET\s+FAILED AT \(UTC\)\s+EVENT TYPE\s+TRIES\s+REASON/);
+    expect(table.out).toContain(
+      'channels.message-sent.v1  2      handler failed after 2 attempts: the projection has a bug',
+    );
+    const shown = JSON.parse((await journey('dlq', 'show', groupId, '0')).out);
+    expect(shown).toMatchObject({
+      eventId: id,
+      originalTopic: topic,
+      attempts: 2,
+      event: { id, data: { text: 'hello' } },
+    });
+    expect(await journey('dlq', 'show', groupId, '99')).toMatchObject({
+      code: 1,
+      err: `no dead letter at offset 99 for ${groupId}`,
+    });
+
+    broken = false; // the fix is deployed
+    expect((await journey('dlq', 'redrive', groupId)).out.trim()).toBe(
+      `1 dead letter(s) of ${groupId} sent to journey.retry.${groupId}`,
+    );
+    expect((await journey('dlq', 'redrive', groupId)).out.trim()).toBe(
+      `0 dead letter(s) of ${groupId} sent to journey.retry.${groupId}`,
+    );
+    await eventually(() => applied.length === 1, { what: 'the redriven event applied' });
+    expect(applied[0]!.id).toBe(id);
+    await consumer.stop();
+  });
+
+  it('says so when a group has no dead-letter topic', async () => {
+    expect(await journey('dlq', 'list', 'no-such-group')).toMatchObject({
+      code: 1,
+      err: 'no dead-letter topic for group no-such-group (journey dlq list shows the groups that have one)',
+    });
+  });
+});
