@@ -5,3 +5,4 @@ export type { EventDefinition, Upcaster, Validation } from './catalogue/event-ca
 export { journeyCatalogue } from './catalogue/journey-catalogue';
 export * from './channels/channels.events';
 export { buildAsyncApiDocument } from './asyncapi/asyncapi-document';
+export * from './contacts/contacts.events';

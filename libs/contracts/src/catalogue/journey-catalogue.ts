@@ -1,5 +1,6 @@
 import { CHANNELS_EVENTS } from '../channels/channels.events';
+import { CONTACTS_EVENTS } from '../contacts/contacts.events';
 import { EventCatalogue } from './event-catalogue';
 
 /** Every event type of the platform. Each context's events join here as the context is built. */
-export const journeyCatalogue = new EventCatalogue([...CHANNELS_EVENTS]);
+export const journeyCatalogue = new EventCatalogue([...CHANNELS_EVENTS, ...CONTACTS_EVENTS]);

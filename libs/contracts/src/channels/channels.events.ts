@@ -53,6 +53,8 @@ export const conversationStarted = defineEvent({
     ...channelFields,
     identities: z.array(channelIdentity).min(1),
     subject: z.string().max(998).optional(),
+    /** When the customer first showed up (their first message, call or identification). */
+    startedAt: z.iso.datetime().optional(),
   }),
 });
 

@@ -26,7 +26,7 @@ export interface EmailThread {
 export type ConversationEvent =
   | {
       type: 'channels.conversation-started.v1';
-      data: Where & { identities: ChannelIdentity[]; subject?: string };
+      data: Where & { identities: ChannelIdentity[]; subject?: string; startedAt?: string };
     }
   | {
       type: 'channels.message-received.v1';
@@ -287,7 +287,12 @@ function decideReceive(
   if (!state.where)
     events.push({
       type: 'channels.conversation-started.v1',
-      data: { ...where, identities: m.identities, ...(m.subject ? { subject: m.subject } : {}) },
+      data: {
+        ...where,
+        identities: m.identities,
+        ...(m.subject ? { subject: m.subject } : {}),
+        startedAt: m.receivedAt,
+      },
     });
   events.push({
     type: 'channels.message-received.v1',

@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { journeyCatalogue } from '@journey/contracts';
+import { handleCommand } from '@journey/eventstore';
+import type { CommandOutcome, EventStore } from '@journey/eventstore';
+import { EVENT_STORE } from '@journey/messaging';
+import { contactDecider } from './domain/contact.decider';
+import type { ContactCommand, ContactEvent, ContactState } from './domain/contact.decider';
+
+export const contactStream = (contactId: string) => `contact-${contactId}`;
+
+/** The contact use cases' one way to the event store: decide, validate, append. */
+@Injectable()
+export class Contacts {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  execute(
+    contactId: string,
+    command: ContactCommand,
+    options: { correlationId: string; causationId?: string },
+  ): Promise<CommandOutcome<ContactEvent>> {
+    const checked = {
+      ...contactDecider,
+      decide: (c: ContactCommand, s: ContactState) => {
+        const decided = contactDecider.decide(c, s);
+        if (Array.isArray(decided))
+          for (const e of decided) {
+            const v = journeyCatalogue.validate(e.type, e.data);
+            if (!v.ok) throw new Error(`the contact decided an invalid event: ${v.reason}`);
+          }
+        return decided;
+      },
+    };
+    return handleCommand(this.store, contactStream(contactId), checked, command, {
+      metadata: {
+        source: 'contacts',
+        contactId,
+        correlationId: options.correlationId,
+        ...(options.causationId ? { causationId: options.causationId } : {}),
+        schemaVersion: 1,
+      },
+    });
+  }
+
+  async events(contactId: string) {
+    return this.store.readStream(contactStream(contactId));
+  }
+}

@@ -1,0 +1,85 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BadRequestException } from '@nestjs/common';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { JOURNEY_EVENT_KINDS } from '@journey/contracts';
+import type { ChannelIdentity } from '@journey/contracts';
+import { Roles } from '@journey/platform';
+import { IdentityResolution } from '../identity-resolution/identity-resolution';
+
+export const journeyEventSchema = z
+  .object({
+    kind: z.enum(JOURNEY_EVENT_KINDS),
+    externalId: z.string().min(1).max(200),
+    source: z.string().min(1).max(100),
+    occurredAt: z.iso.datetime({ offset: true }),
+    /** Who the customer is, as the reporting system knows them: these identities are attested. */
+    customer: z
+      .object({
+        email: z.email().optional(),
+        phone: z
+          .string()
+          .regex(/^\+[1-9]\d{6,14}$/, 'must be E.164')
+          .optional(),
+        wechatOpenId: z.string().min(1).max(128).optional(),
+        wechatUnionId: z.string().min(1).max(128).optional(),
+        appUserId: z.string().min(1).max(200).optional(),
+        name: z.string().min(1).max(200).optional(),
+      })
+      .strict(),
+    details: z.record(z.string(), z.union([z.string().max(2000), z.number(), z.boolean()])).default({}),
+  })
+  .strict();
+
+@ApiTags('journey events')
+@ApiBearerAuth()
+@Controller('v1/journey-events')
+export class JourneyEventsController {
+  constructor(private readonly resolution: IdentityResolution) {}
+
+  @Post()
+  @HttpCode(200)
+  @Roles('service')
+  @ApiOperation({
+    summary:
+      'A commerce or CRM fact about a customer (page viewed, lead, quote, order placed/delivered, return)',
+    description:
+      'For other systems, with a service token. The identities given are attested: they link to the contact automatically. Reporting the same (source, kind, externalId) again records nothing.',
+  })
+  @ApiBody({ schema: z.toJSONSchema(journeyEventSchema, { io: 'input' }) as Record<string, unknown> })
+  @ApiOkResponse({ description: '{ contactId, recorded }' })
+  async record(@Body() body: unknown, @Req() req: Request) {
+    const parsed = journeyEventSchema.safeParse(body);
+    if (!parsed.success)
+      throw new BadRequestException(
+        `invalid body: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      );
+    const e = parsed.data;
+    const c = e.customer;
+    const identities: ChannelIdentity[] = [
+      ...(c.email ? [{ kind: 'email' as const, value: c.email.toLowerCase(), verified: true }] : []),
+      ...(c.phone ? [{ kind: 'phone' as const, value: c.phone, verified: true }] : []),
+      ...(c.wechatUnionId
+        ? [{ kind: 'wechat-unionid' as const, value: c.wechatUnionId, verified: true }]
+        : []),
+      ...(c.wechatOpenId ? [{ kind: 'wechat-openid' as const, value: c.wechatOpenId, verified: true }] : []),
+      ...(c.appUserId ? [{ kind: 'app-user-id' as const, value: c.appUserId, verified: true }] : []),
+    ];
+    if (!identities.length)
+      throw new BadRequestException('invalid body: customer needs at least one identity');
+    const resolved = await this.resolution.observe({
+      identities,
+      ...(c.name ? { name: c.name } : {}),
+      journeyFact: {
+        kind: e.kind,
+        externalId: e.externalId,
+        source: e.source,
+        occurredAt: e.occurredAt,
+        details: e.details,
+      },
+      correlationId: (req as Request & { correlationId?: string }).correlationId ?? e.externalId,
+    });
+    return { contactId: resolved?.contactId, recorded: resolved?.recorded ?? false };
+  }
+}

@@ -1,0 +1,291 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { issueLocalToken } from '@journey/platform';
+import type { Role } from '@journey/platform';
+import {
+  eventually,
+  isolatedMongoUrl,
+  isolatedPostgresDatabase,
+  testInfrastructure,
+  uniqueName,
+} from '@journey/testing';
+import type { IsolatedDatabase } from '@journey/testing';
+
+// The customer's journey through two services run as processes from their built output, talking
+// only through Kafka: channels takes the customer's messages, contacts builds the unified view.
+const root = join(__dirname, '..', '..', '..');
+const infra = testInfrastructure();
+const secret = () => randomBytes(18).toString('base64url');
+const keyFile = join(mkdtempSync(join(tmpdir(), 'journey-scenario-')), 'key.json');
+const channelsUrl = 'http://127.0.0.1:3211';
+const contactsUrl = 'http://127.0.0.1:3212';
+const channels = {
+  email: {
+    webhookSecret: secret(),
+    inboxes: [{ id: 'support', address: 'support@example.com', smtpUrl: 'smtp://127.0.0.1:1' }],
+  },
+  wechat: [
+    { id: 'oa', appId: 'wx-scenario', appSecret: secret(), token: 'tok3n', apiBaseUrl: 'http://127.0.0.1:1' },
+  ],
+  api: [],
+  voice: [],
+  chat: [{ id: 'website', visitorTokenSecret: secret() }],
+};
+let db: IsolatedDatabase;
+const children: { name: string; child: ChildProcess; output: () => string }[] = [];
+
+function launch(name: 'channels' | 'contacts', port: number, configFile: string) {
+  let output = '';
+  const child = spawn(process.execPath, [join(root, 'apps', name, 'dist', 'main.js')], {
+    cwd: root,
+    env: {
+      PATH: process.env['PATH'],
+      HTTP_PORT: String(port),
+      LOG_LEVEL: 'warn',
+      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+      KAFKA_CONSUMER_GROUP: uniqueName(`scenario-${name}`),
+      EVENTSTORE_URL: db.url,
+      MONGO_URL: isolatedMongoUrl(infra, `scenario_${name}`),
+      AUTH_LOCAL_KEY_FILE: keyFile,
+      CHANNELS_CONFIG_FILE: configFile,
+    },
+  });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  children.push({ name, child, output: () => output });
+}
+
+const token = (...roles: Role[]) =>
+  issueLocalToken({
+    keyFile,
+    issuer: 'journey-local',
+    audience: 'journey',
+    subject: 'scenario',
+    roles,
+    expiresIn: '1h',
+  });
+const signed = (key: string, body: string) => {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  return {
+    'x-journey-timestamp': timestamp,
+    'x-journey-signature': `sha256=${createHmac('sha256', key).update(`${timestamp}.`).update(body).digest('hex')}`,
+  };
+};
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  db = await isolatedPostgresDatabase(infra, 'scenario');
+  const configFile = join(mkdtempSync(join(tmpdir(), 'journey-scenario-cfg-')), 'channels.json');
+  writeFileSync(configFile, JSON.stringify(channels));
+  launch('channels', 3211, configFile);
+  launch('contacts', 3212, configFile);
+  for (const [url, c] of [
+    [channelsUrl, children[0]],
+    [contactsUrl, children[1]],
+  ] as const)
+    await eventually(
+      async () => (await fetch(`${url}/health/ready`).catch(() => undefined))?.status === 200,
+      {
+        timeoutMs: 60_000,
+        what: `${c?.name} ready`,
+      },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${c?.output()}`);
+    });
+});
+
+afterAll(async () => {
+  for (const { child } of children) child.kill('SIGTERM');
+  await Promise.all(
+    children.map(({ child }) => new Promise((r) => (child.exitCode !== null ? r(0) : child.once('exit', r)))),
+  );
+  await db?.drop();
+});
+
+describe('one customer across web chat, commerce, email and WeChat', () => {
+  it('gives one contact whose view holds the whole journey in order, pre-sale to post-sale', async () => {
+    const email = `li.wei.${randomUUID().slice(0, 8)}@customer.example`;
+    const openid = `o-${randomUUID()}`;
+    const agent = `Bearer ${await token('agent')}`;
+    const service = `Bearer ${await token('service')}`;
+
+    // Pre-sale: an anonymous visitor chats, then leaves an email address.
+    const session = (await request(channelsUrl).post('/v1/chat/website/sessions').send({}).expect(200)).body;
+    await request(channelsUrl)
+      .post('/v1/chat/website/messages')
+      .set('x-visitor-token', session.token)
+      .send({ clientMessageId: 'c-1', text: 'Do you ship the X200 to Shanghai?' })
+      .expect(200);
+    await pause(20);
+    await request(channelsUrl)
+      .post('/v1/chat/website/identify')
+      .set('x-visitor-token', session.token)
+      .send({ email, name: 'Li Wei' })
+      .expect(200);
+    const contactId = (
+      await eventually(async () => {
+        const res = await request(contactsUrl)
+          .get('/v1/contacts/lookup')
+          .query({ visitorId: session.visitorId })
+          .set('authorization', agent);
+        return res.status === 200 && res.body;
+      })
+    ).contactId as string;
+
+    // In-sale: the shop reports the order (with the customer's WeChat login) and its delivery.
+    await pause(20);
+    const order = {
+      kind: 'order-placed',
+      externalId: `order-${randomUUID()}`,
+      source: 'shop',
+      occurredAt: new Date().toISOString(),
+      customer: { email, wechatOpenId: openid },
+      details: { total: 4999, currency: 'CNY' },
+    };
+    const placed = await request(contactsUrl)
+      .post('/v1/journey-events')
+      .set('authorization', service)
+      .send(order)
+      .expect(200);
+    expect(placed.body).toEqual({ contactId, recorded: true });
+    expect(
+      (
+        await request(contactsUrl)
+          .post('/v1/journey-events')
+          .set('authorization', service)
+          .send(order)
+          .expect(200)
+      ).body,
+    ).toEqual({
+      contactId,
+      recorded: false,
+    });
+    await request(contactsUrl).post('/v1/journey-events').set('authorization', agent).send(order).expect(403);
+    await request(contactsUrl)
+      .post('/v1/journey-events')
+      .set('authorization', service)
+      .send({ ...order, kind: 'order-teleported' })
+      .expect(400);
+    await pause(20);
+    await request(contactsUrl)
+      .post('/v1/journey-events')
+      .set('authorization', service)
+      .send({ ...order, kind: 'order-delivered', occurredAt: new Date().toISOString() })
+      .expect(200);
+
+    // Post-sale: an email (DKIM-attested), then an answer on WeChat.
+    await pause(20);
+    const mime = [
+      'Authentication-Results: mx.example.com; dkim=pass header.d=customer.example',
+      `From: Li Wei <${email}>`,
+      'To: support@example.com',
+      'Subject: X200 screen cracked',
+      `Message-ID: <${randomUUID()}@customer.example>`,
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'The screen arrived cracked.',
+      '',
+    ].join('\r\n');
+    await request(channelsUrl)
+      .post('/v1/webhooks/email')
+      .set({ 'content-type': 'message/rfc822', ...signed(channels.email.webhookSecret, mime) })
+      .send(mime)
+      .expect(200);
+    await pause(1_100); // WeChat's CreateTime has whole seconds
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = createHash('sha1').update(['tok3n', timestamp, 'n1'].sort().join('')).digest('hex');
+    await request(channelsUrl)
+      .post('/v1/webhooks/wechat/oa')
+      .query({ timestamp, nonce: 'n1', signature })
+      .type('text/xml')
+      .send(
+        `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[${openid}]]></FromUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[换一台可以吗?]]></Content><MsgId>${Date.now()}</MsgId></xml>`,
+      )
+      .expect(200);
+
+    const view = await eventually(
+      async () => {
+        const res = await request(contactsUrl)
+          .get(`/v1/contacts/${contactId}/view`)
+          .set('authorization', agent);
+        return res.status === 200 && res.body.timelineSize === 9 && res.body;
+      },
+      { timeoutMs: 30_000, what: 'the whole journey in the view' },
+    );
+    expect(view).toMatchObject({ contactId, stage: 'post-sale', channels: ['email', 'web-chat', 'wechat'] });
+    expect(view.identities).toEqual(
+      expect.arrayContaining([
+        { kind: 'visitor-id', value: session.visitorId, verified: true },
+        { kind: 'email', value: email, verified: true },
+        { kind: 'wechat-openid', value: openid, verified: true },
+      ]),
+    );
+    for (const [param, value] of [
+      ['email', email],
+      ['wechatOpenId', openid],
+    ] as const)
+      expect(
+        (
+          await request(contactsUrl)
+            .get('/v1/contacts/lookup')
+            .query({ [param]: value })
+            .set('authorization', agent)
+        ).body,
+      ).toEqual({ contactId });
+
+    const first = await request(contactsUrl)
+      .get(`/v1/contacts/${contactId}/timeline`)
+      .query({ limit: 5 })
+      .set('authorization', agent)
+      .expect(200);
+    const rest = await request(contactsUrl)
+      .get(`/v1/contacts/${contactId}/timeline`)
+      .query({ cursor: first.body.nextCursor, limit: 5 })
+      .set('authorization', agent)
+      .expect(200);
+    expect(rest.body.nextCursor).toBeUndefined();
+    const timeline = [...first.body.entries, ...rest.body.entries] as {
+      kind: string;
+      channel?: string;
+      summary?: string;
+    }[];
+    expect(timeline.map((e) => (e.channel ? `${e.channel}:${e.kind}` : e.kind))).toEqual([
+      'web-chat:conversation-started',
+      'web-chat:message-received',
+      'web-chat:visitor-identified',
+      'order-placed',
+      'order-delivered',
+      'email:conversation-started',
+      'email:message-received',
+      'wechat:conversation-started',
+      'wechat:message-received',
+    ]);
+    expect(timeline[6]!.summary).toBe('The screen arrived cracked.');
+    expect(timeline[8]!.summary).toBe('换一台可以吗?');
+  });
+
+  it('refuses the view without a token, and bad lookups and cursors with a reason', async () => {
+    const agent = `Bearer ${await token('agent')}`;
+    await request(contactsUrl).get(`/v1/contacts/${randomUUID()}/view`).expect(401);
+    await request(contactsUrl)
+      .get(`/v1/contacts/${randomUUID()}/view`)
+      .set('authorization', agent)
+      .expect(404);
+    const both = await request(contactsUrl)
+      .get('/v1/contacts/lookup')
+      .query({ email: 'a@b.example', phone: '+8613800000000' })
+      .set('authorization', agent)
+      .expect(400);
+    expect(both.body.message).toMatch(/exactly one of/);
+    await request(contactsUrl)
+      .get(`/v1/contacts/${randomUUID()}/timeline`)
+      .query({ cursor: '-3' })
+      .set('authorization', agent)
+      .expect(400);
+  });
+});
