@@ -28,3 +28,4 @@ export type { LocalTokenRequest } from './auth/local-signing-key';
 export { PlatformModule } from './platform.module';
 export { createServiceApp, runService, startServiceApp } from './bootstrap/service-app';
 export type { ServiceDefinition } from './bootstrap/service-app';
+export { correlationIdOf, openApiSchema, parseInput, rawBodyOf } from './http/request-input';

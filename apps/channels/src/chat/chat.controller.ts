@@ -12,8 +12,7 @@ import {
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { Public } from '@journey/platform';
-import { correlationIdOf, openApiSchema, parseInput } from '../http/request-input';
+import { correlationIdOf, openApiSchema, parseInput, Public } from '@journey/platform';
 import { unprocessable } from '../webhooks/signed/signed-webhooks.controller';
 import { identifySchema, visitorMessageSchema, WebChat } from './web-chat';
 

@@ -84,30 +84,25 @@ export class Conversations {
     command: ConversationCommand,
     options: { correlationId: string; causationId?: string; commandKey?: string },
   ): Promise<CommandOutcome<ConversationEvent>> {
-    const checked = {
-      ...conversationDecider,
-      decide: (c: ConversationCommand, s: ConversationState) => {
-        const decided = conversationDecider.decide(c, s);
-        if (Array.isArray(decided))
-          for (const e of decided) {
-            const v = journeyCatalogue.validate(e.type, e.data);
-            if (!v.ok) throw new Error(`the conversation decided an invalid event: ${v.reason}`);
-          }
-        return decided;
-      },
-    };
     try {
-      return await handleCommand(this.store, conversationStream(conversationId), checked, command, {
-        metadata: {
-          source: 'channels',
-          correlationId: options.correlationId,
-          ...(options.causationId ? { causationId: options.causationId } : {}),
-          schemaVersion: 1,
+      return await handleCommand(
+        this.store,
+        conversationStream(conversationId),
+        conversationDecider,
+        command,
+        {
+          metadata: {
+            source: 'channels',
+            correlationId: options.correlationId,
+            ...(options.causationId ? { causationId: options.causationId } : {}),
+            schemaVersion: 1,
+          },
+          validate: (e) => journeyCatalogue.check(e.type, e.data),
+          ...(options.commandKey
+            ? { eventId: (_: unknown, i: number) => derivedEventId(options.commandKey as string, i) }
+            : {}),
         },
-        ...(options.commandKey
-          ? { eventId: (_: unknown, i: number) => derivedEventId(options.commandKey as string, i) }
-          : {}),
-      });
+      );
     } catch (err) {
       if (err instanceof DuplicateEventError)
         return { ok: true, events: [], nextExpectedRevision: undefined };

@@ -50,10 +50,7 @@ export class ReplyDelivery implements OnApplicationBootstrap, OnModuleDestroy {
       topics: ['journey.channels.v1'],
       maxAttempts: options.maxAttempts,
       backoffMs: (attempt) => Math.min(60_000, options.backoffMs * 2 ** (attempt - 1)),
-      validate: (e) => {
-        const v = journeyCatalogue.validate(e.type, e.data);
-        return v.ok ? undefined : v.reason;
-      },
+      validate: (e) => journeyCatalogue.check(e.type, e.data),
       handle: (envelope) => this.handle(envelope),
       onDeadLetter: (_, reason) => this.logger.error({ reason }, 'delivery: dead-lettered'),
     });

@@ -4,7 +4,7 @@ import { handleCommand } from '@journey/eventstore';
 import type { CommandOutcome, EventStore } from '@journey/eventstore';
 import { EVENT_STORE } from '@journey/messaging';
 import { contactDecider } from './domain/contact.decider';
-import type { ContactCommand, ContactEvent, ContactState } from './domain/contact.decider';
+import type { ContactCommand, ContactEvent } from './domain/contact.decider';
 
 export const contactStream = (contactId: string) => `contact-${contactId}`;
 
@@ -18,19 +18,7 @@ export class Contacts {
     command: ContactCommand,
     options: { correlationId: string; causationId?: string },
   ): Promise<CommandOutcome<ContactEvent>> {
-    const checked = {
-      ...contactDecider,
-      decide: (c: ContactCommand, s: ContactState) => {
-        const decided = contactDecider.decide(c, s);
-        if (Array.isArray(decided))
-          for (const e of decided) {
-            const v = journeyCatalogue.validate(e.type, e.data);
-            if (!v.ok) throw new Error(`the contact decided an invalid event: ${v.reason}`);
-          }
-        return decided;
-      },
-    };
-    return handleCommand(this.store, contactStream(contactId), checked, command, {
+    return handleCommand(this.store, contactStream(contactId), contactDecider, command, {
       metadata: {
         source: 'contacts',
         contactId,
@@ -38,6 +26,7 @@ export class Contacts {
         ...(options.causationId ? { causationId: options.causationId } : {}),
         schemaVersion: 1,
       },
+      validate: (e) => journeyCatalogue.check(e.type, e.data),
     });
   }
 

@@ -96,10 +96,7 @@ export class ChannelEventsConsumer implements OnApplicationBootstrap, OnModuleDe
       bus,
       groupId: `${config.kafka.consumerGroup}-resolution`,
       topics: ['journey.channels.v1'],
-      validate: (e) => {
-        const v = journeyCatalogue.validate(e.type, e.data);
-        return v.ok ? undefined : v.reason;
-      },
+      validate: (e) => journeyCatalogue.check(e.type, e.data),
       handle: (envelope) => this.handle(envelope),
       onDeadLetter: (_, reason) => this.logger.error({ reason }, 'identity resolution: dead-lettered'),
     });

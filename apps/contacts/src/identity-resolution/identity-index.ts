@@ -25,10 +25,8 @@ export class IdentityIndex implements OnApplicationBootstrap {
   constructor(@Inject(InfrastructureConnections) private readonly connections: InfrastructureConnections) {}
 
   private async db(): Promise<Db> {
-    await this.connections.connectReadModels();
-    const db = this.connections.readModels.db;
-    if (!db) throw new Error('the read-model store is not connected');
-    return db as unknown as Db;
+    // mongoose bundles its own copy of the driver; the two Db types describe the same object.
+    return (await this.connections.readModelDb()) as unknown as Db;
   }
 
   private async identities(): Promise<Collection<IdentityEntry>> {

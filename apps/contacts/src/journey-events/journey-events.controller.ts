@@ -5,7 +5,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { JOURNEY_EVENT_KINDS } from '@journey/contracts';
 import type { ChannelIdentity } from '@journey/contracts';
-import { Roles } from '@journey/platform';
+import { correlationIdOf, openApiSchema, parseInput, Roles } from '@journey/platform';
 import { IdentityResolution } from '../identity-resolution/identity-resolution';
 
 export const journeyEventSchema = z
@@ -47,15 +47,10 @@ export class JourneyEventsController {
     description:
       'For other systems, with a service token. The identities given are attested: they link to the contact automatically. Reporting the same (source, kind, externalId) again records nothing.',
   })
-  @ApiBody({ schema: z.toJSONSchema(journeyEventSchema, { io: 'input' }) as Record<string, unknown> })
+  @ApiBody({ schema: openApiSchema(journeyEventSchema) })
   @ApiOkResponse({ description: '{ contactId, recorded }' })
   async record(@Body() body: unknown, @Req() req: Request) {
-    const parsed = journeyEventSchema.safeParse(body);
-    if (!parsed.success)
-      throw new BadRequestException(
-        `invalid body: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
-      );
-    const e = parsed.data;
+    const e = parseInput(journeyEventSchema, body);
     const c = e.customer;
     const identities: ChannelIdentity[] = [
       ...(c.email ? [{ kind: 'email' as const, value: c.email.toLowerCase(), verified: true }] : []),
@@ -78,7 +73,7 @@ export class JourneyEventsController {
         occurredAt: e.occurredAt,
         details: e.details,
       },
-      correlationId: (req as Request & { correlationId?: string }).correlationId ?? e.externalId,
+      correlationId: correlationIdOf(req),
     });
     return { contactId: resolved?.contactId, recorded: resolved?.recorded ?? false };
   }

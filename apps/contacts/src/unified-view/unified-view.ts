@@ -48,10 +48,8 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   private async db(): Promise<Db> {
-    await this.connections.connectReadModels();
-    const db = this.connections.readModels.db;
-    if (!db) throw new Error('the read-model store is not connected');
-    return db as unknown as Db;
+    // mongoose bundles its own copy of the driver; the two Db types describe the same object.
+    return (await this.connections.readModelDb()) as unknown as Db;
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -69,6 +69,12 @@ export class EventCatalogue {
     return { ok: true, type, data: parsed.data };
   }
 
+  /** Why an event's data is not valid, or undefined when it is (validate, for the places that only need yes or no). */
+  check(type: string, data: unknown): string | undefined {
+    const v = this.validate(type, data);
+    return v.ok ? undefined : v.reason;
+  }
+
   /** Reads an event of any known version as the latest version, then validates it. */
   upcast(type: string, data: unknown): Validation {
     let current = { type, data };

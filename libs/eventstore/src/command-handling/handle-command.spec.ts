@@ -51,6 +51,35 @@ describe('handleCommand', () => {
     expect(stored?.metadata).toMatchObject({ source: 'tickets', correlationId: 'corr-9', schemaVersion: 1 });
   });
 
+  it('refuses to append an event the validator finds invalid, and writes nothing', async () => {
+    const store = new InMemoryEventStore();
+    await expect(
+      handleCommand(
+        store,
+        'ticket-1',
+        ticket,
+        { kind: 'open', subject: '' },
+        {
+          metadata,
+          validate: (e) => ((e.data as { subject: string }).subject ? undefined : 'subject: required'),
+        },
+      ),
+    ).rejects.toThrow('ticket-1: the decider emitted an invalid event: subject: required');
+    expect(await store.readStream('ticket-1')).toEqual([]);
+  });
+
+  it('derives event ids from the command when asked, so a retried command cannot append twice', async () => {
+    const store = new InMemoryEventStore();
+    const options = {
+      metadata,
+      eventId: (_: unknown, i: number) => `00000000-0000-4000-8000-00000000000${i}`,
+    };
+    await handleCommand(store, 'ticket-1', ticket, { kind: 'open', subject: 'a' }, options);
+    expect((await store.readStream('ticket-1')).map((e) => e.id)).toEqual([
+      '00000000-0000-4000-8000-000000000000',
+    ]);
+  });
+
   it('returns a rejection as a value and writes nothing', async () => {
     const store = new InMemoryEventStore();
     expect(

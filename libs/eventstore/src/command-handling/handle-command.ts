@@ -37,6 +37,9 @@ export interface HandleCommandOptions {
   /** Ids derived from the command (e.g. a provider's message id), so that a redelivered command
    *  cannot append its events twice even where the decider does not see the first (default random). */
   eventId?(event: DecidedEvent, index: number): string;
+  /** Checks each decided event before anything is appended; a reason aborts the command with an error
+   *  (a decider that emits invalid events is a bug, and nothing of it may be stored). */
+  validate?(event: DecidedEvent): string | undefined;
 }
 
 /**
@@ -62,6 +65,11 @@ export async function handleCommand<Command, State, Event extends DecidedEvent>(
     if (!Array.isArray(decided)) return { ok: false, reason: decided.reason };
     const revision = history.length ? (history[history.length - 1] as RecordedEvent).revision : undefined;
     if (decided.length === 0) return { ok: true, events: [], nextExpectedRevision: revision };
+    for (const e of decided) {
+      const problem = options.validate?.(e);
+      if (problem !== undefined)
+        throw new Error(`${streamId}: the decider emitted an invalid event: ${problem}`);
+    }
     const time = options.metadata.time ?? new Date().toISOString();
     const toAppend: NewEvent[] = decided.map((e, i) => ({
       id: options.eventId ? options.eventId(e, i) : randomUUID(),

@@ -62,6 +62,14 @@ export class InfrastructureConnections implements OnApplicationShutdown {
     return this.mongoConnecting;
   }
 
+  /** The read-model database (the driver's Db), connecting first if needed. */
+  async readModelDb(): Promise<NonNullable<Connection['db']>> {
+    await this.connectReadModels();
+    const db = this.readModels.db;
+    if (!db) throw new Error('the read-model store is not connected');
+    return db;
+  }
+
   async pingEventStore(): Promise<void> {
     await this.eventStore.query('SELECT 1');
   }

@@ -2,10 +2,9 @@ import { Body, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Post, R
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { CurrentPrincipal, Roles } from '@journey/platform';
+import { correlationIdOf, CurrentPrincipal, openApiSchema, parseInput, Roles } from '@journey/platform';
 import type { Principal } from '@journey/platform';
 import { attachmentReference } from '@journey/contracts';
-import { correlationIdOf, openApiSchema, parseInput } from '../../http/request-input';
 import { unprocessable } from '../../webhooks/signed/signed-webhooks.controller';
 import { Conversations } from '../conversations';
 import { conversationMessages } from '../domain/conversation-messages';

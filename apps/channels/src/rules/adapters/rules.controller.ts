@@ -1,9 +1,8 @@
 import { Body, Controller, Get, Put, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { CurrentPrincipal, Roles } from '@journey/platform';
+import { correlationIdOf, CurrentPrincipal, openApiSchema, parseInput, Roles } from '@journey/platform';
 import type { Principal } from '@journey/platform';
-import { correlationIdOf, openApiSchema, parseInput } from '../../http/request-input';
 import { ruleSetSchema } from '../domain/channel-rules';
 import type { RuleSet } from '../domain/channel-rules';
 import { RuleBook } from './rule-book';

@@ -11,11 +11,10 @@ import {
 } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Public } from '@journey/platform';
+import { correlationIdOf, openApiSchema, parseInput, Public, rawBodyOf } from '@journey/platform';
 import { CHANNELS_CONFIG } from '../../channel-config/channels-config';
 import type { ChannelsConfig } from '../../channel-config/channels-config';
 import { Conversations } from '../../conversation/conversations';
-import { correlationIdOf, openApiSchema, parseInput, rawBodyOf } from '../../http/request-input';
 import { unprocessable } from '../signed/signed-webhooks.controller';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignedRequest } from '../signed/signed-request';
 import { fromJsonEmail, jsonEmailSchema, MalformedEmail, parseMimeEmail, threadRoot } from './inbound-email';

@@ -13,13 +13,12 @@ import {
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { Public } from '@journey/platform';
+import { correlationIdOf, openApiSchema, parseInput, Public, rawBodyOf } from '@journey/platform';
 import type { ChannelIdentity } from '@journey/contracts';
 import { CHANNELS_CONFIG } from '../../channel-config/channels-config';
 import type { ChannelsConfig } from '../../channel-config/channels-config';
 import { conversationIdFor } from '../../conversation/domain/conversation-ids';
 import { ConversationRejected, Conversations } from '../../conversation/conversations';
-import { correlationIdOf, openApiSchema, parseInput, rawBodyOf } from '../../http/request-input';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignedRequest } from './signed-request';
 
 const attachment = z.object({

@@ -14,12 +14,11 @@ import {
 } from '@nestjs/common';
 import { ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public } from '@journey/platform';
+import { correlationIdOf, Public } from '@journey/platform';
 import type { ChannelsConfig } from '../../channel-config/channels-config';
 import { CHANNELS_CONFIG } from '../../channel-config/channels-config';
 import { Conversations } from '../../conversation/conversations';
 import type { Inbound } from '../../conversation/conversations';
-import { correlationIdOf } from '../../http/request-input';
 import { unprocessable } from '../signed/signed-webhooks.controller';
 import { signatureMatches, WechatCipher, wechatSignature } from './wechat-crypto';
 import { buildWechatXml, MalformedXml, parseWechatXml } from './wechat-xml';

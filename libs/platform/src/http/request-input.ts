@@ -17,6 +17,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what 
 export const openApiSchema = (schema: z.ZodType) =>
   z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 
+/** The request's correlation id (set by the request logging middleware). */
 export const correlationIdOf = (req: Request): string =>
   (req as Request & { correlationId?: string }).correlationId ?? crypto.randomUUID();
 
