@@ -19,6 +19,7 @@ import { RulesController } from './rules/adapters/rules.controller';
 import { EmailWebhookController } from './webhooks/email/email-webhook.controller';
 import { SignedWebhooksController } from './webhooks/signed/signed-webhooks.controller';
 import { WechatWebhookController } from './webhooks/wechat/wechat-webhook.controller';
+import { describeIssues } from '@journey/contracts';
 
 const deliveryEnv = z.object({
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
@@ -27,10 +28,7 @@ const deliveryEnv = z.object({
 
 function deliveryOptions(): DeliveryOptions {
   const parsed = deliveryEnv.safeParse(process.env);
-  if (!parsed.success)
-    throw new Error(
-      `invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
+  if (!parsed.success) throw new Error(`invalid configuration: ${describeIssues(parsed.error)}`);
   return { maxAttempts: parsed.data.DELIVERY_MAX_ATTEMPTS, backoffMs: parsed.data.DELIVERY_BACKOFF_MS };
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { describeIssues } from '@journey/contracts';
 
 const secret = z.string().min(16, 'must be at least 16 characters');
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes');
@@ -109,9 +110,6 @@ export function loadChannelsConfig(env: NodeJS.ProcessEnv = process.env): Channe
     throw new Error(`CHANNELS_CONFIG_FILE: ${file} is not valid JSON (${(err as Error).message})`);
   }
   const parsed = channelsConfigSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new Error(
-      `CHANNELS_CONFIG_FILE: ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
+  if (!parsed.success) throw new Error(`CHANNELS_CONFIG_FILE: ${file}: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }

@@ -13,6 +13,7 @@ import { ConversationRejected } from '../conversation/conversations';
 import { ReplySender } from '../conversation/send-reply/reply-sender';
 import { ChatHub } from './chat-hub';
 import { identifySchema, visitorMessageSchema, WebChat } from './web-chat';
+import { describeIssues } from '@journey/contracts';
 
 export const CHAT_SOCKET_PATH = '/v1/chat/socket';
 
@@ -34,9 +35,6 @@ const agentFrame = z.discriminatedUnion('type', [
     text: z.string().min(1).max(10_000),
   }),
 ]);
-
-const reasonOf = (err: z.ZodError) =>
-  err.issues.map((i) => `${i.path.join('.') || '(frame)'}: ${i.message}`).join('; ');
 
 /**
  * The web chat over WebSocket at /v1/chat/socket. Visitors connect with ?channelId=&token= (from
@@ -143,12 +141,12 @@ export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdow
       } else if (frame.type === 'identify') {
         const { type: _type, ...fields } = frame;
         const input = identifySchema.safeParse(fields);
-        if (!input.success) return this.error(socket, reasonOf(input.error));
+        if (!input.success) return this.error(socket, describeIssues(input.error, '(frame)'));
         const result = await this.chat.identify(channelId, visitorId, input.data, correlationId);
         socket.send(JSON.stringify({ type: 'identified', ...result }));
       } else {
         const input = visitorMessageSchema.safeParse(frame);
-        if (!input.success) return this.error(socket, reasonOf(input.error));
+        if (!input.success) return this.error(socket, describeIssues(input.error, '(frame)'));
         const received = await this.chat.send(channelId, visitorId, input.data, correlationId);
         socket.send(
           JSON.stringify({
@@ -203,7 +201,7 @@ export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdow
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
-      this.error(socket, reasonOf(parsed.error));
+      this.error(socket, describeIssues(parsed.error, '(frame)'));
       return undefined;
     }
     return parsed.data;

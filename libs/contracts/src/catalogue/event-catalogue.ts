@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { describeIssues } from '../describe-issues';
 import { eventTypeVersion } from '../event-envelope';
 
 /** One versioned event type: its name, what it means, and the schema of its data. */
@@ -63,7 +64,7 @@ export class EventCatalogue {
     if (!parsed.success) {
       return {
         ok: false,
-        reason: `${type}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ')}`,
+        reason: `${type}: ${describeIssues(parsed.error, '(data)')}`,
       };
     }
     return { ok: true, type, data: parsed.data };

@@ -1,4 +1,4 @@
-import { eventEnvelopeSchema } from '@journey/contracts';
+import { describeIssues, eventEnvelopeSchema } from '@journey/contracts';
 import type { EventEnvelope } from '@journey/contracts';
 import type { RecordedEvent } from '@journey/eventstore';
 import type { IncomingMessage, OutgoingMessage } from '../bus/message-bus';
@@ -64,7 +64,7 @@ export function decodeMessage(message: IncomingMessage): DecodedMessage {
   if (!parsed.success) {
     return {
       ok: false,
-      reason: `invalid event envelope: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+      reason: `invalid event envelope: ${describeIssues(parsed.error)}`,
     };
   }
   return { ok: true, envelope: parsed.data as EventEnvelope };

@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import type { Request } from 'express';
 import { z } from 'zod';
+import { describeIssues } from '@journey/contracts';
 
 /** Validates a request part with a schema; a 400 lists every wrong field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what = 'body'): z.infer<S> {
@@ -9,7 +10,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what 
   throw new BadRequestException({
     statusCode: 400,
     error: 'Bad Request',
-    message: `invalid ${what}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    message: `invalid ${what}: ${describeIssues(parsed.error)}`,
   });
 }
 
