@@ -50,7 +50,7 @@ export class ReplyDelivery implements OnApplicationBootstrap, OnModuleDestroy {
       topics: ['journey.channels.v1'],
       maxAttempts: options.maxAttempts,
       backoffMs: (attempt) => Math.min(60_000, options.backoffMs * 2 ** (attempt - 1)),
-      validate: (e) => journeyCatalogue.check(e.type, e.data),
+      catalogue: journeyCatalogue,
       handle: (envelope) => this.handle(envelope),
       onDeadLetter: (_, reason) => this.logger.error({ reason }, 'delivery: dead-lettered'),
     });
@@ -66,9 +66,7 @@ export class ReplyDelivery implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async handle(envelope: EventEnvelope): Promise<void> {
     if (envelope.type !== 'channels.message-sent.v1') return;
-    const sent = journeyCatalogue.validate(envelope.type, envelope.data);
-    if (!sent.ok) throw new Error(sent.reason);
-    const data = sent.data as Sent;
+    const data = envelope.data as Sent; // checked by the consumer against the catalogue
     if (data.passive || data.channel === 'web-chat' || data.channel === 'phone') return;
     const { state, events } = await this.conversations.load(data.conversationId);
     if (!state.messages.has(data.messageId)) {

@@ -96,7 +96,7 @@ export class ChannelEventsConsumer implements OnApplicationBootstrap, OnModuleDe
       bus,
       groupId: `${config.kafka.consumerGroup}-resolution`,
       topics: ['journey.channels.v1'],
-      validate: (e) => journeyCatalogue.check(e.type, e.data),
+      catalogue: journeyCatalogue,
       handle: (envelope) => this.handle(envelope),
       onDeadLetter: (_, reason) => this.logger.error({ reason }, 'identity resolution: dead-lettered'),
     });

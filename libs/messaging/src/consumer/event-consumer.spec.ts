@@ -6,6 +6,8 @@ import type {
   OutgoingMessage,
 } from '../bus/message-bus';
 import { incomingMessage, recordedEvent } from '../testing/event-fixtures';
+import { z } from 'zod';
+import { defineEvent, EventCatalogue } from '@journey/contracts';
 import { EventConsumer } from './event-consumer';
 
 /** A bus that hands one batch to the consumer and records what it publishes: no broker, unit scope. */
@@ -81,6 +83,48 @@ describe('EventConsumer (unit)', () => {
       ['journey.dlq.g', 'handler failed after 3 attempts: bad ticket'],
     ]);
     expect(consumer.lag()).toEqual([{ groupId: 'g', topic: 'journey.tickets.v1', partition: 0, lag: 7 }]);
+    await consumer.stop();
+  });
+
+  it('hands the handler catalogue-checked, upcast data, and dead-letters invalid data without retrying', async () => {
+    const { bus, published, deliver } = fakeBus();
+    const catalogue = new EventCatalogue(
+      [
+        defineEvent({
+          type: 'tickets.ticket-opened.v2',
+          description: '',
+          contactScoped: false,
+          schema: z.object({ n: z.number(), priority: z.string() }),
+        }),
+      ],
+      [
+        {
+          from: 'tickets.ticket-opened.v1',
+          to: 'tickets.ticket-opened.v2',
+          upcast: (d) => ({ ...(d as object), priority: 'normal' }),
+        },
+      ],
+    );
+    const seen: unknown[] = [];
+    let calls = 0;
+    const consumer = new EventConsumer({
+      bus,
+      groupId: 'g',
+      topics: ['journey.tickets.v1'],
+      catalogue,
+      backoffMs: () => 0,
+      handle: async (envelope) => {
+        calls += 1;
+        seen.push([envelope.type, envelope.data]);
+      },
+    });
+    await consumer.start();
+    expect(await deliver([incoming(1, { n: 1 }), incoming(2, { n: 'two' })], '3')).toEqual(['1', '2']);
+    expect(seen).toEqual([['tickets.ticket-opened.v2', { n: 1, priority: 'normal' }]]);
+    expect(calls).toBe(1);
+    expect(published.map((m) => m.headers['journey-dlq-reason'])).toEqual([
+      'tickets.ticket-opened.v2: n: Invalid input: expected number, received string',
+    ]);
     await consumer.stop();
   });
 });

@@ -7,7 +7,7 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import type { EventEnvelope } from '@journey/contracts';
+import type { EventCatalogue, EventEnvelope } from '@journey/contracts';
 import type { BatchContext, IncomingMessage, MessageBus, RunningConsumer } from '../bus/message-bus';
 import { consumerSupportTopics, retryTopic, toDeadLetter } from '../dead-letter/dead-letter-topics';
 import { decodeMessage } from '../relay/event-message';
@@ -23,9 +23,9 @@ export interface EventConsumerOptions {
   /** Wait before try n+1 (default 100 ms doubling, at most 5 s). */
   backoffMs?(attempt: number): number;
   onDeadLetter?(message: IncomingMessage, reason: string): void;
-  /** Checks an event's data (e.g. against the event catalogue); a reason sends it to the dead-letter
-   *  topic at once, without retries: bad data does not get better. */
-  validate?(envelope: EventEnvelope): string | undefined;
+  /** Validates each event's data (upcasting old versions): the handler gets the checked, latest-version
+   *  data, and an invalid event goes to the dead-letter topic at once, without retries. */
+  catalogue?: Pick<EventCatalogue, 'validate'>;
 }
 
 const defaultBackoff = (attempt: number) => Math.min(5_000, 100 * 2 ** (attempt - 1));
@@ -90,10 +90,9 @@ export class EventConsumer {
     const backoff = this.options.backoffMs ?? defaultBackoff;
     for (const message of messages) {
       if (!context.isRunning()) return; // the rest is redelivered after the rebalance or restart
-      const decoded = decodeMessage(message);
-      const invalid = decoded.ok ? this.options.validate?.(decoded.envelope) : decoded.reason;
-      if (invalid !== undefined || !decoded.ok) {
-        await this.deadLetter(message, invalid ?? 'invalid message', 0);
+      const decoded = this.decode(message);
+      if (!decoded.ok) {
+        await this.deadLetter(message, decoded.reason, 0);
       } else {
         let attempt = 0;
         for (;;) {
@@ -126,6 +125,19 @@ export class EventConsumer {
         lag: Math.max(0, Number(BigInt(context.highWatermark) - BigInt(message.offset) - 1n)),
       });
     }
+  }
+
+  /** The message's envelope, its data checked (and upcast) by the catalogue when there is one. */
+  private decode(
+    message: IncomingMessage,
+  ): { ok: true; envelope: EventEnvelope } | { ok: false; reason: string } {
+    const decoded = decodeMessage(message);
+    const catalogue = this.options.catalogue;
+    if (!decoded.ok || !catalogue) return decoded;
+    const checked = catalogue.validate(decoded.envelope.type, decoded.envelope.data);
+    return checked.ok
+      ? { ok: true, envelope: { ...decoded.envelope, type: checked.type, data: checked.data } }
+      : { ok: false, reason: checked.reason };
   }
 
   /** Runs the handler in a consumer span that continues the writer's trace (W3C traceparent header). */
