@@ -7,10 +7,16 @@ import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import request from 'supertest';
 import { WebSocket } from 'ws';
-import { PostgresEventStore, START } from '@journey/eventstore';
+import { PersonalDataEventStore, START } from '@journey/eventstore';
 import type { RecordedEvent } from '@journey/eventstore';
 import { DeadLetters, KafkaJsMessageBus, toMessage } from '@journey/messaging';
-import { createServiceApp, issueLocalToken, loadServiceConfig, startServiceApp } from '@journey/platform';
+import {
+  createServiceApp,
+  issueLocalToken,
+  loadServiceConfig,
+  personalDataMasterKey,
+  startServiceApp,
+} from '@journey/platform';
 import type { Role, ServiceConfig } from '@journey/platform';
 import {
   eventually,
@@ -32,7 +38,8 @@ const secret = () => randomBytes(18).toString('base64url');
 const AES = randomBytes(32).toString('base64').replace(/[+/=]/g, 'A').slice(0, 43);
 
 let db: IsolatedDatabase;
-let store: PostgresEventStore;
+/** The store as the service reads it: personal fields opened. */
+let store: PersonalDataEventStore;
 let app: INestApplication;
 let base: string;
 let config: ServiceConfig;
@@ -80,7 +87,10 @@ const signed = (channelSecret: string, body: unknown) => {
 
 beforeAll(async () => {
   db = await isolatedPostgresDatabase(infra, 'channels');
-  store = await PostgresEventStore.connect({ connectionString: db.url });
+  store = await PersonalDataEventStore.connectPostgres({
+    connectionString: db.url,
+    masterKey: await personalDataMasterKey(loadServiceConfig('channels', {}).personalData),
+  });
   smtp = await startSmtpSink();
   wechatApi = await startStandIn((call) =>
     call.path === '/cgi-bin/token'
@@ -434,6 +444,10 @@ describe('app and partner API', () => {
         { kind: 'email', value: 'u1@example.com', verified: true },
       ],
     });
+    // As stored (and so as relayed to Kafka), the customer's words and addresses are sealed.
+    const [, sealed] = await store.stored.readStream(`conversation-${first.body.conversationId}`);
+    expect(JSON.stringify(sealed!.data)).not.toMatch(/u1@example\.com|订单 1234/);
+    expect((sealed!.data as { text: string }).text).toMatch(/^pd1\./);
 
     const before = await settledCount();
     const stale = { ...headers, ...signRequest(partnerSecret(), raw, Date.now() - 6 * 60_000) };
@@ -685,5 +699,9 @@ describe('rules API and events on Kafka', () => {
       const event = recorded.find((e) => e.id === m.headers['ce_id'])!;
       expect(m.key).toBe(event.streamId);
     }
+    // No personal data in the clear on the topic (the partner's message above, its address).
+    const relayed = onKafka.map((m) => m.value.toString('utf8')).join('\n');
+    expect(relayed).not.toContain('订单 1234');
+    expect(relayed).not.toContain('u1@example.com');
   });
 });

@@ -4,14 +4,24 @@ import { Contacts } from './contact/contacts';
 import { ChannelEventsConsumer } from './identity-resolution/channel-events.consumer';
 import { IdentityIndex } from './identity-resolution/identity-index';
 import { IdentityResolution } from './identity-resolution/identity-resolution';
+import { PersonalDataErasure } from './erasure/personal-data-erasure';
 import { JourneyEventsController } from './journey-events/journey-events.controller';
+import { MergeController } from './merge/merge.controller';
+import { ProfileController } from './profile/profile.controller';
 import { ContactsController } from './unified-view/contacts.controller';
 import { UnifiedView } from './unified-view/unified-view';
 
 /** The contacts bounded context: identity resolution, journey facts and the unified customer view. */
 @Module({
   imports: [EventSourcingModule.forService()],
-  controllers: [ContactsController, JourneyEventsController],
-  providers: [ChannelEventsConsumer, Contacts, IdentityIndex, IdentityResolution, UnifiedView],
+  controllers: [ContactsController, JourneyEventsController, MergeController, ProfileController],
+  providers: [
+    ChannelEventsConsumer,
+    Contacts,
+    IdentityIndex,
+    IdentityResolution,
+    PersonalDataErasure,
+    UnifiedView,
+  ],
 })
 export class ContactsModule {}

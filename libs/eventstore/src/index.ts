@@ -25,3 +25,14 @@ export type {
   HandleCommandOptions,
   Rejection,
 } from './command-handling/handle-command';
+export { InMemoryPersonalDataKeys, KeyWrapper } from './personal-data/personal-data-keys';
+export type { DataKey, PersonalDataKeys } from './personal-data/personal-data-keys';
+export { PostgresPersonalDataKeys } from './personal-data/postgres-personal-data-keys';
+export type { PostgresPersonalDataKeysOptions } from './personal-data/postgres-personal-data-keys';
+export {
+  isEncrypted,
+  personalDataSubject,
+  PersonalDataProtection,
+} from './personal-data/personal-data-protection';
+export type { ProtectedItem } from './personal-data/personal-data-protection';
+export { PersonalDataEventStore } from './personal-data/personal-data-event-store';

@@ -28,4 +28,4 @@ export {
 } from './dead-letter/dead-letter-topics';
 export { DeadLetters } from './dead-letter/dead-letters';
 export type { DeadLetter } from './dead-letter/dead-letters';
-export { EVENT_STORE, EventSourcingModule, MESSAGE_BUS } from './nest/event-sourcing.module';
+export { EVENT_STORE, EventSourcingModule, MESSAGE_BUS, PERSONAL_DATA } from './nest/event-sourcing.module';

@@ -6,6 +6,7 @@ export {
   SERVICE_NAMES,
 } from './config/service-config';
 export type { ServiceConfig, ServiceName } from './config/service-config';
+export { personalDataMasterKey } from './config/personal-data-master-key';
 export { createLogger, JourneyLogger } from './logging/logger';
 export type { Logger } from './logging/logger';
 export { redactPersonalData, scrubText } from './logging/redact-personal-data';

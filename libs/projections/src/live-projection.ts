@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
-import type { EventEnvelope } from '@journey/contracts';
+import type { EventCatalogue, EventEnvelope } from '@journey/contracts';
+import type { PersonalDataProtection } from '@journey/eventstore';
 import { EventConsumer } from '@journey/messaging';
 import type { IncomingMessage, MessageBus } from '@journey/messaging';
 import type { ProjectedEvent, Projection } from './projection';
@@ -13,6 +14,12 @@ export interface LiveProjectionOptions {
   topics: string[];
   /** Defaults to `projection-<name>`. */
   groupId?: string;
+  /** Checks (and upcasts) each event's data; invalid events are dead-lettered. */
+  catalogue?: Pick<EventCatalogue, 'validate'>;
+  /** Opens encrypted personal fields, as a replay through the store's reader does. */
+  personalData?: Pick<PersonalDataProtection, 'reveal'>;
+  /** Told about each event that could not be applied and went to the dead-letter topic. */
+  onDeadLetter?(reason: string): void;
 }
 
 export function fromEnvelope(envelope: EventEnvelope, message: IncomingMessage): ProjectedEvent {
@@ -45,6 +52,11 @@ export class LiveProjection {
       bus: options.bus,
       groupId: options.groupId ?? `projection-${options.projection.name}`,
       topics: options.topics,
+      ...(options.catalogue ? { catalogue: options.catalogue } : {}),
+      ...(options.personalData ? { personalData: options.personalData } : {}),
+      ...(options.onDeadLetter
+        ? { onDeadLetter: (_: unknown, reason: string) => options.onDeadLetter?.(reason) }
+        : {}),
       handle: async (envelope, message) => {
         const { projection, db } = this.options;
         if (!projection.eventTypes.includes(envelope.type)) return;

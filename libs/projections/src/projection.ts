@@ -18,6 +18,10 @@ export interface DocumentChange {
   max?: Record<string, unknown>;
   addToSet?: Record<string, unknown>;
   push?: Record<string, unknown>;
+  /** Removes fields; `a.$[].b` removes b from every element of a. */
+  unset?: Record<string, true>;
+  /** Removes these values from arrays. */
+  pull?: Record<string, unknown>;
 }
 
 /**

@@ -9,7 +9,7 @@ export function streamKey(streamId: string): string {
   return streamId.replace(/\./g, '\uff0e').replace(/^\$/, '\uff04');
 }
 
-const OPERATORS = ['set', 'setOnInsert', 'inc', 'max', 'addToSet', 'push'] as const;
+const OPERATORS = ['set', 'setOnInsert', 'inc', 'max', 'addToSet', 'push', 'unset', 'pull'] as const;
 type Operator = (typeof OPERATORS)[number];
 
 /** One pending update of one document: the changes of several events, merged while they do not collide. */
@@ -22,10 +22,23 @@ interface PendingUpdate {
   max: Record<string, unknown>;
   addToSet: Record<string, unknown[]>;
   push: Record<string, unknown[]>;
+  unset: Record<string, ''>;
+  pull: Record<string, unknown[]>;
 }
 
 function emptyUpdate(id: string): PendingUpdate {
-  return { id, fields: new Map(), set: {}, setOnInsert: {}, inc: {}, max: {}, addToSet: {}, push: {} };
+  return {
+    id,
+    fields: new Map(),
+    set: {},
+    setOnInsert: {},
+    inc: {},
+    max: {},
+    addToSet: {},
+    push: {},
+    unset: {},
+    pull: {},
+  };
 }
 
 /** Folds a change into a pending update; false when a field would be touched by two operators. */
@@ -34,6 +47,9 @@ function merge(update: PendingUpdate, change: DocumentChange): boolean {
     for (const [field, value] of Object.entries(change[op] ?? {})) {
       const taken = update.fields.get(field);
       if (taken && taken !== op) return false;
+      // MongoDB refuses one update that touches a path and a path inside it (timeline, timeline.$[].x).
+      for (const other of update.fields.keys())
+        if (other !== field && (other.startsWith(`${field}.`) || field.startsWith(`${other}.`))) return false;
       if (op === 'max' && field in update.max && typeof update.max[field] !== typeof value) return false;
     }
   }
@@ -50,6 +66,8 @@ function merge(update: PendingUpdate, change: DocumentChange): boolean {
             ? value
             : current;
       } else if (op === 'addToSet') (update.addToSet[field] ??= []).push(value);
+      else if (op === 'unset') update.unset[field] = '';
+      else if (op === 'pull') (update.pull[field] ??= []).push(value);
       else (update.push[field] ??= []).push(value);
     }
   }
@@ -65,6 +83,9 @@ function toOperation(update: PendingUpdate): AnyBulkWriteOperation<Document> {
     Object.fromEntries(Object.entries(values).map(([f, v]) => [f, { $each: v }]));
   if (Object.keys(update.addToSet).length) doc['$addToSet'] = each(update.addToSet);
   if (Object.keys(update.push).length) doc['$push'] = each(update.push);
+  if (Object.keys(update.unset).length) doc['$unset'] = update.unset;
+  if (Object.keys(update.pull).length)
+    doc['$pull'] = Object.fromEntries(Object.entries(update.pull).map(([f, v]) => [f, { $in: v }]));
   return { updateOne: { filter: { _id: update.id } as Document, update: doc, upsert: true } };
 }
 

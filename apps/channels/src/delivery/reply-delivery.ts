@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { journeyCatalogue } from '@journey/contracts';
+import { ERASED, journeyCatalogue } from '@journey/contracts';
 import type { EventEnvelope } from '@journey/contracts';
-import { EventConsumer, MESSAGE_BUS } from '@journey/messaging';
+import type { PersonalDataProtection } from '@journey/eventstore';
+import { EventConsumer, MESSAGE_BUS, PERSONAL_DATA } from '@journey/messaging';
 import type { MessageBus } from '@journey/messaging';
 import { SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
@@ -35,6 +36,7 @@ export class ReplyDelivery implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(PERSONAL_DATA) personalData: PersonalDataProtection,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     @Inject(CHANNELS_CONFIG) private readonly channels: ChannelsConfig,
@@ -51,6 +53,7 @@ export class ReplyDelivery implements OnApplicationBootstrap, OnModuleDestroy {
       maxAttempts: options.maxAttempts,
       backoffMs: (attempt) => Math.min(60_000, options.backoffMs * 2 ** (attempt - 1)),
       catalogue: journeyCatalogue,
+      personalData,
       handle: (envelope) => this.handle(envelope),
       onDeadLetter: (_, reason) => this.logger.error({ reason }, 'delivery: dead-lettered'),
     });
@@ -68,6 +71,8 @@ export class ReplyDelivery implements OnApplicationBootstrap, OnModuleDestroy {
     if (envelope.type !== 'channels.message-sent.v1') return;
     const data = envelope.data as Sent; // checked by the consumer against the catalogue
     if (data.passive || data.channel === 'web-chat' || data.channel === 'phone') return;
+    // The customer's data was erased before this reply went out: there is nothing left to send.
+    if (data.text === ERASED) return;
     const { state, events } = await this.conversations.load(data.conversationId);
     if (!state.messages.has(data.messageId)) {
       // Not in this store: the conversation was erased, or the event comes from another deployment.

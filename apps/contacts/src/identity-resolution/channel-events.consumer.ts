@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
 import type { ChannelIdentity, EventEnvelope } from '@journey/contracts';
-import { EventConsumer, MESSAGE_BUS } from '@journey/messaging';
+import type { PersonalDataProtection } from '@journey/eventstore';
+import { EventConsumer, MESSAGE_BUS, PERSONAL_DATA } from '@journey/messaging';
 import type { MessageBus } from '@journey/messaging';
 import { SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
@@ -88,6 +89,7 @@ export class ChannelEventsConsumer implements OnApplicationBootstrap, OnModuleDe
 
   constructor(
     @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(PERSONAL_DATA) personalData: PersonalDataProtection,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly resolution: IdentityResolution,
@@ -97,6 +99,7 @@ export class ChannelEventsConsumer implements OnApplicationBootstrap, OnModuleDe
       groupId: `${config.kafka.consumerGroup}-resolution`,
       topics: ['journey.channels.v1'],
       catalogue: journeyCatalogue,
+      personalData,
       handle: (envelope) => this.handle(envelope),
       onDeadLetter: (_, reason) => this.logger.error({ reason }, 'identity resolution: dead-lettered'),
     });

@@ -73,4 +73,10 @@ export class IdentityIndex implements OnApplicationBootstrap {
         await this.conversations()
       ).updateOne({ _id: conversationId }, { $setOnInsert: { contactId } }, { upsert: true });
   }
+
+  /** Erasure: the index forgets these contacts' identities (their values are personal data) and conversations. */
+  async forget(contactIds: string[]): Promise<void> {
+    await (await this.identities()).deleteMany({ contactId: { $in: contactIds } });
+    await (await this.conversations()).deleteMany({ contactId: { $in: contactIds } });
+  }
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
+import { ERASED } from '@journey/contracts';
 import type { ChannelIdentity } from '@journey/contracts';
 import { Contacts } from '../contact/contacts';
-import { identityKey } from '../contact/domain/contact.decider';
+import { CONTACT_ERASED, identityKey } from '../contact/domain/contact.decider';
 import type { Interaction, JourneyFact } from '../contact/domain/contact.decider';
 import { IdentityIndex } from './identity-index';
 
@@ -40,7 +41,9 @@ export class IdentityResolution {
     private readonly index: IdentityIndex,
   ) {}
 
-  async observe(o: Observation): Promise<Resolved | undefined> {
+  async observe(observation: Observation): Promise<Resolved | undefined> {
+    // An identity erased before this event was read (a replayed or late event) says nothing any more.
+    const o = { ...observation, identities: observation.identities.filter((i) => i.value !== ERASED) };
     const known = await this.index.lookup(o.identities);
     let contactId = o.conversationId ? await this.index.contactOfConversation(o.conversationId) : undefined;
     if (!contactId)
@@ -51,28 +54,45 @@ export class IdentityResolution {
     const first = o.identities[0];
     if (!contactId && !first) return undefined; // nothing to attribute it to
     const created = !contactId;
-    contactId ??= uuidv5(first ? identityKey(first) : `conversation:${o.conversationId}`, CONTACT_NAMESPACE);
+    const seed = first ? identityKey(first) : `conversation:${o.conversationId}`;
+    contactId ??= uuidv5(seed, CONTACT_NAMESPACE);
 
-    const own = o.identities.filter((i) => {
-      const holder = known.get(identityKey(i))?.contactId;
-      return holder === undefined || holder === contactId;
-    });
-    const elsewhere = o.identities.filter((i) => !own.includes(i));
-    const outcome = await this.contacts.execute(
-      contactId,
-      {
-        kind: 'observe',
-        contactId,
-        // A new contact lists every identity it was seen with; the index keeps each with its first holder.
-        identities: created ? o.identities : own,
-        ...(o.name ? { name: o.name } : {}),
-        ...(o.sourceEventId ? { sourceEventId: o.sourceEventId } : {}),
-        ...(o.interaction ? { interaction: o.interaction } : {}),
-        ...(o.journeyFact ? { journeyFact: o.journeyFact } : {}),
-      },
-      { correlationId: o.correlationId, ...(o.sourceEventId ? { causationId: o.sourceEventId } : {}) },
-    );
+    const observe = (id: string) => {
+      const own = o.identities.filter((i) => {
+        const holder = known.get(identityKey(i))?.contactId;
+        return holder === undefined || holder === id;
+      });
+      return {
+        own,
+        outcome: this.contacts.execute(
+          id,
+          {
+            kind: 'observe',
+            contactId: id,
+            // A new contact lists every identity it was seen with; the index keeps each with its first holder.
+            identities: created ? o.identities : own,
+            ...(o.name ? { name: o.name } : {}),
+            ...(o.sourceEventId ? { sourceEventId: o.sourceEventId } : {}),
+            ...(o.interaction ? { interaction: o.interaction } : {}),
+            ...(o.journeyFact ? { journeyFact: o.journeyFact } : {}),
+          },
+          { correlationId: o.correlationId, ...(o.sourceEventId ? { causationId: o.sourceEventId } : {}) },
+        ),
+      };
+    };
+    let attempt = observe(contactId);
+    let outcome = await attempt.outcome;
+    // The same customer came back after an erasure: the erased contact stays closed, and a new one
+    // starts, with an id that is still the same for every replica and every redelivery.
+    for (let generation = 2; created && !outcome.ok && outcome.reason === CONTACT_ERASED; generation++) {
+      if (generation > 20) break;
+      contactId = uuidv5(`${seed}#${generation}`, CONTACT_NAMESPACE);
+      attempt = observe(contactId);
+      outcome = await attempt.outcome;
+    }
     if (!outcome.ok) throw new Error(outcome.reason);
+    const own = attempt.own;
+    const elsewhere = o.identities.filter((i) => !own.includes(i));
     for (const identity of elsewhere) {
       const other = known.get(identityKey(identity))?.contactId as string;
       await this.contacts.execute(

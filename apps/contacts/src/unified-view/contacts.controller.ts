@@ -1,15 +1,20 @@
 import {
   BadRequestException,
   Controller,
+  Delete,
   Get,
   NotFoundException,
   Param,
   ParseUUIDPipe,
   Query,
+  Req,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Roles } from '@journey/platform';
+import type { Request } from 'express';
+import { correlationIdOf, CurrentPrincipal, Roles } from '@journey/platform';
+import type { Principal } from '@journey/platform';
 import type { ChannelIdentity } from '@journey/contracts';
+import { PersonalDataErasure } from '../erasure/personal-data-erasure';
 import { IdentityIndex } from '../identity-resolution/identity-index';
 import { UnifiedView } from './unified-view';
 
@@ -29,7 +34,39 @@ export class ContactsController {
   constructor(
     private readonly view: UnifiedView,
     private readonly index: IdentityIndex,
+    private readonly erasure: PersonalDataErasure,
   ) {}
+
+  @Get()
+  @Roles('agent', 'supervisor')
+  @ApiOperation({ summary: 'Search contacts by name (any part, any case); erased contacts are never found' })
+  @ApiQuery({ name: 'name', required: true })
+  @ApiQuery({ name: 'limit', required: false, description: '1–100, default 20' })
+  async search(@Query('name') name?: string, @Query('limit') limit?: string) {
+    const text = (name ?? '').trim();
+    if (text.length < 2 || text.length > 200) throw new BadRequestException('name must be 2–200 characters');
+    const size = limit === undefined ? 20 : Number(limit);
+    if (!Number.isInteger(size) || size < 1 || size > 100)
+      throw new BadRequestException('limit must be 1–100');
+    return { contacts: await this.view.searchByName(text, size) };
+  }
+
+  @Delete(':id/personal-data')
+  @Roles('supervisor')
+  @ApiOperation({
+    summary: "Erase the customer's personal data everywhere (crypto-shredding)",
+    description:
+      'Covers the contact and every contact merged into it: their data keys and those of their conversations are deleted, so the personal fields of every stored event, every Kafka message and every replay read as [erased]; the view drops them and the identity index forgets them. Asking again is harmless.',
+  })
+  async erase(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: Request,
+  ) {
+    const report = await this.erasure.erase(id, principal.subject, correlationIdOf(req));
+    if (!report) throw new NotFoundException('contact not found');
+    return report;
+  }
 
   @Get('lookup')
   @Roles('agent', 'supervisor', 'service')
@@ -47,14 +84,16 @@ export class ContactsController {
     const [param, value] = given[0] as [string, string];
     const contactId = await this.index.contactOf({ kind: LOOKUPS[param] as ChannelIdentity['kind'], value });
     if (!contactId) throw new NotFoundException('no contact has this identity');
-    return { contactId };
+    // A merged contact answers with the one it was merged into: that view is the customer's.
+    const survivor = await this.view.survivorOf(contactId);
+    return { contactId: survivor, ...(survivor !== contactId ? { heldBy: contactId } : {}) };
   }
 
   @Get(':id/view')
   @Roles('agent', 'supervisor', 'ops')
   @ApiOperation({
     summary:
-      'The unified customer view: identities, stage, channels, last contact, merge suggestions, recent timeline',
+      'The unified customer view: profile, tier, traits, consent, identities, stage, channels, last contact, merges and merge suggestions, recent timeline (of merged contacts too)',
   })
   async get(@Param('id', new ParseUUIDPipe()) id: string) {
     const view = await this.view.view(id);

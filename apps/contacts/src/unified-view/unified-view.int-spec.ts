@@ -6,8 +6,21 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { MongoClient } from 'mongodb';
 import request from 'supertest';
-import { PostgresEventStore } from '@journey/eventstore';
-import { createServiceApp, issueLocalToken, loadServiceConfig, startServiceApp } from '@journey/platform';
+import { ERASED, journeyCatalogue } from '@journey/contracts';
+import {
+  PersonalDataEventStore,
+  PersonalDataProtection,
+  PostgresEventStore,
+  PostgresPersonalDataKeys,
+} from '@journey/eventstore';
+import type { EventStore } from '@journey/eventstore';
+import {
+  createServiceApp,
+  issueLocalToken,
+  loadServiceConfig,
+  personalDataMasterKey,
+  startServiceApp,
+} from '@journey/platform';
 import { ProjectionState, rebuildProjection } from '@journey/projections';
 import {
   eventually,
@@ -18,10 +31,12 @@ import {
 } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
 import { contactsService } from '../contacts.service';
-import { unifiedViewProjection } from './unified-view.projection';
+import { unifiedViewProjection } from '@journey/read-models';
 
 const infra = testInfrastructure();
-const keyFile = join(mkdtempSync(join(tmpdir(), 'journey-contacts-')), 'key.json');
+const dir = mkdtempSync(join(tmpdir(), 'journey-contacts-'));
+const keyFile = join(dir, 'key.json');
+const personalDataKeyFile = join(dir, 'personal-data.key');
 let db: IsolatedDatabase;
 let app: INestApplication;
 let base: string;
@@ -36,6 +51,7 @@ beforeAll(async () => {
     EVENTSTORE_URL: db.url,
     MONGO_URL: mongoUrl,
     AUTH_LOCAL_KEY_FILE: keyFile,
+    PERSONAL_DATA_KEY_FILE: personalDataKeyFile,
   });
   app = await createServiceApp(contactsService, config);
   await startServiceApp(app, { ...config, http: { ...config.http, port: 0 } });
@@ -46,6 +62,55 @@ afterAll(async () => {
   await app?.close();
   await db?.drop();
 });
+
+const token = (roles: ('service' | 'agent' | 'supervisor')[]) =>
+  issueLocalToken({
+    keyFile,
+    issuer: 'journey-local',
+    audience: 'journey',
+    subject: 'tester',
+    roles,
+    expiresIn: '1h',
+  }).then((t) => `Bearer ${t}`);
+
+/** The store as the service sees it (personal fields opened), and the store as it is on disk. */
+async function openStore(): Promise<{
+  store: EventStore;
+  stored: PostgresEventStore;
+  close(): Promise<void>;
+}> {
+  const stored = await PostgresEventStore.connect({ connectionString: db.url });
+  const keys = await PostgresPersonalDataKeys.connect({
+    connectionString: db.url,
+    masterKey: await personalDataMasterKey({ keyFile: personalDataKeyFile }),
+  });
+  const store = new PersonalDataEventStore(stored, new PersonalDataProtection(keys, journeyCatalogue));
+  return { store, stored, close: async () => void (await Promise.all([stored.close(), keys.close()])) };
+}
+
+async function report(email: string, kind: string, externalId: string, extra: Record<string, unknown> = {}) {
+  const res = await request(base)
+    .post('/v1/journey-events')
+    .set('authorization', await token(['service']))
+    .send({
+      kind,
+      externalId,
+      source: 'shop',
+      occurredAt: new Date().toISOString(),
+      customer: { email, ...extra },
+      details: { note: `note for ${email}` },
+    })
+    .expect(200);
+  return res.body.contactId as string;
+}
+
+const viewOf = async (id: string) =>
+  (
+    await request(base)
+      .get(`/v1/contacts/${id}/view`)
+      .set('authorization', await token(['agent']))
+      .expect(200)
+  ).body;
 
 describe('the unified view', () => {
   it('rebuilt from position 0 of the event store equals what the live path built', async () => {
@@ -75,7 +140,7 @@ describe('the unified view', () => {
     expect(contactIds.size).toBe(3);
 
     const mongo = await MongoClient.connect(mongoUrl);
-    const store = await PostgresEventStore.connect({ connectionString: db.url });
+    const { store, close } = await openStore();
     try {
       const views = mongo.db();
       const live = await new ProjectionState(views).active(
@@ -101,7 +166,260 @@ describe('the unified view', () => {
       if (result.status !== 'switched') return;
       expect(await documents(result.collection)).toEqual(before);
     } finally {
-      await store.close();
+      await close();
+      await mongo.close();
+    }
+  });
+
+  it('merges two contacts into one view and splits them again, keeping every interaction', async () => {
+    const a = `a-${randomUUID().slice(0, 8)}@example.com`;
+    const b = `b-${randomUUID().slice(0, 8)}@example.com`;
+    const survivor = await report(a, 'page-viewed', `${a}-1`, { name: 'Mei Chen' });
+    await report(a, 'order-placed', `${a}-2`);
+    const merged = await report(b, 'lead-created', `${b}-1`, { name: 'Mei C.' });
+    await eventually(
+      async () => (await viewOf(merged)).timelineSize === 1 && (await viewOf(survivor)).timelineSize === 2,
+      {
+        what: 'both contacts in the view',
+      },
+    );
+    const agent = await token(['agent']);
+
+    await request(base)
+      .post(`/v1/contacts/${merged}/merge`)
+      .set('authorization', agent)
+      .send({ survivorId: merged })
+      .expect(409);
+    await request(base)
+      .post(`/v1/contacts/${merged}/merge`)
+      .set('authorization', agent)
+      .send({ survivor: 1 })
+      .expect(400);
+    await request(base)
+      .post(`/v1/contacts/${merged}/merge`)
+      .set('authorization', agent)
+      .send({ survivorId: survivor })
+      .expect(200);
+    const together = await eventually(
+      async () => {
+        const v = await viewOf(survivor);
+        return v.timelineSize === 3 && v;
+      },
+      { what: 'the merged view' },
+    );
+    expect(together.mergedContacts).toEqual([merged]);
+    expect(together.name).toBe('Mei Chen'); // the survivor's profile wins
+    expect(together.identities.map((i: { value: string }) => i.value).sort()).toEqual([a, b].sort());
+    expect(together.recent.map((e: { contactId: string }) => e.contactId).sort()).toEqual([
+      merged,
+      survivor,
+      survivor,
+    ]);
+    expect((await viewOf(merged)).mergedInto).toBe(survivor);
+    const lookup = await request(base)
+      .get('/v1/contacts/lookup')
+      .query({ email: b })
+      .set('authorization', agent)
+      .expect(200);
+    expect(lookup.body).toEqual({ contactId: survivor, heldBy: merged });
+    // The survivor cannot be merged into the contact that was merged into it.
+    await request(base)
+      .post(`/v1/contacts/${survivor}/merge`)
+      .set('authorization', agent)
+      .send({ survivorId: merged })
+      .expect(409);
+
+    // Written while merged: it stays the merged contact's, and shows in the survivor's view.
+    await report(b, 'quote-sent', `${b}-2`);
+    await eventually(async () => (await viewOf(survivor)).timelineSize === 4, {
+      what: 'the new fact in the merged view',
+    });
+
+    await request(base).post(`/v1/contacts/${merged}/split`).set('authorization', agent).expect(200);
+    await request(base).post(`/v1/contacts/${merged}/split`).set('authorization', agent).expect(409);
+    const apart = await eventually(
+      async () => {
+        const v = await viewOf(survivor);
+        return v.timelineSize === 2 && v;
+      },
+      { what: 'the split' },
+    );
+    expect(apart.mergedContacts).toEqual([]);
+    const alone = await viewOf(merged);
+    expect(alone.mergedInto).toBeUndefined();
+    expect(alone.timelineSize).toBe(2);
+    expect(alone.recent.map((e: { kind: string }) => e.kind)).toEqual(['quote-sent', 'lead-created']);
+  });
+
+  it('keeps profile, tier, traits, preferred channel and consent, and finds the contact by name', async () => {
+    const email = `p-${randomUUID().slice(0, 8)}@example.com`;
+    const surname = `Zhao${randomUUID().slice(0, 6)}`;
+    const id = await report(email, 'page-viewed', `${email}-1`);
+    const agent = await token(['agent']);
+    await request(base)
+      .patch(`/v1/contacts/${id}`)
+      .set('authorization', agent)
+      .send({ vipTier: 'diamond' })
+      .expect(400);
+    await request(base)
+      .patch(`/v1/contacts/${id}`)
+      .set('authorization', agent)
+      .send({ timeZone: 'Mars/Base' })
+      .expect(400);
+    await request(base).patch(`/v1/contacts/${id}`).set('authorization', agent).send({}).expect(400);
+    await request(base)
+      .patch(`/v1/contacts/${randomUUID()}`)
+      .set('authorization', agent)
+      .send({ vipTier: 'gold' })
+      .expect(404);
+    await request(base)
+      .patch(`/v1/contacts/${id}`)
+      .set('authorization', agent)
+      .send({
+        name: `Li ${surname}`,
+        language: 'zh-CN',
+        timeZone: 'Asia/Shanghai',
+        vipTier: 'gold',
+        traits: { pet: 'dog', city: 'Hangzhou' },
+        preferredChannel: 'wechat',
+      })
+      .expect(200);
+    await request(base)
+      .patch(`/v1/contacts/${id}`)
+      .set('authorization', agent)
+      .send({ traits: { city: null } })
+      .expect(200);
+    await request(base)
+      .post(`/v1/contacts/${id}/consents`)
+      .set('authorization', agent)
+      .send({ purpose: 'marketing', granted: false, source: 'chat' })
+      .expect(201);
+    const view = await eventually(
+      async () => {
+        const v = await viewOf(id);
+        return v.consent.marketing && v.traits.city === undefined && v;
+      },
+      { what: 'the profile in the view' },
+    );
+    expect(view).toMatchObject({
+      name: `Li ${surname}`,
+      language: 'zh-CN',
+      timeZone: 'Asia/Shanghai',
+      vipTier: 'gold',
+      traits: { pet: 'dog' },
+      preferredChannel: { channel: 'wechat', inferred: false },
+      consent: { marketing: { granted: false, source: 'chat' } },
+    });
+    const found = await request(base)
+      .get('/v1/contacts')
+      .query({ name: surname.toLowerCase() })
+      .set('authorization', agent)
+      .expect(200);
+    expect(found.body.contacts).toEqual([expect.objectContaining({ contactId: id, vipTier: 'gold' })]);
+    await request(base).get('/v1/contacts').query({ name: 'x' }).set('authorization', agent).expect(400);
+  });
+
+  it('erases personal data from the view, the store, a replay and the index, and keeps the rest', async () => {
+    const email = `e-${randomUUID().slice(0, 8)}@example.com`;
+    const other = `e2-${randomUUID().slice(0, 8)}@example.com`;
+    const name = `Qian ${randomUUID().slice(0, 6)}`;
+    const id = await report(email, 'order-placed', `order-${randomUUID()}`, {
+      name,
+      phone: '+8613912345678',
+    });
+    const absorbed = await report(other, 'page-viewed', `visit-${randomUUID()}`);
+    const agent = await token(['agent']);
+    await request(base)
+      .patch(`/v1/contacts/${id}`)
+      .set('authorization', agent)
+      .send({ traits: { pet: 'cat' } })
+      .expect(200);
+    await eventually(async () => (await viewOf(absorbed)).timelineSize === 1, { what: 'the second contact' });
+    await request(base)
+      .post(`/v1/contacts/${absorbed}/merge`)
+      .set('authorization', agent)
+      .send({ survivorId: id })
+      .expect(200);
+    await eventually(async () => (await viewOf(id)).timelineSize === 2 && (await viewOf(id)).traits.pet, {
+      what: 'the merged view',
+    });
+    const secrets = [email, other, name, '+8613912345678', `note for ${email}`, 'cat'];
+
+    await request(base).delete(`/v1/contacts/${id}/personal-data`).set('authorization', agent).expect(403);
+    const supervisor = await token(['supervisor']);
+    const erased = await request(base)
+      .delete(`/v1/contacts/${id}/personal-data`)
+      .set('authorization', supervisor)
+      .expect(200);
+    expect(erased.body.contacts.sort()).toEqual([id, absorbed].sort());
+    expect(erased.body.keysDeleted).toBe(2);
+    await request(base)
+      .delete(`/v1/contacts/${randomUUID()}/personal-data`)
+      .set('authorization', supervisor)
+      .expect(404);
+
+    const mongo = await MongoClient.connect(mongoUrl);
+    const { store, stored, close } = await openStore();
+    try {
+      const views = mongo.db();
+      const collection = await new ProjectionState(views).active(
+        unifiedViewProjection.name,
+        unifiedViewProjection.version,
+      );
+      const docs = () =>
+        views
+          .collection(collection)
+          .find({ _id: { $in: [id, absorbed] as never[] } })
+          .sort({ _id: 1 })
+          .toArray();
+      const live = await eventually(
+        async () => {
+          const d = await docs();
+          return d.every((x) => x['erasedAt']) && d;
+        },
+        { what: 'the erasure in the view' },
+      );
+      const text = (x: unknown) => JSON.stringify(x);
+      for (const secret of secrets) expect(text(live)).not.toContain(secret);
+      const view = await viewOf(id);
+      expect(view.personalDataErasedAt).toBeDefined();
+      expect(view.timelineSize).toBe(2); // what happened stays, who it was does not
+      expect(view.identities.every((i: { value?: string }) => i.value === undefined)).toBe(true);
+      for (const secret of secrets) expect(text(view)).not.toContain(secret);
+
+      // The identity index forgot them.
+      await request(base).get('/v1/contacts/lookup').query({ email }).set('authorization', agent).expect(404);
+      // The erased contact takes no more changes.
+      await request(base)
+        .patch(`/v1/contacts/${id}`)
+        .set('authorization', agent)
+        .send({ vipTier: 'gold' })
+        .expect(409);
+
+      // On disk and on replay: ciphertext, then [erased]; never the data.
+      const contactEvents = [
+        ...(await stored.readStream(`contact-${id}`)),
+        ...(await stored.readStream(`contact-${absorbed}`)),
+      ];
+      for (const secret of secrets) expect(text(contactEvents.map((e) => e.data))).not.toContain(secret);
+      const opened = await store.readStream(`contact-${id}`);
+      expect(opened[0]?.data).toMatchObject({
+        name: ERASED,
+        identities: expect.arrayContaining([expect.objectContaining({ value: ERASED })]),
+      });
+
+      const rebuilt = await rebuildProjection(unifiedViewProjection, store, views, { batchSize: 50 });
+      expect(rebuilt.status).toBe('switched');
+      if (rebuilt.status !== 'switched') return;
+      const replayed = await views
+        .collection(rebuilt.collection)
+        .find({ _id: { $in: [id, absorbed] as never[] } })
+        .sort({ _id: 1 })
+        .toArray();
+      for (const secret of secrets) expect(text(replayed)).not.toContain(secret);
+      expect(replayed).toEqual(live);
+    } finally {
+      await close();
       await mongo.close();
     }
   });

@@ -1,40 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import type { Db, Document } from 'mongodb';
-import { MESSAGE_BUS } from '@journey/messaging';
+import type { Collection, Db, Document } from 'mongodb';
+import { journeyCatalogue } from '@journey/contracts';
+import type { PersonalDataProtection } from '@journey/eventstore';
+import { MESSAGE_BUS, PERSONAL_DATA } from '@journey/messaging';
 import type { MessageBus } from '@journey/messaging';
-import { InfrastructureConnections, SERVICE_CONFIG } from '@journey/platform';
-import type { ServiceConfig } from '@journey/platform';
+import { InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
+import type { Logger, ServiceConfig } from '@journey/platform';
 import { LiveProjection, ProjectionState } from '@journey/projections';
-import { STAGES, unifiedViewProjection } from './unified-view.projection';
+import { unifiedViewProjection } from '@journey/read-models';
+import { customerView, mergedTimeline } from './customer-view';
+import type { CustomerView, TimelineEntry } from './customer-view';
 
-export interface TimelineEntry {
-  eventId: string;
-  at: string;
-  kind: string;
-  [field: string]: unknown;
-}
-
-export interface CustomerView {
-  contactId: string;
-  name?: string;
-  identities: { kind: string; value: string; verified: boolean }[];
-  stage: (typeof STAGES)[number];
-  channels: string[];
-  lastContactAt?: string;
-  mergeSuggestions: { otherContactId: string; reason: string }[];
-  timelineSize: number;
-  recent: TimelineEntry[];
-}
-
-// A conversation's start shares its first message's moment and goes first; ties otherwise keep the
-// order the contact recorded them in.
-const rank = (e: TimelineEntry) => (e.kind === 'conversation-started' ? 0 : 1);
-const inOrder = (timeline: TimelineEntry[]) =>
-  timeline
-    .map((entry, i) => ({ entry, i }))
-    .sort((a, b) => a.entry.at.localeCompare(b.entry.at) || rank(a.entry) - rank(b.entry) || a.i - b.i)
-    .map((x) => x.entry);
+/** How deep merges may nest (a contact merged into one that was merged into another…). */
+const MAX_MERGE_DEPTH = 10;
 
 /** The unified customer view: fed live from journey.contacts.v1, read by the contacts API. */
 @Injectable()
@@ -44,7 +23,9 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(InfrastructureConnections) private readonly connections: InfrastructureConnections,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtection,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
   private async db(): Promise<Db> {
@@ -59,6 +40,9 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
       db: await this.db(),
       topics: ['journey.contacts.v1'],
       groupId: `${this.config.kafka.consumerGroup}-unified-view`,
+      catalogue: journeyCatalogue,
+      personalData: this.personalData,
+      onDeadLetter: (reason) => this.logger.error({ reason }, 'unified view: event dead-lettered'),
     });
     await this.live.start();
   }
@@ -67,37 +51,57 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
     await this.live?.stop();
   }
 
-  private async document(contactId: string): Promise<Document | null> {
+  private async collection(): Promise<Collection<Document>> {
     const db = await this.db();
-    const collection = await new ProjectionState(db).active(
+    const name = await new ProjectionState(db).active(
       unifiedViewProjection.name,
       unifiedViewProjection.version,
     );
-    return db.collection(collection).findOne({ _id: contactId as never });
+    return db.collection(name);
+  }
+
+  /** The contact's document, then those of every contact merged into it (breadth first). */
+  private async group(contactId: string): Promise<Document[] | undefined> {
+    const collection = await this.collection();
+    const root = await collection.findOne({ _id: contactId as never });
+    if (!root) return undefined;
+    const docs = [root];
+    const seen = new Set([contactId]);
+    let frontier = (root['mergedContacts'] as string[] | undefined) ?? [];
+    for (let depth = 0; frontier.length && depth < MAX_MERGE_DEPTH; depth++) {
+      const next = (
+        await collection.find({ _id: { $in: frontier.filter((id) => !seen.has(id)) as never[] } }).toArray()
+      )
+        // A merged contact whose link was undone meanwhile is not part of the group.
+        .filter((d) => d['mergedInto'] !== undefined && seen.has(d['mergedInto'] as string));
+      for (const d of next) seen.add(String(d['_id']));
+      docs.push(...next);
+      frontier = next.flatMap((d) => (d['mergedContacts'] as string[] | undefined) ?? []);
+    }
+    return docs;
   }
 
   async view(contactId: string, recent = 20): Promise<CustomerView | undefined> {
-    const doc = await this.document(contactId);
-    if (!doc) return undefined;
-    const timeline = inOrder((doc['timeline'] as TimelineEntry[] | undefined) ?? []);
-    // One entry per identity: the attested form wins over a claimed one.
-    const identities = new Map<string, { kind: string; value: string; verified: boolean }>();
-    for (const i of (doc['identities'] as { kind: string; value: string; verified: boolean }[] | undefined) ??
-      []) {
-      const key = `${i.kind}:${i.value.toLowerCase()}`;
-      if (!identities.get(key)?.verified) identities.set(key, i);
+    const docs = await this.group(contactId);
+    return docs ? customerView(docs, recent) : undefined;
+  }
+
+  /** The contact that stands for the customer: the end of its merge links. */
+  async survivorOf(contactId: string): Promise<string> {
+    const collection = await this.collection();
+    let current = contactId;
+    for (let depth = 0; depth < MAX_MERGE_DEPTH; depth++) {
+      const doc = await collection.findOne({ _id: current as never }, { projection: { mergedInto: 1 } });
+      const next = doc?.['mergedInto'] as string | undefined;
+      if (!next) return current;
+      current = next;
     }
-    return {
-      contactId,
-      ...(doc['name'] ? { name: doc['name'] as string } : {}),
-      identities: [...identities.values()],
-      stage: STAGES[Number(doc['stageRank'] ?? 0)] ?? 'pre-sale',
-      channels: ((doc['channels'] as string[] | undefined) ?? []).sort(),
-      ...(doc['lastContactAt'] ? { lastContactAt: doc['lastContactAt'] as string } : {}),
-      mergeSuggestions: (doc['mergeSuggestions'] as CustomerView['mergeSuggestions'] | undefined) ?? [],
-      timelineSize: timeline.length,
-      recent: timeline.slice(-recent).reverse(),
-    };
+    return current;
+  }
+
+  /** The contacts merged into this one (directly or not): erasure covers them too. */
+  async mergedInto(contactId: string): Promise<string[]> {
+    return ((await this.group(contactId)) ?? []).slice(1).map((d) => String(d['_id']));
   }
 
   /** The timeline oldest first, a page at a time; the cursor is where the next page starts. */
@@ -106,10 +110,34 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
     cursor: number,
     limit: number,
   ): Promise<{ entries: TimelineEntry[]; nextCursor?: string } | undefined> {
-    const doc = await this.document(contactId);
-    if (!doc) return undefined;
-    const timeline = inOrder((doc['timeline'] as TimelineEntry[] | undefined) ?? []);
+    const docs = await this.group(contactId);
+    if (!docs) return undefined;
+    const timeline = mergedTimeline(docs);
     const entries = timeline.slice(cursor, cursor + limit);
     return { entries, ...(cursor + limit < timeline.length ? { nextCursor: String(cursor + limit) } : {}) };
+  }
+
+  /** Contacts whose name contains the text (any case), surviving ones first, erased ones never. */
+  async searchByName(text: string, limit: number) {
+    const pattern = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const found = await (
+      await this.collection()
+    )
+      .find(
+        { name: { $regex: pattern, $options: 'i' }, erasedAt: { $exists: false } },
+        { projection: { name: 1, vipTier: 1, lastContactAt: 1, mergedInto: 1 } },
+      )
+      .limit(limit * 2)
+      .toArray();
+    return found
+      .map((d) => ({
+        contactId: String(d['_id']),
+        name: d['name'] as string,
+        vipTier: (d['vipTier'] as string | undefined) ?? 'standard',
+        ...(d['lastContactAt'] ? { lastContactAt: d['lastContactAt'] as string } : {}),
+        ...(d['mergedInto'] ? { mergedInto: d['mergedInto'] as string } : {}),
+      }))
+      .sort((a, b) => Number('mergedInto' in a) - Number('mergedInto' in b))
+      .slice(0, limit);
   }
 }

@@ -77,6 +77,13 @@ export function buildAsyncApiDocument(
         name: d.type,
         title: d.type,
         summary: d.description,
+        ...(d.personalData?.length
+          ? {
+              description:
+                'Personal fields (x-personal-data, paths into data) travel encrypted as "pd1.<generation>.<base64url>" under the key of the contact (or, for events without contactId, of the stream); decrypt them with PersonalDataProtection from @journey/eventstore. After an erasure they read as "[erased]".',
+              'x-personal-data': d.personalData,
+            }
+          : {}),
         contentType: 'application/cloudevents+json',
         headers,
         payload: envelopeFor(d),

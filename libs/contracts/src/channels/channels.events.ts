@@ -49,6 +49,7 @@ export const conversationStarted = defineEvent({
   description:
     'A customer opened a conversation on a channel (first message, chat session or call). The identities say who the channel saw.',
   contactScoped: false,
+  personalData: ['identities[].value', 'subject'],
   schema: z.object({
     ...channelFields,
     identities: z.array(channelIdentity).min(1),
@@ -63,6 +64,13 @@ export const messageReceived = defineEvent({
   description:
     'A message from the customer arrived. providerMessageId (WeChat MsgId, email Message-ID, API idempotency key) makes ingestion idempotent.',
   contactScoped: false,
+  personalData: [
+    'identities[].value',
+    'text',
+    'attachments[].reference',
+    'attachments[].name',
+    'emailThread.subject',
+  ],
   schema: z.object({
     ...channelFields,
     messageId: z.uuid(),
@@ -90,6 +98,7 @@ export const messageSent = defineEvent({
   description:
     'An agent or an automation sent a message into a conversation; delivery follows as message-delivered or message-delivery-failed.',
   contactScoped: false,
+  personalData: ['text', 'attachments[].reference', 'attachments[].name'],
   schema: z.object({
     ...channelFields,
     messageId: z.uuid(),
@@ -119,6 +128,7 @@ export const messageDeliveryFailed = defineEvent({
   description:
     'One delivery attempt of a sent message failed; it is retried with backoff and dead-lettered after the last attempt.',
   contactScoped: false,
+  personalData: ['reason'],
   schema: z.object({
     ...channelFields,
     messageId: z.uuid(),
@@ -132,6 +142,7 @@ export const visitorIdentified = defineEvent({
   description:
     'An anonymous web visitor said who they are (e.g. gave an email); verified says whether the channel attests it.',
   contactScoped: false,
+  personalData: ['identities[].value', 'name'],
   schema: z.object({
     ...channelFields,
     visitorId: z.string().min(1),
@@ -168,6 +179,7 @@ export const callStarted = defineEvent({
   type: 'channels.call-started.v1',
   description: 'A call rang (inbound from the customer or outbound to them).',
   contactScoped: false,
+  personalData: ['identities[].value'],
   schema: z.object({
     ...callFields,
     direction: z.enum(['inbound', 'outbound']),
@@ -199,6 +211,7 @@ export const callRecorded = defineEvent({
   type: 'channels.call-recorded.v1',
   description: "The provider published the call's recording and/or its transcript.",
   contactScoped: false,
+  personalData: ['recordingUrl', 'transcript'],
   schema: z.object({
     ...callFields,
     recordingUrl: z.url().optional(),

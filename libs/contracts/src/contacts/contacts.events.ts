@@ -8,6 +8,7 @@ export const contactCreated = defineEvent({
   type: 'contacts.contact-created.v1',
   description: 'A customer became known: the first identity a channel or another system saw for them.',
   contactScoped: true,
+  personalData: ['identities[].value', 'name'],
   schema: z.object({
     contactId,
     identities: z.array(channelIdentity).min(1),
@@ -20,6 +21,7 @@ export const identityLinked = defineEvent({
   description:
     'An identity was linked to the contact: automatically when attested (verified), as a weak link otherwise.',
   contactScoped: true,
+  personalData: ['identity.value'],
   schema: z.object({ contactId, identity: channelIdentity, sourceEventId: z.uuid().optional() }),
 });
 
@@ -28,6 +30,7 @@ export const mergeSuggested = defineEvent({
   description:
     'Two contacts look like the same customer (an identity seen on both without attestation); an agent decides.',
   contactScoped: true,
+  personalData: ['identity.value'],
   schema: z.object({
     contactId,
     otherContactId: contactId,
@@ -50,6 +53,7 @@ export const interactionRecorded = defineEvent({
   description:
     "A channel interaction was attributed to the contact (the source event stays the record; this is the customer's side of it).",
   contactScoped: true,
+  personalData: ['summary'],
   schema: z.object({
     contactId,
     sourceEventId: z.uuid(),
@@ -78,6 +82,7 @@ export const journeyEventRecorded = defineEvent({
   description:
     'A commerce or CRM fact about the customer (page viewed, lead, quote, order placed or delivered, return).',
   contactScoped: true,
+  personalData: ['details'],
   schema: z.object({
     contactId,
     kind: z.enum(JOURNEY_EVENT_KINDS),
@@ -89,10 +94,122 @@ export const journeyEventRecorded = defineEvent({
   }),
 });
 
+const actor = z.string().min(1).max(200);
+
+export const profileUpdated = defineEvent({
+  type: 'contacts.profile-updated.v1',
+  description: "An agent or another system changed the contact's name, language or time zone.",
+  contactScoped: true,
+  personalData: ['name'],
+  schema: z.object({
+    contactId,
+    name: z.string().min(1).max(200).optional(),
+    /** BCP 47, e.g. zh-CN, en. */
+    language: z
+      .string()
+      .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)
+      .optional(),
+    /** IANA, e.g. Asia/Shanghai. */
+    timeZone: z.string().min(1).max(64).optional(),
+    by: actor,
+  }),
+});
+
+/** Service tiers, lowest first; routing and SLA policies read them. */
+export const VIP_TIERS = ['standard', 'silver', 'gold', 'platinum'] as const;
+
+export const vipTierSet = defineEvent({
+  type: 'contacts.vip-tier-set.v1',
+  description: "The contact's service tier changed (routing and SLA policies use it).",
+  contactScoped: true,
+  schema: z.object({ contactId, tier: z.enum(VIP_TIERS), by: actor }),
+});
+
+const traitKey = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'trait keys are lower-case words, up to 40 characters');
+
+export const traitsSet = defineEvent({
+  type: 'contacts.traits-set.v1',
+  description:
+    'Traits of the contact were set (a value) or removed (null), e.g. pet: dog; routing matches agents who share them.',
+  contactScoped: true,
+  personalData: ['traits'],
+  schema: z.object({
+    contactId,
+    traits: z
+      .record(traitKey, z.string().min(1).max(200).nullable())
+      .refine((t) => Object.keys(t).length > 0, 'at least one trait'),
+    by: actor,
+  }),
+});
+
+export const preferredChannelSet = defineEvent({
+  type: 'contacts.preferred-channel-set.v1',
+  description:
+    'The channel to reach the contact on was set explicitly (without it, the view infers it from where the customer last wrote).',
+  contactScoped: true,
+  schema: z.object({ contactId, channel: z.enum(CHANNELS), by: actor }),
+});
+
+/** What a customer can consent to. */
+export const CONSENT_PURPOSES = ['marketing', 'surveys', 'transcripts', 'profiling'] as const;
+
+export const consentRecorded = defineEvent({
+  type: 'contacts.consent-recorded.v1',
+  description: 'The customer gave or withdrew consent for a purpose; the newest answer per purpose holds.',
+  contactScoped: true,
+  schema: z.object({
+    contactId,
+    purpose: z.enum(CONSENT_PURPOSES),
+    granted: z.boolean(),
+    /** Where it was given: a form, a chat, an agent's note of a call. */
+    source: z.string().min(1).max(100),
+    at: z.iso.datetime({ offset: true }),
+    by: actor,
+  }),
+});
+
+export const contactMerged = defineEvent({
+  type: 'contacts.contact-merged.v1',
+  description:
+    'An agent merged this contact into the surviving one. Nothing moves: the view shows both as one, and a split undoes it.',
+  contactScoped: true,
+  schema: z.object({ contactId, survivorId: contactId, by: actor }),
+});
+
+export const contactSplit = defineEvent({
+  type: 'contacts.contact-split.v1',
+  description: 'A merge was undone: the contact stands on its own again, with every interaction it had.',
+  contactScoped: true,
+  schema: z.object({ contactId, survivorId: contactId, by: actor }),
+});
+
+export const personalDataErased = defineEvent({
+  type: 'contacts.personal-data-erased.v1',
+  description:
+    "The customer's personal data was erased: the keys of the contact and of its conversations are deleted, so the encrypted fields of every event about them read as [erased] from now on.",
+  contactScoped: true,
+  schema: z.object({
+    contactId,
+    conversationIds: z.array(z.uuid()),
+    by: actor,
+    erasedAt: z.iso.datetime({ offset: true }),
+  }),
+});
+
 export const CONTACTS_EVENTS = [
   contactCreated,
   identityLinked,
   mergeSuggested,
   interactionRecorded,
   journeyEventRecorded,
+  profileUpdated,
+  vipTierSet,
+  traitsSet,
+  preferredChannelSet,
+  consentRecorded,
+  contactMerged,
+  contactSplit,
+  personalDataErased,
 ];

@@ -8,6 +8,8 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { EventCatalogue, EventEnvelope } from '@journey/contracts';
+import { personalDataSubject } from '@journey/eventstore';
+import type { PersonalDataProtection } from '@journey/eventstore';
 import type { BatchContext, IncomingMessage, MessageBus, RunningConsumer } from '../bus/message-bus';
 import { consumerSupportTopics, retryTopic, toDeadLetter } from '../dead-letter/dead-letter-topics';
 import { decodeMessage } from '../relay/event-message';
@@ -26,6 +28,9 @@ export interface EventConsumerOptions {
   /** Validates each event's data (upcasting old versions): the handler gets the checked, latest-version
    *  data, and an invalid event goes to the dead-letter topic at once, without retries. */
   catalogue?: Pick<EventCatalogue, 'validate'>;
+  /** Opens the encrypted personal fields before the check and the handler (erased ones read as
+   *  [erased]); without it the handler sees them as they travel, encrypted. */
+  personalData?: Pick<PersonalDataProtection, 'reveal'>;
 }
 
 const defaultBackoff = (attempt: number) => Math.min(5_000, 100 * 2 ** (attempt - 1));
@@ -88,18 +93,26 @@ export class EventConsumer {
   private async handleBatch(messages: IncomingMessage[], context: BatchContext): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 5;
     const backoff = this.options.backoffMs ?? defaultBackoff;
+    const revealed = await this.revealBatch(messages);
     for (const message of messages) {
       if (!context.isRunning()) return; // the rest is redelivered after the rebalance or restart
-      const decoded = this.decode(message);
+      const decoded = decodeMessage(message);
       if (!decoded.ok) {
         await this.deadLetter(message, decoded.reason, 0);
       } else {
         let attempt = 0;
+        let invalid: string | undefined;
         for (;;) {
           attempt += 1;
           try {
-            await this.inTrace(message, decoded.envelope, () =>
-              this.options.handle(decoded.envelope, message),
+            // Opening personal data reads the key store: a failure there is retried like the handler's.
+            const checked = this.check(revealed.get(message) ?? (await this.reveal(decoded.envelope)));
+            if (!checked.ok) {
+              invalid = checked.reason;
+              break;
+            }
+            await this.inTrace(message, checked.envelope, () =>
+              this.options.handle(checked.envelope, message),
             );
             this.handled += 1;
             break;
@@ -117,6 +130,8 @@ export class EventConsumer {
             await context.heartbeat();
           }
         }
+        // Invalid data does not get better with retries: dead-lettered at once.
+        if (invalid !== undefined) await this.deadLetter(message, invalid, 0);
       }
       context.markDone(message);
       this.lags.set(`${message.topic}/${message.partition}`, {
@@ -127,16 +142,52 @@ export class EventConsumer {
     }
   }
 
-  /** The message's envelope, its data checked (and upcast) by the catalogue when there is one. */
-  private decode(
-    message: IncomingMessage,
+  /** Opens a whole batch with one key lookup; what this cannot open is opened (and retried) one by one. */
+  private async revealBatch(messages: IncomingMessage[]): Promise<Map<IncomingMessage, EventEnvelope>> {
+    const revealed = new Map<IncomingMessage, EventEnvelope>();
+    const personalData = this.options.personalData;
+    const decoded = messages.flatMap((message) => {
+      const d = decodeMessage(message);
+      return d.ok ? [{ message, envelope: d.envelope }] : [];
+    });
+    if (!personalData || decoded.length === 0) return revealed;
+    try {
+      const data = await personalData.reveal(
+        decoded.map(({ envelope }) => ({
+          type: envelope.type,
+          data: envelope.data,
+          subject: personalDataSubject(envelope.subject, envelope.contactId),
+        })),
+      );
+      decoded.forEach(({ message, envelope }, i) => revealed.set(message, { ...envelope, data: data[i] }));
+    } catch {
+      // One event that cannot be opened (or a key store hiccup) must not stop the others.
+    }
+    return revealed;
+  }
+
+  private async reveal(envelope: EventEnvelope): Promise<EventEnvelope> {
+    if (!this.options.personalData) return envelope;
+    const [data] = await this.options.personalData.reveal([
+      {
+        type: envelope.type,
+        data: envelope.data,
+        subject: personalDataSubject(envelope.subject, envelope.contactId),
+      },
+    ]);
+    return data === envelope.data ? envelope : { ...envelope, data };
+  }
+
+  /** The envelope with its data checked (and upcast) by the catalogue when there is one. */
+  private check(
+    envelope: EventEnvelope,
   ): { ok: true; envelope: EventEnvelope } | { ok: false; reason: string } {
-    const decoded = decodeMessage(message);
     const catalogue = this.options.catalogue;
-    if (!decoded.ok || !catalogue) return decoded;
-    const checked = catalogue.validate(decoded.envelope.type, decoded.envelope.data);
+    if (!catalogue) return { ok: true, envelope };
+    // Readers accept erased personal data, which no writer could append.
+    const checked = catalogue.validate(envelope.type, envelope.data, 'read');
     return checked.ok
-      ? { ok: true, envelope: { ...decoded.envelope, type: checked.type, data: checked.data } }
+      ? { ok: true, envelope: { ...envelope, type: checked.type, data: checked.data } }
       : { ok: false, reason: checked.reason };
   }
 

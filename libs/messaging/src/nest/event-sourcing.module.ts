@@ -1,8 +1,14 @@
 import { Global, Inject, Injectable, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { PostgresEventStore } from '@journey/eventstore';
-import type { EventStore } from '@journey/eventstore';
-import { SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
+import { journeyCatalogue } from '@journey/contracts';
+import {
+  PersonalDataEventStore,
+  PersonalDataProtection,
+  PostgresEventStore,
+  PostgresPersonalDataKeys,
+} from '@journey/eventstore';
+import type { EventStore, PersonalDataKeys } from '@journey/eventstore';
+import { personalDataMasterKey, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
 import { KafkaJsMessageBus } from '../bus/kafkajs-message-bus';
 import type { MessageBus } from '../bus/message-bus';
@@ -13,6 +19,10 @@ import { JOURNEY_EVENT_TOPICS } from '../relay/journey-topics';
 export const EVENT_STORE = Symbol('EVENT_STORE');
 /** Injection token of the service's {@link MessageBus}. */
 export const MESSAGE_BUS = Symbol('MESSAGE_BUS');
+/** Injection token of the {@link PersonalDataProtection} (crypto-shredding) the store and consumers use. */
+export const PERSONAL_DATA = Symbol('PERSONAL_DATA');
+const STORED_EVENTS = Symbol('STORED_EVENTS');
+const PERSONAL_DATA_KEYS = Symbol('PERSONAL_DATA_KEYS');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,7 +49,9 @@ class EventSourcingLifecycle implements OnApplicationBootstrap, OnApplicationShu
   private readonly relay: EventRelay;
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    // The relay publishes events as stored: personal fields stay encrypted on Kafka.
+    @Inject(STORED_EVENTS) private readonly store: EventStore,
+    @Inject(PERSONAL_DATA_KEYS) private readonly keys: PersonalDataKeys,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
@@ -61,7 +73,7 @@ class EventSourcingLifecycle implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     await this.relay.stop().catch((err: unknown) => this.logger.warn({ err }, 'relay stop failed'));
-    await Promise.allSettled([this.bus.close(), this.store.close()]);
+    await Promise.allSettled([this.bus.close(), this.store.close(), this.keys.close()]);
   }
 }
 
@@ -74,9 +86,30 @@ export class EventSourcingModule {
       module: EventSourcingModule,
       providers: [
         {
-          provide: EVENT_STORE,
+          provide: STORED_EVENTS,
           inject: [SERVICE_CONFIG, SERVICE_LOGGER],
           useFactory: connectEventStore,
+        },
+        {
+          provide: PERSONAL_DATA_KEYS,
+          // After the store: connecting it waits for the database to come up.
+          inject: [SERVICE_CONFIG, STORED_EVENTS],
+          useFactory: async (config: ServiceConfig) =>
+            PostgresPersonalDataKeys.connect({
+              connectionString: config.eventStore.url,
+              masterKey: await personalDataMasterKey(config.personalData),
+            }),
+        },
+        {
+          provide: PERSONAL_DATA,
+          inject: [PERSONAL_DATA_KEYS],
+          useFactory: (keys: PersonalDataKeys) => new PersonalDataProtection(keys, journeyCatalogue),
+        },
+        {
+          provide: EVENT_STORE,
+          inject: [STORED_EVENTS, PERSONAL_DATA],
+          useFactory: (stored: EventStore, protection: PersonalDataProtection) =>
+            new PersonalDataEventStore(stored, protection),
         },
         {
           provide: MESSAGE_BUS,
@@ -89,7 +122,7 @@ export class EventSourcingModule {
         },
         EventSourcingLifecycle,
       ],
-      exports: [EVENT_STORE, MESSAGE_BUS],
+      exports: [EVENT_STORE, MESSAGE_BUS, PERSONAL_DATA],
     };
   }
 }

@@ -12,7 +12,7 @@ export const DEFAULT_HTTP_PORTS: Readonly<Record<ServiceName, number>> = {
 };
 
 /** Variables whose values are never printed, not even in a configuration error. */
-export const SECRET_VARIABLES = new Set(['EVENTSTORE_URL', 'MONGO_URL']);
+export const SECRET_VARIABLES = new Set(['EVENTSTORE_URL', 'MONGO_URL', 'PERSONAL_DATA_KEY']);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -73,6 +73,13 @@ function schemaFor(service: ServiceName) {
       AUTH_AUDIENCE: z.string().min(1).default('journey'),
       AUTH_JWKS_URL: urlWithProtocols(['https:', 'http:'], 'JWKS').optional(),
       AUTH_ROLES_CLAIM: z.string().min(1).default('roles'),
+      PERSONAL_DATA_KEY: z
+        .string()
+        .refine((v) => Buffer.from(v, 'base64').length === 32, {
+          message: 'must be 32 bytes in base64 (e.g. openssl rand -base64 32)',
+        })
+        .optional(),
+      PERSONAL_DATA_KEY_FILE: z.string().min(1).default('.local/keys/personal-data.key'),
     })
     .superRefine((cfg, ctx) => {
       if (cfg.AUTH_MODE === 'oidc' && !cfg.AUTH_JWKS_URL) {
@@ -83,6 +90,13 @@ function schemaFor(service: ServiceName) {
           code: 'custom',
           path: ['AUTH_MODE'],
           message: 'must be oidc in production (local signing keys are for development and tests)',
+        });
+      }
+      if (cfg.NODE_ENV === 'production' && !cfg.PERSONAL_DATA_KEY) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['PERSONAL_DATA_KEY'],
+          message: 'is required in production (the master key that wraps the per-customer data keys)',
         });
       }
     });
@@ -108,6 +122,8 @@ export interface ServiceConfig {
     jwksUrl?: string;
     rolesClaim: string;
   };
+  /** The master key wrapping the per-customer data keys: given, or (outside production) a local file. */
+  personalData: { key?: string; keyFile: string };
 }
 
 /** Thrown when the environment does not hold a valid configuration; its message names every bad variable. */
@@ -152,6 +168,10 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
       audience: e.AUTH_AUDIENCE,
       ...(e.AUTH_JWKS_URL ? { jwksUrl: e.AUTH_JWKS_URL } : {}),
       rolesClaim: e.AUTH_ROLES_CLAIM,
+    },
+    personalData: {
+      ...(e.PERSONAL_DATA_KEY ? { key: e.PERSONAL_DATA_KEY } : {}),
+      keyFile: e.PERSONAL_DATA_KEY_FILE,
     },
   };
 }

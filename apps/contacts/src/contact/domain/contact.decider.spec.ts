@@ -91,4 +91,85 @@ describe('the contact decider', () => {
     expect(decided(created, { ...suggest, otherContactId: C })).toEqual([]);
     expect(given([])(suggest)).toEqual({ rejected: true, reason: 'contact not found' });
   });
+
+  describe('merge, split and erasure', () => {
+    const S = '9e9a1f5c-7a43-4d0c-8f55-1b7d3c2e4f60';
+    const created = decided([], { kind: 'observe', contactId: C, identities: [visitor], interaction });
+
+    it('merges into a survivor once, refuses a second survivor, and a split points back at the survivor', () => {
+      const merged = decided(created, { kind: 'merge-into', survivorId: S, by: 'agent-1' });
+      expect(merged).toEqual([
+        { type: 'contacts.contact-merged.v1', data: { contactId: C, survivorId: S, by: 'agent-1' } },
+      ]);
+      expect(decided([...created, ...merged], { kind: 'merge-into', survivorId: S, by: 'agent-1' })).toEqual(
+        [],
+      );
+      expect(given([...created, ...merged])({ kind: 'merge-into', survivorId: C, by: 'a' })).toMatchObject({
+        reason: expect.stringMatching(/itself/),
+      });
+      const other = '1e9a1f5c-7a43-4d0c-8f55-1b7d3c2e4f61';
+      expect(
+        given([...created, ...merged])({ kind: 'merge-into', survivorId: other, by: 'a' }),
+      ).toMatchObject({
+        reason: expect.stringMatching(/already merged into .*split it first/),
+      });
+      const split = decided([...created, ...merged], { kind: 'split', by: 'agent-2' });
+      expect(split).toEqual([
+        { type: 'contacts.contact-split.v1', data: { contactId: C, survivorId: S, by: 'agent-2' } },
+      ]);
+      expect(given([...created, ...merged, ...split])({ kind: 'split', by: 'a' })).toMatchObject({
+        reason: 'the contact is not merged into another',
+      });
+    });
+
+    it('erases once, then takes no more changes or observations', () => {
+      const erase = {
+        kind: 'erase' as const,
+        conversationIds: [interaction.conversationId],
+        by: 'dpo',
+        erasedAt: '2026-11-23T12:00:00.000Z',
+      };
+      const erased = decided(created, erase);
+      expect(erased.map((e) => e.type)).toEqual(['contacts.personal-data-erased.v1']);
+      expect(decided([...created, ...erased], erase)).toEqual([]);
+      const after = given([...created, ...erased]);
+      expect(after({ kind: 'update-profile', change: { name: 'X' }, by: 'a' })).toMatchObject({
+        rejected: true,
+      });
+      expect(after({ kind: 'observe', contactId: C, identities: [visitor] })).toMatchObject({
+        rejected: true,
+      });
+    });
+
+    it('turns a profile change into one event per aspect, skipping a tier or channel that is already set', () => {
+      const change = decided(created, {
+        kind: 'update-profile',
+        change: {
+          name: 'Li Wei',
+          language: 'zh-CN',
+          vipTier: 'gold',
+          traits: { pet: 'dog' },
+          preferredChannel: 'wechat',
+        },
+        by: 'agent-1',
+      });
+      expect(change.map((e) => e.type)).toEqual([
+        'contacts.profile-updated.v1',
+        'contacts.vip-tier-set.v1',
+        'contacts.traits-set.v1',
+        'contacts.preferred-channel-set.v1',
+      ]);
+      expect(
+        decided([...created, ...change], {
+          kind: 'update-profile',
+          change: { vipTier: 'gold', preferredChannel: 'wechat' },
+          by: 'agent-1',
+        }),
+      ).toEqual([]);
+    });
+
+    it('refuses commands about a contact that does not exist', () => {
+      expect(given([])({ kind: 'split', by: 'a' })).toMatchObject({ reason: 'contact not found' });
+    });
+  });
 });

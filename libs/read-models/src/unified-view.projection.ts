@@ -1,0 +1,180 @@
+import { ERASED } from '@journey/contracts';
+import type { DocumentChange, ProjectedEvent, Projection } from '@journey/projections';
+
+/** Journey stages in order; a contact's stage only moves forward. */
+export const STAGES = ['pre-sale', 'in-sale', 'post-sale'] as const;
+const STAGE_OF: Record<string, number> = {
+  'order-placed': 1,
+  'order-delivered': 2,
+  'return-requested': 2,
+};
+
+type Data = Record<string, unknown> & { contactId: string };
+
+const erased = (value: unknown) => value === ERASED;
+
+/** An identity as the view keeps it: without its value once that is erased. */
+function identity(i: { kind: string; value: string; verified: boolean }) {
+  return erased(i.value) ? { kind: i.kind, verified: i.verified } : i;
+}
+
+/**
+ * The unified customer view: one document per contact with identities, profile, tier, traits,
+ * consent, journey stage, channels, the timeline of every interaction and commerce fact, merge links
+ * and suggestions. Adding an event type is one more case here (and a test); a version bump rebuilds
+ * it blue/green.
+ *
+ * Erased personal data is absent from the document, never a placeholder: a field that reads [erased]
+ * on replay is left out, and the erasure event removes the same fields from what the live path built,
+ * so both paths end with the same document.
+ */
+export const unifiedViewProjection: Projection = {
+  name: 'unified-view',
+  version: 2,
+  eventTypes: [
+    'contacts.contact-created.v1',
+    'contacts.identity-linked.v1',
+    'contacts.interaction-recorded.v1',
+    'contacts.journey-event-recorded.v1',
+    'contacts.merge-suggested.v1',
+    'contacts.profile-updated.v1',
+    'contacts.vip-tier-set.v1',
+    'contacts.traits-set.v1',
+    'contacts.preferred-channel-set.v1',
+    'contacts.consent-recorded.v1',
+    'contacts.contact-merged.v1',
+    'contacts.contact-split.v1',
+    'contacts.personal-data-erased.v1',
+  ],
+  project(event: ProjectedEvent): DocumentChange[] {
+    const d = event.data as Data;
+    const id = d.contactId;
+    switch (event.type) {
+      case 'contacts.contact-created.v1': {
+        const name = d['name'];
+        return [
+          {
+            id,
+            setOnInsert: { createdAt: event.time },
+            set: {
+              identities: (d['identities'] as Parameters<typeof identity>[0][]).map(identity),
+              ...(name !== undefined && !erased(name) ? { name } : {}),
+            },
+            max: { stageRank: 0 },
+          },
+        ];
+      }
+      case 'contacts.identity-linked.v1':
+        return [{ id, push: { identities: identity(d['identity'] as Parameters<typeof identity>[0]) } }];
+      case 'contacts.interaction-recorded.v1': {
+        const summary = d['summary'];
+        const inbound = d['kind'] === 'message-received';
+        return [
+          {
+            id,
+            push: {
+              timeline: {
+                eventId: event.id,
+                at: d['at'],
+                kind: d['kind'],
+                channel: d['channel'],
+                conversationId: d['conversationId'],
+                ...(summary !== undefined && !erased(summary) ? { summary } : {}),
+              },
+            },
+            addToSet: { channels: d['channel'] },
+            max: { lastContactAt: d['at'] },
+            // Where the customer last wrote from: the preferred channel unless one is set.
+            ...(inbound ? { set: { lastInboundChannel: d['channel'] } } : {}),
+          },
+        ];
+      }
+      case 'contacts.journey-event-recorded.v1': {
+        const details = d['details'];
+        return [
+          {
+            id,
+            push: {
+              timeline: {
+                eventId: event.id,
+                at: d['occurredAt'],
+                kind: d['kind'],
+                source: d['source'],
+                externalId: d['externalId'],
+                ...(details !== undefined && !erased(details) ? { details } : {}),
+              },
+            },
+            max: { stageRank: STAGE_OF[d['kind'] as string] ?? 0 },
+          },
+        ];
+      }
+      case 'contacts.merge-suggested.v1':
+        return [
+          {
+            id,
+            addToSet: { mergeSuggestions: { otherContactId: d['otherContactId'], reason: d['reason'] } },
+          },
+        ];
+      case 'contacts.profile-updated.v1': {
+        const set: Record<string, unknown> = {};
+        if (d['name'] !== undefined && !erased(d['name'])) set['name'] = d['name'];
+        if (d['language'] !== undefined) set['language'] = d['language'];
+        if (d['timeZone'] !== undefined) set['timeZone'] = d['timeZone'];
+        return Object.keys(set).length ? [{ id, set }] : [];
+      }
+      case 'contacts.vip-tier-set.v1':
+        return [{ id, set: { vipTier: d['tier'] } }];
+      case 'contacts.traits-set.v1': {
+        const traits = d['traits'];
+        if (erased(traits)) return [{ id, unset: { traits: true } }];
+        const set: Record<string, unknown> = {};
+        const unset: Record<string, true> = {};
+        for (const [key, value] of Object.entries(traits as Record<string, string | null>))
+          if (value === null) unset[`traits.${key}`] = true;
+          else set[`traits.${key}`] = value;
+        return [{ id, set, unset }];
+      }
+      case 'contacts.preferred-channel-set.v1':
+        return [{ id, set: { preferredChannel: d['channel'] } }];
+      case 'contacts.consent-recorded.v1':
+        return [
+          {
+            id,
+            set: {
+              [`consent.${d['purpose'] as string}`]: {
+                granted: d['granted'],
+                at: d['at'],
+                source: d['source'],
+              },
+            },
+          },
+        ];
+      case 'contacts.contact-merged.v1':
+        return [
+          { id, set: { mergedInto: d['survivorId'] } },
+          { id: d['survivorId'] as string, addToSet: { mergedContacts: id } },
+        ];
+      case 'contacts.contact-split.v1':
+        return [
+          { id, unset: { mergedInto: true } },
+          { id: d['survivorId'] as string, pull: { mergedContacts: id } },
+        ];
+      case 'contacts.personal-data-erased.v1':
+        return [
+          {
+            id,
+            set: { erasedAt: d['erasedAt'] },
+            unset: {
+              name: true,
+              traits: true,
+              'identities.$[].value': true,
+              'timeline.$[].summary': true,
+              'timeline.$[].details': true,
+            },
+          },
+        ];
+      default:
+        return [];
+    }
+  },
+};
