@@ -1,11 +1,13 @@
 import { eventStoreBenchmark } from './eventstore.bench';
 import { relayBenchmark } from './relay.bench';
 import { replayBenchmark } from './replay.bench';
+import { unifiedViewBenchmark } from './unified-view.bench';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   eventstore: eventStoreBenchmark,
   relay: relayBenchmark,
   replay: replayBenchmark,
+  'unified-view': unifiedViewBenchmark,
 };
 
 async function main(): Promise<void> {

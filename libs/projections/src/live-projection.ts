@@ -71,8 +71,13 @@ export class LiveProjection {
     return this.consumer.deadLettered;
   }
 
-  start(): Promise<void> {
-    return this.consumer.start();
+  async start(): Promise<void> {
+    const { projection, topics } = this.options;
+    await this.states.recordLive(projection.name, projection.version, {
+      groupId: this.options.groupId ?? `projection-${projection.name}`,
+      topics,
+    });
+    await this.consumer.start();
   }
 
   stop(): Promise<void> {

@@ -9,6 +9,8 @@ export interface ProjectionStateDocument {
   active: string;
   build?: { collection: string; version: number; position: string; read: number; startedAt: Date };
   switchedAt?: Date;
+  /** The consumer group and topics of the live path, recorded when it starts (for lag and the CLI). */
+  live?: { groupId: string; topics: string[]; startedAt: Date };
 }
 
 export const STATE_COLLECTION = 'projection_state';
@@ -35,6 +37,19 @@ export class ProjectionState {
       { upsert: true },
     );
     return (await this.get(name))?.active ?? initial;
+  }
+
+  async recordLive(
+    name: string,
+    version: number,
+    live: { groupId: string; topics: string[] },
+  ): Promise<void> {
+    await this.active(name, version);
+    await this.states.updateOne({ _id: name }, { $set: { live: { ...live, startedAt: new Date() } } });
+  }
+
+  async list(): Promise<ProjectionStateDocument[]> {
+    return this.states.find({}).sort({ _id: 1 }).toArray();
   }
 
   async startBuild(name: string, version: number, collection: string): Promise<void> {

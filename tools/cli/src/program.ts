@@ -1,5 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { dlqCommand } from './commands/dlq.command';
+import { eventsCommand } from './commands/events.command';
+import { projectionsCommand } from './commands/projections.command';
+import { replayCommand } from './commands/replay.command';
 import { tokenCommand } from './commands/token.command';
 
 export interface ProgramOptions {
@@ -11,11 +14,14 @@ export interface ProgramOptions {
 export function buildProgram(options: ProgramOptions = {}): Command {
   const program = new Command('journey')
     .description(
-      'Operate the customer-journey platform: tokens and dead-letter topics (projections, replays and event streams are still to come).',
+      "Operate the customer-journey platform: projections and their replay, dead-letter topics, a customer's stored journey, tokens.",
     )
     .version(process.env['npm_package_version'] ?? '0.1.0');
-  program.addCommand(tokenCommand());
+  program.addCommand(projectionsCommand());
+  program.addCommand(replayCommand());
   program.addCommand(dlqCommand());
+  program.addCommand(eventsCommand());
+  program.addCommand(tokenCommand());
   // Commands added with addCommand() do not inherit settings, so every command gets them here:
   // errors throw (main.ts decides the exit code) and are prefixed with the program name.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { DeadLetters, KafkaJsMessageBus } from '@journey/messaging';
 import type { DeadLetter } from '@journey/messaging';
+import { print, table } from './output';
 
 interface BusOptions {
   brokers: string;
@@ -32,20 +33,6 @@ async function mustExist(letters: DeadLetters, group: string): Promise<void> {
     throw new Error(
       `no dead-letter topic for group ${group} (journey dlq list shows the groups that have one)`,
     );
-}
-
-const print = (text: string) => process.stdout.write(`${text}\n`);
-
-function table(rows: string[][]): string {
-  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 const letterRow = (d: DeadLetter) => [

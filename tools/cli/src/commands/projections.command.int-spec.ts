@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { ERASED } from '@journey/contracts';
+import { PersonalDataEventStore } from '@journey/eventstore';
+import { personalDataMasterKey } from '@journey/platform';
+import { ProjectionState } from '@journey/projections';
+import { isolatedMongoUrl, isolatedPostgresDatabase, testInfrastructure } from '@journey/testing';
+import type { IsolatedDatabase } from '@journey/testing';
+import { buildProgram } from '../program';
+
+const infra = testInfrastructure();
+const keyFile = join(mkdtempSync(join(tmpdir(), 'journey-cli-')), 'personal-data.key');
+const mongoUrl = isolatedMongoUrl(infra, 'cli_replay');
+let db: IsolatedDatabase;
+let store: Awaited<ReturnType<typeof PersonalDataEventStore.connectPostgres>>;
+
+async function journey(...args: string[]): Promise<{ out: string; code: number; err: string }> {
+  let out = '';
+  let err = '';
+  const write = jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk) => ((out += String(chunk)), true));
+  const writeErr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  let code = 0;
+  try {
+    await buildProgram({
+      output: { writeOut: (s) => void (out += s), writeErr: (s) => void (err += s) },
+    }).parseAsync([
+      'node',
+      'journey',
+      ...args,
+      '--eventstore-url',
+      db.url,
+      '--mongo-url',
+      mongoUrl,
+      '--personal-data-key-file',
+      keyFile,
+    ]);
+  } catch (e) {
+    code = (e as { exitCode?: number }).exitCode ?? 1;
+    err += (e as Error).message;
+  } finally {
+    write.mockRestore();
+    writeErr.mockRestore();
+  }
+  return { out, code, err };
+}
+
+const contactId = randomUUID();
+const conversationId = randomUUID();
+const meta = (extra: Record<string, unknown> = {}) => ({
+  source: 'test',
+  time: new Date().toISOString(),
+  correlationId: randomUUID(),
+  schemaVersion: 1,
+  ...extra,
+});
+
+beforeAll(async () => {
+  db = await isolatedPostgresDatabase(infra, 'cli_replay');
+  store = await PersonalDataEventStore.connectPostgres({
+    connectionString: db.url,
+    masterKey: await personalDataMasterKey({ keyFile }),
+  });
+  const at = '2026-11-23T10:00:00.000Z';
+  await store.append(
+    `conversation-${conversationId}`,
+    [
+      {
+        id: randomUUID(),
+        type: 'channels.message-received.v1',
+        data: {
+          conversationId,
+          channel: 'web-chat',
+          channelId: 'website',
+          messageId: randomUUID(),
+          providerMessageId: 'p-1',
+          identities: [{ kind: 'email', value: 'ops.tester@example.com', verified: true }],
+          text: 'hello from the ops test',
+          attachments: [],
+          receivedAt: at,
+        },
+        metadata: meta(),
+      },
+    ],
+    'no_stream',
+  );
+  await store.append(
+    `contact-${contactId}`,
+    [
+      {
+        id: randomUUID(),
+        type: 'contacts.contact-created.v1',
+        data: {
+          contactId,
+          identities: [{ kind: 'email', value: 'ops.tester@example.com', verified: true }],
+          name: 'Ops Tester',
+        },
+        metadata: meta({ contactId }),
+      },
+      {
+        id: randomUUID(),
+        type: 'contacts.interaction-recorded.v1',
+        data: {
+          contactId,
+          sourceEventId: randomUUID(),
+          sourceType: 'channels.message-received.v1',
+          kind: 'message-received',
+          channel: 'web-chat',
+          channelId: 'website',
+          conversationId,
+          summary: 'hello from the ops test',
+          at,
+        },
+        metadata: meta({ contactId }),
+      },
+    ],
+    'no_stream',
+  );
+});
+
+afterAll(async () => {
+  await store?.close();
+  await db?.drop();
+});
+
+describe('journey projections | replay | events', () => {
+  it('rebuilds the unified view blue/green, then lists it with its version and documents', async () => {
+    const replay = await journey('replay', 'unified-view', '--batch-size', '1');
+    expect(replay.err).toBe('');
+    expect(replay.out).toMatch(
+      /unified-view: rebuilt v2 into unified-view__v2_\w+ from \d+ events .* switched/,
+    );
+    const mongo = await MongoClient.connect(mongoUrl);
+    try {
+      const views = mongo.db();
+      const state = await new ProjectionState(views).get('unified-view');
+      const doc = await views.collection(state!.active).findOne({ _id: contactId as never });
+      expect(doc).toMatchObject({
+        name: 'Ops Tester',
+        timeline: [expect.objectContaining({ summary: 'hello from the ops test' })],
+      });
+    } finally {
+      await mongo.close();
+    }
+    const listed = await journey('projections', '--json', '--brokers', infra.kafkaBrokers.join(','));
+    const [status] = JSON.parse(listed.out) as {
+      name: string;
+      version: number;
+      documents: number;
+      state: string;
+    }[];
+    expect(status).toMatchObject({ name: 'unified-view', version: 2, activeVersion: 2, documents: 1 });
+    expect(status?.state).toBe('built (no live consumer seen)');
+  });
+
+  it('catches up in place from a position, applying nothing twice', async () => {
+    const caughtUp = await journey('replay', 'unified-view', '--from', '0:0');
+    expect(caughtUp.out).toMatch(/caught up .* 0 applied/);
+    const bad = await journey('replay', 'unified-view', '--from', 'yesterday');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/not a log position/);
+    const unknown = await journey('replay', 'nope');
+    expect(unknown.err).toMatch(/unknown projection nope \(one of: unified-view\)/);
+  });
+
+  it("prints the customer's journey in log order, and after an erasure shows no personal data", async () => {
+    const before = await journey('events', '--contact', contactId, '--json');
+    const lines = before.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; stream: string });
+    expect(lines.map((l) => l.type)).toEqual([
+      'channels.message-received.v1',
+      'contacts.contact-created.v1',
+      'contacts.interaction-recorded.v1',
+    ]);
+    expect(before.out).toContain('hello from the ops test');
+
+    await store.protection.erase([`contact-${contactId}`, `conversation-${conversationId}`]);
+    const after = await journey('events', '--contact', contactId);
+    for (const secret of ['hello from the ops test', 'ops.tester@example.com', 'Ops Tester'])
+      expect(after.out).not.toContain(secret);
+    expect(after.out).toContain(ERASED);
+
+    const replay = await journey('replay', 'unified-view');
+    expect(replay.out).toMatch(/switched/);
+    const mongo = await MongoClient.connect(mongoUrl);
+    try {
+      const views = mongo.db();
+      const state = await new ProjectionState(views).get('unified-view');
+      const doc = await views.collection(state!.active).findOne({ _id: contactId as never });
+      for (const secret of ['hello from the ops test', 'ops.tester@example.com', 'Ops Tester'])
+        expect(JSON.stringify(doc)).not.toContain(secret);
+      expect(doc?.['timeline']).toHaveLength(1); // what happened stays
+    } finally {
+      await mongo.close();
+    }
+    const missing = await journey('events', '--contact', 'not-a-uuid');
+    expect(missing.err).toMatch(/--contact must be a contact id/);
+  });
+});

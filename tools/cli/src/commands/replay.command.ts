@@ -1,0 +1,120 @@
+import { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { formatPosition, parsePosition, START } from '@journey/eventstore';
+import { catchUpProjection, rebuildProjection } from '@journey/projections';
+import type { RebuildProgress } from '@journey/projections';
+import { READ_MODELS } from '@journey/read-models';
+import { positiveInteger } from '../program';
+import { openReadModels, openStore, storeOptions } from './connections';
+import type { StoreOptions } from './connections';
+import { print } from './output';
+
+interface ReplayOptions extends StoreOptions {
+  from?: string;
+  batchSize: number;
+  restart?: boolean;
+}
+
+/** A progress bar on a terminal; a line every few seconds where there is none (CI, a Job's log). */
+function progressReporter(total: () => number) {
+  if (process.stderr.isTTY) {
+    const bar = new SingleBar({
+      format: ' {bar} {percentage}% | {value}/{total} events | {speed} events/s | ETA {eta_formatted}',
+      stream: process.stderr,
+      hideCursor: true,
+    });
+    let started = false;
+    return {
+      update(p: RebuildProgress) {
+        const all = p.read + (p.remaining ?? 0);
+        if (!started) bar.start(Math.max(all, total()), 0, { speed: '0' });
+        started = true;
+        bar.setTotal(Math.max(all, 1));
+        bar.update(p.read, { speed: Math.round(p.eventsPerSecond).toString() });
+      },
+      stop: () => started && bar.stop(),
+    };
+  }
+  let last = 0;
+  return {
+    update(p: RebuildProgress) {
+      if (Date.now() - last < 2_000 && p.remaining !== 0) return;
+      last = Date.now();
+      const eta = p.etaSeconds === undefined ? '?' : `${Math.ceil(p.etaSeconds)} s`;
+      process.stderr.write(
+        `replay: ${p.read} events read, ${p.remaining ?? '?'} to go, ${Math.round(p.eventsPerSecond)} events/s, ETA ${eta}\n`,
+      );
+    },
+    stop: () => undefined,
+  };
+}
+
+export function replayCommand(): Command {
+  return storeOptions(
+    new Command('replay')
+      .description(
+        'Rebuild a projection from the event store, blue/green: a new collection is built while the old one serves, then switched to in one step. Interrupted (Ctrl-C, a crash), it resumes where it stopped when run again.',
+      )
+      .argument('<projection>', `one of: ${READ_MODELS.map((m) => m.projection.name).join(', ')}`)
+      .option(
+        '--from <position>',
+        'instead of a rebuild: apply the events after this log position (commit:prepare) to the collection that serves, in place — after restoring a backup taken at that position, or to fill a gap. Events already applied are skipped.',
+      )
+      .option('--batch-size <n>', 'events per read', positiveInteger('--batch-size'), 1_000)
+      .option('--restart', 'throw away an interrupted rebuild and start from position 0 again'),
+  ).action(async (name: string, options: ReplayOptions) => {
+    const model = READ_MODELS.find((m) => m.projection.name === name);
+    if (!model)
+      throw new Error(
+        `unknown projection ${name} (one of: ${READ_MODELS.map((m) => m.projection.name).join(', ')})`,
+      );
+    const from = options.from === undefined ? undefined : parsePosition(options.from);
+    const store = await openStore(options);
+    const models = await openReadModels(options, model.service);
+    const abort = new AbortController();
+    const stop = () => {
+      process.stderr.write('\nreplay: stopping after this batch…\n');
+      abort.abort();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const total = await store.stored.countAfter(from ?? START);
+    const progress = progressReporter(() => total);
+    const common = {
+      batchSize: options.batchSize,
+      signal: abort.signal,
+      onProgress: (p: RebuildProgress) => progress.update(p),
+      countAfter: (p: Parameters<typeof store.stored.countAfter>[0]) => store.stored.countAfter(p),
+    };
+    try {
+      if (from) {
+        const result = await catchUpProjection(model.projection, store, models.db, { ...common, from });
+        progress.stop();
+        print(
+          `${name}: ${result.status === 'caught-up' ? 'caught up' : 'interrupted'} in ${result.collection} at ${formatPosition(result.position)}: ${result.read} events read, ${result.applied} applied (the rest were already there)`,
+        );
+        if (result.status === 'interrupted') process.exitCode = 130;
+        return;
+      }
+      const result = await rebuildProjection(model.projection, store, models.db, {
+        ...common,
+        resume: !options.restart,
+      });
+      progress.stop();
+      if (result.status === 'interrupted') {
+        print(
+          `${name}: interrupted at ${formatPosition(result.position)} after ${result.read} events; the old collection still serves. Run the same command again to resume.`,
+        );
+        process.exitCode = 130;
+        return;
+      }
+      print(
+        `${name}: rebuilt v${model.projection.version} into ${result.collection} from ${result.read} events in ${result.seconds.toFixed(1)} s (${Math.round(result.read / Math.max(result.seconds, 0.001))} events/s); switched${result.previous ? `, ${result.previous} dropped` : ''}`,
+      );
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await Promise.allSettled([store.close(), models.close()]);
+    }
+  });
+}
