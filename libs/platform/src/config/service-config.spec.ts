@@ -69,7 +69,19 @@ describe('loadServiceConfig', () => {
     expect(problemsOf({ AUTH_MODE: 'oidc' })).toEqual(['AUTH_JWKS_URL: is required when AUTH_MODE=oidc']);
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
       expect.stringMatching(/^AUTH_MODE: must be oidc in production/),
+      expect.stringMatching(/^PERSONAL_DATA_KEY: is required in production/),
     ]);
+  });
+
+  it('takes the personal-data master key only as 32 bytes, and never prints it', () => {
+    const key = Buffer.alloc(32, 3).toString('base64');
+    expect(loadServiceConfig('contacts', { PERSONAL_DATA_KEY: key }).personalData).toEqual({
+      key,
+      keyFile: '.local/keys/personal-data.key',
+    });
+    const problems = problemsOf({ PERSONAL_DATA_KEY: 'c2hvcnQ=' });
+    expect(problems).toEqual([expect.stringMatching(/^PERSONAL_DATA_KEY: must be 32 bytes in base64/)]);
+    expect(problems.join()).not.toContain('c2hvcnQ=');
   });
 
   it('treats an empty variable as unset', () => {
