@@ -137,6 +137,15 @@ describe('one customer across web chat, commerce, email and WeChat', () => {
       })
     ).contactId as string;
 
+    // The email the visitor gave is on the contact before the shop reports anything about it.
+    await eventually(async () => {
+      const res = await request(contactsUrl)
+        .get('/v1/contacts/lookup')
+        .query({ email })
+        .set('authorization', agent);
+      return res.status === 200 && res.body.contactId === contactId;
+    });
+
     // In-sale: the shop reports the order (with the customer's WeChat login) and its delivery.
     await pause(20);
     const order = {
@@ -217,7 +226,13 @@ describe('one customer across web chat, commerce, email and WeChat', () => {
       },
       { timeoutMs: 30_000, what: 'the whole journey in the view' },
     );
-    expect(view).toMatchObject({ contactId, stage: 'post-sale', channels: ['email', 'web-chat', 'wechat'] });
+    expect(view).toMatchObject({
+      contactId,
+      stage: 'post-sale',
+      channels: ['email', 'web-chat', 'wechat'],
+      // None was set: the channel the customer last wrote from.
+      preferredChannel: { channel: 'wechat', inferred: true },
+    });
     expect(view.identities).toEqual(
       expect.arrayContaining([
         { kind: 'visitor-id', value: session.visitorId, verified: true },

@@ -5,6 +5,7 @@ import type { ChannelIdentity } from '@journey/contracts';
 import { Contacts } from '../contact/contacts';
 import { CONTACT_ERASED, identityKey } from '../contact/domain/contact.decider';
 import type { Interaction, JourneyFact } from '../contact/domain/contact.decider';
+import { UnifiedView } from '../unified-view/unified-view';
 import { IdentityIndex } from './identity-index';
 
 const CONTACT_NAMESPACE = 'b6a4f0f2-6c55-4c8e-8a5c-7f2d9e13a4b7';
@@ -32,13 +33,14 @@ export interface Resolved {
  * 3. else a new contact, whose id derives from its first identity (two replicas creating the same
  *    customer at once create one contact).
  * An identity already held by another contact is never moved: an attested one, or a weak one,
- * becomes a merge suggestion for an agent.
+ * becomes a merge suggestion for an agent; so does a new contact whose name another contact has.
  */
 @Injectable()
 export class IdentityResolution {
   constructor(
     private readonly contacts: Contacts,
     private readonly index: IdentityIndex,
+    private readonly view: UnifiedView,
   ) {}
 
   async observe(observation: Observation): Promise<Resolved | undefined> {
@@ -108,6 +110,14 @@ export class IdentityResolution {
         { correlationId: o.correlationId },
       );
     }
+    // A new customer whose name another contact already has: the weakest match, only a suggestion.
+    if (created && o.name)
+      for (const other of await this.view.contactsNamed(o.name, contactId))
+        await this.contacts.execute(
+          contactId,
+          { kind: 'suggest-merge', otherContactId: other, reason: 'the same name is on another contact' },
+          { correlationId: o.correlationId },
+        );
     await this.index.remember(contactId, own, o.conversationId);
     return {
       contactId,

@@ -210,11 +210,9 @@ describe('the unified view', () => {
     expect(together.mergedContacts).toEqual([merged]);
     expect(together.name).toBe('Mei Chen'); // the survivor's profile wins
     expect(together.identities.map((i: { value: string }) => i.value).sort()).toEqual([a, b].sort());
-    expect(together.recent.map((e: { contactId: string }) => e.contactId).sort()).toEqual([
-      merged,
-      survivor,
-      survivor,
-    ]);
+    expect(together.recent.map((e: { contactId: string }) => e.contactId).sort()).toEqual(
+      [merged, survivor, survivor].sort(),
+    );
     expect((await viewOf(merged)).mergedInto).toBe(survivor);
     const lookup = await request(base)
       .get('/v1/contacts/lookup')
@@ -249,6 +247,37 @@ describe('the unified view', () => {
     expect(alone.mergedInto).toBeUndefined();
     expect(alone.timelineSize).toBe(2);
     expect(alone.recent.map((e: { kind: string }) => e.kind)).toEqual(['quote-sent', 'lead-created']);
+  });
+
+  it('suggests a merge, and merges nothing, when a new contact has the name of another', async () => {
+    const name = `Chen Jing ${randomUUID().slice(0, 6)}`;
+    const first = await report(
+      `n1-${randomUUID().slice(0, 8)}@example.com`,
+      'page-viewed',
+      `v-${randomUUID()}`,
+      { name },
+    );
+    await eventually(async () => (await viewOf(first)).name === name, { what: 'the first contact' });
+    const second = await report(
+      `n2-${randomUUID().slice(0, 8)}@example.com`,
+      'page-viewed',
+      `v-${randomUUID()}`,
+      {
+        name: name.toUpperCase(),
+      },
+    );
+    expect(second).not.toBe(first);
+    const view = await eventually(
+      async () => {
+        const v = await viewOf(second);
+        return v.mergeSuggestions.length > 0 && v;
+      },
+      { what: 'the merge suggestion' },
+    );
+    expect(view.mergeSuggestions).toEqual([
+      { otherContactId: first, reason: 'the same name is on another contact' },
+    ]);
+    expect(view.mergedContacts).toEqual([]);
   });
 
   it('keeps profile, tier, traits, preferred channel and consent, and finds the contact by name', async () => {
@@ -357,6 +386,12 @@ describe('the unified view', () => {
       .delete(`/v1/contacts/${randomUUID()}/personal-data`)
       .set('authorization', supervisor)
       .expect(404);
+    // Asked again (a retry after a timeout): the same contacts, nothing left to delete.
+    const again = await request(base)
+      .delete(`/v1/contacts/${id}/personal-data`)
+      .set('authorization', supervisor)
+      .expect(200);
+    expect(again.body).toMatchObject({ contacts: erased.body.contacts, keysDeleted: 0 });
 
     const mongo = await MongoClient.connect(mongoUrl);
     const { store, stored, close } = await openStore();

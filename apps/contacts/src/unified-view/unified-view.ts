@@ -12,6 +12,9 @@ import { unifiedViewProjection } from '@journey/read-models';
 import { customerView, mergedTimeline } from './customer-view';
 import type { CustomerView, TimelineEntry } from './customer-view';
 
+/** The text as a regular expression that matches it literally. */
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** How deep merges may nest (a contact merged into one that was merged into another…). */
 const MAX_MERGE_DEPTH = 10;
 
@@ -117,9 +120,28 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
     return { entries, ...(cursor + limit < timeline.length ? { nextCursor: String(cursor + limit) } : {}) };
   }
 
+  /** Other contacts with exactly this name (any case): a weak match, worth a merge suggestion. */
+  async contactsNamed(name: string, except: string): Promise<string[]> {
+    const pattern = `^${literally(name.trim())}$`;
+    const found = await (
+      await this.collection()
+    )
+      .find(
+        {
+          name: { $regex: pattern, $options: 'i' },
+          erasedAt: { $exists: false },
+          _id: { $ne: except as never },
+        },
+        { projection: { _id: 1 } },
+      )
+      .limit(5)
+      .toArray();
+    return found.map((d) => String(d['_id']));
+  }
+
   /** Contacts whose name contains the text (any case), surviving ones first, erased ones never. */
   async searchByName(text: string, limit: number) {
-    const pattern = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = literally(text);
     const found = await (
       await this.collection()
     )

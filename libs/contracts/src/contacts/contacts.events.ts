@@ -28,13 +28,14 @@ export const identityLinked = defineEvent({
 export const mergeSuggested = defineEvent({
   type: 'contacts.merge-suggested.v1',
   description:
-    'Two contacts look like the same customer (an identity seen on both without attestation); an agent decides.',
+    'Two contacts look like the same customer (an identity seen on both, or the same name); an agent decides.',
   contactScoped: true,
   personalData: ['identity.value'],
   schema: z.object({
     contactId,
     otherContactId: contactId,
-    identity: channelIdentity,
+    /** The identity seen on both; absent when the match is a weaker one (the same name). */
+    identity: channelIdentity.optional(),
     reason: z.string().min(1),
   }),
 });

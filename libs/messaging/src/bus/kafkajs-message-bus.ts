@@ -23,17 +23,31 @@ export class KafkaJsMessageBus implements MessageBus {
 
   async ensureTopics(topics: TopicSpec[]): Promise<void> {
     const admin = await this.connectedAdmin();
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t.topic));
-    if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((t) => ({
-        topic: t.topic,
-        numPartitions: t.partitions,
-        configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
-      })),
-    });
+    // Several processes create the same topics at start-up, and a broker may answer a metadata request
+    // for a topic it has just created with UNKNOWN_TOPIC_OR_PARTITION: look again, a few times.
+    for (let attempt = 1; ; attempt++) {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t.topic));
+      try {
+        if (missing.length > 0)
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((t) => ({
+              topic: t.topic,
+              numPartitions: t.partitions,
+              configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+            })),
+          });
+        // Every partition has a leader once the metadata names them all.
+        await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+        return;
+      } catch (err) {
+        const e = err as { retriable?: boolean; cause?: { retriable?: boolean } };
+        const retriable = e.retriable === true || e.cause?.retriable === true;
+        if (!retriable || attempt >= 8) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** attempt)));
+      }
+    }
   }
 
   async publish(messages: OutgoingMessage[]): Promise<void> {

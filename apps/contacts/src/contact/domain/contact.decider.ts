@@ -48,7 +48,7 @@ export type ContactEvent =
     }
   | {
       type: 'contacts.merge-suggested.v1';
-      data: { contactId: string; otherContactId: string; identity: ChannelIdentity; reason: string };
+      data: { contactId: string; otherContactId: string; identity?: ChannelIdentity; reason: string };
     }
   | { type: 'contacts.interaction-recorded.v1'; data: { contactId: string } & Interaction }
   | { type: 'contacts.journey-event-recorded.v1'; data: { contactId: string } & JourneyFact }
@@ -94,7 +94,7 @@ export type ContactCommand =
       interaction?: Interaction;
       journeyFact?: JourneyFact;
     }
-  | { kind: 'suggest-merge'; otherContactId: string; identity: ChannelIdentity; reason: string }
+  | { kind: 'suggest-merge'; otherContactId: string; identity?: ChannelIdentity; reason: string }
   | { kind: 'update-profile'; change: ProfileChange; by: string }
   | {
       kind: 'record-consent';
@@ -249,7 +249,7 @@ function decide(command: ContactCommand, state: ContactState): ContactEvent[] | 
         data: {
           contactId: state.contactId,
           otherContactId: command.otherContactId,
-          identity: command.identity,
+          ...(command.identity ? { identity: command.identity } : {}),
           reason: command.reason,
         },
       },
