@@ -58,7 +58,7 @@ describe('the unified view projection', () => {
         name: ERASED,
       }),
     );
-    expect(created?.set).toEqual({ identities: [{ kind: 'email', verified: true }] });
+    expect(created?.set).toEqual({ identities: [{ kind: 'email', verified: true }], timeline: [] });
     const [message] = unifiedViewProjection.project(
       event('contacts.interaction-recorded.v1', {
         kind: 'message-received',

@@ -58,6 +58,8 @@ export const unifiedViewProjection: Projection = {
             setOnInsert: { createdAt: event.time },
             set: {
               identities: (d['identities'] as Parameters<typeof identity>[0][]).map(identity),
+              // Always there, so that an erasure's timeline.$[] update finds an array.
+              timeline: [],
               ...(name !== undefined && !erased(name) ? { name } : {}),
             },
             max: { stageRank: 0 },

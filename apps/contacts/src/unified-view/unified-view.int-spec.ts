@@ -391,7 +391,8 @@ describe('the unified view', () => {
       .delete(`/v1/contacts/${id}/personal-data`)
       .set('authorization', supervisor)
       .expect(200);
-    expect(again.body).toMatchObject({ contacts: erased.body.contacts, keysDeleted: 0 });
+    expect(again.body.contacts.sort()).toEqual([id, absorbed].sort());
+    expect(again.body.keysDeleted).toBe(0);
 
     const mongo = await MongoClient.connect(mongoUrl);
     const { store, stored, close } = await openStore();
