@@ -34,6 +34,10 @@ export class Contacts {
     return this.store.readStream(contactStream(contactId));
   }
 
+  async exists(contactId: string): Promise<boolean> {
+    return (await this.store.streamRevision(contactStream(contactId))) !== undefined;
+  }
+
   /** The conversations the contact's interactions happened in, or undefined for an unknown contact. */
   async conversationsOf(contactId: string): Promise<string[] | undefined> {
     const events = await this.store.readStream(contactStream(contactId));

@@ -49,8 +49,8 @@ export class MergeController {
     @Req() req: Request,
   ) {
     const { survivorId } = parseInput(mergeSchema, body);
-    const survivor = await this.contacts.conversationsOf(survivorId);
-    if (survivor === undefined) throw new NotFoundException('the survivor is not a contact');
+    if (!(await this.contacts.exists(survivorId)))
+      throw new NotFoundException('the survivor is not a contact');
     if ((await this.view.view(survivorId, 0))?.personalDataErasedAt)
       throw new ConflictException("the survivor's personal data was erased");
     const end = await this.view.survivorOf(survivorId);

@@ -93,10 +93,11 @@ export class EventConsumer {
   private async handleBatch(messages: IncomingMessage[], context: BatchContext): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 5;
     const backoff = this.options.backoffMs ?? defaultBackoff;
-    const revealed = await this.revealBatch(messages);
+    const decodedBatch = new Map(messages.map((m) => [m, decodeMessage(m)] as const));
+    const revealed = await this.revealBatch(decodedBatch);
     for (const message of messages) {
       if (!context.isRunning()) return; // the rest is redelivered after the rebalance or restart
-      const decoded = decodeMessage(message);
+      const decoded = decodedBatch.get(message) ?? decodeMessage(message);
       if (!decoded.ok) {
         await this.deadLetter(message, decoded.reason, 0);
       } else {
@@ -143,13 +144,12 @@ export class EventConsumer {
   }
 
   /** Opens a whole batch with one key lookup; what this cannot open is opened (and retried) one by one. */
-  private async revealBatch(messages: IncomingMessage[]): Promise<Map<IncomingMessage, EventEnvelope>> {
+  private async revealBatch(
+    batch: Map<IncomingMessage, ReturnType<typeof decodeMessage>>,
+  ): Promise<Map<IncomingMessage, EventEnvelope>> {
     const revealed = new Map<IncomingMessage, EventEnvelope>();
     const personalData = this.options.personalData;
-    const decoded = messages.flatMap((message) => {
-      const d = decodeMessage(message);
-      return d.ok ? [{ message, envelope: d.envelope }] : [];
-    });
+    const decoded = [...batch].flatMap(([message, d]) => (d.ok ? [{ message, envelope: d.envelope }] : []));
     if (!personalData || decoded.length === 0) return revealed;
     try {
       const data = await personalData.reveal(

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 import type { JWK } from 'jose';
+import { writeSecretFileOnce } from '../config/write-once';
 import type { Role } from './roles';
 
 export const LOCAL_SIGNING_ALGORITHM = 'ES256';
@@ -35,17 +35,7 @@ export async function ensureLocalSigningKey(file: string): Promise<StoredKey> {
     privateJwk: { ...(await exportJWK(privateKey)), kid, alg: LOCAL_SIGNING_ALGORITHM, use: 'sig' },
     publicJwk: { ...publicJwk, kid, alg: LOCAL_SIGNING_ALGORITHM, use: 'sig' },
   };
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  await writeFile(tmp, JSON.stringify(stored, null, 2), { mode: 0o600, flag: 'wx' });
-  try {
-    // link() fails if another process already published a key, where rename() would replace it.
-    await link(tmp, file).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err;
-    });
-  } finally {
-    await unlink(tmp);
-  }
+  await writeSecretFileOnce(file, JSON.stringify(stored, null, 2));
   return readKey(file);
 }
 

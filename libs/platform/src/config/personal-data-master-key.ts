@@ -1,6 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { writeSecretFileOnce } from './write-once';
 
 /**
  * The master key that wraps every per-customer data key: PERSONAL_DATA_KEY when given (required in
@@ -14,17 +14,7 @@ export async function personalDataMasterKey(options: { key?: string; keyFile: st
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  await mkdir(dirname(options.keyFile), { recursive: true, mode: 0o700 });
-  const tmp = `${options.keyFile}.${process.pid}.${randomUUID()}.tmp`;
-  await writeFile(tmp, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  try {
-    // link() fails when another process made the key first, where rename() would replace it.
-    await link(tmp, options.keyFile).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err;
-    });
-  } finally {
-    await unlink(tmp);
-  }
+  await writeSecretFileOnce(options.keyFile, `${randomBytes(32).toString('base64')}\n`);
   return decode(await readFile(options.keyFile, 'utf8'), options.keyFile);
 }
 
