@@ -454,6 +454,17 @@ describe('the unified view', () => {
         .toArray();
       for (const secret of secrets) expect(text(replayed)).not.toContain(secret);
       expect(replayed).toEqual(live);
+
+      // The customer comes back: a new contact starts (the erased one stays closed), readable again.
+      const returning = await report(email, 'page-viewed', `visit-${randomUUID()}`);
+      expect(returning).not.toBe(id);
+      const fresh = await eventually(
+        async () => (await viewOf(returning)).timelineSize === 1 && (await viewOf(returning)),
+        {
+          what: 'the returning customer',
+        },
+      );
+      expect(fresh.identities).toEqual([{ kind: 'email', value: email, verified: true }]);
     } finally {
       await close();
       await mongo.close();
