@@ -29,6 +29,24 @@ export type RebuildResult =
   | { status: 'switched'; collection: string; previous: string | undefined; read: number; seconds: number }
   | { status: 'interrupted'; collection: string; position: LogPosition; read: number };
 
+/** Tells onProgress how far a replay is: events read, their rate and, when the store can count, the ETA. */
+async function reportProgress(
+  options: Pick<RebuildOptions, 'onProgress' | 'countAfter'>,
+  position: LogPosition,
+  read: number,
+  started: number,
+): Promise<void> {
+  if (!options.onProgress) return;
+  const eventsPerSecond = read / Math.max(0.001, (Date.now() - started) / 1000);
+  const remaining = options.countAfter ? await options.countAfter(position) : undefined;
+  options.onProgress({
+    position,
+    read,
+    eventsPerSecond,
+    ...(remaining !== undefined ? { remaining, etaSeconds: remaining / Math.max(eventsPerSecond, 1) } : {}),
+  });
+}
+
 export function toProjected(event: RecordedEvent): ProjectedEvent {
   return {
     id: event.id,
@@ -85,19 +103,7 @@ export async function rebuildProjection(
         read += events.length;
         // After the switch the build record is gone; the tail replay has nothing to record.
         if (recordProgress) await states.recordBuildProgress(projection.name, position, readBefore + read);
-        if (options.onProgress) {
-          const seconds = Math.max(0.001, (Date.now() - started) / 1000);
-          const eventsPerSecond = read / seconds;
-          const remaining = options.countAfter ? await options.countAfter(position) : undefined;
-          options.onProgress({
-            position,
-            read,
-            eventsPerSecond,
-            ...(remaining !== undefined
-              ? { remaining, etaSeconds: remaining / Math.max(eventsPerSecond, 1) }
-              : {}),
-          });
-        }
+        await reportProgress(options, position, read, started);
       }
       if (events.length < batchSize) return true;
     }
@@ -155,18 +161,7 @@ export async function catchUpProjection(
       applied += (await applyBatch(target, projection, events.map(toProjected))).applied;
       position = (events[events.length - 1] as RecordedEvent).position;
       read += events.length;
-      if (options.onProgress) {
-        const eventsPerSecond = read / Math.max(0.001, (Date.now() - started) / 1000);
-        const remaining = options.countAfter ? await options.countAfter(position) : undefined;
-        options.onProgress({
-          position,
-          read,
-          eventsPerSecond,
-          ...(remaining !== undefined
-            ? { remaining, etaSeconds: remaining / Math.max(eventsPerSecond, 1) }
-            : {}),
-        });
-      }
+      await reportProgress(options, position, read, started);
     }
     if (events.length < batchSize) return { status: 'caught-up', collection, position, read, applied };
   }
