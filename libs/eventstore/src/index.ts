@@ -15,6 +15,7 @@ export type { LogPosition } from './port/log-position';
 export { InMemoryEventStore } from './in-memory/in-memory-event-store';
 export { PostgresEventStore } from './postgres/postgres-event-store';
 export { quoteIdent } from './postgres/postgres-schema';
+export { migrateUnderLock } from './postgres/migration-lock';
 export { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
 export type { PostgresEventStoreOptions } from './postgres/postgres-event-store';
 export { handleCommand, reject } from './command-handling/handle-command';

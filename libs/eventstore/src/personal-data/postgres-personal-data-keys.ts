@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { migrateUnderLock } from '../postgres/migration-lock';
 import { quoteIdent } from '../postgres/postgres-schema';
 import { keyRef, KeyWrapper } from './personal-data-keys';
 import type { DataKey, PersonalDataKeys } from './personal-data-keys';
@@ -32,12 +33,12 @@ export class PostgresPersonalDataKeys implements PersonalDataKeys {
   static async connect(options: PostgresPersonalDataKeysOptions): Promise<PostgresPersonalDataKeys> {
     const keys = new PostgresPersonalDataKeys(options);
     const schema = quoteIdent(options.schema ?? 'eventstore');
-    const lock = `journey-personal-data-keys:${options.schema ?? 'eventstore'}`;
-    const client = await keys.pool.connect();
-    try {
-      await client.query('SELECT pg_advisory_lock(hashtext($1))', [lock]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${keys.table} (
+    await migrateUnderLock(
+      keys.pool,
+      `journey-personal-data-keys:${options.schema ?? 'eventstore'}`,
+      async (client) => {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        await client.query(`CREATE TABLE IF NOT EXISTS ${keys.table} (
         subject text NOT NULL,
         generation integer NOT NULL,
         wrapped_key bytea,
@@ -45,22 +46,20 @@ export class PostgresPersonalDataKeys implements PersonalDataKeys {
         erased_at timestamptz,
         PRIMARY KEY (subject, generation)
       )`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${schema}.personal_data_vault (
+        await client.query(`CREATE TABLE IF NOT EXISTS ${schema}.personal_data_vault (
         singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
         vault_id text NOT NULL
       )`);
-      await client.query(
-        `INSERT INTO ${schema}.personal_data_vault (vault_id) VALUES ($1) ON CONFLICT DO NOTHING`,
-        [randomBytes(6).toString('hex')],
-      );
-      const { rows } = await client.query<{ vault_id: string }>(
-        `SELECT vault_id FROM ${schema}.personal_data_vault`,
-      );
-      keys.vaultId = rows[0]?.vault_id ?? '';
-    } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]).catch(() => undefined);
-      client.release();
-    }
+        await client.query(
+          `INSERT INTO ${schema}.personal_data_vault (vault_id) VALUES ($1) ON CONFLICT DO NOTHING`,
+          [randomBytes(6).toString('hex')],
+        );
+        const { rows } = await client.query<{ vault_id: string }>(
+          `SELECT vault_id FROM ${schema}.personal_data_vault`,
+        );
+        keys.vaultId = rows[0]?.vault_id ?? '';
+      },
+    );
     return keys;
   }
 

@@ -15,6 +15,7 @@ import { AppendSignal } from '../port/append-signal';
 import { catchUpSubscription } from '../port/catch-up-subscription';
 import { START } from '../port/log-position';
 import type { LogPosition } from '../port/log-position';
+import { migrateUnderLock } from './migration-lock';
 import { eventStoreSchemaSql, quoteIdent } from './postgres-schema';
 
 export interface PostgresEventStoreOptions {
@@ -66,16 +67,9 @@ export class PostgresEventStore implements EventStore {
   /** Connects and creates (or updates) the schema; safe when several processes start at once. */
   static async connect(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
     const store = new PostgresEventStore(options);
-    const client = await store.pool.connect();
-    try {
-      await client.query('SELECT pg_advisory_lock(hashtext($1))', [`journey-eventstore:${store.schema}`]);
-      await client.query(eventStoreSchemaSql(store.schema));
-    } finally {
-      await client
-        .query('SELECT pg_advisory_unlock(hashtext($1))', [`journey-eventstore:${store.schema}`])
-        .catch(() => undefined);
-      client.release();
-    }
+    await migrateUnderLock(store.pool, `journey-eventstore:${store.schema}`, (client) =>
+      client.query(eventStoreSchemaSql(store.schema)),
+    );
     return store;
   }
 

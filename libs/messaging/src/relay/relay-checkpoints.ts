@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { formatPosition, parsePosition, quoteIdent } from '@journey/eventstore';
+import { formatPosition, migrateUnderLock, parsePosition, quoteIdent } from '@journey/eventstore';
 import type { LogPosition } from '@journey/eventstore';
 
 /** Where each relay got to in the global log, kept in the event store's database. */
@@ -13,11 +13,14 @@ export class RelayCheckpoints {
     this.schema = quoteIdent(schema);
   }
 
+  /** Creates the table; every service's relay does at start-up, so under a lock. */
   async migrate(): Promise<void> {
-    await this.pool.query(
-      `CREATE SCHEMA IF NOT EXISTS ${this.schema};
-       CREATE TABLE IF NOT EXISTS ${this.schema}.relay_checkpoints (
-         relay text PRIMARY KEY, position text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
+    await migrateUnderLock(this.pool, `journey-relay-checkpoints:${this.schema}`, (client) =>
+      client.query(
+        `CREATE SCHEMA IF NOT EXISTS ${this.schema};
+         CREATE TABLE IF NOT EXISTS ${this.schema}.relay_checkpoints (
+           relay text PRIMARY KEY, position text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
+      ),
     );
   }
 
