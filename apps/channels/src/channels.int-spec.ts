@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import pg from 'pg';
 import request from 'supertest';
 import { WebSocket } from 'ws';
 import { PersonalDataEventStore, START } from '@journey/eventstore';
@@ -14,11 +13,13 @@ import {
   createServiceApp,
   issueLocalToken,
   loadServiceConfig,
+  openApiProblems,
   personalDataMasterKey,
   startServiceApp,
 } from '@journey/platform';
 import type { Role, ServiceConfig } from '@journey/platform';
 import {
+  committedEventCount,
   eventually,
   isolatedMongoUrl,
   isolatedPostgresDatabase,
@@ -61,17 +62,7 @@ const token = (...roles: Role[]) =>
   });
 const all = async () => store.readAll({ after: START });
 /** Every committed event row, whether or not the global log shows it yet. */
-const settledCount = async () => {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    return Number(
-      (await client.query<{ n: string }>('SELECT count(*) AS n FROM eventstore.events')).rows[0]!.n,
-    );
-  } finally {
-    await client.end();
-  }
-};
+const settledCount = () => committedEventCount(db.url);
 /** The events whose data mentions a value, once at least `count` of them show in the global log. */
 const eventsMentioning = (value: string, count: number) =>
   eventually(async () => {
@@ -530,7 +521,9 @@ describe('app and partner API', () => {
         ),
       { timeoutMs: 30_000 },
     );
-    expect(dead.reason).toBe('handler failed after 3 attempts: the callback answered HTTP 500');
+    expect(dead.reason).toBe(
+      'handler failed after 3 attempts: PermanentFailure: delivery failed: Error: the callback answered HTTP 500',
+    );
     const failures = (await streamOf(body.conversationId)).filter(
       (e) => e.type === 'channels.message-delivery-failed.v1',
     );
@@ -703,5 +696,111 @@ describe('rules API and events on Kafka', () => {
     const relayed = onKafka.map((m) => m.value.toString('utf8')).join('\n');
     expect(relayed).not.toContain('订单 1234');
     expect(relayed).not.toContain('u1@example.com');
+  });
+});
+
+describe('bad input: a clear 4xx, and nothing stored', () => {
+  const wechat = (xml: string) => {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const nonce = randomUUID().slice(0, 8);
+    const signature = wechatSignature(channels.wechat[0]!.token, timestamp, nonce);
+    return http()
+      .post('/v1/webhooks/wechat/oa')
+      .query({ timestamp, nonce, signature })
+      .type('text/xml')
+      .send(xml);
+  };
+  const email = (raw: string, type: string) =>
+    http()
+      .post('/v1/webhooks/email')
+      .set({ 'content-type': type, ...signRequest(channels.email!.webhookSecret, raw) })
+      .send(raw);
+  const apiSecret = () => channels.api.find((c) => c.id === 'mobile')!.secret;
+  const unsafe = /must not contain NUL characters or unpaired UTF-16 surrogates/;
+
+  it('refuses WeChat XML nested past the parser depth limit, and NUL in a field, with 400', async () => {
+    const before = await settledCount();
+    const deep = await wechat(`<xml>${'<a>'.repeat(200)}x${'</a>'.repeat(200)}</xml>`).expect(400);
+    expect(deep.body.message).toMatch(/^malformed XML: /);
+    const message = (content: string, from = `o-${randomUUID()}`) =>
+      buildWechatXml({ FromUserName: from, CreateTime: 1, MsgType: 'text', Content: content, MsgId: '1' });
+    expect((await wechat(message('a\u0000b')).expect(400)).body.message).toMatch(unsafe);
+    expect((await wechat(message('hi', 'o'.repeat(200))).expect(400)).body.message).toMatch(/FromUserName/);
+    expect(await settledCount()).toBe(before);
+  });
+
+  it('refuses NUL and lone surrogates in every field of the API, web chat and JSON email, with 400', async () => {
+    const before = await settledCount();
+    const api = (body: unknown) => {
+      const { raw, headers } = signed(apiSecret(), body);
+      return http().post('/v1/webhooks/api/mobile').set(headers).send(raw).expect(400);
+    };
+    const user = { id: 'u-bad' };
+    expect((await api({ idempotencyKey: 'k\u0000', user, text: 'hi' })).body.message).toMatch(
+      /idempotencyKey/,
+    );
+    const attachment = { url: 'https://files.example/a.png', contentType: 'image/png\uD800' };
+    expect((await api({ idempotencyKey: 'k', user, attachments: [attachment] })).body.message).toMatch(
+      /attachments\.0\.contentType: must not contain/,
+    );
+
+    const session = (await http().post('/v1/chat/website/sessions').send({}).expect(200)).body;
+    const chat = await http()
+      .post('/v1/chat/website/messages')
+      .set('x-visitor-token', session.token)
+      .send({ clientMessageId: 'c\u0000', text: 'hi' })
+      .expect(400);
+    expect(chat.body.message).toMatch(/clientMessageId: must not contain/);
+
+    const json = JSON.stringify({
+      messageId: '<a\u0000b@customer.example>',
+      from: 'li.wei@customer.example',
+      to: ['support@example.com'],
+      text: 'hi',
+    });
+    expect((await email(json, 'application/json').expect(400)).body.message).toMatch(/messageId: must not/);
+    expect(await settledCount()).toBe(before);
+  });
+
+  it('cuts an email body past what a message holds, with a marker, and records that it did', async () => {
+    const body = `${'Order 1234 has not arrived. '.repeat(2000)}END`; // 56,003 characters, over MESSAGE_TEXT_MAX
+    const messageId = `<${randomUUID()}@customer.example>`;
+    const raw = [
+      'From: Li Wei <li.wei@customer.example>',
+      'To: support@example.com',
+      'Subject: Long',
+      `Message-ID: ${messageId}`,
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      body,
+      '',
+    ].join('\r\n');
+    const first = await email(raw, 'message/rfc822').expect(200);
+    const json = JSON.stringify({
+      messageId: `<${randomUUID()}@customer.example>`,
+      from: 'li.wei@customer.example',
+      to: ['support@example.com'],
+      text: body,
+    });
+    await email(json, 'application/json').expect(200);
+    const received = (await streamOf(first.body.conversationId)).find(
+      (e) => e.type === 'channels.message-received.v1',
+    )!.data as { text: string; textTruncated?: boolean };
+    expect(received.textTruncated).toBe(true);
+    expect(received.text.endsWith('…[truncated]')).toBe(true);
+    expect(received.text.startsWith('Order 1234 has not arrived.')).toBe(true);
+    // The provider's retry is the same message: harmless.
+    expect((await email(raw, 'message/rfc822').expect(200)).body.duplicate).toBe(true);
+  });
+
+  it('declares the error answers and response schema of every operation, in OpenAPI 3.0', async () => {
+    const doc = (await http().get('/openapi.json').expect(200)).body;
+    expect(openApiProblems(doc)).toEqual([]);
+    expect(JSON.stringify(doc)).not.toContain('prefixItems');
+    expect(doc.paths['/v1/conversations/{id}'].get.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'id', schema: { type: 'string', format: 'uuid' } }),
+      ]),
+    );
   });
 });

@@ -6,12 +6,12 @@ const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /** What a writer says about an event besides its data; stored with it and carried on Kafka. */
 export const eventMetadataSchema = z.object({
-  source: z.string().min(1),
+  source: z.string().min(1).max(100),
   time: z.iso.datetime({ offset: true }),
-  contactId: z.string().min(1).optional(),
-  correlationId: z.string().min(1),
-  causationId: z.string().min(1).optional(),
-  traceparent: z.string().regex(TRACEPARENT, 'must be a W3C traceparent').optional(),
+  contactId: z.string().min(1).max(100).optional(),
+  correlationId: z.string().min(1).max(300),
+  causationId: z.string().min(1).max(300).optional(),
+  traceparent: z.string().max(55).regex(TRACEPARENT, 'must be a W3C traceparent').optional(),
   schemaVersion: z.number().int().min(1),
 });
 export type EventMetadata = z.infer<typeof eventMetadataSchema>;
@@ -23,8 +23,8 @@ export type EventMetadata = z.infer<typeof eventMetadataSchema>;
 export const eventEnvelopeSchema = eventMetadataSchema.extend({
   specversion: z.literal('1.0'),
   id: z.uuid(),
-  type: z.string().regex(EVENT_TYPE, 'must look like <context>.<event-name>.v<n>'),
-  subject: z.string().min(1),
+  type: z.string().max(200).regex(EVENT_TYPE, 'must look like <context>.<event-name>.v<n>'),
+  subject: z.string().min(1).max(300),
   data: z.unknown(),
 });
 export type EventEnvelope<T = unknown> = Omit<z.infer<typeof eventEnvelopeSchema>, 'data'> & { data: T };

@@ -9,3 +9,5 @@ export { journeyCatalogue } from './catalogue/journey-catalogue';
 export * from './channels/channels.events';
 export { buildAsyncApiDocument } from './asyncapi/asyncapi-document';
 export * from './contacts/contacts.events';
+export { boundedJson, boundedRecord, EVENT_MAX_BYTES, jsonBytes } from './size/size-limits';
+export { serializedSizeBound, UnboundedField } from './size/serialized-size-bound';

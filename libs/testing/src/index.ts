@@ -9,3 +9,6 @@ export {
 export type { IsolatedDatabase, TestInfrastructure } from './test-infrastructure';
 export { containerRuntimeAvailable, CONTAINER_IMAGES } from './containers';
 export { localInfrastructureAddresses, tcpReachable } from './local-infrastructure';
+export { tcpProxy } from './tcp-proxy';
+export type { TcpProxy } from './tcp-proxy';
+export { committedEventCount } from './committed-events';

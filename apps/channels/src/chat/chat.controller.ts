@@ -9,10 +9,11 @@ import {
   Req,
   UnauthorizedException,
 } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { correlationIdOf, openApiSchema, parseInput, Public } from '@journey/platform';
+import { ApiAnswer, ApiErrors, correlationIdOf, openApiSchema, parseInput, Public } from '@journey/platform';
+import { CHANNELS_ANSWERS } from '../channels-api.responses';
 import { unprocessable } from '../webhooks/signed/signed-webhooks.controller';
 import { identifySchema, visitorMessageSchema, WebChat } from './web-chat';
 
@@ -38,7 +39,8 @@ export class ChatController {
       'Anonymous first: the visitor gets an id and a token. The same token later resumes the same conversation.',
   })
   @ApiBody({ schema: openApiSchema(sessionSchema) })
-  @ApiOkResponse({ description: '{ visitorId, token, conversationId, messages }' })
+  @ApiAnswer(CHANNELS_ANSWERS.visitorSession)
+  @ApiErrors(400, 404, 409)
   session(@Param('channelId') channelId: string, @Body() body: unknown) {
     const { token } = parseInput(sessionSchema, body ?? {});
     return this.chat.session(channelId, token);
@@ -49,6 +51,8 @@ export class ChatController {
   @ApiOperation({ summary: 'Send a visitor message (idempotent by clientMessageId)' })
   @ApiHeader(visitorHeader)
   @ApiBody({ schema: openApiSchema(visitorMessageSchema) })
+  @ApiAnswer(CHANNELS_ANSWERS.messageReceipt)
+  @ApiErrors(400, 401, 404, 409, 413, 422)
   async send(
     @Param('channelId') channelId: string,
     @Headers('x-visitor-token') token: string | undefined,
@@ -70,6 +74,8 @@ export class ChatController {
   @Get('messages')
   @ApiOperation({ summary: "The visitor's conversation (replies sent while away are delivered now)" })
   @ApiHeader(visitorHeader)
+  @ApiAnswer(CHANNELS_ANSWERS.visitorConversation)
+  @ApiErrors(401, 404, 409)
   async read(@Param('channelId') channelId: string, @Headers('x-visitor-token') token: string | undefined) {
     const conversationId = this.chat.conversationOf(channelId, this.visitor(channelId, token));
     return { conversationId, messages: await this.chat.resume(conversationId) };
@@ -80,6 +86,8 @@ export class ChatController {
   @ApiOperation({ summary: 'The visitor says who they are (an unverified email: a weak match for contacts)' })
   @ApiHeader(visitorHeader)
   @ApiBody({ schema: openApiSchema(identifySchema) })
+  @ApiAnswer(CHANNELS_ANSWERS.identified)
+  @ApiErrors(400, 401, 404, 409, 422)
   identify(
     @Param('channelId') channelId: string,
     @Headers('x-visitor-token') token: string | undefined,

@@ -7,7 +7,13 @@ import type { Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
-import { hasAnyRole, SERVICE_LOGGER, TokenVerifier } from '@journey/platform';
+import {
+  hasAnyRole,
+  SERVICE_LOGGER,
+  TokenVerifier,
+  UNSAFE_TEXT_MESSAGE,
+  unsafeTextPath,
+} from '@journey/platform';
 import type { Logger } from '@journey/platform';
 import { ConversationRejected } from '../conversation/conversations';
 import { ReplySender } from '../conversation/send-reply/reply-sender';
@@ -197,6 +203,11 @@ export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdow
       json = JSON.parse(raw.toString());
     } catch {
       this.error(socket, 'frames must be JSON');
+      return undefined;
+    }
+    const unsafe = unsafeTextPath(json);
+    if (unsafe !== undefined) {
+      this.error(socket, `${unsafe}: ${UNSAFE_TEXT_MESSAGE}`);
       return undefined;
     }
     const parsed = schema.safeParse(json);

@@ -17,7 +17,7 @@ export const visitorMessageSchema = z
     attachments: z
       .array(
         z.object({
-          reference: z.url(),
+          reference: z.url().max(2048),
           contentType: z.string().min(1).max(255),
           name: z.string().max(255).optional(),
           sizeBytes: z.number().int().nonnegative().optional(),
@@ -31,7 +31,7 @@ export const visitorMessageSchema = z
   });
 
 export const identifySchema = z
-  .object({ email: z.email(), name: z.string().min(1).max(200).optional() })
+  .object({ email: z.email().max(320), name: z.string().min(1).max(200).optional() })
   .strict();
 
 export interface VisitorSession {

@@ -1,12 +1,23 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BadRequestException } from '@nestjs/common';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { JOURNEY_EVENT_KINDS } from '@journey/contracts';
+import { JOURNEY_EVENT_KINDS, journeyEventDetails } from '@journey/contracts';
 import type { ChannelIdentity } from '@journey/contracts';
-import { correlationIdOf, openApiSchema, parseInput, Roles } from '@journey/platform';
+import { ApiAnswer, ApiErrors, correlationIdOf, openApiSchema, parseInput, Roles } from '@journey/platform';
+import { CONTACTS_ANSWERS } from '../contacts-api.responses';
 import { IdentityResolution } from '../identity-resolution/identity-resolution';
+
+/**
+ * The read model keeps details under their own names, and MongoDB refuses a field name that starts
+ * with `$` or holds a `.` (or NUL, refused for every input): such a key would poison the view later.
+ */
+const storableKeys = journeyEventDetails.superRefine((details, ctx) => {
+  for (const key of Object.keys(details))
+    if (key.startsWith('$') || key.includes('.'))
+      ctx.addIssue({ code: 'custom', message: 'keys must not start with $ or contain a dot' });
+});
 
 export const journeyEventSchema = z
   .object({
@@ -28,7 +39,8 @@ export const journeyEventSchema = z
         name: z.string().min(1).max(200).optional(),
       })
       .strict(),
-    details: z.record(z.string(), z.union([z.string().max(2000), z.number(), z.boolean()])).default({}),
+    /** Up to 32 entries (JOURNEY_DETAILS_MAX_KEYS), keys of 1–64 characters. */
+    details: storableKeys.default({}),
   })
   .strict();
 
@@ -48,7 +60,8 @@ export class JourneyEventsController {
       'For other systems, with a service token. The identities given are attested: they link to the contact automatically. Reporting the same (source, kind, externalId) again records nothing.',
   })
   @ApiBody({ schema: openApiSchema(journeyEventSchema) })
-  @ApiOkResponse({ description: '{ contactId, recorded }' })
+  @ApiAnswer(CONTACTS_ANSWERS.journeyEvent)
+  @ApiErrors(400, 409, 413)
   async record(@Body() body: unknown, @Req() req: Request) {
     const e = parseInput(journeyEventSchema, body);
     const c = e.customer;

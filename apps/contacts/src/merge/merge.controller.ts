@@ -12,9 +12,19 @@ import {
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { correlationIdOf, CurrentPrincipal, openApiSchema, parseInput, Roles } from '@journey/platform';
+import {
+  ApiAnswer,
+  ApiErrors,
+  ApiUuidParam,
+  correlationIdOf,
+  CurrentPrincipal,
+  openApiSchema,
+  parseInput,
+  Roles,
+} from '@journey/platform';
 import type { Principal } from '@journey/platform';
 import { answerOutcome } from '../contact/answer-outcome';
+import { CONTACTS_ANSWERS } from '../contacts-api.responses';
 import { Contacts } from '../contact/contacts';
 import { UnifiedView } from '../unified-view/unified-view';
 
@@ -42,6 +52,9 @@ export class MergeController {
       '409 when the survivor was itself merged into another contact (merge into that one), or when this contact is already merged elsewhere.',
   })
   @ApiBody({ schema: openApiSchema(mergeSchema) })
+  @ApiUuidParam('id')
+  @ApiAnswer(CONTACTS_ANSWERS.merged)
+  @ApiErrors(400, 404, 409)
   async merge(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: unknown,
@@ -70,6 +83,9 @@ export class MergeController {
   @HttpCode(200)
   @Roles('agent', 'supervisor')
   @ApiOperation({ summary: 'Undo the merge of this contact: it stands alone again, with all it had' })
+  @ApiUuidParam('id')
+  @ApiAnswer(CONTACTS_ANSWERS.recorded)
+  @ApiErrors(400, 404, 409)
   async split(
     @Param('id', new ParseUUIDPipe()) id: string,
     @CurrentPrincipal() principal: Principal,

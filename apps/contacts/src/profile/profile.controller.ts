@@ -11,10 +11,27 @@ import {
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { CHANNELS, CONSENT_PURPOSES, VIP_TIERS } from '@journey/contracts';
-import { correlationIdOf, CurrentPrincipal, openApiSchema, parseInput, Roles } from '@journey/platform';
+import {
+  boundedRecord,
+  CHANNELS,
+  CONSENT_PURPOSES,
+  traitKey,
+  TRAITS_MAX,
+  VIP_TIERS,
+} from '@journey/contracts';
+import {
+  ApiAnswer,
+  ApiErrors,
+  ApiUuidParam,
+  correlationIdOf,
+  CurrentPrincipal,
+  openApiSchema,
+  parseInput,
+  Roles,
+} from '@journey/platform';
 import type { Principal } from '@journey/platform';
 import { answerOutcome } from '../contact/answer-outcome';
+import { CONTACTS_ANSWERS } from '../contacts-api.responses';
 import { Contacts } from '../contact/contacts';
 
 export const profileChangeSchema = z
@@ -36,12 +53,7 @@ export const profileChangeSchema = z
       }, 'must be an IANA time zone such as Asia/Shanghai')
       .optional(),
     vipTier: z.enum(VIP_TIERS).optional(),
-    traits: z
-      .record(
-        z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'trait keys are lower-case words, up to 40 characters'),
-        z.string().trim().min(1).max(200).nullable(),
-      )
-      .optional(),
+    traits: boundedRecord(traitKey, z.string().trim().min(1).max(200).nullable(), TRAITS_MAX).optional(),
     preferredChannel: z.enum(CHANNELS).optional(),
   })
   .strict();
@@ -68,6 +80,9 @@ export class ProfileController {
       'Change the profile: name, language, time zone, VIP tier, traits (null removes one), preferred channel',
   })
   @ApiBody({ schema: openApiSchema(profileChangeSchema) })
+  @ApiUuidParam('id')
+  @ApiAnswer(CONTACTS_ANSWERS.recorded)
+  @ApiErrors(400, 404, 409)
   async update(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: unknown,
@@ -88,6 +103,9 @@ export class ProfileController {
   @Roles('agent', 'supervisor', 'service')
   @ApiOperation({ summary: 'Record that the customer gave or withdrew consent for a purpose' })
   @ApiBody({ schema: openApiSchema(consentSchema) })
+  @ApiUuidParam('id')
+  @ApiAnswer(CONTACTS_ANSWERS.recorded, 201)
+  @ApiErrors(400, 404, 409)
   async consent(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: unknown,

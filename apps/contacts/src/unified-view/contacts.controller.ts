@@ -11,9 +11,17 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { correlationIdOf, CurrentPrincipal, Roles } from '@journey/platform';
+import {
+  ApiAnswer,
+  ApiErrors,
+  ApiUuidParam,
+  correlationIdOf,
+  CurrentPrincipal,
+  Roles,
+} from '@journey/platform';
 import type { Principal } from '@journey/platform';
 import type { ChannelIdentity } from '@journey/contracts';
+import { CONTACTS_ANSWERS } from '../contacts-api.responses';
 import { PersonalDataErasure } from '../erasure/personal-data-erasure';
 import { IdentityIndex } from '../identity-resolution/identity-index';
 import { UnifiedView } from './unified-view';
@@ -42,6 +50,8 @@ export class ContactsController {
   @ApiOperation({ summary: 'Search contacts by name (any part, any case); erased contacts are never found' })
   @ApiQuery({ name: 'name', required: true })
   @ApiQuery({ name: 'limit', required: false, description: '1–100, default 20' })
+  @ApiAnswer(CONTACTS_ANSWERS.found)
+  @ApiErrors(400)
   async search(@Query('name') name?: string, @Query('limit') limit?: string) {
     const text = (name ?? '').trim();
     if (text.length < 2 || text.length > 200) throw new BadRequestException('name must be 2–200 characters');
@@ -58,6 +68,9 @@ export class ContactsController {
     description:
       'Covers the contact and every contact merged into it: their data keys and those of their conversations are deleted, so the personal fields of every stored event, every Kafka message and every replay read as [erased]; the view drops them and the identity index forgets them. Asking again is harmless.',
   })
+  @ApiUuidParam('id')
+  @ApiAnswer(CONTACTS_ANSWERS.erased)
+  @ApiErrors(400, 404, 409)
   async erase(
     @Param('id', new ParseUUIDPipe()) id: string,
     @CurrentPrincipal() principal: Principal,
@@ -77,6 +90,8 @@ export class ContactsController {
   @ApiQuery({ name: 'wechatUnionId', required: false })
   @ApiQuery({ name: 'appUserId', required: false })
   @ApiQuery({ name: 'visitorId', required: false })
+  @ApiAnswer(CONTACTS_ANSWERS.heldBy)
+  @ApiErrors(400, 404)
   async lookup(@Query() query: Record<string, unknown>) {
     const given = Object.entries(query).filter(([k, v]) => k in LOOKUPS && typeof v === 'string' && v);
     if (given.length !== 1)
@@ -95,6 +110,9 @@ export class ContactsController {
     summary:
       'The unified customer view: profile, tier, traits, consent, identities, stage, channels, last contact, merges and merge suggestions, recent timeline (of merged contacts too)',
   })
+  @ApiUuidParam('id')
+  @ApiAnswer(CONTACTS_ANSWERS.customerView)
+  @ApiErrors(400, 404)
   async get(@Param('id', new ParseUUIDPipe()) id: string) {
     const view = await this.view.view(id);
     if (!view) throw new NotFoundException('contact not found');
@@ -106,6 +124,9 @@ export class ContactsController {
   @ApiOperation({ summary: 'Every interaction and commerce fact of the contact, oldest first, paged' })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false, description: '1–200, default 50' })
+  @ApiUuidParam('id')
+  @ApiAnswer(CONTACTS_ANSWERS.timeline)
+  @ApiErrors(400, 404)
   async timeline(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query('cursor') cursor?: string,

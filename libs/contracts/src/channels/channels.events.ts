@@ -1,9 +1,27 @@
 import { z } from 'zod';
 import { defineEvent } from '../catalogue/event-catalogue';
+import { boundedJson } from '../size/size-limits';
 
 /** The kinds of channel a customer reaches the company on. */
 export const CHANNELS = ['web-chat', 'email', 'wechat', 'app', 'partner-api', 'phone'] as const;
 export type ChannelKind = (typeof CHANNELS)[number];
+
+// Bounds shared by the channels' edges and their events, chosen so that no event can outgrow a Kafka
+// message (see EVENT_MAX_BYTES and the size spec): an edge refuses, or for email truncates, past them.
+/** The longest message text (UTF-16 units); email bodies past it are truncated with a marker. */
+export const MESSAGE_TEXT_MAX = 40_000;
+/** The most attachments one message carries. */
+export const ATTACHMENTS_MAX = 20;
+/** The most identities one event names. */
+export const IDENTITIES_MAX = 10;
+/** The longest call transcript (UTF-16 units). */
+export const TRANSCRIPT_MAX = 100_000;
+/** The longest provider message id (RFC 5322 caps a header line at 998 characters). */
+export const PROVIDER_ID_MAX = 998;
+/** The most Message-IDs an email's References keep: the thread root and the latest ones. */
+export const EMAIL_REFERENCES_MAX = 10;
+/** The largest rule set, as JSON. */
+export const RULE_SET_MAX_BYTES = 256 * 1024;
 
 /** How a channel knows the customer; contacts resolves identities to a contact. */
 export const channelIdentity = z.object({
@@ -36,6 +54,9 @@ export const attachmentReference = z.object({
   name: z.string().max(255).optional(),
   sizeBytes: z.number().int().nonnegative().optional(),
 });
+const attachments = z.array(attachmentReference).max(ATTACHMENTS_MAX).default([]);
+const identities = z.array(channelIdentity).min(1).max(IDENTITIES_MAX);
+const actorId = z.string().min(1).max(200);
 
 const routingHints = z.object({
   group: z.string().min(1).max(100).optional(),
@@ -52,7 +73,7 @@ export const conversationStarted = defineEvent({
   personalData: ['identities[].value', 'subject'],
   schema: z.object({
     ...channelFields,
-    identities: z.array(channelIdentity).min(1),
+    identities,
     subject: z.string().max(998).optional(),
     /** When the customer first showed up (their first message, call or identification). */
     startedAt: z.iso.datetime().optional(),
@@ -74,20 +95,26 @@ export const messageReceived = defineEvent({
   schema: z.object({
     ...channelFields,
     messageId: z.uuid(),
-    providerMessageId: z.string().min(1).max(998),
-    identities: z.array(channelIdentity).min(1),
-    text: z.string().max(100_000).optional(),
-    attachments: z.array(attachmentReference).default([]),
+    providerMessageId: z.string().min(1).max(PROVIDER_ID_MAX),
+    identities,
+    text: z.string().max(MESSAGE_TEXT_MAX).optional(),
+    /** The customer wrote more than MESSAGE_TEXT_MAX: text is the start of it, with a marker at the end. */
+    textTruncated: z.boolean().optional(),
+    attachments,
     /** A channel event that is not a message: a WeChat subscribe or menu click. */
     customerAction: z
       .object({
         name: z.enum(['subscribe', 'unsubscribe', 'menu-click', 'scan']),
-        key: z.string().optional(),
+        key: z.string().max(256).optional(),
       })
       .optional(),
-    /** Email threading: this message's Message-ID and the References chain it answered. */
+    /** Email threading: this message's Message-ID and the References chain it answered (root and latest). */
     emailThread: z
-      .object({ messageId: z.string(), references: z.array(z.string()), subject: z.string().optional() })
+      .object({
+        messageId: z.string().max(PROVIDER_ID_MAX),
+        references: z.array(z.string().max(PROVIDER_ID_MAX)).max(EMAIL_REFERENCES_MAX),
+        subject: z.string().max(998).optional(),
+      })
       .optional(),
     receivedAt: z.iso.datetime(),
   }),
@@ -102,9 +129,9 @@ export const messageSent = defineEvent({
   schema: z.object({
     ...channelFields,
     messageId: z.uuid(),
-    author: z.object({ kind: z.enum(['agent', 'automation']), id: z.string().min(1) }),
-    text: z.string().min(1).max(100_000),
-    attachments: z.array(attachmentReference).default([]),
+    author: z.object({ kind: z.enum(['agent', 'automation']), id: actorId }),
+    text: z.string().min(1).max(MESSAGE_TEXT_MAX),
+    attachments,
     /** Set when the reply went out at once in the webhook's own response (WeChat passive reply). */
     passive: z.boolean().default(false),
     sentAt: z.iso.datetime(),
@@ -118,7 +145,7 @@ export const messageDelivered = defineEvent({
   schema: z.object({
     ...channelFields,
     messageId: z.uuid(),
-    providerMessageId: z.string().optional(),
+    providerMessageId: z.string().max(PROVIDER_ID_MAX).optional(),
     attempt: z.number().int().positive(),
   }),
 });
@@ -145,8 +172,8 @@ export const visitorIdentified = defineEvent({
   personalData: ['identities[].value', 'name'],
   schema: z.object({
     ...channelFields,
-    visitorId: z.string().min(1),
-    identities: z.array(channelIdentity).min(1),
+    visitorId: z.string().min(1).max(200),
+    identities,
     name: z.string().max(200).optional(),
   }),
 });
@@ -167,7 +194,11 @@ export const conversationRouted = defineEvent({
   description:
     'Channel rules tagged a conversation with a group, skill or priority for the assignment engine.',
   contactScoped: false,
-  schema: z.object({ ...channelFields, hints: routingHints, ruleIds: z.array(z.string()).min(1) }),
+  schema: z.object({
+    ...channelFields,
+    hints: routingHints,
+    ruleIds: z.array(z.string().max(100)).min(1).max(500),
+  }),
 });
 
 const callFields = {
@@ -183,7 +214,7 @@ export const callStarted = defineEvent({
   schema: z.object({
     ...callFields,
     direction: z.enum(['inbound', 'outbound']),
-    identities: z.array(channelIdentity).min(1),
+    identities,
     startedAt: z.iso.datetime(),
   }),
 });
@@ -192,7 +223,7 @@ export const callAnswered = defineEvent({
   type: 'channels.call-answered.v1',
   description: 'An agent (or the customer, outbound) answered the call.',
   contactScoped: false,
-  schema: z.object({ ...callFields, agentId: z.string().optional(), answeredAt: z.iso.datetime() }),
+  schema: z.object({ ...callFields, agentId: actorId.optional(), answeredAt: z.iso.datetime() }),
 });
 
 export const callEnded = defineEvent({
@@ -214,8 +245,8 @@ export const callRecorded = defineEvent({
   personalData: ['recordingUrl', 'transcript'],
   schema: z.object({
     ...callFields,
-    recordingUrl: z.url().optional(),
-    transcript: z.string().max(200_000).optional(),
+    recordingUrl: z.url().max(2048).optional(),
+    transcript: z.string().max(TRANSCRIPT_MAX).optional(),
   }),
 });
 
@@ -225,8 +256,11 @@ export const rulesConfigured = defineEvent({
     "A supervisor replaced the channels' auto-reply and routing rules and business hours (the rule format is in the channels service's OpenAPI).",
   contactScoped: false,
   schema: z.object({
-    ruleSet: z.object({ businessHours: z.unknown().optional(), rules: z.array(z.unknown()) }),
-    configuredBy: z.string().min(1),
+    ruleSet: boundedJson(
+      z.object({ businessHours: z.unknown().optional(), rules: z.array(z.unknown()) }),
+      RULE_SET_MAX_BYTES,
+    ),
+    configuredBy: actorId,
   }),
 });
 

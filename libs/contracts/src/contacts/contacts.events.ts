@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineEvent } from '../catalogue/event-catalogue';
-import { channelIdentity, CHANNELS } from '../channels/channels.events';
+import { channelIdentity, CHANNELS, IDENTITIES_MAX } from '../channels/channels.events';
+import { boundedRecord } from '../size/size-limits';
 
 const contactId = z.uuid();
 
@@ -11,7 +12,7 @@ export const contactCreated = defineEvent({
   personalData: ['identities[].value', 'name'],
   schema: z.object({
     contactId,
-    identities: z.array(channelIdentity).min(1),
+    identities: z.array(channelIdentity).min(1).max(IDENTITIES_MAX),
     name: z.string().max(200).optional(),
   }),
 });
@@ -36,7 +37,7 @@ export const mergeSuggested = defineEvent({
     otherContactId: contactId,
     /** The identity seen on both; absent when the match is a weaker one (the same name). */
     identity: channelIdentity.optional(),
-    reason: z.string().min(1),
+    reason: z.string().min(1).max(500),
   }),
 });
 
@@ -58,10 +59,10 @@ export const interactionRecorded = defineEvent({
   schema: z.object({
     contactId,
     sourceEventId: z.uuid(),
-    sourceType: z.string().min(1),
+    sourceType: z.string().min(1).max(100),
     kind: z.enum(INTERACTION_KINDS),
     channel: z.enum(CHANNELS),
-    channelId: z.string().min(1),
+    channelId: z.string().min(1).max(100),
     conversationId: z.uuid(),
     summary: z.string().max(500).optional(),
     at: z.iso.datetime({ offset: true }),
@@ -78,6 +79,16 @@ export const JOURNEY_EVENT_KINDS = [
   'return-requested',
 ] as const;
 
+/** The most entries a journey fact's details hold. */
+export const JOURNEY_DETAILS_MAX_KEYS = 32;
+
+/** Free-form facts about a journey event (order total, page, campaign…): a bounded flat record. */
+export const journeyEventDetails = boundedRecord(
+  z.string().min(1).max(64),
+  z.union([z.string().max(2000), z.number(), z.boolean()]),
+  JOURNEY_DETAILS_MAX_KEYS,
+);
+
 export const journeyEventRecorded = defineEvent({
   type: 'contacts.journey-event-recorded.v1',
   description:
@@ -91,7 +102,7 @@ export const journeyEventRecorded = defineEvent({
     externalId: z.string().min(1).max(200),
     source: z.string().min(1).max(100),
     occurredAt: z.iso.datetime({ offset: true }),
-    details: z.record(z.string(), z.union([z.string().max(2000), z.number(), z.boolean()])).default({}),
+    details: journeyEventDetails.default({}),
   }),
 });
 
@@ -108,6 +119,7 @@ export const profileUpdated = defineEvent({
     /** BCP 47, e.g. zh-CN, en. */
     language: z
       .string()
+      .max(35)
       .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)
       .optional(),
     /** IANA, e.g. Asia/Shanghai. */
@@ -126,8 +138,13 @@ export const vipTierSet = defineEvent({
   schema: z.object({ contactId, tier: z.enum(VIP_TIERS), by: actor }),
 });
 
-const traitKey = z
+/** The most traits one change sets or removes. */
+export const TRAITS_MAX = 50;
+
+/** A trait's name: a lower-case word. */
+export const traitKey = z
   .string()
+  .max(40)
   .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'trait keys are lower-case words, up to 40 characters');
 
 export const traitsSet = defineEvent({
@@ -138,9 +155,10 @@ export const traitsSet = defineEvent({
   personalData: ['traits'],
   schema: z.object({
     contactId,
-    traits: z
-      .record(traitKey, z.string().min(1).max(200).nullable())
-      .refine((t) => Object.keys(t).length > 0, 'at least one trait'),
+    traits: boundedRecord(traitKey, z.string().min(1).max(200).nullable(), TRAITS_MAX).refine(
+      (t) => Object.keys(t).length > 0,
+      'at least one trait',
+    ),
     by: actor,
   }),
 });
@@ -193,7 +211,8 @@ export const personalDataErased = defineEvent({
   contactScoped: true,
   schema: z.object({
     contactId,
-    conversationIds: z.array(z.uuid()),
+    /** Bounded so that the event fits a Kafka message; a contact has far fewer conversations. */
+    conversationIds: z.array(z.uuid()).max(10_000),
     by: actor,
     erasedAt: z.iso.datetime({ offset: true }),
   }),

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT, generateKeyPair } from 'jose';
+import { SignJWT, generateKeyPair, importJWK } from 'jose';
 import { ensureLocalSigningKey, issueLocalToken } from './local-signing-key';
 import { TokenRejected, TokenVerifier } from './token-verifier';
 
@@ -92,6 +92,19 @@ describe('local tokens', () => {
     expect(await rejection(verifier.verify(forged))).toMatch(
       /signature is not valid|not signed by a known key/,
     );
+  });
+
+  it('refuses a token without an expiry, which would be good forever', async () => {
+    const { verifier, keyFile } = setup();
+    const key = await ensureLocalSigningKey(keyFile);
+    const forever = await new SignJWT({ roles: ['admin'] })
+      .setProtectedHeader({ alg: key.alg, kid: key.privateJwk.kid ?? '' })
+      .setSubject('agent-7')
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setIssuedAt()
+      .sign(await importJWK(key.privateJwk, key.alg));
+    expect(await rejection(verifier.verify(forever))).toBe('token has no expiry (exp claim)');
   });
 
   it('refuses garbage', async () => {

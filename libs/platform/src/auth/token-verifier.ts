@@ -23,6 +23,8 @@ export class TokenVerifier {
         issuer: this.auth.issuer,
         audience: this.auth.audience,
         clockTolerance: 30,
+        // A token without an expiry would be good forever once leaked.
+        requiredClaims: ['exp'],
       }));
     } catch (err) {
       throw new TokenRejected(describe(err));
@@ -56,6 +58,8 @@ function readClaim(payload: JWTPayload, path: string): unknown {
 
 function describe(err: unknown): string {
   if (err instanceof errors.JWTExpired) return 'token expired';
+  if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'exp' && err.reason === 'missing')
+    return 'token has no expiry (exp claim)';
   if (err instanceof errors.JWTClaimValidationFailed) return `token claim "${err.claim}" is not accepted`;
   if (err instanceof errors.JWSSignatureVerificationFailed) return 'token signature is not valid';
   if (err instanceof errors.JWKSNoMatchingKey) return 'token was not signed by a known key';

@@ -1,16 +1,42 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Module } from '@nestjs/common';
+import { Controller, Get, Module } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import request from 'supertest';
 import { isolatedMongoUrl, testInfrastructure, uniqueName } from '@journey/testing';
 import { issueLocalToken } from '../auth/local-signing-key';
+import { Public } from '../auth/public.decorator';
+import { openApiProblems } from '../openapi/openapi-document';
 import { loadServiceConfig } from '../config/service-config';
 import type { ServiceConfig } from '../config/service-config';
 import { createServiceApp, startServiceApp } from './service-app';
 
-@Module({})
+/** Failures as the service's own code meets them, to see how they are answered. */
+@ApiExcludeController()
+@Public()
+@Controller('probe')
+class FailingController {
+  @Get('conflict')
+  conflict(): never {
+    throw Object.assign(new Error('conversation-1: expected revision 3, found 4'), {
+      name: 'WrongExpectedRevisionError',
+    });
+  }
+
+  @Get('store-down')
+  storeDown(): never {
+    throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:15432'), { code: 'ECONNREFUSED' });
+  }
+
+  @Get('bug')
+  bug(): never {
+    throw new TypeError("Cannot read properties of undefined (reading 'li.wei@example.com')");
+  }
+}
+
+@Module({ controllers: [FailingController] })
 class EmptyFeatureModule {}
 
 function configFor(overrides: NodeJS.ProcessEnv): ServiceConfig {
@@ -51,7 +77,12 @@ describe('a service app on the real infrastructure', () => {
     await request(app.getHttpServer()).get('/health/live').expect(200, { status: 'ok', service: 'tickets' });
     const ready = await request(app.getHttpServer()).get('/health/ready').expect(200);
     expect(ready.body.status).toBe('ok');
-    expect(Object.keys(ready.body.details).sort()).toEqual(['eventStore', 'kafka', 'readModels']);
+    expect(Object.keys(ready.body.details).sort()).toEqual([
+      'consumers',
+      'eventStore',
+      'kafka',
+      'readModels',
+    ]);
   });
 
   it('publishes its OpenAPI document and the docs page without a token', async () => {
@@ -61,6 +92,7 @@ describe('a service app on the real infrastructure', () => {
       expect.arrayContaining(['/health/live', '/health/ready', '/v1/me']),
     );
     expect(doc.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(openApiProblems(doc.body)).toEqual([]);
     const page = await request(app.getHttpServer()).get('/docs').expect(200);
     expect(page.text).toContain('swagger');
   });
@@ -89,11 +121,76 @@ describe('a service app on the real infrastructure', () => {
   });
 
   it('refuses a body over the configured limit with 413', async () => {
-    await request(app.getHttpServer())
+    const res = await request(app.getHttpServer())
       .post('/v1/me')
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ pad: 'x'.repeat(1_100_000) }))
       .expect(413);
+    expect(res.body).toEqual({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: 'request entity too large',
+    });
+  });
+
+  it('says nothing of its framework, and forbids content sniffing on every answer', async () => {
+    for (const path of ['/health/live', '/v1/me', '/nowhere', '/openapi.json']) {
+      const res = await request(app.getHttpServer()).get(path);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+
+  it('answers concurrent writes that ran out of retries with 409 and Retry-After', async () => {
+    const res = await request(app.getHttpServer()).get('/probe/conflict').expect(409);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.body).toMatchObject({ statusCode: 409, error: 'Conflict', message: expect.any(String) });
+  });
+
+  it('answers an unreachable store with 503 and Retry-After, not 500', async () => {
+    const res = await request(app.getHttpServer()).get('/probe/store-down').expect(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+    expect(res.body.message).toMatch(/unreachable/);
+  });
+
+  it('answers a bug with a generic 500 naming the correlation id, and nothing of the error', async () => {
+    const res = await request(app.getHttpServer())
+      .get('/probe/bug')
+      .set('x-correlation-id', 'corr-500')
+      .expect(500);
+    expect(res.body).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'an unexpected error occurred (correlation id corr-500)',
+      correlationId: 'corr-500',
+    });
+  });
+});
+
+describe('a rate-limited client', () => {
+  it('gets 429 with Retry-After past its burst, while another client is served', async () => {
+    const config = configFor({ RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' });
+    const app = await start(config);
+    try {
+      const tokenOf = (subject: string) =>
+        issueLocalToken({
+          ...config.auth,
+          keyFile: config.auth.localKeyFile,
+          subject,
+          roles: [],
+          expiresIn: '1m',
+        });
+      for (let i = 0; i < 3; i++) await request(app.getHttpServer()).get('/health/live').expect(200);
+      const refused = await request(app.getHttpServer()).get('/health/live').expect(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(refused.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+      // An authenticated caller is counted by its subject, not by the address it shares.
+      const agent = `Bearer ${await tokenOf('agent-1')}`;
+      await request(app.getHttpServer()).get('/v1/me').set('Authorization', agent).expect(200);
+    } finally {
+      await app.close();
+    }
   });
 });
 

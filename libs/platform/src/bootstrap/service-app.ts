@@ -11,8 +11,10 @@ import { ConfigurationError, loadServiceConfig } from '../config/service-config'
 import type { ServiceConfig, ServiceName } from '../config/service-config';
 import { createLogger, JourneyLogger } from '../logging/logger';
 import { requestLogging } from '../logging/request-logging.middleware';
+import { securityHeaders } from '../http/security-headers.middleware';
 import { kafkaClientConfig } from '../infrastructure/kafka-client';
 import { PlatformModule } from '../platform.module';
+import { declarePlatformAnswers } from '../openapi/openapi-document';
 
 export interface ServiceDefinition {
   name: ServiceName;
@@ -41,7 +43,11 @@ export async function createServiceApp(
     rawBody: true,
     abortOnError: false,
   });
+  app.disable('x-powered-by');
+  // Behind an ingress, the client's address (for rate limits) is in X-Forwarded-For.
+  app.set('trust proxy', config.http.trustProxy);
   app.use(requestLogging(logger));
+  app.use(securityHeaders());
   app.useBodyParser('json', { limit: config.http.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
   // XML (WeChat) and raw MIME (email) arrive as text; their handlers parse and validate them.
@@ -65,14 +71,16 @@ export async function createServiceApp(
     { inheritAppConfig: true },
   );
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(`journey ${definition.name} service`)
-      .setDescription(definition.description)
-      .setVersion(process.env['npm_package_version'] ?? '0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
+  const document = declarePlatformAnswers(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(`journey ${definition.name} service`)
+        .setDescription(definition.description)
+        .setVersion(process.env['npm_package_version'] ?? '0.1.0')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+        .build(),
+    ),
   );
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',

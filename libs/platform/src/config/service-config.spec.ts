@@ -32,7 +32,13 @@ describe('loadServiceConfig', () => {
       AUTH_JWKS_URL: 'https://login.example/.well-known/jwks.json',
       AUTH_ROLES_CLAIM: 'realm_access.roles',
     });
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 4000, bodyLimit: '1mb' });
+    expect(config.http).toEqual({
+      host: '0.0.0.0',
+      port: 4000,
+      bodyLimit: '1mb',
+      trustProxy: 0,
+      rateLimit: { perSecond: 50, burst: 200 },
+    });
     expect(config.kafka.brokers).toEqual(['kafka-0:9092', 'kafka-1:9092']);
     expect(config.auth).toMatchObject({ mode: 'oidc', rolesClaim: 'realm_access.roles' });
   });
@@ -48,6 +54,23 @@ describe('loadServiceConfig', () => {
     expect(problemsOf({ KAFKA_BROKERS: 'not a broker' })).toEqual([
       expect.stringMatching(/^KAFKA_BROKERS: must be a comma-separated list of host:port/),
     ]);
+  });
+
+  it('takes a per-client rate limit, high enough by default for bursts of webhooks', () => {
+    expect(
+      loadServiceConfig('channels', {
+        RATE_LIMIT_PER_SECOND: '5',
+        RATE_LIMIT_BURST: '20',
+        HTTP_TRUST_PROXY: '1',
+      }).http,
+    ).toMatchObject({ trustProxy: 1, rateLimit: { perSecond: 5, burst: 20 } });
+    expect(problemsOf({ RATE_LIMIT_PER_SECOND: '0' })).toEqual([
+      expect.stringMatching(/^RATE_LIMIT_PER_SECOND: must be at least 1 \(got "0"\)$/),
+    ]);
+    expect(problemsOf({ RATE_LIMIT_PER_SECOND: '100', RATE_LIMIT_BURST: '10' })).toEqual([
+      'RATE_LIMIT_BURST: must be at least RATE_LIMIT_PER_SECOND (100) (got "10")',
+    ]);
+    expect(problemsOf({ HTTP_TRUST_PROXY: 'yes' })).toEqual([expect.stringMatching(/^HTTP_TRUST_PROXY: /)]);
   });
 
   it('reports every bad variable at once', () => {

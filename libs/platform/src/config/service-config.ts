@@ -45,6 +45,24 @@ function schemaFor(service: ServiceName) {
         .string()
         .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 512kb or 1mb')
         .default('1mb'),
+      HTTP_TRUST_PROXY: z.coerce
+        .number({ message: 'must be the number of proxies in front of the service (0 for none)' })
+        .int('must be a whole number of proxies')
+        .min(0, 'must be 0 or more')
+        .max(10, 'must be at most 10')
+        .default(0),
+      RATE_LIMIT_PER_SECOND: z.coerce
+        .number({ message: 'must be a number of requests per second' })
+        .int('must be a whole number of requests per second')
+        .min(1, 'must be at least 1')
+        .max(100_000, 'must be at most 100000')
+        .default(50),
+      RATE_LIMIT_BURST: z.coerce
+        .number({ message: 'must be a number of requests' })
+        .int('must be a whole number of requests')
+        .min(1, 'must be at least 1')
+        .max(1_000_000, 'must be at most 1000000')
+        .default(200),
       LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
       KAFKA_BROKERS: z
         .string()
@@ -82,6 +100,13 @@ function schemaFor(service: ServiceName) {
       PERSONAL_DATA_KEY_FILE: z.string().min(1).default('.local/keys/personal-data.key'),
     })
     .superRefine((cfg, ctx) => {
+      if (cfg.RATE_LIMIT_BURST < cfg.RATE_LIMIT_PER_SECOND) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['RATE_LIMIT_BURST'],
+          message: `must be at least RATE_LIMIT_PER_SECOND (${cfg.RATE_LIMIT_PER_SECOND})`,
+        });
+      }
       if (cfg.AUTH_MODE === 'oidc' && !cfg.AUTH_JWKS_URL) {
         ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'is required when AUTH_MODE=oidc' });
       }
@@ -108,7 +133,15 @@ type Env = z.output<ReturnType<typeof schemaFor>>;
 export interface ServiceConfig {
   service: ServiceName;
   env: Env['NODE_ENV'];
-  http: { host: string; port: number; bodyLimit: string };
+  http: {
+    host: string;
+    port: number;
+    bodyLimit: string;
+    /** How many reverse proxies sit in front (their X-Forwarded-For gives the client's address). */
+    trustProxy: number;
+    /** Per client: RATE_LIMIT_BURST requests per RATE_LIMIT_BURST / RATE_LIMIT_PER_SECOND seconds. */
+    rateLimit: { perSecond: number; burst: number };
+  };
   logLevel: Env['LOG_LEVEL'];
   kafka: { brokers: string[]; clientId: string; consumerGroup: string };
   eventStore: { url: string };
@@ -155,7 +188,13 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
   return {
     service,
     env: e.NODE_ENV,
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, bodyLimit: e.HTTP_BODY_LIMIT },
+    http: {
+      host: e.HTTP_HOST,
+      port: e.HTTP_PORT,
+      bodyLimit: e.HTTP_BODY_LIMIT,
+      trustProxy: e.HTTP_TRUST_PROXY,
+      rateLimit: { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST },
+    },
     logLevel: e.LOG_LEVEL,
     kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, consumerGroup: e.KAFKA_CONSUMER_GROUP },
     eventStore: { url: e.EVENTSTORE_URL },

@@ -55,6 +55,17 @@ describe('the conversation decider', () => {
     expect(eventsOf(receive(2), first).map((e) => e.type)).toEqual(['channels.message-received.v1']);
   });
 
+  it('records that the channel cut the text short (an email body past the message bound)', () => {
+    const command = receive(1);
+    if (command.kind !== 'receive-message') throw new Error('unreachable');
+    const cut = {
+      ...command,
+      message: { ...command.message, text: 'start…[truncated]', textTruncated: true },
+    };
+    expect(eventsOf(cut)[1]?.data).toMatchObject({ text: 'start…[truncated]', textTruncated: true });
+    expect(eventsOf(receive(1))[1]?.data).not.toHaveProperty('textTruncated');
+  });
+
   it('adds nothing for a message it already has (a redelivered webhook)', () => {
     expect(given(eventsOf(receive(1))).when(receive(1))).toEqual([]);
   });

@@ -35,6 +35,7 @@ export type ConversationEvent =
         providerMessageId: string;
         identities: ChannelIdentity[];
         text?: string;
+        textTruncated?: boolean;
         attachments: Attachment[];
         customerAction?: { name: 'subscribe' | 'unsubscribe' | 'menu-click' | 'scan'; key?: string };
         emailThread?: EmailThread;
@@ -99,6 +100,8 @@ export interface InboundMessage extends Where {
   providerMessageId: string;
   identities: ChannelIdentity[];
   text?: string;
+  /** The channel cut the customer's text to fit a message (an email's body); text ends with a marker. */
+  textTruncated?: boolean;
   attachments: Attachment[];
   customerAction?: { name: 'subscribe' | 'unsubscribe' | 'menu-click' | 'scan'; key?: string };
   emailThread?: EmailThread;
@@ -302,6 +305,7 @@ function decideReceive(
       providerMessageId: m.providerMessageId,
       identities: m.identities,
       ...(m.text !== undefined ? { text: m.text } : {}),
+      ...(m.textTruncated ? { textTruncated: true } : {}),
       attachments: m.attachments,
       ...(m.customerAction ? { customerAction: m.customerAction } : {}),
       ...(m.emailThread ? { emailThread: m.emailThread } : {}),

@@ -1,7 +1,14 @@
 import { Body, Controller, Get, Put, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { correlationIdOf, CurrentPrincipal, openApiSchema, parseInput, Roles } from '@journey/platform';
+import {
+  ApiErrors,
+  correlationIdOf,
+  CurrentPrincipal,
+  openApiSchema,
+  parseInput,
+  Roles,
+} from '@journey/platform';
 import type { Principal } from '@journey/platform';
 import { ruleSetSchema } from '../domain/channel-rules';
 import type { RuleSet } from '../domain/channel-rules';
@@ -30,6 +37,7 @@ export class RulesController {
   })
   @ApiBody({ schema: openApiSchema(ruleSetSchema) })
   @ApiOkResponse({ schema: openApiSchema(ruleSetSchema) })
+  @ApiErrors(400, 409, 413)
   put(
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,

@@ -109,3 +109,15 @@ describe('channel rules', () => {
     );
   });
 });
+
+describe('the rule set as one event', () => {
+  it('is refused when larger than a rules-configured event may be', () => {
+    const rule = (i: number) => ({ id: `r-${i}`, name: 'Rule', then: { autoReply: '答'.repeat(4000) } });
+    const big = ruleSetSchema.safeParse({ rules: Array.from({ length: 100 }, (_, i) => rule(i)) });
+    expect(big.success).toBe(false);
+    expect(big.error?.issues[0]?.message).toMatch(/the rule set is larger than 262144 bytes/);
+    expect(ruleSetSchema.safeParse({ rules: Array.from({ length: 10 }, (_, i) => rule(i)) }).success).toBe(
+      true,
+    );
+  });
+});

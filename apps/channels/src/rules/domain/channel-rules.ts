@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS } from '@journey/contracts';
+import { CHANNELS, jsonBytes, RULE_SET_MAX_BYTES } from '@journey/contracts';
 import type { ChannelKind, RoutingHints } from '@journey/contracts';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -20,7 +20,7 @@ export const businessHoursSchema = z.object({
   /** Opening intervals per weekday; a day that is missing is closed. */
   week: z.partialRecord(z.enum(DAYS), z.array(z.tuple([clock, clock])).max(4)),
   /** Closed all day (YYYY-MM-DD in the time zone). */
-  holidays: z.array(z.iso.date()).default([]),
+  holidays: z.array(z.iso.date()).max(366).default([]),
 });
 export type BusinessHours = z.infer<typeof businessHoursSchema>;
 
@@ -32,11 +32,11 @@ export const channelRuleSchema = z
     when: z
       .object({
         channels: z.array(z.enum(CHANNELS)).optional(),
-        channelIds: z.array(z.string()).optional(),
+        channelIds: z.array(z.string().max(100)).max(100).optional(),
         /** Any of these words or phrases, case-insensitive; CJK phrases match inside text. */
-        keywords: z.array(z.string().min(1).max(100)).optional(),
+        keywords: z.array(z.string().min(1).max(100)).max(200).optional(),
         /** For email: the inbox address the customer wrote to. */
-        recipient: z.email().optional(),
+        recipient: z.email().max(320).optional(),
         outsideBusinessHours: z.boolean().optional(),
         firstMessageOnly: z.boolean().optional(),
       })
@@ -67,6 +67,13 @@ export const ruleSetSchema = z
     rules: z.array(channelRuleSchema).max(500),
   })
   .superRefine((set, ctx) => {
+    // The whole set is one event: it must fit one.
+    if (jsonBytes(set) > RULE_SET_MAX_BYTES)
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `the rule set is larger than ${RULE_SET_MAX_BYTES} bytes`,
+      });
     const seen = new Set<string>();
     set.rules.forEach((r, i) => {
       if (seen.has(r.id))

@@ -9,9 +9,18 @@ import {
   UnauthorizedException,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { correlationIdOf, openApiSchema, parseInput, Public, rawBodyOf } from '@journey/platform';
+import {
+  ApiAnswer,
+  ApiErrors,
+  correlationIdOf,
+  openApiSchema,
+  parseInput,
+  Public,
+  rawBodyOf,
+} from '@journey/platform';
+import { CHANNELS_ANSWERS } from '../../channels-api.responses';
 import { CHANNELS_CONFIG } from '../../channel-config/channels-config';
 import type { ChannelsConfig } from '../../channel-config/channels-config';
 import { Conversations } from '../../conversation/conversations';
@@ -19,6 +28,7 @@ import { unprocessable } from '../signed/signed-webhooks.controller';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignedRequest } from '../signed/signed-request';
 import { fromJsonEmail, jsonEmailSchema, MalformedEmail, parseMimeEmail, threadRoot } from './inbound-email';
 import type { InboundEmail } from './inbound-email';
+import { boundInboundEmail } from './email-bounds';
 
 @ApiTags('webhooks')
 @Public()
@@ -40,7 +50,8 @@ export class EmailWebhookController {
   @ApiHeader({ name: TIMESTAMP_HEADER, required: true })
   @ApiHeader({ name: SIGNATURE_HEADER, required: true })
   @ApiBody({ schema: openApiSchema(jsonEmailSchema) })
-  @ApiOkResponse({ description: '{ conversationId, messageId, duplicate }' })
+  @ApiAnswer(CHANNELS_ANSWERS.messageReceipt)
+  @ApiErrors(400, 401, 404, 409, 413, 422)
   async receive(@Req() req: Request) {
     const email = this.config.email;
     if (!email) throw new NotFoundException('no email channel is configured');
@@ -58,6 +69,7 @@ export class EmailWebhookController {
           providerMessageId: parsed.messageId,
           identities: [{ kind: 'email', value: parsed.from.address, verified: parsed.dkimPass }],
           ...(parsed.text ? { text: parsed.text } : {}),
+          ...(parsed.textTruncated ? { textTruncated: true } : {}),
           attachments: parsed.attachments,
           emailThread: {
             messageId: parsed.messageId,
@@ -78,7 +90,12 @@ export class EmailWebhookController {
     };
   }
 
+  /** The email as its event will hold it, whichever form it came in (see boundInboundEmail). */
   private async parse(req: Request): Promise<InboundEmail> {
+    return boundInboundEmail(await this.read(req));
+  }
+
+  private async read(req: Request): Promise<InboundEmail> {
     if (req.is('message/rfc822')) {
       if (typeof req.body !== 'string' || !req.body) throw new BadRequestException('empty MIME message');
       try {

@@ -61,6 +61,11 @@ describe('inbound email', () => {
     );
   });
 
+  it('stands in the content hash for a Message-ID it cannot keep (too long, or not one)', async () => {
+    const email = await parseMimeEmail(mime.replace('<m3@customer.example>', `<${'m'.repeat(1200)}@x>`));
+    expect(email.messageId).toMatch(/^<sha256-[0-9a-f]{64}@journey\.invalid>$/);
+  });
+
   it('reads the JSON form of mail providers, threading a first message on itself', () => {
     const email = fromJsonEmail(
       jsonEmailSchema.parse({
@@ -78,5 +83,7 @@ describe('inbound email', () => {
     });
     expect(threadRoot(email)).toBe('<a@b.example>');
     expect(jsonEmailSchema.safeParse({ messageId: 'no-brackets', from: 'x', to: [] }).success).toBe(false);
+    const tooLong = { messageId: `<${'a'.repeat(1000)}@b>`, from: 'a@b.example', to: ['s@example.com'] };
+    expect(jsonEmailSchema.safeParse(tooLong).success).toBe(false);
   });
 });

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import type { AddressObject } from 'mailparser';
 import { z } from 'zod';
+import { ATTACHMENTS_MAX, PROVIDER_ID_MAX } from '@journey/contracts';
+import { isUsableMessageId } from './email-bounds';
 
 /** An inbound email, whichever form it came in. */
 export interface InboundEmail {
@@ -10,6 +12,8 @@ export interface InboundEmail {
   to: string[];
   subject?: string;
   text?: string;
+  /** The body was longer than a message holds: text is its start, with a marker (see email-bounds). */
+  textTruncated?: boolean;
   inReplyTo?: string;
   references: string[];
   attachments: { name?: string; contentType: string; sizeBytes: number; reference: string }[];
@@ -50,11 +54,14 @@ export async function parseMimeEmail(raw: string): Promise<InboundEmail> {
   const from = Array.isArray(mail.from) ? mail.from[0] : mail.from;
   const sender = from?.value[0];
   if (!sender?.address) throw new MalformedEmail('the message has no From address');
+  if (sender.address.length > ADDRESS_MAX) throw new MalformedEmail('the From address is too long');
   const authResults = mail.headers.get('authentication-results');
   const results = (Array.isArray(authResults) ? authResults : authResults ? [authResults] : []).map(String);
-  // Without a Message-ID (rare), the content's hash stands in, so a redelivery is still recognised.
+  // Without a Message-ID it can keep (rare), the content's hash stands in, so a redelivery is still recognised.
   const messageId =
-    mail.messageId ?? `<sha256-${createHash('sha256').update(raw).digest('hex')}@journey.invalid>`;
+    mail.messageId && isUsableMessageId(mail.messageId)
+      ? mail.messageId
+      : `<sha256-${createHash('sha256').update(raw).digest('hex')}@journey.invalid>`;
   return {
     messageId,
     from: { address: sender.address.toLowerCase(), ...(sender.name ? { name: sender.name } : {}) },
@@ -75,26 +82,40 @@ export async function parseMimeEmail(raw: string): Promise<InboundEmail> {
   };
 }
 
-/** The JSON form that mail providers post for a parsed inbound message. */
+const ADDRESS_MAX = 320;
+const address = z.email().max(ADDRESS_MAX);
+const messageIdText = z
+  .string()
+  .max(PROVIDER_ID_MAX)
+  .regex(/^<[^<>\s]+>$/, 'must be a Message-ID such as <abc@mail.example.com>');
+
+/**
+ * The JSON form that mail providers post for a parsed inbound message. Identifiers are refused when
+ * wrong (400); text, subject, References and attachments are taken up to what a request may carry
+ * and then cut to what the event holds (see boundInboundEmail), as a raw MIME message is.
+ */
 export const jsonEmailSchema = z
   .object({
-    messageId: z.string().regex(/^<[^<>\s]+>$/, 'must be a Message-ID such as <abc@mail.example.com>'),
-    from: z.union([z.email(), z.object({ address: z.email(), name: z.string().max(200).optional() })]),
-    to: z.array(z.email()).min(1),
-    cc: z.array(z.email()).default([]),
-    subject: z.string().max(998).optional(),
+    messageId: messageIdText,
+    from: z.union([address, z.object({ address, name: z.string().max(200).optional() })]),
+    to: z.array(address).min(1).max(100),
+    cc: z.array(address).max(100).default([]),
+    subject: z.string().max(10_000).optional(),
     text: z.string().max(1_000_000).optional(),
-    inReplyTo: z.string().optional(),
-    references: z.union([z.string(), z.array(z.string())]).optional(),
+    inReplyTo: z.string().max(PROVIDER_ID_MAX).optional(),
+    references: z
+      .union([z.string().max(100_000), z.array(z.string().max(PROVIDER_ID_MAX)).max(1_000)])
+      .optional(),
     attachments: z
       .array(
         z.object({
-          url: z.url(),
-          contentType: z.string(),
-          name: z.string().optional(),
+          url: z.url().max(2048),
+          contentType: z.string().min(1).max(255),
+          name: z.string().max(1_000).optional(),
           sizeBytes: z.number().int().nonnegative().optional(),
         }),
       )
+      .max(ATTACHMENTS_MAX * 5)
       .default([]),
     dkim: z.enum(['pass', 'fail', 'none']).optional(),
     date: z.iso.datetime({ offset: true }).optional(),

@@ -10,11 +10,21 @@ import {
   UnauthorizedException,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { correlationIdOf, openApiSchema, parseInput, Public, rawBodyOf } from '@journey/platform';
+import {
+  ApiAnswer,
+  ApiErrors,
+  correlationIdOf,
+  openApiSchema,
+  parseInput,
+  Public,
+  rawBodyOf,
+} from '@journey/platform';
+import { ATTACHMENTS_MAX, MESSAGE_TEXT_MAX, TRANSCRIPT_MAX } from '@journey/contracts';
 import type { ChannelIdentity } from '@journey/contracts';
+import { CHANNELS_ANSWERS } from '../../channels-api.responses';
 import { CHANNELS_CONFIG } from '../../channel-config/channels-config';
 import type { ChannelsConfig } from '../../channel-config/channels-config';
 import { conversationIdFor } from '../../conversation/domain/conversation-ids';
@@ -22,7 +32,7 @@ import { ConversationRejected, Conversations } from '../../conversation/conversa
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignedRequest } from './signed-request';
 
 const attachment = z.object({
-  url: z.url(),
+  url: z.url().max(2048),
   contentType: z.string().min(1).max(255),
   name: z.string().max(255).optional(),
   sizeBytes: z.number().int().nonnegative().optional(),
@@ -34,7 +44,7 @@ export const apiMessageSchema = z
     idempotencyKey: z.string().min(1).max(200),
     user: z.object({
       id: z.string().min(1).max(200),
-      email: z.email().optional(),
+      email: z.email().max(320).optional(),
       emailVerified: z.boolean().default(false),
       phone: z
         .string()
@@ -44,8 +54,8 @@ export const apiMessageSchema = z
     }),
     /** Threads messages into separate conversations; defaults to one conversation per user. */
     conversationKey: z.string().min(1).max(200).optional(),
-    text: z.string().min(1).max(100_000).optional(),
-    attachments: z.array(attachment).max(20).default([]),
+    text: z.string().min(1).max(MESSAGE_TEXT_MAX).optional(),
+    attachments: z.array(attachment).max(ATTACHMENTS_MAX).default([]),
     sentAt: z.iso.datetime().optional(),
   })
   .strict()
@@ -64,8 +74,8 @@ export const callEventSchema = z
     at: z.iso.datetime(),
     agentId: z.string().min(1).max(200).optional(),
     durationSeconds: z.number().int().nonnegative().optional(),
-    recordingUrl: z.url().optional(),
-    transcript: z.string().min(1).max(200_000).optional(),
+    recordingUrl: z.url().max(2048).optional(),
+    transcript: z.string().min(1).max(TRANSCRIPT_MAX).optional(),
   })
   .strict()
   .refine((c) => c.event !== 'recording' || c.recordingUrl, {
@@ -102,7 +112,8 @@ export class SignedWebhooksController {
   @ApiHeader(timestampHeader)
   @ApiHeader(signatureHeader)
   @ApiBody({ schema: openApiSchema(apiMessageSchema) })
-  @ApiOkResponse({ description: '{ conversationId, messageId, duplicate }' })
+  @ApiAnswer(CHANNELS_ANSWERS.messageReceipt)
+  @ApiErrors(400, 401, 404, 409, 413, 422)
   async apiMessage(@Param('channelId') channelId: string, @Body() body: unknown, @Req() req: Request) {
     const channel = this.config.api.find((c) => c.id === channelId);
     if (!channel) throw new NotFoundException(`no API channel ${channelId}`);
@@ -148,7 +159,8 @@ export class SignedWebhooksController {
   @ApiHeader(timestampHeader)
   @ApiHeader(signatureHeader)
   @ApiBody({ schema: openApiSchema(callEventSchema) })
-  @ApiOkResponse({ description: '{ conversationId, recorded }' })
+  @ApiAnswer(CHANNELS_ANSWERS.callRecorded)
+  @ApiErrors(400, 401, 404, 409, 413, 422)
   async callEvent(@Param('channelId') channelId: string, @Body() body: unknown, @Req() req: Request) {
     const channel = this.config.voice.find((c) => c.id === channelId);
     if (!channel) throw new NotFoundException(`no voice channel ${channelId}`);

@@ -12,16 +12,16 @@ import {
   Res,
   UnauthorizedException,
 } from '@nestjs/common';
-import { ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { correlationIdOf, Public } from '@journey/platform';
+import { ApiErrors, correlationIdOf, parseInput, Public } from '@journey/platform';
 import type { ChannelsConfig } from '../../channel-config/channels-config';
 import { CHANNELS_CONFIG } from '../../channel-config/channels-config';
 import { Conversations } from '../../conversation/conversations';
 import type { Inbound } from '../../conversation/conversations';
 import { unprocessable } from '../signed/signed-webhooks.controller';
 import { signatureMatches, WechatCipher, wechatSignature } from './wechat-crypto';
-import { buildWechatXml, MalformedXml, parseWechatXml } from './wechat-xml';
+import { buildWechatXml, MalformedXml, parseWechatXml, wechatFieldsSchema } from './wechat-xml';
 
 type Account = ChannelsConfig['wechat'][number];
 
@@ -47,6 +47,9 @@ export class WechatWebhookController {
   @ApiQuery({ name: 'timestamp' })
   @ApiQuery({ name: 'nonce' })
   @ApiQuery({ name: 'echostr' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'echostr', schema: { type: 'string' } })
+  @ApiErrors(400, 401, 404)
   verifyUrl(
     @Param('accountId') accountId: string,
     @Query() query: Record<string, unknown>,
@@ -69,7 +72,12 @@ export class WechatWebhookController {
       'Plaintext or safe (AES) mode. Answers within WeChat’s 5-second limit: with a passive reply when an auto-reply rule matches, else "success". MsgId (or sender + CreateTime for events) makes redeliveries harmless.',
   })
   @ApiConsumes('text/xml', 'application/xml')
-  @ApiOkResponse({ description: '"success" or the passive reply XML (encrypted in safe mode)' })
+  @ApiProduces('text/plain', 'application/xml')
+  @ApiOkResponse({
+    description: '"success" or the passive reply XML (encrypted in safe mode)',
+    schema: { type: 'string' },
+  })
+  @ApiErrors(400, 401, 404, 409, 413, 422)
   async receive(
     @Param('accountId') accountId: string,
     @Query() query: Record<string, unknown>,
@@ -85,7 +93,11 @@ export class WechatWebhookController {
     if (typeof req.body !== 'string' || !req.body)
       throw new BadRequestException('send the message as text/xml');
     const safeMode = query['encrypt_type'] === 'aes';
-    const fields = this.readMessage(account, req.body, safeMode, query['msg_signature'], timestamp, nonce);
+    const fields = parseInput(
+      wechatFieldsSchema,
+      this.readMessage(account, req.body, safeMode, query['msg_signature'], timestamp, nonce),
+      'XML',
+    ) as Record<string, string>;
 
     const inbound = this.toInbound(account, fields);
     if (!inbound) {

@@ -1,0 +1,105 @@
+/**
+ * Telling a passing fault of the infrastructure (a database restarting, a broker election, a dropped
+ * connection) from a failure that would happen again with the same input. The first is waited out;
+ * only the second may be dead-lettered or answered with a 4xx/500.
+ */
+
+// Node's socket and DNS errors.
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+// PostgreSQL SQLSTATEs: class 08 (connection), 53 (insufficient resources), 57P01-03 (shutdown, crash,
+// cannot connect now), 40001/40P01 (serialisation failure, deadlock), 55P03 (lock not available),
+// 57014 (statement timeout or cancel).
+const PG_TRANSIENT = /^(08...|53...|57P0[123]|40001|40P01|55P03|57014)$/;
+
+// MongoDB server codes: host unreachable or not found, network timeout, shutdown in progress, primary
+// stepped down / not primary, interrupted by a replica-set change, exceeded time limit, socket error.
+const MONGO_TRANSIENT_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
+const MONGO_TRANSIENT_NAMES = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoPoolClearedError',
+  'MongoWaitQueueTimeoutError',
+]);
+
+// kafkajs marks retriable protocol errors; these client-side errors are about reaching the broker.
+const KAFKA_TRANSIENT_NAMES = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSMetadataNotLoaded',
+  'KafkaJSTopicMetadataNotLoaded',
+  'KafkaJSStaleTopicMetadataAssignment',
+  'KafkaJSLockTimeout',
+]);
+
+// What pg and the drivers say when a connection went away, without a code.
+const TRANSIENT_MESSAGES =
+  /connection terminated|terminating connection|timeout exceeded when trying to connect|not queryable|the database system is (starting up|shutting down|in recovery mode)|not primary|not master|connection .*closed|socket hang up|server selection timed out/i;
+
+interface ErrorLike {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  transient?: unknown;
+  retriable?: unknown;
+  errorLabels?: unknown;
+  cause?: unknown;
+  errors?: unknown;
+  originalError?: unknown;
+}
+
+/**
+ * True when the error is a passing fault of the database, the broker or the network, so that trying
+ * the same work again later can succeed. An error may decide for itself with a boolean `transient`
+ * (e.g. a partner's refusal that the caller wants counted as a failed attempt, not waited out).
+ */
+export function isTransientError(err: unknown, depth = 0): boolean {
+  if (depth > 5 || err === null || typeof err !== 'object') return false;
+  const e = err as ErrorLike;
+  if (typeof e.transient === 'boolean') return e.transient;
+  const name = typeof e.name === 'string' ? e.name : '';
+  const code = e.code;
+  if (typeof code === 'string' && (NETWORK_CODES.has(code) || PG_TRANSIENT.test(code))) return true;
+  if (typeof code === 'number' && name.startsWith('Mongo') && MONGO_TRANSIENT_CODES.has(code)) return true;
+  if (MONGO_TRANSIENT_NAMES.has(name) || KAFKA_TRANSIENT_NAMES.has(name)) return true;
+  if (name.startsWith('KafkaJS') && e.retriable === true) return true;
+  if (
+    Array.isArray(e.errorLabels) &&
+    e.errorLabels.some(
+      (l) => l === 'RetryableWriteError' || l === 'TransientTransactionError' || l === 'ResetPool',
+    )
+  )
+    return true;
+  if (name === 'TimeoutError' || name === 'AbortError') return true;
+  if (typeof e.message === 'string' && TRANSIENT_MESSAGES.test(e.message)) return true;
+  const nested = [e.cause, e.originalError, ...(Array.isArray(e.errors) ? e.errors : [])];
+  return nested.some((n) => isTransientError(n, depth + 1));
+}
+
+/** A failure that waiting will not cure, whatever the error beneath it says (e.g. a partner refused). */
+export class PermanentFailure extends Error {
+  override name = 'PermanentFailure';
+  readonly transient = false;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
