@@ -17,6 +17,14 @@ export { EVENT_CONTEXTS, JOURNEY_EVENT_TOPICS } from './relay/journey-topics';
 export { EventConsumer } from './consumer/event-consumer';
 export type { EventConsumerOptions } from './consumer/event-consumer';
 export { ProcessedEvents } from './consumer/processed-events';
+export { EventPreparation } from './consumer/event-preparation';
+export type { EventPreparationOptions, PreparedEvent } from './consumer/event-preparation';
+export { CONSUMER_SESSION_TIMEOUT_MS } from './bus/kafkajs-message-bus';
+export { failureReason } from './dead-letter/failure-reason';
+export { InMemoryStreamParking } from './parking/in-memory-stream-parking';
+export { PostgresStreamParking } from './parking/postgres-stream-parking';
+export { parkedMessageId, streamKeyOf } from './parking/stream-parking';
+export type { DrainOutcome, ParkedMessage, ParkedStream, StreamParking } from './parking/stream-parking';
 export { stopOnSignals } from './consumer/stop-on-signals';
 export type { Stoppable } from './consumer/stop-on-signals';
 export {
@@ -28,4 +36,10 @@ export {
 } from './dead-letter/dead-letter-topics';
 export { DeadLetters } from './dead-letter/dead-letters';
 export type { DeadLetter } from './dead-letter/dead-letters';
-export { EVENT_STORE, EventSourcingModule, MESSAGE_BUS, PERSONAL_DATA } from './nest/event-sourcing.module';
+export {
+  EVENT_STORE,
+  EventSourcingModule,
+  MESSAGE_BUS,
+  PERSONAL_DATA,
+  STREAM_PARKING,
+} from './nest/event-sourcing.module';

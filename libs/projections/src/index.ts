@@ -2,7 +2,15 @@ export type { DocumentChange, ProjectedEvent, Projection } from './projection';
 export { applyBatch, streamKey, VERSIONS_FIELD } from './read-model-writer';
 export { ProjectionState, STATE_COLLECTION } from './projection-state';
 export type { ProjectionStateDocument } from './projection-state';
-export { catchUpProjection, rebuildProjection, toProjected } from './rebuild';
+export {
+  abandonBuild,
+  buildParkingGroup,
+  catchUpProjection,
+  rebuildProjection,
+  toProjected,
+} from './rebuild';
+export { replayPass } from './replay-pass';
+export type { ReplayParking, ReplayPassOptions } from './replay-pass';
 export type { RebuildOptions, RebuildProgress, RebuildResult } from './rebuild';
 export { fromEnvelope, LiveProjection } from './live-projection';
 export type { LiveProjectionOptions } from './live-projection';

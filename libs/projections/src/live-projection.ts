@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import type { EventCatalogue, EventEnvelope } from '@journey/contracts';
 import type { PersonalDataProtection } from '@journey/eventstore';
 import { EventConsumer } from '@journey/messaging';
-import type { IncomingMessage, MessageBus } from '@journey/messaging';
+import type { IncomingMessage, MessageBus, StreamParking } from '@journey/messaging';
 import type { ProjectedEvent, Projection } from './projection';
 import { ProjectionState } from './projection-state';
 import { applyBatch } from './read-model-writer';
@@ -16,9 +16,13 @@ export interface LiveProjectionOptions {
   groupId?: string;
   /** Checks (and upcasts) each event's data; invalid events are dead-lettered. */
   catalogue?: Pick<EventCatalogue, 'validate'>;
-  /** Opens encrypted personal fields, as a replay through the store's reader does. */
+  /** Opens encrypted personal fields, as a replay does with the same preparation. */
   personalData?: Pick<PersonalDataProtection, 'reveal'>;
-  /** Told about each event that could not be applied and went to the dead-letter topic. */
+  /** Where a stream whose event cannot be applied waits, in order, for a redrive. */
+  parking: StreamParking;
+  /** Tries of a failure that is not a passing fault before the event is parked (default 3). */
+  maxAttempts?: number;
+  /** Told about each event that could not be applied and was parked with its stream. */
   onDeadLetter?(reason: string): void;
 }
 
@@ -52,6 +56,8 @@ export class LiveProjection {
       bus: options.bus,
       groupId: options.groupId ?? `projection-${options.projection.name}`,
       topics: options.topics,
+      parking: options.parking,
+      ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
       ...(options.catalogue ? { catalogue: options.catalogue } : {}),
       ...(options.personalData ? { personalData: options.personalData } : {}),
       ...(options.onDeadLetter

@@ -77,6 +77,11 @@ export class ProjectionState {
     return state.build ? parsePosition(state.build.position) : START;
   }
 
+  /** Forgets the build under way (its collection is the caller's to drop). */
+  async dropBuild(name: string): Promise<void> {
+    await this.states.updateOne({ _id: name }, { $unset: { build: '' } });
+  }
+
   /** The blue/green switch: one single-document update, so readers see the old or the new, never half. */
   async switchTo(name: string, collection: string, version: number): Promise<void> {
     await this.states.updateOne(

@@ -15,6 +15,8 @@ type Operator = (typeof OPERATORS)[number];
 /** One pending update of one document: the changes of several events, merged while they do not collide. */
 interface PendingUpdate {
   id: string;
+  /** Per source stream, the first revision this update applies: the document must not have seen it. */
+  guard: Map<string, number>;
   fields: Map<string, Operator>;
   set: Record<string, unknown>;
   setOnInsert: Record<string, unknown>;
@@ -29,6 +31,7 @@ interface PendingUpdate {
 function emptyUpdate(id: string): PendingUpdate {
   return {
     id,
+    guard: new Map(),
     fields: new Map(),
     set: {},
     setOnInsert: {},
@@ -74,6 +77,18 @@ function merge(update: PendingUpdate, change: DocumentChange): boolean {
   return true;
 }
 
+/**
+ * The update applies only where the document has not seen its revisions yet, so two writers (the live
+ * path and a rebuild's tail, or two replicas across a rebalance) never apply one event twice: the
+ * loser's upsert collides on _id, and {@link applyBatch} reads the versions again and skips it.
+ */
+function guardFilter(update: PendingUpdate): Document {
+  const conditions = [...update.guard].map(([key, revision]) => ({
+    [`${VERSIONS_FIELD}.${key}`]: { $not: { $gte: revision } },
+  }));
+  return { _id: update.id, ...(conditions.length ? { $and: conditions } : {}) };
+}
+
 function toOperation(update: PendingUpdate): AnyBulkWriteOperation<Document> {
   const doc: Document = { $set: update.set };
   if (Object.keys(update.setOnInsert).length) doc['$setOnInsert'] = update.setOnInsert;
@@ -86,7 +101,7 @@ function toOperation(update: PendingUpdate): AnyBulkWriteOperation<Document> {
   if (Object.keys(update.unset).length) doc['$unset'] = update.unset;
   if (Object.keys(update.pull).length)
     doc['$pull'] = Object.fromEntries(Object.entries(update.pull).map(([f, v]) => [f, { $in: v }]));
-  return { updateOne: { filter: { _id: update.id } as Document, update: doc, upsert: true } };
+  return { updateOne: { filter: guardFilter(update), update: doc, upsert: true } };
 }
 
 /**
@@ -101,6 +116,29 @@ export async function applyBatch(
   projection: Projection,
   events: ProjectedEvent[],
   versions: Map<string, Record<string, number>> = new Map(),
+): Promise<{ applied: number; skipped: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await writeBatch(collection, projection, events, versions);
+    } catch (err) {
+      // Another writer applied some of these events first: what it applied is now in the documents'
+      // versions, so reading them again and writing the rest is exact.
+      if (!isDuplicateKey(err) || attempt >= 5) throw err;
+      versions.clear();
+    }
+  }
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  const e = err as { code?: unknown; writeErrors?: { code?: unknown }[] };
+  return e.code === 11000 || (Array.isArray(e.writeErrors) && e.writeErrors.some((w) => w.code === 11000));
+}
+
+async function writeBatch(
+  collection: Collection<Document>,
+  projection: Projection,
+  events: ProjectedEvent[],
+  versions: Map<string, Record<string, number>>,
 ): Promise<{ applied: number; skipped: number }> {
   const wanted = new Set(projection.eventTypes);
   const changes: { event: ProjectedEvent; change: DocumentChange }[] = [];
@@ -122,10 +160,13 @@ export async function applyBatch(
 
   const operations: AnyBulkWriteOperation<Document>[] = [];
   const pending = new Map<string, PendingUpdate>();
+  // What this batch will have applied, kept apart until the write succeeds: a failed write leaves the
+  // cache as true as it was, and the batch can be written again.
+  const written = new Map<string, Record<string, number>>();
   let applied = 0;
   let skipped = 0;
   for (const { event, change } of changes) {
-    const seen = versions.get(change.id) ?? {};
+    const seen = written.get(change.id) ?? { ...versions.get(change.id) };
     const key = streamKey(event.streamId);
     const revision = Number(event.revision);
     if ((seen[key] ?? -1) >= revision) {
@@ -133,7 +174,7 @@ export async function applyBatch(
       continue;
     }
     seen[key] = revision;
-    versions.set(change.id, seen);
+    written.set(change.id, seen);
     applied += 1;
     let update = pending.get(change.id);
     if (!update) pending.set(change.id, (update = emptyUpdate(change.id)));
@@ -143,10 +184,12 @@ export async function applyBatch(
       operations.push(toOperation(update));
       const next = emptyUpdate(change.id);
       merge(next, withVersion);
-      pending.set(change.id, next);
+      pending.set(change.id, (update = next));
     }
+    if (!update.guard.has(key)) update.guard.set(key, revision);
   }
   for (const update of pending.values()) operations.push(toOperation(update));
   if (operations.length > 0) await collection.bulkWrite(operations, { ordered: true });
+  for (const [id, seen] of written) versions.set(id, seen);
   return { applied, skipped };
 }

@@ -1,8 +1,12 @@
 import type { Db } from 'mongodb';
-import type { EventStore, LogPosition, RecordedEvent } from '@journey/eventstore';
-import type { ProjectedEvent, Projection } from './projection';
+import type { EventStore, LogPosition } from '@journey/eventstore';
+import type { EventPreparation, StreamParking } from '@journey/messaging';
+import type { Projection } from './projection';
 import { ProjectionState } from './projection-state';
-import { applyBatch } from './read-model-writer';
+import { replayPass } from './replay-pass';
+import type { ReplayParking } from './replay-pass';
+
+export { toProjected } from './replay-pass';
 
 export interface RebuildProgress {
   position: LogPosition;
@@ -21,48 +25,61 @@ export interface RebuildOptions {
   onProgress?(progress: RebuildProgress): void;
   /** Stops between batches; the build stays resumable. */
   signal?: AbortSignal;
-  /** Counts events after a position, for the ETA (e.g. the PostgreSQL store's countAfter). */
+  /** Counts events after a position, for the ETA (e.g. the PostgreSQL store's countAfter); asked once. */
   countAfter?(position: LogPosition): Promise<number>;
+  /** The live path's check, upcast and opening of personal data: the store then gives sealed events. */
+  preparation?: EventPreparation;
+  /** Parks the streams whose events the projection cannot apply, as the live path does. */
+  parking?: StreamParking;
 }
 
 export type RebuildResult =
-  | { status: 'switched'; collection: string; previous: string | undefined; read: number; seconds: number }
-  | { status: 'interrupted'; collection: string; position: LogPosition; read: number };
+  | {
+      status: 'switched';
+      collection: string;
+      previous: string | undefined;
+      read: number;
+      seconds: number;
+      /** Events parked (with their streams) instead of applied; `journey dlq` shows them. */
+      parked: number;
+      /** The consumer group the parked streams now wait under. */
+      parkedUnder?: string;
+    }
+  | { status: 'interrupted'; collection: string; position: LogPosition; read: number; parked: number };
 
-/** Tells onProgress how far a replay is: events read, their rate and, when the store can count, the ETA. */
-async function reportProgress(
+/** The group a build parks its streams under until it serves: its own, so the live path is untouched. */
+export const buildParkingGroup = (collection: string) => `rebuild.${collection}`;
+
+/** Tells onProgress how far a replay is: events read, their rate and, from one count at the start, the ETA. */
+function progressReporter(
   options: Pick<RebuildOptions, 'onProgress' | 'countAfter'>,
-  position: LogPosition,
-  read: number,
-  started: number,
-): Promise<void> {
-  if (!options.onProgress) return;
-  const eventsPerSecond = read / Math.max(0.001, (Date.now() - started) / 1000);
-  const remaining = options.countAfter ? await options.countAfter(position) : undefined;
-  options.onProgress({
-    position,
-    read,
-    eventsPerSecond,
-    ...(remaining !== undefined ? { remaining, etaSeconds: remaining / Math.max(eventsPerSecond, 1) } : {}),
-  });
-}
-
-export function toProjected(event: RecordedEvent): ProjectedEvent {
-  return {
-    id: event.id,
-    type: event.type,
-    streamId: event.streamId,
-    revision: event.revision,
-    time: event.metadata.time,
-    ...(event.metadata.contactId ? { contactId: event.metadata.contactId } : {}),
-    data: event.data,
+  from: LogPosition,
+): (position: LogPosition, read: number) => Promise<void> {
+  const started = Date.now();
+  // One count at the start, then subtraction: counting the rest after every batch is quadratic.
+  let total: Promise<number | undefined> | undefined;
+  return async (position, read) => {
+    if (!options.onProgress) return;
+    total ??= options.countAfter
+      ? options.countAfter(from).catch(() => undefined)
+      : Promise.resolve(undefined);
+    const all = await total;
+    const eventsPerSecond = read / Math.max(0.001, (Date.now() - started) / 1000);
+    const remaining = all === undefined ? undefined : Math.max(0, all - read);
+    options.onProgress({
+      position,
+      read,
+      eventsPerSecond,
+      ...(remaining !== undefined ? { remaining, etaSeconds: remaining / Math.max(eventsPerSecond, 1) } : {}),
+    });
   };
 }
 
 /**
  * Blue/green rebuild: replays the event store from position 0 into a new collection while the old one
  * keeps serving, records its position as it goes (so a crash resumes, not restarts), then switches the
- * projection's pointer in one update and drops the old collection.
+ * projection's pointer in one update and drops the old collection. An event the projection cannot
+ * apply parks its stream, as live: the build finishes, and the stream waits for a redrive.
  */
 export async function rebuildProjection(
   projection: Projection,
@@ -74,60 +91,106 @@ export async function rebuildProjection(
   const batchSize = options.batchSize ?? 1_000;
   let state = await states.get(projection.name);
   if (!state?.build || options.resume === false || state.build.version !== projection.version) {
+    if (state?.build) await abandonBuild(db, projection.name, options.parking);
     const collection = `${projection.name}__v${projection.version}_${Date.now().toString(36)}`;
-    if (state?.build)
-      await db
-        .collection(state.build.collection)
-        .drop()
-        .catch(() => undefined);
     await states.startBuild(projection.name, projection.version, collection);
     state = await states.get(projection.name);
   }
   if (!state?.build) throw new Error(`projection ${projection.name}: build state missing`);
-  const target = db.collection(state.build.collection);
-  let position = states.buildPosition(state);
-  let read = 0;
+  const build = state.build;
+  const target = db.collection(build.collection);
   const started = Date.now();
+  const readBefore = build.read ?? 0;
+  const from = states.buildPosition(state);
+  const report = progressReporter(options, from);
   // One writer for the whole rebuild: each document's versions are read once, then kept here.
   const versions = new Map<string, Record<string, number>>();
-
-  // Events read by earlier, interrupted runs of this build: the recorded count stays a running total.
-  const readBefore = state.build.read ?? 0;
-  const replayToEnd = async (recordProgress = true): Promise<boolean> => {
-    for (;;) {
-      if (options.signal?.aborted) return false;
-      const events = await store.readAll({ after: position, maxCount: batchSize });
-      if (events.length > 0) {
-        await applyBatch(target, projection, events.map(toProjected), versions);
-        position = (events[events.length - 1] as RecordedEvent).position;
-        read += events.length;
-        // After the switch the build record is gone; the tail replay has nothing to record.
-        if (recordProgress) await states.recordBuildProgress(projection.name, position, readBefore + read);
-        await reportProgress(options, position, read, started);
-      }
-      if (events.length < batchSize) return true;
-    }
+  const pass = (after: LogPosition, parking: ReplayParking | undefined, record: boolean) => {
+    let read = 0;
+    return replayPass(after, {
+      store,
+      projection,
+      target,
+      batchSize,
+      versions,
+      ...(options.preparation ? { preparation: options.preparation } : {}),
+      ...(parking ? { parking } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      afterBatch: async (position, batchRead) => {
+        read += batchRead;
+        if (record) await states.recordBuildProgress(projection.name, position, readBefore + read);
+        await report(position, read);
+      },
+    });
   };
+  const buildParking = options.parking
+    ? { parking: options.parking, groupId: buildParkingGroup(build.collection) }
+    : undefined;
 
-  if (!(await replayToEnd()))
-    return { status: 'interrupted', collection: target.collectionName, position, read };
+  const main = await pass(from, buildParking, true);
+  if (!main.complete)
+    return {
+      status: 'interrupted',
+      collection: target.collectionName,
+      position: main.position,
+      read: main.read,
+      parked: main.parked,
+    };
+
+  // The streams this build parked wait, from now on, where the live path will see them: before the
+  // switch, so that the live path parks their new events rather than apply them out of order.
+  const liveGroup = state.live?.groupId;
+  let parkedUnder = buildParking?.groupId;
+  if (buildParking && liveGroup) {
+    await buildParking.parking.transfer(buildParking.groupId, liveGroup);
+    parkedUnder = liveGroup;
+  }
   const previous = state.active !== target.collectionName ? state.active : undefined;
   await states.switchTo(projection.name, target.collectionName, projection.version);
   // Events appended while switching reached the old collection through the live path; replaying the
-  // tail again into the new one is harmless (already-applied revisions are skipped) and closes that gap.
-  await replayToEnd(false);
+  // tail into the new one closes that gap. The live path may be writing the same events to the new
+  // collection meanwhile: the writes are guarded by revision, so each applies once.
+  const tail = await pass(
+    main.position,
+    buildParking && parkedUnder ? { parking: buildParking.parking, groupId: parkedUnder } : undefined,
+    false,
+  );
   if (previous)
     await db
       .collection(previous)
       .drop()
       .catch(() => undefined);
+  const parked = main.parked + tail.parked;
   return {
     status: 'switched',
     collection: target.collectionName,
     previous,
-    read,
+    read: main.read + tail.read,
     seconds: (Date.now() - started) / 1000,
+    parked,
+    ...(parked > 0 && parkedUnder ? { parkedUnder } : {}),
   };
+}
+
+/**
+ * Drops a build that will not be finished: its collection, its record and what it parked. The serving
+ * collection is untouched. Returns the collection dropped, or undefined when no build was under way.
+ */
+export async function abandonBuild(
+  db: Db,
+  name: string,
+  parking?: StreamParking,
+): Promise<string | undefined> {
+  const states = new ProjectionState(db);
+  const build = (await states.get(name))?.build;
+  if (!build) return undefined;
+  await db
+    .collection(build.collection)
+    .drop()
+    .catch(() => undefined);
+  await parking?.release(buildParkingGroup(build.collection));
+  await states.dropBuild(name);
+  return build.collection;
 }
 
 /**
@@ -146,23 +209,33 @@ export async function catchUpProjection(
   position: LogPosition;
   read: number;
   applied: number;
+  parked: number;
 }> {
-  const collection = await new ProjectionState(db).active(projection.name, projection.version);
-  const target = db.collection(collection);
-  const batchSize = options.batchSize ?? 1_000;
-  const started = Date.now();
-  let position = options.from;
+  const state = new ProjectionState(db);
+  const collection = await state.active(projection.name, projection.version);
+  const liveGroup = (await state.get(projection.name))?.live?.groupId;
+  const report = progressReporter(options, options.from);
   let read = 0;
-  let applied = 0;
-  for (;;) {
-    if (options.signal?.aborted) return { status: 'interrupted', collection, position, read, applied };
-    const events = await store.readAll({ after: position, maxCount: batchSize });
-    if (events.length > 0) {
-      applied += (await applyBatch(target, projection, events.map(toProjected))).applied;
-      position = (events[events.length - 1] as RecordedEvent).position;
-      read += events.length;
-      await reportProgress(options, position, read, started);
-    }
-    if (events.length < batchSize) return { status: 'caught-up', collection, position, read, applied };
-  }
+  const result = await replayPass(options.from, {
+    store,
+    projection,
+    target: db.collection(collection),
+    batchSize: options.batchSize ?? 1_000,
+    ...(options.preparation ? { preparation: options.preparation } : {}),
+    // In place, the serving collection's parked streams are the live path's.
+    ...(options.parking && liveGroup ? { parking: { parking: options.parking, groupId: liveGroup } } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    afterBatch: async (position, batchRead) => {
+      read += batchRead;
+      await report(position, read);
+    },
+  });
+  return {
+    status: result.complete ? 'caught-up' : 'interrupted',
+    collection,
+    position: result.position,
+    read: result.read,
+    applied: result.applied,
+    parked: result.parked,
+  };
 }

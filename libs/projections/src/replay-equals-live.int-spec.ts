@@ -3,7 +3,7 @@ import { MongoClient } from 'mongodb';
 import type { Db, Document } from 'mongodb';
 import { PostgresEventStore, START } from '@journey/eventstore';
 import type { NewEvent } from '@journey/eventstore';
-import { EventRelay, KafkaJsMessageBus, toMessage } from '@journey/messaging';
+import { EventRelay, KafkaJsMessageBus, PostgresStreamParking, toMessage } from '@journey/messaging';
 import {
   eventually,
   isolatedMongoUrl,
@@ -60,6 +60,8 @@ describe('projections: replay from position 0 equals the live path', () => {
   const bus = new KafkaJsMessageBus({ clientId: 'projections-spec', brokers: infra.kafkaBrokers });
   let relay: EventRelay;
   let live: LiveProjection;
+  let parking: PostgresStreamParking;
+  const liveGroup = uniqueName('proj-live');
 
   const channels = ['chat', 'email', 'wechat', 'phone'];
   let time = Date.parse('2026-11-01T00:00:00Z');
@@ -108,12 +110,14 @@ describe('projections: replay from position 0 equals the live path', () => {
       topics: [{ topic, partitions: 3, retentionMs: 3_600_000 }],
     });
     await relay.start();
+    parking = await PostgresStreamParking.connect({ connectionString: pgDb.url });
     live = new LiveProjection({
       projection: activity,
       bus,
       db,
       topics: [topic],
-      groupId: uniqueName('proj-live'),
+      groupId: liveGroup,
+      parking,
     });
     await live.start();
   });
@@ -121,6 +125,7 @@ describe('projections: replay from position 0 equals the live path', () => {
     await live.stop();
     await relay.stop();
     await bus.close();
+    await parking.close();
     await store.close();
     await db.dropDatabase();
     await mongo.close();
@@ -140,7 +145,12 @@ describe('projections: replay from position 0 equals the live path', () => {
     await bus.publish(again);
     const liveCollection = await new ProjectionState(db).active(activity.name, activity.version);
     const before = await documents(liveCollection);
-    await new Promise((r) => setTimeout(r, 1_500));
+    // A positive signal, not a pause: the group has committed past every duplicate, so each was consumed.
+    await eventually(async () => (await bus.pendingFor(liveGroup, topic)).size === 0, {
+      timeoutMs: 30_000,
+      what: 'the duplicates consumed',
+    });
+    expect(live.applied).toBe(expectedApplied);
     expect(await documents(liveCollection)).toEqual(before);
     expect(before).toHaveLength(25);
     expect(before.find((d) => d['_id'] === 'contact-0')).toMatchObject({

@@ -3,9 +3,9 @@ import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ERASED, journeyCatalogue } from '@journey/contracts';
 import type { EventEnvelope } from '@journey/contracts';
 import type { PersonalDataProtection } from '@journey/eventstore';
-import { EventConsumer, MESSAGE_BUS, PERSONAL_DATA } from '@journey/messaging';
-import type { MessageBus } from '@journey/messaging';
-import { SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
+import { EventConsumer, failureReason, MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
+import type { MessageBus, StreamParking } from '@journey/messaging';
+import { PermanentFailure, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
 import { CHANNELS_CONFIG } from '../channel-config/channels-config';
 import type { ChannelsConfig } from '../channel-config/channels-config';
@@ -37,6 +37,7 @@ export class ReplyDelivery implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(MESSAGE_BUS) bus: MessageBus,
     @Inject(PERSONAL_DATA) personalData: PersonalDataProtection,
+    @Inject(STREAM_PARKING) parking: StreamParking,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     @Inject(CHANNELS_CONFIG) private readonly channels: ChannelsConfig,
@@ -54,6 +55,7 @@ export class ReplyDelivery implements OnApplicationBootstrap, OnModuleDestroy {
       backoffMs: (attempt) => Math.min(60_000, options.backoffMs * 2 ** (attempt - 1)),
       catalogue: journeyCatalogue,
       personalData,
+      parking,
       handle: (envelope) => this.handle(envelope),
       onDeadLetter: (_, reason) => this.logger.error({ reason }, 'delivery: dead-lettered'),
     });
@@ -90,7 +92,9 @@ export class ReplyDelivery implements OnApplicationBootstrap, OnModuleDestroy {
     } catch (err) {
       const reason = (err as Error).message ?? String(err);
       await this.record(data, attempt, { delivered: false, reason: reason.slice(0, 2000) }, envelope.id);
-      throw err; // the consumer retries with backoff, then dead-letters
+      // A provider that is down is someone else's outage, not ours to wait out: the consumer counts the
+      // attempt, tries again with backoff, then parks the conversation's replies until a redrive.
+      throw new PermanentFailure(`delivery failed: ${failureReason(err)}`, { cause: err });
     }
     await this.record(
       data,

@@ -3,8 +3,8 @@ import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
 import type { ChannelIdentity, EventEnvelope } from '@journey/contracts';
 import type { PersonalDataProtection } from '@journey/eventstore';
-import { EventConsumer, MESSAGE_BUS, PERSONAL_DATA } from '@journey/messaging';
-import type { MessageBus } from '@journey/messaging';
+import { EventConsumer, MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
+import type { MessageBus, StreamParking } from '@journey/messaging';
 import { SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
 import type { Interaction } from '../contact/domain/contact.decider';
@@ -90,6 +90,7 @@ export class ChannelEventsConsumer implements OnApplicationBootstrap, OnModuleDe
   constructor(
     @Inject(MESSAGE_BUS) bus: MessageBus,
     @Inject(PERSONAL_DATA) personalData: PersonalDataProtection,
+    @Inject(STREAM_PARKING) parking: StreamParking,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly resolution: IdentityResolution,
@@ -100,6 +101,7 @@ export class ChannelEventsConsumer implements OnApplicationBootstrap, OnModuleDe
       topics: ['journey.channels.v1'],
       catalogue: journeyCatalogue,
       personalData,
+      parking,
       handle: (envelope) => this.handle(envelope),
       onDeadLetter: (_, reason) => this.logger.error({ reason }, 'identity resolution: dead-lettered'),
     });

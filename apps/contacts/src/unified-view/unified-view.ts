@@ -3,8 +3,8 @@ import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Collection, Db, Document } from 'mongodb';
 import { journeyCatalogue } from '@journey/contracts';
 import type { PersonalDataProtection } from '@journey/eventstore';
-import { MESSAGE_BUS, PERSONAL_DATA } from '@journey/messaging';
-import type { MessageBus } from '@journey/messaging';
+import { MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
+import type { MessageBus, StreamParking } from '@journey/messaging';
 import { InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
 import { LiveProjection, ProjectionState } from '@journey/projections';
@@ -27,6 +27,7 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(InfrastructureConnections) private readonly connections: InfrastructureConnections,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtection,
+    @Inject(STREAM_PARKING) private readonly parking: StreamParking,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
@@ -45,6 +46,7 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
       groupId: `${this.config.kafka.consumerGroup}-unified-view`,
       catalogue: journeyCatalogue,
       personalData: this.personalData,
+      parking: this.parking,
       onDeadLetter: (reason) => this.logger.error({ reason }, 'unified view: event dead-lettered'),
     });
     await this.live.start();

@@ -10,6 +10,10 @@ import type {
   TopicSpec,
 } from './message-bus';
 
+/** How long the group waits for a silent member before giving its partitions to another. */
+export const CONSUMER_SESSION_TIMEOUT_MS = 45_000;
+const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION']);
+
 /** {@link MessageBus} on kafkajs: idempotent producer (acks=all), batched consumers, manual offset marking. */
 export class KafkaJsMessageBus implements MessageBus {
   private readonly kafka: Kafka;
@@ -66,7 +70,17 @@ export class KafkaJsMessageBus implements MessageBus {
   }
 
   async consume(options: ConsumeOptions): Promise<RunningConsumer> {
-    const consumer = this.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      // A handler waiting out a database fault heartbeats every second (EventConsumer.pause), and a batch
+      // is bounded in bytes, so neither a long catch-up nor a stall outlasts the session and rebalances.
+      sessionTimeout: CONSUMER_SESSION_TIMEOUT_MS,
+      rebalanceTimeout: 60_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 1_048_576,
+      maxBytes: 4 * 1_048_576,
+    });
     this.consumers.add(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
@@ -83,11 +97,20 @@ export class KafkaJsMessageBus implements MessageBus {
       }) => {
         if (isStale()) return;
         const messages = batch.messages.map((m) => toIncoming(batch.topic, batch.partition, m));
+        let rebalancing = false;
         await options.eachBatch(messages, {
           highWatermark: batch.highWatermark,
           markDone: (m) => resolveOffset(m.offset),
-          heartbeat,
-          isRunning: () => isRunning() && !isStale(),
+          heartbeat: async () => {
+            try {
+              await heartbeat();
+            } catch (err) {
+              // The group moved on: stop this batch, its rest is redelivered to the partition's new owner.
+              // Any other failure (the broker away) leaves the batch waiting; the session tolerates it.
+              if (REBALANCE_ERRORS.has((err as { type?: string }).type ?? '')) rebalancing = true;
+            }
+          },
+          isRunning: () => isRunning() && !isStale() && !rebalancing,
         });
         await commitOffsetsIfNecessary();
       },

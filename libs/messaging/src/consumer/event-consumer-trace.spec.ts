@@ -4,6 +4,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { BatchContext, ConsumeOptions, MessageBus } from '../bus/message-bus';
 import { incomingMessage, recordedEvent } from '../testing/event-fixtures';
+import { InMemoryStreamParking } from '../parking/in-memory-stream-parking';
 import { EventConsumer } from './event-consumer';
 
 describe('EventConsumer tracing', () => {
@@ -32,6 +33,7 @@ describe('EventConsumer tracing', () => {
       bus,
       groupId: 'journey-contacts',
       topics: ['journey.channels.v1'],
+      parking: new InMemoryStreamParking(),
       handle: async () => {
         activeTraceId = trace.getActiveSpan()?.spanContext().traceId;
       },

@@ -8,44 +8,68 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { EventCatalogue, EventEnvelope } from '@journey/contracts';
-import { personalDataSubject } from '@journey/eventstore';
 import type { PersonalDataProtection } from '@journey/eventstore';
-import type { BatchContext, IncomingMessage, MessageBus, RunningConsumer } from '../bus/message-bus';
-import { consumerSupportTopics, retryTopic, toDeadLetter } from '../dead-letter/dead-letter-topics';
+import { clearDegraded, isTransientError, reportDegraded } from '@journey/platform';
+import type { BatchContext, IncomingMessage, MessageBus } from '../bus/message-bus';
+import type { RunningConsumer } from '../bus/message-bus';
+import { consumerSupportTopics, DLQ, retryTopic, toDeadLetter } from '../dead-letter/dead-letter-topics';
+import { failureReason } from '../dead-letter/failure-reason';
 import { decodeMessage } from '../relay/event-message';
+import { EventPreparation } from './event-preparation';
+import type { DecodedMessage } from '../relay/event-message';
+import { parkedMessageId, streamKeyOf } from '../parking/stream-parking';
+import type { ParkedMessage, StreamParking } from '../parking/stream-parking';
 
 export interface EventConsumerOptions {
   bus: MessageBus;
   groupId: string;
   topics: string[];
-  /** Applies one event. Must be idempotent: a message can arrive more than once (see runOnce). */
+  /** Applies one event. Must be idempotent: a message can arrive more than once. */
   handle(envelope: EventEnvelope, message: IncomingMessage): Promise<void>;
-  /** Tries before a failing event goes to the dead-letter topic (default 5). */
+  /** Where a stream whose event cannot be applied waits, in order, for a redrive. */
+  parking: StreamParking;
+  /** Tries of a failure that is not a passing infrastructure fault before it is parked (default 3). */
   maxAttempts?: number;
-  /** Wait before try n+1 (default 100 ms doubling, at most 5 s). */
+  /** Wait before try n+1 of such a failure (default 100 ms doubling, at most 5 s). */
   backoffMs?(attempt: number): number;
+  /** Wait before try n+1 while the infrastructure is away (default 200 ms doubling, at most 30 s). */
+  transientBackoffMs?(attempt: number): number;
   onDeadLetter?(message: IncomingMessage, reason: string): void;
+  /** Told when a passing fault starts to be waited out (once per stall) and when it has passed. */
+  onStall?(stalled: { reason: string } | undefined): void;
   /** Validates each event's data (upcasting old versions): the handler gets the checked, latest-version
-   *  data, and an invalid event goes to the dead-letter topic at once, without retries. */
+   *  data, and an invalid event is parked at once, without retries. */
   catalogue?: Pick<EventCatalogue, 'validate'>;
   /** Opens the encrypted personal fields before the check and the handler (erased ones read as
    *  [erased]); without it the handler sees them as they travel, encrypted. */
   personalData?: Pick<PersonalDataProtection, 'reveal'>;
 }
 
-const defaultBackoff = (attempt: number) => Math.min(5_000, 100 * 2 ** (attempt - 1));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+type Outcome = { ok: true } | { ok: false; reason: string; attempts?: number };
+const STOPPED = Symbol('stopped');
 
-/**
- * A consumer group over event topics (and its own retry topic): batched, in partition order, each
- * message validated, retried with backoff, and dead-lettered with the reason when it keeps failing,
- * so one poison event never blocks the ones behind it. Offsets move only past handled messages.
- */
+const defaultBackoff = (attempt: number) => Math.min(5_000, 100 * 2 ** (attempt - 1));
+const defaultTransientBackoff = (attempt: number) => Math.min(30_000, 200 * 2 ** (attempt - 1));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Longest sleep between heartbeats while waiting: well under any session timeout. */
+const HEARTBEAT_SLICE_MS = 1_000;
+
 const tracer = trace.getTracer('journey-messaging');
 const meter = metrics.getMeter('journey-messaging');
 const lagGauge = meter.createObservableGauge('journey.consumer.lag', {
   description: 'Messages behind the end of the partition, per consumer group, topic and partition',
   unit: '{message}',
+});
+const stalledGauge = meter.createObservableGauge('journey.consumer.stalled', {
+  description: '1 while the consumer group waits out an infrastructure fault (its partitions do not advance)',
+});
+const parkedCounter = meter.createCounter('journey.consumer.parked', {
+  description: 'Messages parked in the sequenced dead-letter queue, per consumer group',
+  unit: '{message}',
+});
+const transientCounter = meter.createCounter('journey.consumer.transient_retries', {
+  description: 'Tries again after a passing infrastructure fault, per consumer group',
+  unit: '{retry}',
 });
 const consumers = new Set<EventConsumer>();
 lagGauge.addCallback((result) => {
@@ -58,16 +82,44 @@ lagGauge.addCallback((result) => {
       });
   }
 });
+stalledGauge.addCallback((result) => {
+  for (const consumer of consumers)
+    result.observe(consumer.stalled ? 1 : 0, { 'messaging.consumer.group.name': consumer.groupId });
+});
 
+/**
+ * A consumer group over event topics (and its own retry topic): batched, in partition order, each
+ * message validated and handled. Two kinds of failure are told apart:
+ * - a passing fault of the infrastructure (a database or broker away) is waited out with capped
+ *   backoff for as long as it lasts; the partition does not advance, readiness reports the stall;
+ * - a failure that would happen again (invalid data, a domain refusal, data a store refuses) parks
+ *   the message and, behind it, every later message of its stream, so no stream is ever applied out
+ *   of order; other streams go on. `journey dlq redrive` sends the stream back to be drained in order.
+ * Offsets move only past messages that were handled or parked.
+ */
 export class EventConsumer {
   private running: RunningConsumer | undefined;
   private readonly lags = new Map<string, { topic: string; partition: number; lag: number }>();
+  private stall: string | undefined;
   handled = 0;
   deadLettered = 0;
 
-  constructor(private readonly options: EventConsumerOptions) {}
+  private readonly preparation: EventPreparation;
 
-  /** How far behind each partition this consumer is, as of its last batch. */
+  constructor(private readonly options: EventConsumerOptions) {
+    this.preparation = new EventPreparation(options);
+  }
+
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
+  /** True while a passing infrastructure fault is being waited out. */
+  get stalled(): boolean {
+    return this.stall !== undefined;
+  }
+
+  /** How far behind each partition this consumer is, as of its last message. */
   lag(): { groupId: string; topic: string; partition: number; lag: number }[] {
     return [...this.lags.values()].map((l) => ({ groupId: this.options.groupId, ...l }));
   }
@@ -88,51 +140,37 @@ export class EventConsumer {
     consumers.delete(this);
     await this.running?.stop();
     this.running = undefined;
+    if (this.stalled) this.recovered();
   }
 
   private async handleBatch(messages: IncomingMessage[], context: BatchContext): Promise<void> {
-    const maxAttempts = this.options.maxAttempts ?? 5;
-    const backoff = this.options.backoffMs ?? defaultBackoff;
-    const decodedBatch = new Map(messages.map((m) => [m, decodeMessage(m)] as const));
-    const revealed = await this.revealBatch(decodedBatch);
+    const { parking, groupId } = this.options;
+    const decoded = new Map(messages.map((m) => [m, decodeMessage(m)] as const));
+    const revealed = await this.revealBatch(decoded);
+    const parked = await this.waitOut(context, () => parking.parkedAmong(groupId, messages.map(streamKeyOf)));
+    if (parked === STOPPED) return;
     for (const message of messages) {
       if (!context.isRunning()) return; // the rest is redelivered after the rebalance or restart
-      const decoded = decodedBatch.get(message) ?? decodeMessage(message);
-      if (!decoded.ok) {
-        await this.deadLetter(message, decoded.reason, 0);
-      } else {
-        let attempt = 0;
-        let invalid: string | undefined;
-        for (;;) {
-          attempt += 1;
-          try {
-            // Opening personal data reads the key store: a failure there is retried like the handler's.
-            const checked = this.check(revealed.get(message) ?? (await this.reveal(decoded.envelope)));
-            if (!checked.ok) {
-              invalid = checked.reason;
-              break;
-            }
-            await this.inTrace(message, checked.envelope, () =>
-              this.options.handle(checked.envelope, message),
-            );
-            this.handled += 1;
-            break;
-          } catch (err) {
-            if (!context.isRunning()) return; // stopping: redelivered after the restart
-            if (attempt >= maxAttempts) {
-              await this.deadLetter(
-                message,
-                `handler failed after ${attempt} attempts: ${(err as Error).message ?? String(err)}`,
-                attempt,
-              );
-              break;
-            }
-            await sleep(backoff(attempt));
-            await context.heartbeat();
-          }
+      const key = streamKeyOf(message);
+      if (message.topic === retryTopic(groupId)) {
+        if ((await this.redriven(message, context)) === STOPPED) return;
+      } else if (parked.has(key)) {
+        const queued = await this.waitOut(context, () =>
+          parking.queueIfParked(groupId, key, this.toParked(message, `stream ${key} is parked`)),
+        );
+        if (queued === STOPPED) return;
+        if (queued)
+          await this.publishDeadLetter(message, key, `parked behind an earlier event of its stream`, 0);
+        else {
+          // Drained meanwhile by a redrive: this message is next in order.
+          parked.delete(key);
+          if ((await this.processOrPark(message, decoded.get(message), revealed, context)) === STOPPED)
+            return;
         }
-        // Invalid data does not get better with retries: dead-lettered at once.
-        if (invalid !== undefined) await this.deadLetter(message, invalid, 0);
+      } else {
+        const outcome = await this.processOrPark(message, decoded.get(message), revealed, context);
+        if (outcome === STOPPED) return;
+        if (!outcome.ok) parked.add(key);
       }
       context.markDone(message);
       this.lags.set(`${message.topic}/${message.partition}`, {
@@ -140,55 +178,185 @@ export class EventConsumer {
         partition: message.partition,
         lag: Math.max(0, Number(BigInt(context.highWatermark) - BigInt(message.offset) - 1n)),
       });
+      await context.heartbeat();
     }
+  }
+
+  /** Handles the message; a failure that retrying cannot cure parks it (and so its stream). */
+  private async processOrPark(
+    message: IncomingMessage,
+    decoded: DecodedMessage | undefined,
+    revealed: Map<IncomingMessage, EventEnvelope>,
+    context: BatchContext,
+  ): Promise<Outcome | typeof STOPPED> {
+    const outcome = await this.process(message, decoded ?? decodeMessage(message), revealed, context);
+    if (outcome === STOPPED || outcome.ok) return outcome;
+    const key = streamKeyOf(message);
+    const parkedOk = await this.waitOut(context, () =>
+      this.options.parking.park(this.options.groupId, key, this.toParked(message, outcome.reason)),
+    );
+    if (parkedOk === STOPPED) return STOPPED;
+    await this.publishDeadLetter(message, key, outcome.reason, outcome.attempts ?? 0);
+    return outcome;
+  }
+
+  /** A message from the retry topic: the stream it names is drained in order. */
+  private async redriven(message: IncomingMessage, context: BatchContext): Promise<void | typeof STOPPED> {
+    const { parking, groupId } = this.options;
+    const key = message.headers[DLQ.stream] ?? streamKeyOf(message);
+    const drained = await this.waitOut(context, () =>
+      parking.drain(groupId, key, async (parked) => {
+        const outcome = await this.process(parked.message, decodeMessage(parked.message), new Map(), context);
+        if (outcome === STOPPED) throw Object.assign(new Error('consumer stopping'), { transient: true });
+        return outcome;
+      }),
+    );
+    if (drained === STOPPED) return STOPPED;
+    // A dead letter from before streams were parked in order: handled (or parked) as it comes.
+    if (
+      drained.status === 'not-parked' &&
+      message.headers[DLQ.stream] === undefined &&
+      message.value.length > 0
+    ) {
+      const outcome = await this.processOrPark(message, decodeMessage(message), new Map(), context);
+      if (outcome === STOPPED) return STOPPED;
+    }
+  }
+
+  /**
+   * Checks and handles one message. Passing faults are waited out here for as long as they last;
+   * other failures are tried `maxAttempts` times; invalid data is not tried again.
+   */
+  private async process(
+    message: IncomingMessage,
+    decoded: DecodedMessage,
+    revealed: Map<IncomingMessage, EventEnvelope>,
+    context: BatchContext,
+  ): Promise<Outcome | typeof STOPPED> {
+    if (!decoded.ok) return { ok: false, reason: decoded.reason };
+    const maxAttempts = this.options.maxAttempts ?? 3;
+    const backoff = this.options.backoffMs ?? defaultBackoff;
+    let attempt = 0;
+    let transientAttempt = 0;
+    for (;;) {
+      try {
+        // Opening personal data reads the key store: its faults are waited out like the handler's.
+        const checked = this.preparation.check(
+          revealed.get(message) ?? (await this.preparation.reveal(decoded.envelope)),
+        );
+        if (!checked.ok) return checked;
+        await this.inTrace(message, checked.envelope, () => this.options.handle(checked.envelope, message));
+        this.handled += 1;
+        if (this.stalled) this.recovered();
+        return { ok: true };
+      } catch (err) {
+        if (!context.isRunning()) return STOPPED; // stopping: redelivered after the restart
+        if (isTransientError(err)) {
+          transientAttempt += 1;
+          this.stalledBy(err);
+          if (!(await this.pause(context, this.transientDelay(transientAttempt)))) return STOPPED;
+          continue;
+        }
+        attempt += 1;
+        if (attempt >= maxAttempts)
+          return {
+            ok: false,
+            reason: `handler failed after ${attempt} attempts: ${failureReason(err)}`,
+            attempts: attempt,
+          };
+        if (!(await this.pause(context, backoff(attempt)))) return STOPPED;
+      }
+    }
+  }
+
+  /** Runs an infrastructure operation (parking, publishing), waiting out its passing faults. */
+  private async waitOut<T>(context: BatchContext, operation: () => Promise<T>): Promise<T | typeof STOPPED> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await operation();
+        if (this.stalled) this.recovered();
+        return result;
+      } catch (err) {
+        if (!context.isRunning()) return STOPPED;
+        if (!isTransientError(err)) throw err;
+        this.stalledBy(err);
+        if (!(await this.pause(context, this.transientDelay(attempt)))) return STOPPED;
+      }
+    }
+  }
+
+  private transientDelay(attempt: number): number {
+    return (this.options.transientBackoffMs ?? defaultTransientBackoff)(attempt);
+  }
+
+  /** Sleeps, heartbeating so the group keeps the partition; false when the consumer is stopping. */
+  private async pause(context: BatchContext, ms: number): Promise<boolean> {
+    const until = Date.now() + ms;
+    for (;;) {
+      if (!context.isRunning()) return false;
+      const left = until - Date.now();
+      if (left <= 0) return true;
+      await sleep(Math.min(left, HEARTBEAT_SLICE_MS));
+      await context.heartbeat();
+    }
+  }
+
+  private stalledBy(err: unknown): void {
+    transientCounter.add(1, { 'messaging.consumer.group.name': this.options.groupId });
+    const reason = failureReason(err);
+    const first = this.stall === undefined;
+    this.stall = reason;
+    reportDegraded(`consumer ${this.options.groupId}`, reason);
+    if (first) this.options.onStall?.({ reason });
+  }
+
+  private recovered(): void {
+    this.stall = undefined;
+    clearDegraded(`consumer ${this.options.groupId}`);
+    this.options.onStall?.(undefined);
+  }
+
+  private toParked(message: IncomingMessage, reason: string): ParkedMessage {
+    return { messageId: parkedMessageId(message), message, reason, parkedAt: new Date() };
+  }
+
+  private async publishDeadLetter(
+    message: IncomingMessage,
+    streamKey: string,
+    reason: string,
+    attempts: number,
+  ): Promise<void> {
+    const letter = toDeadLetter(message, this.options.groupId, reason, attempts);
+    letter.headers[DLQ.stream] = streamKey;
+    // The parking is the record that matters; the topic copy serves `journey dlq list` and other readers.
+    // Kafka down here is waited out like any fault (no context: the batch is already decided).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.options.bus.publish([letter]);
+        break;
+      } catch (err) {
+        if (!isTransientError(err) || attempt >= 20) throw err;
+        await sleep(this.transientDelay(attempt));
+      }
+    }
+    this.deadLettered += 1;
+    parkedCounter.add(1, { 'messaging.consumer.group.name': this.options.groupId });
+    this.options.onDeadLetter?.(message, reason);
   }
 
   /** Opens a whole batch with one key lookup; what this cannot open is opened (and retried) one by one. */
   private async revealBatch(
-    batch: Map<IncomingMessage, ReturnType<typeof decodeMessage>>,
+    batch: Map<IncomingMessage, DecodedMessage>,
   ): Promise<Map<IncomingMessage, EventEnvelope>> {
-    const revealed = new Map<IncomingMessage, EventEnvelope>();
-    const personalData = this.options.personalData;
     const decoded = [...batch].flatMap(([message, d]) => (d.ok ? [{ message, envelope: d.envelope }] : []));
-    if (!personalData || decoded.length === 0) return revealed;
+    const revealed = new Map<IncomingMessage, EventEnvelope>();
     try {
-      const data = await personalData.reveal(
-        decoded.map(({ envelope }) => ({
-          type: envelope.type,
-          data: envelope.data,
-          subject: personalDataSubject(envelope.subject, envelope.contactId),
-        })),
-      );
-      decoded.forEach(({ message, envelope }, i) => revealed.set(message, { ...envelope, data: data[i] }));
+      const opened = await this.preparation.revealAll(decoded.map((d) => d.envelope));
+      decoded.forEach(({ message }, i) => revealed.set(message, opened[i] as EventEnvelope));
     } catch {
       // One event that cannot be opened (or a key store hiccup) must not stop the others.
     }
     return revealed;
-  }
-
-  private async reveal(envelope: EventEnvelope): Promise<EventEnvelope> {
-    if (!this.options.personalData) return envelope;
-    const [data] = await this.options.personalData.reveal([
-      {
-        type: envelope.type,
-        data: envelope.data,
-        subject: personalDataSubject(envelope.subject, envelope.contactId),
-      },
-    ]);
-    return data === envelope.data ? envelope : { ...envelope, data };
-  }
-
-  /** The envelope with its data checked (and upcast) by the catalogue when there is one. */
-  private check(
-    envelope: EventEnvelope,
-  ): { ok: true; envelope: EventEnvelope } | { ok: false; reason: string } {
-    const catalogue = this.options.catalogue;
-    if (!catalogue) return { ok: true, envelope };
-    // Readers accept erased personal data, which no writer could append.
-    const checked = catalogue.validate(envelope.type, envelope.data, 'read');
-    return checked.ok
-      ? { ok: true, envelope: { ...envelope, type: checked.type, data: checked.data } }
-      : { ok: false, reason: checked.reason };
   }
 
   /** Runs the handler in a consumer span that continues the writer's trace (W3C traceparent header). */
@@ -216,7 +384,7 @@ export class EventConsumer {
           try {
             await run();
           } catch (err) {
-            span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+            span.setStatus({ code: SpanStatusCode.ERROR, message: failureReason(err) });
             throw err;
           } finally {
             span.end();
@@ -224,11 +392,5 @@ export class EventConsumer {
         },
       ),
     );
-  }
-
-  private async deadLetter(message: IncomingMessage, reason: string, attempts: number): Promise<void> {
-    await this.options.bus.publish([toDeadLetter(message, this.options.groupId, reason, attempts)]);
-    this.deadLettered += 1;
-    this.options.onDeadLetter?.(message, reason);
   }
 }

@@ -11,10 +11,11 @@ const infra = testInfrastructure();
 
 // A consumer process that handles slowly, so that SIGTERM arrives mid-stream.
 const consumerScript = `
-const { EventConsumer, KafkaJsMessageBus, stopOnSignals } = require('@journey/messaging');
+const { EventConsumer, InMemoryStreamParking, KafkaJsMessageBus, stopOnSignals } = require('@journey/messaging');
 const [brokers, topic, groupId] = process.argv.slice(1);
 const bus = new KafkaJsMessageBus({ clientId: 'sigterm-consumer', brokers: brokers.split(',') });
-const consumer = new EventConsumer({ bus, groupId, topics: [topic], handle: async (e) => {
+const parking = new InMemoryStreamParking(); // nothing fails here: no stream is ever parked
+const consumer = new EventConsumer({ bus, groupId, topics: [topic], parking, handle: async (e) => {
   await new Promise((r) => setTimeout(r, 5));
   console.log('handled ' + e.id);
 } });

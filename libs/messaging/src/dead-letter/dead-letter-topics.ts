@@ -12,6 +12,8 @@ export const DLQ = {
   originalOffset: 'journey-dlq-original-offset',
   attempts: 'journey-dlq-attempts',
   failedAt: 'journey-dlq-failed-at',
+  /** The stream the message is parked with: a redrive drains that stream, in order. */
+  stream: 'journey-dlq-stream',
 } as const;
 
 const DAY = 24 * 60 * 60 * 1000;

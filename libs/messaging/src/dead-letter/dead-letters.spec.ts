@@ -1,37 +1,37 @@
-import type { BatchContext, ConsumeOptions, MessageBus, OutgoingMessage } from '../bus/message-bus';
+import type { MessageBus, OutgoingMessage } from '../bus/message-bus';
+import { InMemoryStreamParking } from '../parking/in-memory-stream-parking';
 import { incomingMessage, recordedEvent } from '../testing/event-fixtures';
-import { deadLetterTopic } from './dead-letter-topics';
 import { DeadLetters } from './dead-letters';
 
 describe('DeadLetters.redrive (unit)', () => {
-  it('sends what was dead when it began, and leaves a later dead letter for the next redrive', async () => {
+  it('sends one drain request per parked stream of the group, or only the stream named', async () => {
     const published: OutgoingMessage[] = [];
-    const marked: string[] = [];
     const bus = {
-      // Offsets 0 and 1 were in the dead-letter topic when the redrive began…
-      pendingFor: async () => new Map([[0, { committed: 0n, end: 2n }]]),
-      publish: async (messages: OutgoingMessage[]) => void published.push(...messages),
-      consume: async (options: ConsumeOptions) => {
-        // …and offset 2 died while the redrive was starting: the batch holds all three.
-        const batch = [0, 1, 2].map((offset) =>
-          incomingMessage(recordedEvent(), offset, deadLetterTopic('g')),
-        );
-        const context: BatchContext = {
-          highWatermark: '3',
-          markDone: (m) => void marked.push(m.offset),
-          heartbeat: async () => undefined,
-          isRunning: () => true,
-        };
-        await options.eachBatch(batch, context);
-        return { stop: async () => undefined };
-      },
+      publish: async (m: OutgoingMessage[]) => void published.push(...m),
     } as unknown as MessageBus;
+    const parking = new InMemoryStreamParking();
+    const park = (group: string, streamId: string, revision: bigint) => {
+      const message = incomingMessage(recordedEvent({ streamId, revision }), Number(revision));
+      return parking.park(group, streamId, {
+        messageId: message.headers['ce_id'] as string,
+        message,
+        reason: 'r',
+        parkedAt: new Date(),
+      });
+    };
+    await park('g', 'ticket-a', 1n);
+    await park('g', 'ticket-a', 2n);
+    await park('g', 'ticket-b', 5n);
+    await park('other', 'ticket-c', 0n);
+    const letters = new DeadLetters(bus, parking);
 
-    expect(await new DeadLetters(bus).redrive('g')).toBe(2);
-    expect(published.map((m) => [m.topic, m.headers['journey-redriven-from']])).toEqual([
-      ['journey.retry.g', 'journey.dlq.g@0'],
-      ['journey.retry.g', 'journey.dlq.g@1'],
+    expect(await letters.redrive('g')).toEqual({ streams: 2, events: 3 });
+    expect(published.map((m) => [m.topic, m.key, m.headers['journey-dlq-stream'], m.value.length])).toEqual([
+      ['journey.retry.g', 'ticket-a', 'ticket-a', 0],
+      ['journey.retry.g', 'ticket-b', 'ticket-b', 0],
     ]);
-    expect(marked).toEqual(['0', '1']); // offset 2 is not skipped by the next redrive
+    published.length = 0;
+    expect(await letters.redrive('g', { stream: 'ticket-b' })).toEqual({ streams: 1, events: 1 });
+    expect(published.map((m) => m.key)).toEqual(['ticket-b']);
   });
 });

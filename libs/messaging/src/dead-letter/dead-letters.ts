@@ -1,4 +1,5 @@
 import type { IncomingMessage, MessageBus } from '../bus/message-bus';
+import type { ParkedStream, StreamParking } from '../parking/stream-parking';
 import { deadLetterTopic, DLQ, retryTopic } from './dead-letter-topics';
 
 export interface DeadLetter {
@@ -6,15 +7,23 @@ export interface DeadLetter {
   key: string | undefined;
   eventId: string | undefined;
   eventType: string | undefined;
+  /** The stream it is parked with (absent on dead letters from before streams were parked in order). */
+  stream: string | undefined;
   reason: string;
   originalTopic: string;
   attempts: number;
   failedAt: string;
 }
 
-/** Lists a group's dead letters, and redrives them to the group's retry topic once the cause is fixed. */
+/**
+ * Lists a group's dead letters (the topic keeps every one, for the record) and its parked streams (the
+ * parking holds what still waits), and redrives the streams once the cause is fixed.
+ */
 export class DeadLetters {
-  constructor(private readonly bus: MessageBus) {}
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly parking?: StreamParking,
+  ) {}
 
   /** The consumer groups that have a dead-letter topic. */
   async groups(): Promise<string[]> {
@@ -43,50 +52,34 @@ export class DeadLetters {
   }
 
   /**
-   * Sends every dead letter not yet redriven to `journey.retry.<group>`, which only that group reads.
-   * Progress is the `<group>.redrive` group's committed offset, so a second redrive sends nothing twice.
+   * Sends the group's parked streams (or the one named) back to it: for each, one message on
+   * `journey.retry.<group>`, which only that group reads, and on which its consumer drains the stream's
+   * parked events in order, releasing the stream when all apply. A stream parked again after a redrive
+   * (its head still fails) waits for the next one. Returns the streams and parked events sent back.
    */
-  async redrive(groupId: string): Promise<number> {
-    const redriveGroup = `${groupId}.redrive`;
-    const pending = await this.bus.pendingFor(redriveGroup, deadLetterTopic(groupId));
-    if (pending.size === 0) return 0;
-    let sent = 0;
-    let done: () => void = () => undefined;
-    const finished = new Promise<void>((resolve) => (done = resolve));
-    const consumer = await this.bus.consume({
-      groupId: redriveGroup,
-      topics: [deadLetterTopic(groupId)],
-      fromBeginning: true,
-      eachBatch: async (messages, context) => {
-        const toSend = messages.filter((m) => {
-          const p = pending.get(m.partition);
-          return p !== undefined && BigInt(m.offset) < p.end;
-        });
-        await this.bus.publish(
-          toSend.map((m) => ({
-            topic: retryTopic(groupId),
-            key: m.key ?? '',
-            value: m.value,
-            headers: {
-              ...withoutDlqHeaders(m.headers),
-              'journey-redriven-from': `${deadLetterTopic(groupId)}@${m.offset}`,
-            },
-          })),
-        );
-        // Only what was sent moves the redrive group on: a dead letter that arrived after this redrive
-        // began stays pending for the next one.
-        for (const m of toSend) {
-          context.markDone(m);
-          const p = pending.get(m.partition);
-          if (p && BigInt(m.offset) + 1n >= p.end) pending.delete(m.partition);
-        }
-        sent += toSend.length;
-        if (pending.size === 0) done();
-      },
-    });
-    await finished;
-    await consumer.stop();
-    return sent;
+  async redrive(
+    groupId: string,
+    options: { stream?: string } = {},
+  ): Promise<{ streams: number; events: number }> {
+    if (!this.parking) throw new Error('redrive needs the parking of the event store');
+    const parked = (await this.parking.list(groupId)).filter(
+      (p) => options.stream === undefined || p.streamKey === options.stream,
+    );
+    await this.bus.publish(
+      parked.map((p) => ({
+        topic: retryTopic(groupId),
+        key: p.streamKey,
+        value: Buffer.alloc(0),
+        headers: { [DLQ.stream]: p.streamKey, 'journey-redrive-requested-at': new Date().toISOString() },
+      })),
+    );
+    return { streams: parked.length, events: parked.reduce((n, p) => n + p.messages, 0) };
+  }
+
+  /** The group's parked streams (all groups' without one): each waits, in order, for a redrive. */
+  async parked(groupId?: string): Promise<ParkedStream[]> {
+    if (!this.parking) throw new Error('listing parked streams needs the parking of the event store');
+    return this.parking.list(groupId);
   }
 }
 
@@ -96,14 +89,10 @@ function describe(m: IncomingMessage): DeadLetter {
     key: m.key,
     eventId: m.headers['ce_id'],
     eventType: m.headers['ce_type'],
+    stream: m.headers[DLQ.stream],
     reason: m.headers[DLQ.reason] ?? '(no reason recorded)',
     originalTopic: m.headers[DLQ.originalTopic] ?? '(unknown)',
     attempts: Number(m.headers[DLQ.attempts] ?? 0),
     failedAt: m.headers[DLQ.failedAt] ?? '',
   };
-}
-
-function withoutDlqHeaders(headers: Record<string, string>): Record<string, string> {
-  const dlqNames = new Set<string>(Object.values(DLQ).filter((h) => h !== DLQ.originalTopic));
-  return Object.fromEntries(Object.entries(headers).filter(([k]) => !dlqNames.has(k)));
 }

@@ -13,12 +13,16 @@ import type { Logger, ServiceConfig } from '@journey/platform';
 import { KafkaJsMessageBus } from '../bus/kafkajs-message-bus';
 import type { MessageBus } from '../bus/message-bus';
 import { EventRelay } from '../relay/event-relay';
+import { PostgresStreamParking } from '../parking/postgres-stream-parking';
+import type { StreamParking } from '../parking/stream-parking';
 import { JOURNEY_EVENT_TOPICS } from '../relay/journey-topics';
 
 /** Injection token of the service's {@link EventStore}. */
 export const EVENT_STORE = Symbol('EVENT_STORE');
 /** Injection token of the service's {@link MessageBus}. */
 export const MESSAGE_BUS = Symbol('MESSAGE_BUS');
+/** Injection token of the consumers' {@link StreamParking} (the sequenced dead-letter queue). */
+export const STREAM_PARKING = Symbol('STREAM_PARKING');
 /** Injection token of the {@link PersonalDataProtection} (crypto-shredding) the store and consumers use. */
 export const PERSONAL_DATA = Symbol('PERSONAL_DATA');
 const STORED_EVENTS = Symbol('STORED_EVENTS');
@@ -53,6 +57,7 @@ class EventSourcingLifecycle implements OnApplicationBootstrap, OnApplicationShu
     @Inject(STORED_EVENTS) private readonly store: EventStore,
     @Inject(PERSONAL_DATA_KEYS) private readonly keys: PersonalDataKeys,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(STREAM_PARKING) private readonly parking: StreamParking,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {
@@ -73,7 +78,7 @@ class EventSourcingLifecycle implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     await this.relay.stop().catch((err: unknown) => this.logger.warn({ err }, 'relay stop failed'));
-    await Promise.allSettled([this.bus.close(), this.store.close(), this.keys.close()]);
+    await Promise.allSettled([this.bus.close(), this.store.close(), this.keys.close(), this.parking.close()]);
   }
 }
 
@@ -112,6 +117,13 @@ export class EventSourcingModule {
             new PersonalDataEventStore(stored, protection),
         },
         {
+          provide: STREAM_PARKING,
+          // After the store: connecting it waits for the database to come up.
+          inject: [SERVICE_CONFIG, STORED_EVENTS],
+          useFactory: (config: ServiceConfig) =>
+            PostgresStreamParking.connect({ connectionString: config.eventStore.url }),
+        },
+        {
           provide: MESSAGE_BUS,
           inject: [SERVICE_CONFIG],
           useFactory: (config: ServiceConfig) =>
@@ -122,7 +134,7 @@ export class EventSourcingModule {
         },
         EventSourcingLifecycle,
       ],
-      exports: [EVENT_STORE, MESSAGE_BUS, PERSONAL_DATA],
+      exports: [EVENT_STORE, MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING],
     };
   }
 }

@@ -9,6 +9,7 @@ import { eventually, isolatedPostgresDatabase, testInfrastructure, uniqueName } 
 import type { IsolatedDatabase } from '@journey/testing';
 import { KafkaJsMessageBus } from '../bus/kafkajs-message-bus';
 import { EventConsumer } from '../consumer/event-consumer';
+import { PostgresStreamParking } from '../parking/postgres-stream-parking';
 import { ProcessedEvents } from '../consumer/processed-events';
 
 const root = join(__dirname, '..', '..', '..', '..');
@@ -148,6 +149,7 @@ describe('the relay, killed mid-stream', () => {
       bus,
       groupId: uniqueName('relay-consumer'),
       topics: [topic],
+      parking: await PostgresStreamParking.connect({ pool: effects }),
       handle: async (envelope) => {
         deliveries += 1;
         await processed.runOnce('spec', envelope.id, (tx) =>

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@journey/contracts';
-import { EventConsumer, KafkaJsMessageBus, toMessage } from '@journey/messaging';
+import { EventConsumer, KafkaJsMessageBus, PostgresStreamParking, toMessage } from '@journey/messaging';
 import { eventually, testInfrastructure, uniqueName } from '@journey/testing';
 import { buildProgram } from '../program';
 
@@ -16,7 +16,15 @@ async function journey(...args: string[]): Promise<{ out: string; code: number; 
   try {
     await buildProgram({
       output: { writeOut: (s) => void (out += s), writeErr: (s) => void (err += s) },
-    }).parseAsync(['node', 'journey', ...args, '--brokers', infra.kafkaBrokers.join(',')]);
+    }).parseAsync([
+      'node',
+      'journey',
+      ...args,
+      '--brokers',
+      infra.kafkaBrokers.join(','),
+      '--eventstore-url',
+      infra.postgresUrl,
+    ]);
   } catch (e) {
     code = (e as { exitCode?: number }).exitCode ?? 1;
     err += (e as Error).message;
@@ -35,6 +43,7 @@ describe('journey dlq', () => {
     const groupId = uniqueName('cli-dlq');
     await bus.ensureTopics([{ topic, partitions: 1, retentionMs: 3_600_000 }]);
     let broken = true;
+    const parking = await PostgresStreamParking.connect({ connectionString: infra.postgresUrl });
     const applied: EventEnvelope[] = [];
     const consumer = new EventConsumer({
       bus,
@@ -42,6 +51,7 @@ describe('journey dlq', () => {
       topics: [topic],
       maxAttempts: 2,
       backoffMs: () => 10,
+      parking,
       handle: async (envelope) => {
         if (broken) throw new Error('the projection has a bug');
         applied.push(envelope);
@@ -72,12 +82,14 @@ describe('journey dlq', () => {
     await eventually(() => consumer.deadLettered === 1, { what: 'the dead letter' });
 
     const groups = await journey('dlq', 'list', '--json');
-    expect(JSON.parse(groups.out)).toContainEqual({ group: groupId, deadLetters: 1 });
+    expect(JSON.parse(groups.out)).toContainEqual({ group: groupId, deadLetters: 1, parkedStreams: 1 });
     const table = await journey('dlq', 'list', groupId);
-    expect(table.out).toMatch(/^OFFSET\s+FAILED AT \(UTC\)\s+EVENT TYPE\s+TRIES\s+REASON/);
+    expect(table.out).toMatch(/^OFFSET\s+FAILED AT \(UTC\)\s+EVENT TYPE\s+STREAM\s+TRIES\s+REASON/);
     expect(table.out).toContain(
-      'channels.message-sent.v1  2      handler failed after 2 attempts: the projection has a bug',
+      'channels.message-sent.v1  conversation-1  2      handler failed after 2 attempts: Error: the projection has a bug',
     );
+    expect(table.out).toMatch(/parked streams \(waiting for a redrive, in order\):\nSTREAM\s+PARKED AT/);
+    expect(table.out).toMatch(/conversation-1\s+\S+ \S+\s+1\s+handler failed after 2 attempts/);
     const shown = JSON.parse((await journey('dlq', 'show', groupId, '0')).out);
     expect(shown).toMatchObject({
       eventId: id,
@@ -91,15 +103,19 @@ describe('journey dlq', () => {
     });
 
     broken = false; // the fix is deployed
+    expect(await journey('dlq', 'redrive', groupId, '--stream', 'conversation-9')).toMatchObject({
+      code: 1,
+      err: `stream conversation-9 is not parked for ${groupId}`,
+    });
     expect((await journey('dlq', 'redrive', groupId)).out.trim()).toBe(
-      `1 dead letter(s) of ${groupId} sent to journey.retry.${groupId}`,
-    );
-    expect((await journey('dlq', 'redrive', groupId)).out.trim()).toBe(
-      `0 dead letter(s) of ${groupId} sent to journey.retry.${groupId}`,
+      `1 parked stream(s) of ${groupId} (1 event(s)) sent to journey.retry.${groupId} to be applied in order; journey dlq list ${groupId} shows what is still parked`,
     );
     await eventually(() => applied.length === 1, { what: 'the redriven event applied' });
     expect(applied[0]!.id).toBe(id);
+    expect((await journey('dlq', 'list', groupId)).out).toContain(`no parked streams for ${groupId}`);
+    expect((await journey('dlq', 'redrive', groupId)).out.trim()).toMatch(/^0 parked stream\(s\)/);
     await consumer.stop();
+    await parking.close();
   });
 
   it('says so when a group has no dead-letter topic', async () => {

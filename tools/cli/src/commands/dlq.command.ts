@@ -1,16 +1,23 @@
 import { Command } from 'commander';
-import { DeadLetters, KafkaJsMessageBus } from '@journey/messaging';
-import type { DeadLetter } from '@journey/messaging';
+import { DeadLetters, KafkaJsMessageBus, PostgresStreamParking } from '@journey/messaging';
+import type { DeadLetter, ParkedStream } from '@journey/messaging';
 import { print, table } from './output';
 
 interface BusOptions {
   brokers: string;
+  eventstoreUrl: string;
   json?: boolean;
+  stream?: string;
 }
 
 const brokersOption = (command: Command) =>
   command
     .option('--brokers <host:port,...>', 'Kafka brokers', process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092')
+    .option(
+      '--eventstore-url <url>',
+      'PostgreSQL event store, which keeps the parked streams (EVENTSTORE_URL)',
+      process.env['EVENTSTORE_URL'] ?? 'postgres://journey:journey@127.0.0.1:15432/journey',
+    )
     .option('--json', 'print JSON instead of a table');
 
 async function withDeadLetters<T>(options: BusOptions, run: (dlq: DeadLetters) => Promise<T>): Promise<T> {
@@ -21,26 +28,35 @@ async function withDeadLetters<T>(options: BusOptions, run: (dlq: DeadLetters) =
     retry: { retries: 2, initialRetryTime: 200 },
     logLevel: 0, // errors reach the user once, as the command's own message
   });
+  const parking = await PostgresStreamParking.connect({ connectionString: options.eventstoreUrl });
   try {
-    return await run(new DeadLetters(bus));
+    return await run(new DeadLetters(bus, parking));
   } finally {
-    await bus.close();
+    await Promise.allSettled([bus.close(), parking.close()]);
   }
 }
 
 async function mustExist(letters: DeadLetters, group: string): Promise<void> {
-  if (!(await letters.groups()).includes(group))
+  if (!(await letters.groups()).includes(group) && (await letters.parked(group)).length === 0)
     throw new Error(
       `no dead-letter topic for group ${group} (journey dlq list shows the groups that have one)`,
     );
 }
 
+const cut = (text: string, max = 80) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
 const letterRow = (d: DeadLetter) => [
   d.offset,
   d.failedAt.slice(0, 19).replace('T', ' '),
   d.eventType ?? '-',
+  d.stream ?? '-',
   String(d.attempts),
-  d.reason.length > 80 ? `${d.reason.slice(0, 77)}...` : d.reason,
+  cut(d.reason),
+];
+const parkedRow = (p: ParkedStream) => [
+  p.streamKey,
+  p.parkedAt.toISOString().slice(0, 19).replace('T', ' '),
+  String(p.messages),
+  cut(p.reason),
 ];
 
 /** `journey dlq`: the dead-letter topics of the consumer groups, and their redrive. */
@@ -57,23 +73,41 @@ export function dlqCommand(): Command {
   ).action(async (group: string | undefined, options: BusOptions) => {
     await withDeadLetters(options, async (letters) => {
       if (!group) {
+        const parked = await letters.parked();
+        const groups = [...new Set([...(await letters.groups()), ...parked.map((p) => p.groupId)])].sort();
         const counts = await Promise.all(
-          (await letters.groups()).map(async (g) => ({
+          groups.map(async (g) => ({
             group: g,
-            deadLetters: (await letters.list(g)).length,
+            deadLetters: (await letters.groups()).includes(g) ? (await letters.list(g)).length : 0,
+            parkedStreams: parked.filter((p) => p.groupId === g).length,
           })),
         );
         if (options.json) return void print(JSON.stringify(counts, null, 2));
-        if (!counts.length) return void print('no dead-letter topics');
+        if (!counts.length) return void print('no dead-letter topics and no parked streams');
         return void print(
-          table([['GROUP', 'DEAD LETTERS'], ...counts.map((c) => [c.group, String(c.deadLetters)])]),
+          table([
+            ['GROUP', 'DEAD LETTERS', 'PARKED STREAMS'],
+            ...counts.map((c) => [c.group, String(c.deadLetters), String(c.parkedStreams)]),
+          ]),
         );
       }
       await mustExist(letters, group);
-      const list = await letters.list(group);
-      if (options.json) return void print(JSON.stringify(list, null, 2));
-      if (!list.length) return void print(`no dead letters for ${group}`);
-      print(table([['OFFSET', 'FAILED AT (UTC)', 'EVENT TYPE', 'TRIES', 'REASON'], ...list.map(letterRow)]));
+      const list = (await letters.groups()).includes(group) ? await letters.list(group) : [];
+      const parked = await letters.parked(group);
+      if (options.json) return void print(JSON.stringify({ deadLetters: list, parked }, null, 2));
+      print(
+        list.length
+          ? table([
+              ['OFFSET', 'FAILED AT (UTC)', 'EVENT TYPE', 'STREAM', 'TRIES', 'REASON'],
+              ...list.map(letterRow),
+            ])
+          : `no dead letters for ${group}`,
+      );
+      print(
+        parked.length
+          ? `\nparked streams (waiting for a redrive, in order):\n${table([['STREAM', 'PARKED AT (UTC)', 'EVENTS', 'REASON OF THE FIRST'], ...parked.map(parkedRow)])}`
+          : `\nno parked streams for ${group}`,
+      );
     });
   });
 
@@ -96,17 +130,23 @@ export function dlqCommand(): Command {
     dlq
       .command('redrive')
       .description(
-        "Send every dead letter not yet redriven back to the group's retry topic; a second redrive sends nothing twice",
+        "Once the cause is fixed: the group's consumer applies each parked stream's events again, in order, and releases the stream when all apply (one that fails again stays parked with the new reason)",
       )
-      .argument('<group>', 'consumer group'),
+      .argument('<group>', 'consumer group')
+      .option('--stream <id>', 'only this parked stream'),
   ).action(async (group: string, options: BusOptions) => {
     await withDeadLetters(options, async (letters) => {
       await mustExist(letters, group);
-      const sent = await letters.redrive(group);
+      const sent = await letters.redrive(
+        group,
+        options.stream === undefined ? {} : { stream: options.stream },
+      );
+      if (options.stream !== undefined && sent.streams === 0)
+        throw new Error(`stream ${options.stream} is not parked for ${group}`);
       print(
         options.json
-          ? JSON.stringify({ group, redriven: sent })
-          : `${sent} dead letter(s) of ${group} sent to journey.retry.${group}`,
+          ? JSON.stringify({ group, ...sent })
+          : `${sent.streams} parked stream(s) of ${group} (${sent.events} event(s)) sent to journey.retry.${group} to be applied in order; journey dlq list ${group} shows what is still parked`,
       );
     });
   });

@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { formatPosition, parsePosition, START } from '@journey/eventstore';
-import { catchUpProjection, rebuildProjection } from '@journey/projections';
+import { journeyCatalogue } from '@journey/contracts';
+import { EventPreparation, PostgresStreamParking } from '@journey/messaging';
+import { abandonBuild, catchUpProjection, rebuildProjection } from '@journey/projections';
 import type { RebuildProgress } from '@journey/projections';
 import { READ_MODELS } from '@journey/read-models';
 import { positiveInteger } from '../program';
@@ -13,6 +15,7 @@ interface ReplayOptions extends StoreOptions {
   from?: string;
   batchSize: number;
   restart?: boolean;
+  abort?: boolean;
 }
 
 /** A progress bar on a terminal; a line every few seconds where there is none (CI, a Job's log). */
@@ -49,6 +52,11 @@ function progressReporter(total: () => number) {
   };
 }
 
+const parkedNote = (parked: number, group?: string) =>
+  parked === 0
+    ? ''
+    : `; ${parked} event(s) could not be applied and were parked with their streams${group ? ` under ${group}` : ''} (journey dlq list${group ? ` ${group}` : ''} shows why; journey dlq redrive after the fix)`;
+
 export function replayCommand(): Command {
   return storeOptions(
     new Command('replay')
@@ -61,16 +69,36 @@ export function replayCommand(): Command {
         'instead of a rebuild: apply the events after this log position (commit:prepare) to the collection that serves, in place — after restoring a backup taken at that position, or to fill a gap. Events already applied are skipped.',
       )
       .option('--batch-size <n>', 'events per read', positiveInteger('--batch-size'), 1_000)
-      .option('--restart', 'throw away an interrupted rebuild and start from position 0 again'),
+      .option('--restart', 'throw away an interrupted rebuild and start from position 0 again')
+      .option(
+        '--abort',
+        'drop an interrupted or failed rebuild (its collection, its record and the streams it parked); the serving collection is untouched',
+      ),
   ).action(async (name: string, options: ReplayOptions) => {
     const model = READ_MODELS.find((m) => m.projection.name === name);
     if (!model)
       throw new Error(
         `unknown projection ${name} (one of: ${READ_MODELS.map((m) => m.projection.name).join(', ')})`,
       );
+    if (options.abort && (options.from !== undefined || options.restart))
+      throw new Error('--abort goes alone: it drops the rebuild under way and replays nothing');
     const from = options.from === undefined ? undefined : parsePosition(options.from);
     const store = await openStore(options);
     const models = await openReadModels(options, model.service);
+    const parking = await PostgresStreamParking.connect({ connectionString: options.eventstoreUrl });
+    if (options.abort) {
+      try {
+        const dropped = await abandonBuild(models.db, name, parking);
+        print(
+          dropped
+            ? `${name}: rebuild into ${dropped} dropped; the serving collection is untouched`
+            : `${name}: no rebuild under way`,
+        );
+      } finally {
+        await Promise.allSettled([store.close(), models.close(), parking.close()]);
+      }
+      return;
+    }
     const abort = new AbortController();
     const stop = () => {
       process.stderr.write('\nreplay: stopping after this batch…\n');
@@ -81,6 +109,10 @@ export function replayCommand(): Command {
     const total = await store.stored.countAfter(from ?? START);
     const progress = progressReporter(() => total);
     const common = {
+      // The replay reads the events as stored (sealed) and prepares them as the live path does: personal
+      // data opened, data checked and upcast by the catalogue. A stream it cannot apply is parked.
+      preparation: new EventPreparation({ catalogue: journeyCatalogue, personalData: store.protection }),
+      parking,
       batchSize: options.batchSize,
       signal: abort.signal,
       onProgress: (p: RebuildProgress) => progress.update(p),
@@ -88,33 +120,36 @@ export function replayCommand(): Command {
     };
     try {
       if (from) {
-        const result = await catchUpProjection(model.projection, store, models.db, { ...common, from });
+        const result = await catchUpProjection(model.projection, store.stored, models.db, {
+          ...common,
+          from,
+        });
         progress.stop();
         print(
-          `${name}: ${result.status === 'caught-up' ? 'caught up' : 'interrupted'} in ${result.collection} at ${formatPosition(result.position)}: ${result.read} events read, ${result.applied} applied (the rest were already there)`,
+          `${name}: ${result.status === 'caught-up' ? 'caught up' : 'interrupted'} in ${result.collection} at ${formatPosition(result.position)}: ${result.read} events read, ${result.applied} applied (the rest were already there)${parkedNote(result.parked)}`,
         );
         if (result.status === 'interrupted') process.exitCode = 130;
         return;
       }
-      const result = await rebuildProjection(model.projection, store, models.db, {
+      const result = await rebuildProjection(model.projection, store.stored, models.db, {
         ...common,
         resume: !options.restart,
       });
       progress.stop();
       if (result.status === 'interrupted') {
         print(
-          `${name}: interrupted at ${formatPosition(result.position)} after ${result.read} events; the old collection still serves. Run the same command again to resume.`,
+          `${name}: interrupted at ${formatPosition(result.position)} after ${result.read} events; the old collection still serves. Run the same command again to resume, or with --abort to drop it.`,
         );
         process.exitCode = 130;
         return;
       }
       print(
-        `${name}: rebuilt v${model.projection.version} into ${result.collection} from ${result.read} events in ${result.seconds.toFixed(1)} s (${Math.round(result.read / Math.max(result.seconds, 0.001))} events/s); switched${result.previous ? `, ${result.previous} dropped` : ''}`,
+        `${name}: rebuilt v${model.projection.version} into ${result.collection} from ${result.read} events in ${result.seconds.toFixed(1)} s (${Math.round(result.read / Math.max(result.seconds, 0.001))} events/s); switched${result.previous ? `, ${result.previous} dropped` : ''}${parkedNote(result.parked, result.parkedUnder)}`,
       );
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      await Promise.allSettled([store.close(), models.close()]);
+      await Promise.allSettled([store.close(), models.close(), parking.close()]);
     }
   });
 }
