@@ -36,4 +36,4 @@ export {
   PersonalDataProtection,
 } from './personal-data/personal-data-protection';
 export type { ProtectedItem } from './personal-data/personal-data-protection';
-export { PersonalDataEventStore } from './personal-data/personal-data-event-store';
+export { InvalidEventError, PersonalDataEventStore } from './personal-data/personal-data-event-store';

@@ -10,7 +10,7 @@ export type {
 export { KafkaJsMessageBus } from './bus/kafkajs-message-bus';
 export { decodeMessage, toEnvelope, toMessage, topicForEventType } from './relay/event-message';
 export type { DecodedMessage } from './relay/event-message';
-export { EventRelay } from './relay/event-relay';
+export { EventRelay, splitByBytes } from './relay/event-relay';
 export type { EventRelayOptions } from './relay/event-relay';
 export { RelayCheckpoints } from './relay/relay-checkpoints';
 export { EVENT_CONTEXTS, JOURNEY_EVENT_TOPICS } from './relay/journey-topics';

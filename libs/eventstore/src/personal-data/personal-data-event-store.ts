@@ -9,10 +9,34 @@ import type {
   Subscription,
   SubscriptionOptions,
 } from '../port/event-store.port';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { journeyCatalogue } from '@journey/contracts';
 import { PostgresEventStore } from '../postgres/postgres-event-store';
 import { PostgresPersonalDataKeys } from './postgres-personal-data-keys';
 import { PersonalDataProtection, personalDataSubject } from './personal-data-protection';
+
+/** An append refused because an event is not what the contracts allow: a bug of its writer. */
+export class InvalidEventError extends Error {
+  override name = 'InvalidEventError';
+  constructor(
+    readonly streamId: string,
+    readonly reason: string,
+  ) {
+    super(`${streamId}: not appended, an event breaks its contract: ${reason}`);
+  }
+}
+
+/**
+ * The trace of the work that appends (an HTTP request, a consumed event) goes with each event, so the
+ * relay's Kafka message and the consumers that handle it continue the same trace.
+ */
+function withTraceparent(events: NewEvent[]): NewEvent[] {
+  const span = trace.getActiveSpan()?.spanContext();
+  if (!span || !isSpanContextValid(span)) return events;
+  const flags = (span.traceFlags & 0xff).toString(16).padStart(2, '0');
+  const traceparent = `00-${span.traceId}-${span.spanId}-${flags}`;
+  return events.map((e) => (e.metadata.traceparent ? e : { ...e, metadata: { ...e.metadata, traceparent } }));
+}
 
 /**
  * The event store as the services use it: personal fields are encrypted on append and opened on
@@ -39,7 +63,14 @@ export class PersonalDataEventStore implements EventStore {
     };
   }
 
-  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async append(streamId: string, raw: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    // Nothing the contracts do not know, or that breaks one of their bounds, is stored: such an event
+    // could reach no topic, or exceed the topic's message size, and would stall every reader after it.
+    for (const e of raw) {
+      const problem = this.protection.catalogue.check(e.type, e.data);
+      if (problem !== undefined) throw new InvalidEventError(streamId, problem);
+    }
+    const events = withTraceparent(raw);
     // Events of one append may name different contacts (rare, but allowed): each gets its own key.
     const bySubject = new Map<string, number[]>();
     events.forEach((e, i) => {

@@ -37,7 +37,8 @@ export interface ProtectedItem {
 export class PersonalDataProtection {
   constructor(
     private readonly keys: PersonalDataKeys,
-    private readonly catalogue: EventCatalogue,
+    /** The contracts: which fields are personal, and what a valid event of each type is. */
+    readonly catalogue: EventCatalogue,
   ) {}
 
   /** Encrypts the personal fields of one subject's events (data of unknown types is left alone). */

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { START } from '@journey/eventstore';
 import type { EventStore, LogPosition, Subscription } from '@journey/eventstore';
-import type { MessageBus, TopicSpec } from '../bus/message-bus';
+import type { MessageBus, OutgoingMessage, TopicSpec } from '../bus/message-bus';
 import { RelayCheckpoints } from './relay-checkpoints';
 import { toMessage } from './event-message';
 
@@ -14,17 +14,45 @@ export interface EventRelayOptions {
   connectionString: string;
   schema?: string;
   batchSize?: number;
+  /** Most bytes one publish carries (default 512 KiB): a batch is split below the broker's request limit. */
+  maxPublishBytes?: number;
   /** Topics created (if missing) before the first publish. */
   topics?: TopicSpec[];
   /** How often a standby replica tries to take over (default 2 s). */
   standbyRetryMs?: number;
+  /** How often the leader checks that its lock connection is alive (default 5 s). */
+  keepaliveMs?: number;
   onError?(error: unknown): void;
+}
+
+/** Splits messages, in order, into runs whose values add up to at most `maxBytes` (a larger one alone). */
+export function splitByBytes(messages: OutgoingMessage[], maxBytes: number): OutgoingMessage[][] {
+  const runs: OutgoingMessage[][] = [];
+  let run: OutgoingMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = Buffer.byteLength(m.value) + Buffer.byteLength(m.key) + 200;
+    if (run.length > 0 && bytes + size > maxBytes) {
+      runs.push(run);
+      run = [];
+      bytes = 0;
+    }
+    run.push(m);
+    bytes += size;
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
 }
 
 /**
  * The outbox relay: tails the event store's global log from a durable checkpoint and publishes each
  * batch to Kafka before moving the checkpoint. At-least-once: a crash between publish and checkpoint
  * republishes that batch, and consumers deduplicate. An append that succeeded always reaches Kafka.
+ *
+ * One replica leads, holding a PostgreSQL advisory lock on a connection of its own. A leader that
+ * cannot publish (Kafka unreachable from it, a topic it cannot create) or whose lock connection dies
+ * resigns: it stops relaying, gives the lock back, and competes again after a pause, so a replica
+ * that can publish takes over.
  */
 export class EventRelay {
   private readonly pool: pg.Pool;
@@ -32,9 +60,12 @@ export class EventRelay {
   private lockClient: pg.PoolClient | undefined;
   private subscription: Subscription | undefined;
   private stopped = false;
-  private standbyTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   published = 0;
+  /** Times this replica gave up leadership after a failure. */
+  resignations = 0;
   position: LogPosition = START;
 
   constructor(private readonly options: EventRelayOptions) {
@@ -46,26 +77,18 @@ export class EventRelay {
   /** Starts relaying once this process holds the relay's lock; resolves when it is relaying or standing by. */
   async start(): Promise<void> {
     await this.checkpoints.migrate();
-    await this.tryLead();
+    await this.tryLead().catch((err: unknown) => this.resign(err));
   }
 
-  /** True while this replica holds the relay's lock. */
+  /** True while this replica holds the relay's lock on a live connection. */
   get leading(): boolean {
     return this.lockClient !== undefined;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.standbyTimer);
-    await this.subscription?.stop();
-    this.subscription = undefined;
-    if (this.lockClient) {
-      await this.lockClient
-        .query('SELECT pg_advisory_unlock(hashtext($1))', [this.lockKey()])
-        .catch(() => undefined);
-      this.lockClient.release();
-      this.lockClient = undefined;
-    }
+    clearTimeout(this.retryTimer);
+    await this.stepDown();
     await this.pool.end();
   }
 
@@ -76,27 +99,38 @@ export class EventRelay {
   private async tryLead(): Promise<void> {
     if (this.stopped) return;
     const client = await this.pool.connect();
-    const { rows } = await client.query<{ locked: boolean }>(
-      'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
-      [this.lockKey()],
-    );
-    if (!rows[0]?.locked) {
-      client.release();
-      this.retryLater(() => this.tryLead(), this.options.standbyRetryMs ?? 2_000);
+    let locked = false;
+    try {
+      const { rows } = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+        [this.lockKey()],
+      );
+      locked = rows[0]?.locked === true;
+    } finally {
+      if (!locked) client.release();
+    }
+    if (!locked) {
+      this.later(() => this.tryLead(), this.options.standbyRetryMs ?? 2_000);
+      return;
+    }
+    if (this.stopped) {
+      // stop() ran while the lock was being taken: give it back at once.
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [this.lockKey()]).catch(() => undefined);
+      client.release(true);
       return;
     }
     this.lockClient = client;
     // The lock lives as long as this connection: if it drops, another replica may take over, so stop
-    // relaying at once and compete for the lock again.
+    // relaying at once. A dead connection is noticed by its error event or by the keepalive.
     client.on('error', (err) => {
-      if (this.lockClient !== client) return;
-      this.options.onError?.(err);
-      this.lockClient = undefined;
-      client.release(true);
-      void this.subscription?.stop();
-      this.subscription = undefined;
-      this.retryLater(() => this.tryLead());
+      if (this.lockClient === client) void this.resign(err);
     });
+    this.keepaliveTimer = setInterval(() => {
+      client.query('SELECT 1').catch((err: unknown) => {
+        if (this.lockClient === client) void this.resign(err);
+      });
+    }, this.options.keepaliveMs ?? 5_000);
+    this.keepaliveTimer.unref();
     await this.options.bus.ensureTopics(this.options.topics ?? []);
     await this.relayFromCheckpoint();
   }
@@ -104,11 +138,18 @@ export class EventRelay {
   private async relayFromCheckpoint(): Promise<void> {
     if (this.stopped || !this.lockClient) return;
     this.position = (await this.checkpoints.load(this.options.name)) ?? START;
+    const maxBytes = this.options.maxPublishBytes ?? 512 * 1024;
     this.subscription = this.options.store.subscribeToAll({
       after: this.position,
       batchSize: this.options.batchSize ?? 500,
       onBatch: async (events) => {
-        await this.options.bus.publish(events.map((e) => toMessage(e)));
+        if (!this.lockClient) throw new Error('relay: no longer leading');
+        // In order, one run at a time: a run is one request the broker accepts whatever the batch holds.
+        for (const run of splitByBytes(
+          events.map((e) => toMessage(e)),
+          maxBytes,
+        ))
+          await this.options.bus.publish(run);
         const last = events[events.length - 1];
         if (last) {
           await this.checkpoints.save(this.options.name, last.position);
@@ -117,28 +158,51 @@ export class EventRelay {
         this.published += events.length;
         this.failures = 0;
       },
-      onError: (err) => {
-        // Kafka or the store is down: start again from the checkpoint.
-        this.options.onError?.(err);
-        this.subscription = undefined;
-        this.retryLater(() => this.relayFromCheckpoint());
-      },
+      onError: (err) => void this.resign(err),
     });
   }
 
   /**
-   * Runs `attempt` later: after `delayMs`, or backing off from 250 ms to 30 s over repeated failures.
-   * An attempt that fails (the store still down) schedules itself again, so the relay never gives up.
+   * Gives up leadership after a failure: stops relaying, releases the lock (destroying the connection
+   * if it is broken, which frees the lock on the server), and competes again after a pause that lets a
+   * standby replica take over first.
    */
-  private retryLater(attempt: () => Promise<void>, delayMs?: number): void {
+  private async resign(err: unknown): Promise<void> {
     if (this.stopped) return;
-    this.failures += delayMs === undefined ? 1 : 0;
-    const delay = delayMs ?? Math.min(30_000, 250 * 2 ** Math.min(this.failures, 7));
-    this.standbyTimer = setTimeout(() => {
-      attempt().catch((err: unknown) => {
-        this.options.onError?.(err);
-        this.retryLater(attempt);
-      });
-    }, delay);
+    this.options.onError?.(err);
+    const wasLeading = this.lockClient !== undefined;
+    await this.stepDown(true);
+    if (wasLeading) this.resignations += 1;
+    this.failures += 1;
+    const standby = this.options.standbyRetryMs ?? 2_000;
+    this.later(
+      () => this.tryLead(),
+      Math.max(2 * standby, Math.min(30_000, 250 * 2 ** Math.min(this.failures, 7))),
+    );
+  }
+
+  private async stepDown(broken = false): Promise<void> {
+    clearInterval(this.keepaliveTimer);
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    await subscription?.stop().catch(() => undefined);
+    const client = this.lockClient;
+    this.lockClient = undefined;
+    if (!client) return;
+    const unlocked = await client
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [this.lockKey()])
+      .then(() => true)
+      .catch(() => false);
+    // A connection that could not unlock is destroyed: the server frees its locks with the session.
+    client.release(broken || !unlocked ? true : undefined);
+  }
+
+  /** Runs `attempt` after `delayMs`; an attempt that throws resigns (and so schedules the next one). */
+  private later(attempt: () => Promise<void>, delayMs: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      attempt().catch((err: unknown) => this.resign(err));
+    }, delayMs);
   }
 }

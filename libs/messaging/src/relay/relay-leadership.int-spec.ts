@@ -4,6 +4,7 @@ import { PostgresEventStore } from '@journey/eventstore';
 import { eventually, isolatedPostgresDatabase, testInfrastructure, uniqueName } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
 import { KafkaJsMessageBus } from '../bus/kafkajs-message-bus';
+import type { MessageBus } from '../bus/message-bus';
 import { EventRelay } from './event-relay';
 
 const infra = testInfrastructure();
@@ -86,6 +87,138 @@ describe('relay leadership', () => {
     } finally {
       await first.stop();
       await second.stop();
+    }
+  });
+});
+
+describe('a leader that cannot publish', () => {
+  let db: IsolatedDatabase;
+  let store: PostgresEventStore;
+  const bus = new KafkaJsMessageBus({ clientId: 'resign-spec', brokers: infra.kafkaBrokers });
+
+  beforeAll(async () => {
+    db = await isolatedPostgresDatabase(infra, 'resign');
+    store = await PostgresEventStore.connect({ connectionString: db.url });
+  });
+  afterAll(async () => {
+    await bus.close();
+    await store.close();
+    await db.drop();
+  });
+
+  it('gives the lock back, so a replica that can publish takes over and relays everything', async () => {
+    const context = uniqueName('resign').replace(/[^a-z0-9]/g, '');
+    const topic = `journey.${context}.v1`;
+    // The first replica's broker connection breaks after it started leading: every publish throws.
+    let broken = false;
+    const brokenBus: MessageBus = {
+      ensureTopics: (topics) => bus.ensureTopics(topics),
+      publish: async (messages) => {
+        if (broken)
+          throw new Error('connect ECONNREFUSED 127.0.0.1:19092 (the broker is unreachable from here)');
+        return bus.publish(messages);
+      },
+      consume: (o) => bus.consume(o),
+      readTopic: (t) => bus.readTopic(t),
+      listTopics: () => bus.listTopics(),
+      pendingFor: (g, t) => bus.pendingFor(g, t),
+      close: async () => undefined,
+    };
+    const options = {
+      name: 'main',
+      store,
+      connectionString: db.url,
+      standbyRetryMs: 200,
+      topics: [{ topic, partitions: 1, retentionMs: 3_600_000 }],
+      onError: () => undefined,
+    };
+    const first = new EventRelay({ ...options, bus: brokenBus });
+    const second = new EventRelay({ ...options, bus });
+    await first.start();
+    await second.start();
+    const append = (n: number) =>
+      store.append(
+        `s-${n}`,
+        [
+          {
+            id: randomUUID(),
+            type: `${context}.thing-happened.v1`,
+            data: { n },
+            metadata: {
+              source: context,
+              time: new Date().toISOString(),
+              correlationId: 'c',
+              schemaVersion: 1,
+            },
+          },
+        ],
+        'no_stream',
+      );
+    try {
+      expect([first.leading, second.leading]).toEqual([true, false]);
+      broken = true;
+      for (let n = 1; n <= 5; n++) await append(n);
+      await eventually(() => second.leading && second.published >= 5, {
+        timeoutMs: 20_000,
+        what: 'the standby leading and relaying',
+      });
+      expect(first.leading).toBe(false);
+      expect(first.resignations).toBeGreaterThanOrEqual(1);
+      const ns = (await bus.readTopic(topic)).map(
+        (m) => (JSON.parse(m.value.toString()) as { data: { n: number } }).data.n,
+      );
+      expect(new Set(ns)).toEqual(new Set([1, 2, 3, 4, 5]));
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
+  });
+
+  it('publishes a batch larger than one broker request in runs, in order, instead of stalling on it', async () => {
+    const context = uniqueName('bytes').replace(/[^a-z0-9]/g, '');
+    const topic = `journey.${context}.v1`;
+    // 40 events of 60 KB on one partition: 2.4 MB in one relay batch, over the broker's 1 MiB per request.
+    const big = 'x'.repeat(60_000);
+    for (let n = 0; n < 40; n++)
+      await store.append(
+        'one-stream',
+        [
+          {
+            id: randomUUID(),
+            type: `${context}.thing-happened.v1`,
+            data: { n, big },
+            metadata: {
+              source: context,
+              time: new Date().toISOString(),
+              correlationId: 'c',
+              schemaVersion: 1,
+            },
+          },
+        ],
+        'any',
+      );
+    await eventually(async () => (await store.readAll({ maxCount: 1_000 })).length >= 40);
+    const relay = new EventRelay({
+      name: `bytes-${context}`,
+      store,
+      bus,
+      connectionString: db.url,
+      batchSize: 500,
+      topics: [{ topic, partitions: 1, retentionMs: 3_600_000 }],
+      onError: () => undefined,
+    });
+    await relay.start();
+    try {
+      await eventually(async () => (await bus.readTopic(topic)).length === 40, {
+        timeoutMs: 30_000,
+        what: 'the 40 large events on the topic',
+      });
+      const ns = (await bus.readTopic(topic)).map(
+        (m) => (JSON.parse(m.value.toString()) as { data: { n: number } }).data.n,
+      );
+      expect(ns).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    } finally {
+      await relay.stop();
     }
   });
 });
