@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { dlqCommand } from './commands/dlq.command';
 import { eventsCommand } from './commands/events.command';
 import { projectionsCommand } from './commands/projections.command';
@@ -32,15 +32,6 @@ export function buildProgram(options: ProgramOptions = {}): Command {
       .configureOutput({ ...options.output, outputError: (text, write) => write(`journey: ${text}`) });
   }
   return program;
-}
-
-/** Parses a positive integer option or fails with a message naming the option. */
-export function positiveInteger(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
-    return n;
-  };
 }
 
 export { Option };

@@ -6,7 +6,7 @@ import { EventPreparation, PostgresStreamParking } from '@journey/messaging';
 import { abandonBuild, catchUpProjection, rebuildProjection } from '@journey/projections';
 import type { RebuildProgress } from '@journey/projections';
 import { READ_MODELS } from '@journey/read-models';
-import { positiveInteger } from '../program';
+import { positiveInteger } from './option-parsers';
 import { openReadModels, openStore, storeOptions } from './connections';
 import type { StoreOptions } from './connections';
 import { print } from './output';
