@@ -2,13 +2,19 @@ import { Global, Inject, Injectable, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
 import {
+  KurrentDbEventStore,
   PersonalDataEventStore,
   PersonalDataProtection,
   PostgresEventStore,
   PostgresPersonalDataKeys,
 } from '@journey/eventstore';
 import type { EventStore, PersonalDataKeys } from '@journey/eventstore';
-import { personalDataMasterKey, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
+import {
+  InfrastructureConnections,
+  personalDataMasterKey,
+  SERVICE_CONFIG,
+  SERVICE_LOGGER,
+} from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
 import { KafkaJsMessageBus } from '../bus/kafkajs-message-bus';
 import type { MessageBus } from '../bus/message-bus';
@@ -30,8 +36,20 @@ const PERSONAL_DATA_KEYS = Symbol('PERSONAL_DATA_KEYS');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Connects the event store, trying again for a while: a service may start before its database. */
-async function connectEventStore(config: ServiceConfig, logger: Logger): Promise<EventStore> {
+/**
+ * Connects the event store the URL's scheme selects (PostgreSQL, or KurrentDB with PostgreSQL beside it
+ * as the state database), trying again for a while: a service may start before its database.
+ */
+async function connectEventStore(
+  config: ServiceConfig,
+  logger: Logger,
+  connections: InfrastructureConnections,
+): Promise<EventStore> {
+  if (config.eventStore.kind === 'kurrentdb') {
+    const store = new KurrentDbEventStore(config.eventStore.url);
+    connections.eventStoreProbe = () => store.readAll({ maxCount: 1 });
+    return store;
+  }
   const deadline = Date.now() + 30_000;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -65,7 +83,7 @@ class EventSourcingLifecycle implements OnApplicationBootstrap, OnApplicationShu
       name: 'journey',
       store,
       bus,
-      connectionString: config.eventStore.url,
+      connectionString: config.stateDatabase.url,
       topics: JOURNEY_EVENT_TOPICS,
       onError: (err) => this.logger.warn({ err }, 'relay: publishing failed; trying again'),
     });
@@ -92,7 +110,7 @@ export class EventSourcingModule {
       providers: [
         {
           provide: STORED_EVENTS,
-          inject: [SERVICE_CONFIG, SERVICE_LOGGER],
+          inject: [SERVICE_CONFIG, SERVICE_LOGGER, InfrastructureConnections],
           useFactory: connectEventStore,
         },
         {
@@ -101,7 +119,7 @@ export class EventSourcingModule {
           inject: [SERVICE_CONFIG, STORED_EVENTS],
           useFactory: async (config: ServiceConfig) =>
             PostgresPersonalDataKeys.connect({
-              connectionString: config.eventStore.url,
+              connectionString: config.stateDatabase.url,
               masterKey: await personalDataMasterKey(config.personalData),
             }),
         },
@@ -121,7 +139,7 @@ export class EventSourcingModule {
           // After the store: connecting it waits for the database to come up.
           inject: [SERVICE_CONFIG, STORED_EVENTS],
           useFactory: (config: ServiceConfig) =>
-            PostgresStreamParking.connect({ connectionString: config.eventStore.url }),
+            PostgresStreamParking.connect({ connectionString: config.stateDatabase.url }),
         },
         {
           provide: MESSAGE_BUS,

@@ -11,6 +11,29 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 }
 
 describe('loadServiceConfig', () => {
+  it('selects the event store by the URL scheme; KurrentDB needs a PostgreSQL state database beside it', () => {
+    const pg = loadServiceConfig('contacts', { EVENTSTORE_URL: 'postgresql://u:p@db:5432/events' });
+    expect(pg.eventStore).toEqual({ url: 'postgresql://u:p@db:5432/events', kind: 'postgres' });
+    expect(pg.stateDatabase).toEqual({ url: 'postgresql://u:p@db:5432/events' });
+    const kurrent = loadServiceConfig('contacts', {
+      EVENTSTORE_URL: 'kurrentdb://kurrent:2113?tls=false',
+      STATE_DATABASE_URL: 'postgres://u:p@db:5432/state',
+    });
+    expect(kurrent.eventStore).toEqual({ url: 'kurrentdb://kurrent:2113?tls=false', kind: 'kurrentdb' });
+    expect(kurrent.stateDatabase).toEqual({ url: 'postgres://u:p@db:5432/state' });
+    const cluster = { EVENTSTORE_URL: 'esdb+discover://a,b,c', STATE_DATABASE_URL: 'postgres://db/state' };
+    expect(loadServiceConfig('contacts', cluster).eventStore.kind).toBe('kurrentdb');
+  });
+
+  it('refuses a KurrentDB event store without a state database, and other schemes', () => {
+    expect(problemsOf({ EVENTSTORE_URL: 'kurrentdb://kurrent:2113' })).toEqual([
+      expect.stringMatching(/^STATE_DATABASE_URL: is required when EVENTSTORE_URL is a KurrentDB URL/),
+    ]);
+    expect(problemsOf({ EVENTSTORE_URL: 'mysql://db/events' })).toEqual([
+      expect.stringMatching(/^EVENTSTORE_URL: must be a PostgreSQL or KurrentDB URL/),
+    ]);
+  });
+
   it('gives each service its own default port, consumer group and read-model database', () => {
     for (const service of ['channels', 'contacts', 'tickets', 'knowledge', 'analytics'] as const) {
       const config = loadServiceConfig(service, {});
@@ -84,7 +107,9 @@ describe('loadServiceConfig', () => {
 
   it('never prints the value of a secret variable', () => {
     const problems = problemsOf({ EVENTSTORE_URL: 'mysql://root:hunter2@db/x' });
-    expect(problems).toEqual([expect.stringMatching(/^EVENTSTORE_URL: must be a PostgreSQL URL/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^EVENTSTORE_URL: must be a PostgreSQL or KurrentDB URL/),
+    ]);
     expect(problems.join()).not.toContain('hunter2');
   });
 

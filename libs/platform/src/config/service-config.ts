@@ -12,11 +12,24 @@ export const DEFAULT_HTTP_PORTS: Readonly<Record<ServiceName, number>> = {
 };
 
 /** Variables whose values are never printed, not even in a configuration error. */
-export const SECRET_VARIABLES = new Set(['EVENTSTORE_URL', 'MONGO_URL', 'PERSONAL_DATA_KEY']);
+export const SECRET_VARIABLES = new Set([
+  'EVENTSTORE_URL',
+  'STATE_DATABASE_URL',
+  'MONGO_URL',
+  'PERSONAL_DATA_KEY',
+]);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+
+const POSTGRES_PROTOCOLS = ['postgres:', 'postgresql:'];
+const KURRENTDB_PROTOCOLS = ['kurrentdb:', 'kurrentdb+discover:', 'esdb:', 'esdb+discover:'];
+
+/** The adapter an event-store URL selects, by its scheme. */
+export function eventStoreKind(url: string): 'postgres' | 'kurrentdb' {
+  return KURRENTDB_PROTOCOLS.some((p) => url.startsWith(`${p}//`)) ? 'kurrentdb' : 'postgres';
+}
 
 const urlWithProtocols = (protocols: string[], what: string) =>
   z.string().refine(
@@ -78,9 +91,11 @@ function schemaFor(service: ServiceName) {
         }),
       KAFKA_CLIENT_ID: z.string().min(1).default(`journey-${service}`),
       KAFKA_CONSUMER_GROUP: z.string().min(1).default(`journey-${service}`),
-      EVENTSTORE_URL: urlWithProtocols(['postgres:', 'postgresql:'], 'PostgreSQL').default(
-        'postgres://journey:journey@127.0.0.1:15432/journey',
-      ),
+      EVENTSTORE_URL: urlWithProtocols(
+        [...POSTGRES_PROTOCOLS, ...KURRENTDB_PROTOCOLS],
+        'PostgreSQL or KurrentDB',
+      ).default('postgres://journey:journey@127.0.0.1:15432/journey'),
+      STATE_DATABASE_URL: urlWithProtocols(POSTGRES_PROTOCOLS, 'PostgreSQL').optional(),
       MONGO_URL: urlWithProtocols(['mongodb:', 'mongodb+srv:'], 'MongoDB').default(
         `mongodb://127.0.0.1:27018/journey-${service}`,
       ),
@@ -100,6 +115,14 @@ function schemaFor(service: ServiceName) {
       PERSONAL_DATA_KEY_FILE: z.string().min(1).default('.local/keys/personal-data.key'),
     })
     .superRefine((cfg, ctx) => {
+      if (eventStoreKind(cfg.EVENTSTORE_URL) === 'kurrentdb' && !cfg.STATE_DATABASE_URL) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['STATE_DATABASE_URL'],
+          message:
+            'is required when EVENTSTORE_URL is a KurrentDB URL: the key vault, the relay checkpoints and lock, and the parked streams live in PostgreSQL',
+        });
+      }
       if (cfg.RATE_LIMIT_BURST < cfg.RATE_LIMIT_PER_SECOND) {
         ctx.addIssue({
           code: 'custom',
@@ -144,7 +167,10 @@ export interface ServiceConfig {
   };
   logLevel: Env['LOG_LEVEL'];
   kafka: { brokers: string[]; clientId: string; consumerGroup: string };
-  eventStore: { url: string };
+  /** Where the events are: PostgreSQL (the default) or KurrentDB, chosen by the URL's scheme. */
+  eventStore: { url: string; kind: 'postgres' | 'kurrentdb' };
+  /** PostgreSQL for what is not events: data keys, relay checkpoints and lock, parked streams. */
+  stateDatabase: { url: string };
   mongo: { url: string };
   readinessTimeoutMs: number;
   auth: {
@@ -197,7 +223,8 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     },
     logLevel: e.LOG_LEVEL,
     kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, consumerGroup: e.KAFKA_CONSUMER_GROUP },
-    eventStore: { url: e.EVENTSTORE_URL },
+    eventStore: { url: e.EVENTSTORE_URL, kind: eventStoreKind(e.EVENTSTORE_URL) },
+    stateDatabase: { url: e.STATE_DATABASE_URL ?? e.EVENTSTORE_URL },
     mongo: { url: e.MONGO_URL },
     readinessTimeoutMs: e.READINESS_TIMEOUT_MS,
     auth: {

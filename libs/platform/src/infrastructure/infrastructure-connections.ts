@@ -29,7 +29,8 @@ export class InfrastructureConnections implements OnApplicationShutdown {
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {
     this.eventStore = new pg.Pool({
-      connectionString: config.eventStore.url,
+      // With KurrentDB as the event store, this is the state database beside it; readiness pings both.
+      connectionString: config.stateDatabase.url,
       max: 10,
       connectionTimeoutMillis: config.readinessTimeoutMs,
       application_name: `journey-${config.service}`,
@@ -70,8 +71,11 @@ export class InfrastructureConnections implements OnApplicationShutdown {
     return db;
   }
 
+  /** Set by the event-sourcing module when the events live elsewhere than the state database (KurrentDB). */
+  eventStoreProbe: (() => Promise<unknown>) | undefined;
+
   async pingEventStore(): Promise<void> {
-    await this.eventStore.query('SELECT 1');
+    await Promise.all([this.eventStore.query('SELECT 1'), this.eventStoreProbe?.()]);
   }
 
   async pingReadModels(): Promise<void> {
