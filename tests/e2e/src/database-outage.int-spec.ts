@@ -26,6 +26,9 @@ const appSecret = randomBytes(24).toString('base64url');
 const channelsUrl = 'http://127.0.0.1:3221';
 const contactsUrl = 'http://127.0.0.1:3222';
 const SENDERS = 40;
+// Every run's customers are new: the local broker's topics outlive a run, and other runs' events
+// (sealed by other databases' key vaults) are read too.
+const run = randomBytes(4).toString('hex');
 const OUTAGE_MS = 10_000;
 
 let db: IsolatedDatabase;
@@ -62,7 +65,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function send(user: number, seq: number): Promise<{ status: number; retryAfter: boolean }> {
   const body = JSON.stringify({
     idempotencyKey: `u${user}-m${seq}`,
-    user: { id: `user-${user}` },
+    user: { id: `user-${run}-${user}` },
     text: `message ${String(seq).padStart(3, '0')} from user ${user}`,
     sentAt: new Date(Date.UTC(2026, 10, 24, 0, 0, seq)).toISOString(),
   });
@@ -186,7 +189,7 @@ describe('PostgreSQL away for 10 s under live traffic', () => {
       expect(count).toBeGreaterThan(15);
       const seqs = await eventually(
         async () => {
-          const lookup = await fetch(`${contactsUrl}/v1/contacts/lookup?appUserId=app:user-${u}`, {
+          const lookup = await fetch(`${contactsUrl}/v1/contacts/lookup?appUserId=app:user-${run}-${u}`, {
             headers: auth,
           });
           if (lookup.status !== 200) return undefined;
