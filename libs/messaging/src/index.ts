@@ -20,7 +20,7 @@ export { ProcessedEvents } from './consumer/processed-events';
 export { EventPreparation } from './consumer/event-preparation';
 export type { EventPreparationOptions, PreparedEvent } from './consumer/event-preparation';
 export { CONSUMER_SESSION_TIMEOUT_MS } from './bus/kafkajs-message-bus';
-export { failureReason } from './dead-letter/failure-reason';
+export { cleanReason, failureReason } from './dead-letter/failure-reason';
 export { InMemoryStreamParking } from './parking/in-memory-stream-parking';
 export { PostgresStreamParking } from './parking/postgres-stream-parking';
 export { parkedMessageId, streamKeyOf } from './parking/stream-parking';

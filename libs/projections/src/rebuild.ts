@@ -98,6 +98,7 @@ export async function rebuildProjection(
   }
   if (!state?.build) throw new Error(`projection ${projection.name}: build state missing`);
   const build = state.build;
+  const liveTopics = state.live?.topics;
   const target = db.collection(build.collection);
   const started = Date.now();
   const readBefore = build.read ?? 0;
@@ -113,6 +114,7 @@ export async function rebuildProjection(
       target,
       batchSize,
       versions,
+      ...(liveTopics ? { topics: liveTopics } : {}),
       ...(options.preparation ? { preparation: options.preparation } : {}),
       ...(parking ? { parking } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
@@ -213,7 +215,8 @@ export async function catchUpProjection(
 }> {
   const state = new ProjectionState(db);
   const collection = await state.active(projection.name, projection.version);
-  const liveGroup = (await state.get(projection.name))?.live?.groupId;
+  const live = (await state.get(projection.name))?.live;
+  const liveGroup = live?.groupId;
   const report = progressReporter(options, options.from);
   let read = 0;
   const result = await replayPass(options.from, {
@@ -221,6 +224,7 @@ export async function catchUpProjection(
     projection,
     target: db.collection(collection),
     batchSize: options.batchSize ?? 1_000,
+    ...(live?.topics ? { topics: live.topics } : {}),
     ...(options.preparation ? { preparation: options.preparation } : {}),
     // In place, the serving collection's parked streams are the live path's.
     ...(options.parking && liveGroup ? { parking: { parking: options.parking, groupId: liveGroup } } : {}),

@@ -1,7 +1,16 @@
 import type { Collection, Document } from 'mongodb';
 import type { EventEnvelope } from '@journey/contracts';
 import type { EventStore, LogPosition, RecordedEvent } from '@journey/eventstore';
-import { EventPreparation, failureReason, parkedMessageId, toEnvelope, toMessage } from '@journey/messaging';
+import {
+  cleanReason,
+  EventPreparation,
+  failureReason,
+  parkedMessageId,
+  streamKeyOf,
+  toEnvelope,
+  toMessage,
+  topicForEventType,
+} from '@journey/messaging';
 import type { IncomingMessage, StreamParking } from '@journey/messaging';
 import { isTransientError } from '@journey/platform';
 import type { ProjectedEvent, Projection } from './projection';
@@ -22,6 +31,8 @@ export interface ReplayPassOptions {
   /** The live path's check, upcast and opening of personal data (by default none). */
   preparation?: EventPreparation;
   parking?: ReplayParking;
+  /** The topics the live path reads: events of other contexts are passed over, as live never sees them. */
+  topics?: readonly string[];
   /** The build's document versions, read once each (see applyBatch). */
   versions?: Map<string, Record<string, number>>;
   signal?: AbortSignal;
@@ -77,14 +88,16 @@ export async function replayPass(
 
   const parking = options.parking;
   const park = async (event: RecordedEvent, reason: string) => {
-    if (!parking) throw new Error(`${projection.name}: cannot apply event ${event.id}: ${reason}`);
+    if (!parking)
+      throw new Error(`${projection.name}: cannot apply event ${event.id}: ${cleanReason(reason)}`);
     const message = asMessage(event);
+    // Parked under the key the live consumer derives from the message, so both see the same stream.
     await waitingOut(
       () =>
-        parking.parking.park(parking.groupId, event.streamId, {
+        parking.parking.park(parking.groupId, streamKeyOf(message), {
           messageId: parkedMessageId(message),
           message,
-          reason,
+          reason: cleanReason(reason),
           parkedAt: new Date(),
         }),
       signal,
@@ -100,7 +113,8 @@ export async function replayPass(
     const events = await waitingOut(() => store.readAll({ after: position, maxCount: batchSize }), signal);
     // Every event is prepared, as the live consumer prepares every message; the projection's types are
     // picked after the upcast, so an old version of a type it reads is not passed over.
-    const relevant = events;
+    const topics = options.topics;
+    const relevant = topics ? events.filter((e) => topics.includes(topicForEventType(e.type))) : events;
     const envelopes = relevant.map(toEnvelope);
     const opened = await waitingOut(() => revealEach(preparation, envelopes), signal);
     const ready: { event: RecordedEvent; projected: ProjectedEvent }[] = [];

@@ -199,6 +199,65 @@ describe('EventConsumer (unit)', () => {
     await consumer.stop();
   });
 
+  it('keeps later events behind an event that fails right after a redrive released its stream', async () => {
+    const { bus, deliver } = fakeBus();
+    const parking = new InMemoryStreamParking();
+    const handled: number[] = [];
+    const consumer = new EventConsumer({
+      bus,
+      groupId: 'g',
+      topics: ['journey.tickets.v1'],
+      parking,
+      maxAttempts: 1,
+      handle: async (envelope) => {
+        const n = (envelope.data as { n: number }).n;
+        // Another replica's redrive drains ticket-a while this batch runs.
+        if (n === 0) await parking.release('g');
+        if (n === 3) throw new Error('cannot apply');
+        handled.push(n);
+      },
+    });
+    await consumer.start();
+    await deliver([incoming(1, { n: 1 }, 'ticket-a', 0)], '2'); // parks nothing: applied
+    await parking.park('g', 'ticket-a', {
+      messageId: 'm',
+      message: incoming(2, { n: 2 }, 'ticket-a', 1),
+      reason: 'r',
+      parkedAt: new Date(),
+    });
+    await deliver(
+      [
+        incoming(3, { n: 0 }, 'ticket-b', 0),
+        incoming(4, { n: 3 }, 'ticket-a', 2),
+        incoming(5, { n: 4 }, 'ticket-a', 3),
+      ],
+      '6',
+    );
+    expect(handled).toEqual([1, 0]); // 4 waits behind 3, which failed
+    expect((await parking.messages('g', 'ticket-a')).map((m) => m.message.offset)).toEqual(['4', '5']);
+    await consumer.stop();
+  });
+
+  it('masks NUL and quoted payload in the reason it parks, which PostgreSQL text and logs must hold', async () => {
+    const { bus, published, deliver } = fakeBus();
+    const parking = new InMemoryStreamParking();
+    const consumer = new EventConsumer({
+      bus,
+      groupId: 'g',
+      topics: ['t'],
+      parking,
+      handle: async () => undefined,
+    });
+    await consumer.start();
+    await deliver([{ ...incoming(1, {}), value: Buffer.from('\u0000{"email":"li.wei@example.com"}') }], '2');
+    const [parked] = await parking.messages('g', 'ticket-1');
+    expect(parked?.reason).toMatch(/^value is not JSON: /);
+    expect(parked?.reason.includes('\u0000')).toBe(false);
+    expect(parked?.reason).not.toMatch(/li\.wei|example\.com/);
+    expect(published[0]?.headers['journey-dlq-reason']).toBe(parked?.reason);
+    await consumer.stop();
+  });
+
   it('keeps a stream parked when its head fails again on redrive, with the new reason', async () => {
     const { bus, deliver } = fakeBus();
     const parking = new InMemoryStreamParking();

@@ -13,7 +13,7 @@ import { clearDegraded, isTransientError, reportDegraded } from '@journey/platfo
 import type { BatchContext, IncomingMessage, MessageBus } from '../bus/message-bus';
 import type { RunningConsumer } from '../bus/message-bus';
 import { consumerSupportTopics, DLQ, retryTopic, toDeadLetter } from '../dead-letter/dead-letter-topics';
-import { failureReason } from '../dead-letter/failure-reason';
+import { cleanReason, failureReason } from '../dead-letter/failure-reason';
 import { decodeMessage } from '../relay/event-message';
 import { EventPreparation } from './event-preparation';
 import type { DecodedMessage } from '../relay/event-message';
@@ -35,6 +35,8 @@ export interface EventConsumerOptions {
   /** Wait before try n+1 while the infrastructure is away (default 200 ms doubling, at most 30 s). */
   transientBackoffMs?(attempt: number): number;
   onDeadLetter?(message: IncomingMessage, reason: string): void;
+  /** Told when a parked message's copy to the dead-letter topic could not be written (it stays parked). */
+  onDeadLetterCopyFailed?(message: IncomingMessage, reason: string): void;
   /** Told when a passing fault starts to be waited out (once per stall) and when it has passed. */
   onStall?(stalled: { reason: string } | undefined): void;
   /** Validates each event's data (upcasting old versions): the handler gets the checked, latest-version
@@ -65,6 +67,10 @@ const stalledGauge = meter.createObservableGauge('journey.consumer.stalled', {
 });
 const parkedCounter = meter.createCounter('journey.consumer.parked', {
   description: 'Messages parked in the sequenced dead-letter queue, per consumer group',
+  unit: '{message}',
+});
+const deadLetterCopyFailures = meter.createCounter('journey.consumer.dead_letter_copy_failures', {
+  description: 'Parked messages whose copy to the dead-letter topic could not be written',
   unit: '{message}',
 });
 const transientCounter = meter.createCounter('journey.consumer.transient_retries', {
@@ -160,12 +166,20 @@ export class EventConsumer {
         );
         if (queued === STOPPED) return;
         if (queued)
-          await this.publishDeadLetter(message, key, `parked behind an earlier event of its stream`, 0);
+          await this.publishDeadLetter(
+            message,
+            key,
+            `parked behind an earlier event of its stream`,
+            0,
+            context,
+          );
         else {
-          // Drained meanwhile by a redrive: this message is next in order.
+          // Drained meanwhile by a redrive: this message is next in order (and parks the stream again
+          // if it fails, which the rest of the batch must see).
           parked.delete(key);
-          if ((await this.processOrPark(message, decoded.get(message), revealed, context)) === STOPPED)
-            return;
+          const outcome = await this.processOrPark(message, decoded.get(message), revealed, context);
+          if (outcome === STOPPED) return;
+          if (!outcome.ok) parked.add(key);
         }
       } else {
         const outcome = await this.processOrPark(message, decoded.get(message), revealed, context);
@@ -196,7 +210,7 @@ export class EventConsumer {
       this.options.parking.park(this.options.groupId, key, this.toParked(message, outcome.reason)),
     );
     if (parkedOk === STOPPED) return STOPPED;
-    await this.publishDeadLetter(message, key, outcome.reason, outcome.attempts ?? 0);
+    await this.publishDeadLetter(message, key, outcome.reason, outcome.attempts ?? 0, context);
     return outcome;
   }
 
@@ -206,9 +220,11 @@ export class EventConsumer {
     const key = message.headers[DLQ.stream] ?? streamKeyOf(message);
     const drained = await this.waitOut(context, () =>
       parking.drain(groupId, key, async (parked) => {
+        if (!context.isRunning()) throw Object.assign(new Error('consumer stopping'), { transient: true });
         const outcome = await this.process(parked.message, decodeMessage(parked.message), new Map(), context);
         if (outcome === STOPPED) throw Object.assign(new Error('consumer stopping'), { transient: true });
-        return outcome;
+        await context.heartbeat();
+        return outcome.ok ? outcome : { ok: false, reason: cleanReason(outcome.reason) };
       }),
     );
     if (drained === STOPPED) return STOPPED;
@@ -317,31 +333,48 @@ export class EventConsumer {
   }
 
   private toParked(message: IncomingMessage, reason: string): ParkedMessage {
-    return { messageId: parkedMessageId(message), message, reason, parkedAt: new Date() };
+    return {
+      messageId: parkedMessageId(message),
+      message,
+      reason: cleanReason(reason),
+      parkedAt: new Date(),
+    };
   }
 
+  /**
+   * Copies a parked message to the group's dead-letter topic, for `journey dlq list` and other readers.
+   * The parking is the record that matters: a copy that cannot be written (the broker away for long,
+   * a message too large once the headers are added) is counted and logged, never retried forever.
+   */
   private async publishDeadLetter(
     message: IncomingMessage,
     streamKey: string,
     reason: string,
     attempts: number,
+    context: BatchContext,
   ): Promise<void> {
-    const letter = toDeadLetter(message, this.options.groupId, reason, attempts);
+    const cleaned = cleanReason(reason);
+    const letter = toDeadLetter(message, this.options.groupId, cleaned, attempts);
     letter.headers[DLQ.stream] = streamKey;
-    // The parking is the record that matters; the topic copy serves `journey dlq list` and other readers.
-    // Kafka down here is waited out like any fault (no context: the batch is already decided).
     for (let attempt = 1; ; attempt++) {
       try {
         await this.options.bus.publish([letter]);
         break;
       } catch (err) {
-        if (!isTransientError(err) || attempt >= 20) throw err;
-        await sleep(this.transientDelay(attempt));
+        if (
+          !isTransientError(err) ||
+          attempt >= 5 ||
+          !(await this.pause(context, this.transientDelay(attempt)))
+        ) {
+          deadLetterCopyFailures.add(1, { 'messaging.consumer.group.name': this.options.groupId });
+          this.options.onDeadLetterCopyFailed?.(message, failureReason(err));
+          break;
+        }
       }
     }
     this.deadLettered += 1;
     parkedCounter.add(1, { 'messaging.consumer.group.name': this.options.groupId });
-    this.options.onDeadLetter?.(message, reason);
+    this.options.onDeadLetter?.(message, cleaned);
   }
 
   /** Opens a whole batch with one key lookup; what this cannot open is opened (and retried) one by one. */

@@ -42,7 +42,13 @@ export class EventPreparation {
   check(envelope: EventEnvelope): PreparedEvent {
     const catalogue = this.options.catalogue;
     if (!catalogue) return { ok: true, envelope };
-    const checked = catalogue.validate(envelope.type, envelope.data, 'read');
+    let checked: ReturnType<typeof catalogue.validate>;
+    try {
+      checked = catalogue.validate(envelope.type, envelope.data, 'read');
+    } catch (err) {
+      // An upcaster that throws on this event's data: as deterministic as a schema failure.
+      return { ok: false, reason: `${envelope.type}: upcasting failed: ${(err as Error).message}` };
+    }
     return checked.ok
       ? { ok: true, envelope: { ...envelope, type: checked.type, data: checked.data } }
       : { ok: false, reason: checked.reason };

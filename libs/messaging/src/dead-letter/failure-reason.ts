@@ -8,9 +8,22 @@ import { scrubText } from '@journey/platform';
 export function failureReason(err: unknown): string {
   if (!(err instanceof Error)) return 'non-error thrown';
   const code = (err as { code?: unknown }).code;
-  const message = scrubText(err.message)
-    .replace(/(["'`])(?:(?!\1).){1,200}\1/gu, '$1…$1')
-    // eslint-disable-next-line no-control-regex -- masking control characters is the point
-    .replace(/[\u0000-\u001f\u007f\ud800-\udfff]/gu, '?');
-  return `${err.name}${code !== undefined ? ` (${String(code)})` : ''}: ${message}`.slice(0, 1_000);
+  return cleanReason(`${err.name}${code !== undefined ? ` (${String(code)})` : ''}: ${err.message}`);
+}
+
+/**
+ * Any reason made fit to store and show: what is quoted (a parser's excerpt of the payload, a refused
+ * value) is masked, and so are addresses, phone numbers, control characters (PostgreSQL text refuses
+ * NUL) and unpaired surrogates; a record's key in a field path (`details.<key>`) is masked too.
+ */
+export function cleanReason(reason: string): string {
+  return (
+    scrubText(reason)
+      .replace(/(["'`])(?:(?!\1).){1,200}\1/gu, '$1…$1')
+      .replace(/\b(details|traits|customFields)\.[^\s:,;]+/g, '$1.…')
+      .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '?')
+      // eslint-disable-next-line no-control-regex -- masking control characters is the point
+      .replace(/[\u0000-\u001f\u007f]/g, '?')
+      .slice(0, 1_000)
+  );
 }

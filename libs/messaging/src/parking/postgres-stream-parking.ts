@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { migrateUnderLock, quoteIdent } from '@journey/eventstore';
 import type { IncomingMessage } from '../bus/message-bus';
+import { storable } from './stream-parking';
 import type { DrainOutcome, ParkedMessage, ParkedStream, StreamParking } from './stream-parking';
 
 interface MessageRow {
@@ -33,7 +34,8 @@ export class PostgresStreamParking implements StreamParking {
     pool?: pg.Pool;
     schema?: string;
   }): Promise<PostgresStreamParking> {
-    const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 4 });
+    // A drain holds a connection while it applies a stream: room for one per consumer group and more.
+    const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 8 });
     if (!options.pool) pool.on('error', () => undefined);
     const parking = new PostgresStreamParking(pool, !options.pool, options.schema ?? 'eventstore');
     await parking.migrate();
@@ -113,15 +115,16 @@ export class PostgresStreamParking implements StreamParking {
         }
         if (!outcome.ok) {
           await client.query(
-            `UPDATE ${this.schema}.parked_messages SET reason = $3 WHERE group_id = $1 AND seq = $2`,
-            [groupId, row.seq, outcome.reason.slice(0, 2_000)],
+            `UPDATE ${this.schema}.parked_messages SET reason = $4
+              WHERE group_id = $1 AND stream_key = $2 AND seq = $3`,
+            [groupId, streamKey, row.seq, outcome.reason.slice(0, 2_000)],
           );
           return { status: 'still-parked', applied, reason: outcome.reason } as const;
         }
-        await client.query(`DELETE FROM ${this.schema}.parked_messages WHERE group_id = $1 AND seq = $2`, [
-          groupId,
-          row.seq,
-        ]);
+        await client.query(
+          `DELETE FROM ${this.schema}.parked_messages WHERE group_id = $1 AND stream_key = $2 AND seq = $3`,
+          [groupId, streamKey, row.seq],
+        );
         applied += 1;
       }
       await client.query(
@@ -223,7 +226,7 @@ export class PostgresStreamParking implements StreamParking {
         message.topic,
         message.partition,
         message.offset,
-        message.key ?? null,
+        message.key === undefined ? null : storable(message.key),
         message.value,
         Buffer.from(JSON.stringify(message.headers)),
         reason.slice(0, 2_000),
@@ -235,7 +238,9 @@ export class PostgresStreamParking implements StreamParking {
   private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
+      // A stream being drained holds its lock while it applies: others wait a moment, then get a
+      // lock_not_available (55P03), a passing fault the consumer waits out while it heartbeats.
+      await client.query("BEGIN; SET LOCAL lock_timeout = '2s'");
       const result = await work(client);
       await client.query('COMMIT');
       return result;

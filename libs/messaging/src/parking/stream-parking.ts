@@ -75,4 +75,4 @@ export function streamKeyOf(message: IncomingMessage): string {
 
 /** A foreign message's key may hold what a text column refuses (NUL); it is a name here, not data. */
 // eslint-disable-next-line no-control-regex -- NUL is what PostgreSQL text refuses
-const storable = (text: string) => text.replace(/\u0000/g, '\ufffd').slice(0, 500);
+export const storable = (text: string) => text.replace(/\u0000/g, '\ufffd').slice(0, 500);

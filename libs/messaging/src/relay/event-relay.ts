@@ -63,13 +63,16 @@ export class EventRelay {
   private retryTimer: NodeJS.Timeout | undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private failures = 0;
+  /** Counts leaderships: a batch of an earlier one (resigned meanwhile) stops between runs. */
+  private term = 0;
   published = 0;
   /** Times this replica gave up leadership after a failure. */
   resignations = 0;
   position: LogPosition = START;
 
   constructor(private readonly options: EventRelayOptions) {
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: 3 });
+    // TCP keepalive lets the server notice a vanished leader, and free its lock, sooner.
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max: 3, keepAlive: true });
     this.pool.on('error', () => undefined);
     this.checkpoints = new RelayCheckpoints(this.pool, options.schema);
   }
@@ -120,22 +123,36 @@ export class EventRelay {
       return;
     }
     this.lockClient = client;
+    const term = ++this.term;
     // The lock lives as long as this connection: if it drops, another replica may take over, so stop
     // relaying at once. A dead connection is noticed by its error event or by the keepalive.
     client.on('error', (err) => {
       if (this.lockClient === client) void this.resign(err);
     });
+    const keepaliveMs = this.options.keepaliveMs ?? 5_000;
     this.keepaliveTimer = setInterval(() => {
-      client.query('SELECT 1').catch((err: unknown) => {
-        if (this.lockClient === client) void this.resign(err);
+      // A half-open connection never answers: no answer within the period counts as a dead one.
+      let timer: NodeJS.Timeout | undefined;
+      const silence = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error('relay lock connection: no answer to keepalive')),
+          keepaliveMs,
+        );
       });
-    }, this.options.keepaliveMs ?? 5_000);
+      Promise.race([client.query('SELECT 1'), silence])
+        .catch((err: unknown) => {
+          if (this.lockClient === client) void this.resign(err);
+        })
+        .finally(() => clearTimeout(timer));
+    }, keepaliveMs);
     this.keepaliveTimer.unref();
     await this.options.bus.ensureTopics(this.options.topics ?? []);
-    await this.relayFromCheckpoint();
+    // Resigned (and maybe leading again, under a new term) while the topics were made: not this call's.
+    if (this.term !== term || this.lockClient !== client) return;
+    await this.relayFromCheckpoint(term);
   }
 
-  private async relayFromCheckpoint(): Promise<void> {
+  private async relayFromCheckpoint(term: number): Promise<void> {
     if (this.stopped || !this.lockClient) return;
     this.position = (await this.checkpoints.load(this.options.name)) ?? START;
     const maxBytes = this.options.maxPublishBytes ?? 512 * 1024;
@@ -143,13 +160,15 @@ export class EventRelay {
       after: this.position,
       batchSize: this.options.batchSize ?? 500,
       onBatch: async (events) => {
-        if (!this.lockClient) throw new Error('relay: no longer leading');
         // In order, one run at a time: a run is one request the broker accepts whatever the batch holds.
+        // Leadership is checked before each run, so a resigned leader stops mid-batch.
         for (const run of splitByBytes(
           events.map((e) => toMessage(e)),
           maxBytes,
-        ))
+        )) {
+          if (!this.lockClient || this.term !== term) throw new Error('relay: no longer leading');
           await this.options.bus.publish(run);
+        }
         const last = events[events.length - 1];
         if (last) {
           await this.checkpoints.save(this.options.name, last.position);

@@ -24,8 +24,8 @@ const NETWORK_CODES = new Set([
 
 // PostgreSQL SQLSTATEs: class 08 (connection), 53 (insufficient resources), 57P01-03 (shutdown, crash,
 // cannot connect now), 40001/40P01 (serialisation failure, deadlock), 55P03 (lock not available),
-// 57014 (statement timeout or cancel).
-const PG_TRANSIENT = /^(08...|53...|57P0[123]|40001|40P01|55P03|57014)$/;
+// 57014 (statement timeout or cancel), 25006 (read-only transaction: a replica promoted mid-failover).
+const PG_TRANSIENT = /^(08...|53...|57P0[123]|40001|40P01|55P03|57014|25006)$/;
 
 // MongoDB server codes: host unreachable or not found, network timeout, shutdown in progress, primary
 // stepped down / not primary, interrupted by a replica-set change, exceeded time limit, socket error.
