@@ -1,7 +1,13 @@
 export { EVENT_TYPE, eventEnvelopeSchema, eventMetadataSchema, eventTypeVersion } from './event-envelope';
 export type { EventEnvelope, EventMetadata } from './event-envelope';
 export { defineEvent, EventCatalogue } from './catalogue/event-catalogue';
-export type { EventDefinition, Upcaster, Validation, ValidationMode } from './catalogue/event-catalogue';
+export type {
+  EventDefinition,
+  EventOf,
+  Upcaster,
+  Validation,
+  ValidationMode,
+} from './catalogue/event-catalogue';
 export { acceptErased, ERASED, mapPersonalData, personalValues } from './personal-data/personal-data';
 export type { PersonalDataPath } from './personal-data/personal-data';
 export { describeIssues } from './describe-issues';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
-import type { ChannelIdentity, EventEnvelope } from '@journey/contracts';
+import type { ConversationEventOf, EventEnvelope } from '@journey/contracts';
 import type { PersonalDataProtection } from '@journey/eventstore';
 import { EventConsumer, MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
 import type { MessageBus, StreamParking } from '@journey/messaging';
@@ -10,72 +10,60 @@ import type { Logger, ServiceConfig } from '@journey/platform';
 import type { Interaction } from '../contact/domain/contact.decider';
 import { IdentityResolution } from './identity-resolution';
 
-interface ChannelData {
-  conversationId: string;
-  channel: Interaction['channel'];
-  channelId: string;
-  identities?: ChannelIdentity[];
-  text?: string;
-  subject?: string;
-  attachments?: unknown[];
-  customerAction?: { name: string };
-  receivedAt?: string;
-  sentAt?: string;
-  startedAt?: string;
-  endedAt?: string;
-  answered?: boolean;
-  durationSeconds?: number;
-  name?: string;
-}
-
 const excerpt = (text: string | undefined, max = 140) =>
   text === undefined ? undefined : text.length > max ? `${text.slice(0, max - 1)}…` : text;
 
+/**
+ * A conversation's event as the contracts shape it (the consumer checked it against the catalogue), or
+ * undefined for the channels events that belong to no conversation.
+ */
+const conversationEvent = (envelope: EventEnvelope) =>
+  envelope.type === 'channels.rules-configured.v1'
+    ? undefined
+    : ({ type: envelope.type, data: envelope.data } as ConversationEventOf);
+
 /** What the timeline shows of a channel event, or undefined for events that are not interactions. */
 export function interactionOf(envelope: EventEnvelope): Omit<Interaction, 'sourceEventId'> | undefined {
-  const d = envelope.data as ChannelData;
+  const event = conversationEvent(envelope);
+  if (!event) return undefined;
   const base = {
     sourceType: envelope.type,
-    channel: d.channel,
-    channelId: d.channelId,
-    conversationId: d.conversationId,
+    channel: event.data.channel,
+    channelId: event.data.channelId,
+    conversationId: event.data.conversationId,
   };
-  switch (envelope.type) {
+  switch (event.type) {
     case 'channels.conversation-started.v1':
       return {
         ...base,
         kind: 'conversation-started',
-        ...(d.subject ? { summary: excerpt(d.subject) } : {}),
-        at: d.startedAt ?? envelope.time,
+        ...(event.data.subject ? { summary: excerpt(event.data.subject) } : {}),
+        at: event.data.startedAt ?? envelope.time,
       };
     case 'channels.message-received.v1': {
+      const d = event.data;
       const summary =
         excerpt(d.text) ??
-        (d.customerAction ? `(${d.customerAction.name})` : `(${d.attachments?.length ?? 0} attachment(s))`);
-      return {
-        ...base,
-        kind: 'message-received',
-        summary: summary as string,
-        at: d.receivedAt ?? envelope.time,
-      };
+        (d.customerAction ? `(${d.customerAction.name})` : `(${d.attachments.length} attachment(s))`);
+      return { ...base, kind: 'message-received', summary, at: d.receivedAt ?? envelope.time };
     }
     case 'channels.message-sent.v1':
       return {
         ...base,
         kind: 'message-sent',
-        summary: excerpt(d.text) as string,
-        at: d.sentAt ?? envelope.time,
+        summary: excerpt(event.data.text) as string,
+        at: event.data.sentAt ?? envelope.time,
       };
     case 'channels.visitor-identified.v1':
       return { ...base, kind: 'visitor-identified', at: envelope.time };
     case 'channels.call-started.v1':
-      return { ...base, kind: 'call', summary: 'call started', at: d.startedAt ?? envelope.time };
+      return { ...base, kind: 'call', summary: 'call started', at: event.data.startedAt ?? envelope.time };
     case 'channels.call-ended.v1':
       return {
         ...base,
         kind: 'call',
-        summary: d.answered ? `call ended after ${d.durationSeconds ?? 0} s` : 'missed call',
-        at: d.endedAt ?? envelope.time,
+        summary: event.data.answered ? `call ended after ${event.data.durationSeconds} s` : 'missed call',
+        at: event.data.endedAt ?? envelope.time,
       };
     default:
       return undefined;
@@ -118,11 +106,15 @@ export class ChannelEventsConsumer implements OnApplicationBootstrap, OnModuleDe
   private async handle(envelope: EventEnvelope): Promise<void> {
     const interaction = interactionOf(envelope);
     if (!interaction) return;
-    const d = envelope.data as ChannelData;
+    const event = conversationEvent(envelope);
+    if (!event) return;
+    const { data } = event;
+    const identities = 'identities' in data ? data.identities : [];
+    const name = 'name' in data ? data.name : undefined;
     await this.resolution.observe({
-      identities: d.identities ?? [],
-      conversationId: d.conversationId,
-      ...(d.name ? { name: d.name } : {}),
+      identities,
+      conversationId: data.conversationId,
+      ...(name ? { name } : {}),
       interaction: { ...interaction, sourceEventId: envelope.id },
       sourceEventId: envelope.id,
       correlationId: envelope.correlationId,

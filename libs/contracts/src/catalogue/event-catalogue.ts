@@ -5,8 +5,8 @@ import { acceptErased, checkPersonalDataPaths } from '../personal-data/personal-
 import type { PersonalDataPath } from '../personal-data/personal-data';
 
 /** One versioned event type: its name, what it means, and the schema of its data. */
-export interface EventDefinition<S extends z.ZodType = z.ZodType> {
-  type: string;
+export interface EventDefinition<S extends z.ZodType = z.ZodType, T extends string = string> {
+  type: T;
   description: string;
   /** True when the event concerns a customer: its envelope then carries contactId. */
   contactScoped: boolean;
@@ -25,12 +25,20 @@ export interface Upcaster {
   upcast(data: unknown): unknown;
 }
 
-export function defineEvent<S extends z.ZodType>(definition: EventDefinition<S>): EventDefinition<S> {
+export function defineEvent<S extends z.ZodType, T extends string>(
+  definition: EventDefinition<S, T>,
+): EventDefinition<S, T> {
   eventTypeVersion(definition.type); // fails early on a type without a version
   checkPersonalDataPaths(definition.personalData ?? []);
   if (definition.personalData?.length) acceptErased(definition.schema, definition.personalData);
   return definition;
 }
+
+/**
+ * The event (type and data) each definition describes, as a discriminated union: deciders and
+ * consumers take their event types from here instead of writing the shape again.
+ */
+export type EventOf<D> = D extends EventDefinition<infer S, infer T> ? { type: T; data: z.output<S> } : never;
 
 export type Validation = { ok: true; type: string; data: unknown } | { ok: false; reason: string };
 

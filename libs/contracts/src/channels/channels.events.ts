@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../catalogue/event-catalogue';
+import type { EventOf } from '../catalogue/event-catalogue';
 import { boundedJson } from '../size/size-limits';
 
 /** The kinds of channel a customer reaches the company on. */
@@ -278,4 +279,11 @@ export const CHANNELS_EVENTS = [
   callAnswered,
   callEnded,
   callRecorded,
-];
+] as const;
+
+/** Every channels event, type and data, from the contracts above. */
+export type ChannelsEvent = EventOf<(typeof CHANNELS_EVENTS)[number]>;
+/** The events of a conversation: every channels event but the rule set's. */
+export type ConversationEventOf = Exclude<ChannelsEvent, { type: 'channels.rules-configured.v1' }>;
+/** One channels event's data, by type. */
+export type ChannelsEventData<T extends ChannelsEvent['type']> = Extract<ChannelsEvent, { type: T }>['data'];

@@ -1,6 +1,6 @@
 import { reject } from '@journey/eventstore';
 import type { Decider, Rejection } from '@journey/eventstore';
-import type { ChannelIdentity, ChannelKind, RoutingHints } from '@journey/contracts';
+import type { ChannelIdentity, ChannelKind, ConversationEventOf, RoutingHints } from '@journey/contracts';
 import { evaluateRules } from '../../rules/domain/channel-rules';
 import type { RuleSet } from '../../rules/domain/channel-rules';
 
@@ -23,77 +23,8 @@ export interface EmailThread {
   subject?: string;
 }
 
-export type ConversationEvent =
-  | {
-      type: 'channels.conversation-started.v1';
-      data: Where & { identities: ChannelIdentity[]; subject?: string; startedAt?: string };
-    }
-  | {
-      type: 'channels.message-received.v1';
-      data: Where & {
-        messageId: string;
-        providerMessageId: string;
-        identities: ChannelIdentity[];
-        text?: string;
-        textTruncated?: boolean;
-        attachments: Attachment[];
-        customerAction?: { name: 'subscribe' | 'unsubscribe' | 'menu-click' | 'scan'; key?: string };
-        emailThread?: EmailThread;
-        receivedAt: string;
-      };
-    }
-  | {
-      type: 'channels.message-sent.v1';
-      data: Where & {
-        messageId: string;
-        author: { kind: 'agent' | 'automation'; id: string };
-        text: string;
-        attachments: Attachment[];
-        passive: boolean;
-        sentAt: string;
-      };
-    }
-  | {
-      type: 'channels.message-delivered.v1';
-      data: Where & { messageId: string; providerMessageId?: string; attempt: number };
-    }
-  | {
-      type: 'channels.message-delivery-failed.v1';
-      data: Where & { messageId: string; reason: string; attempt: number };
-    }
-  | {
-      type: 'channels.visitor-identified.v1';
-      data: Where & { visitorId: string; identities: ChannelIdentity[]; name?: string };
-    }
-  | {
-      type: 'channels.messages-read.v1';
-      data: Where & { reader: 'customer' | 'agent'; upToMessageId: string };
-    }
-  | {
-      type: 'channels.conversation-routed.v1';
-      data: Where & { hints: RoutingHints; ruleIds: string[] };
-    }
-  | {
-      type: 'channels.call-started.v1';
-      data: Where & {
-        callId: string;
-        direction: 'inbound' | 'outbound';
-        identities: ChannelIdentity[];
-        startedAt: string;
-      };
-    }
-  | {
-      type: 'channels.call-answered.v1';
-      data: Where & { callId: string; agentId?: string; answeredAt: string };
-    }
-  | {
-      type: 'channels.call-ended.v1';
-      data: Where & { callId: string; answered: boolean; durationSeconds: number; endedAt: string };
-    }
-  | {
-      type: 'channels.call-recorded.v1';
-      data: Where & { callId: string; recordingUrl?: string; transcript?: string };
-    };
+/** What a conversation records, shaped by the contracts. */
+export type ConversationEvent = ConversationEventOf;
 
 export interface InboundMessage extends Where {
   messageId: string;
