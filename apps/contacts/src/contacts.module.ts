@@ -9,12 +9,21 @@ import { JourneyEventsController } from './journey-events/journey-events.control
 import { MergeController } from './merge/merge.controller';
 import { ProfileController } from './profile/profile.controller';
 import { ContactsController } from './unified-view/contacts.controller';
+import { ErasureController } from './erasure/erasure.controller';
+import { IdentityLookupController } from './identity-lookup/identity-lookup.controller';
 import { UnifiedView } from './unified-view/unified-view';
 
 /** The contacts bounded context: identity resolution, journey facts and the unified customer view. */
 @Module({
   imports: [EventSourcingModule.forService()],
-  controllers: [ContactsController, JourneyEventsController, MergeController, ProfileController],
+  controllers: [
+    IdentityLookupController,
+    ContactsController,
+    ErasureController,
+    JourneyEventsController,
+    MergeController,
+    ProfileController,
+  ],
   providers: [
     ChannelEventsConsumer,
     Contacts,

@@ -1,49 +1,22 @@
 import {
   BadRequestException,
   Controller,
-  Delete,
   Get,
   NotFoundException,
   Param,
   ParseUUIDPipe,
   Query,
-  Req,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
-import {
-  ApiAnswer,
-  ApiErrors,
-  ApiUuidParam,
-  correlationIdOf,
-  CurrentPrincipal,
-  Roles,
-} from '@journey/platform';
-import type { Principal } from '@journey/platform';
-import type { ChannelIdentity } from '@journey/contracts';
+import { ApiAnswer, ApiErrors, ApiUuidParam, Roles } from '@journey/platform';
 import { CONTACTS_ANSWERS } from '../contacts-api.responses';
-import { PersonalDataErasure } from '../erasure/personal-data-erasure';
-import { IdentityIndex } from '../identity-resolution/identity-index';
 import { UnifiedView } from './unified-view';
-
-const LOOKUPS: Record<string, ChannelIdentity['kind']> = {
-  email: 'email',
-  phone: 'phone',
-  wechatOpenId: 'wechat-openid',
-  wechatUnionId: 'wechat-unionid',
-  appUserId: 'app-user-id',
-  visitorId: 'visitor-id',
-};
 
 @ApiTags('contacts')
 @ApiBearerAuth()
 @Controller('v1/contacts')
 export class ContactsController {
-  constructor(
-    private readonly view: UnifiedView,
-    private readonly index: IdentityIndex,
-    private readonly erasure: PersonalDataErasure,
-  ) {}
+  constructor(private readonly view: UnifiedView) {}
 
   @Get()
   @Roles('agent', 'supervisor')
@@ -59,49 +32,6 @@ export class ContactsController {
     if (!Number.isInteger(size) || size < 1 || size > 100)
       throw new BadRequestException('limit must be 1–100');
     return { contacts: await this.view.searchByName(text, size) };
-  }
-
-  @Delete(':id/personal-data')
-  @Roles('supervisor')
-  @ApiOperation({
-    summary: "Erase the customer's personal data everywhere (crypto-shredding)",
-    description:
-      'Covers the contact and every contact merged into it: their data keys and those of their conversations are deleted, so the personal fields of every stored event, every Kafka message and every replay read as [erased]; the view drops them and the identity index forgets them. Asking again is harmless.',
-  })
-  @ApiUuidParam('id')
-  @ApiAnswer(CONTACTS_ANSWERS.erased)
-  @ApiErrors(400, 404, 409)
-  async erase(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
-  ) {
-    const report = await this.erasure.erase(id, principal.subject, correlationIdOf(req));
-    if (!report) throw new NotFoundException('contact not found');
-    return report;
-  }
-
-  @Get('lookup')
-  @Roles('agent', 'supervisor', 'service')
-  @ApiOperation({ summary: 'The contact holding an identity (give exactly one of the parameters)' })
-  @ApiQuery({ name: 'email', required: false })
-  @ApiQuery({ name: 'phone', required: false })
-  @ApiQuery({ name: 'wechatOpenId', required: false })
-  @ApiQuery({ name: 'wechatUnionId', required: false })
-  @ApiQuery({ name: 'appUserId', required: false })
-  @ApiQuery({ name: 'visitorId', required: false })
-  @ApiAnswer(CONTACTS_ANSWERS.heldBy)
-  @ApiErrors(400, 404)
-  async lookup(@Query() query: Record<string, unknown>) {
-    const given = Object.entries(query).filter(([k, v]) => k in LOOKUPS && typeof v === 'string' && v);
-    if (given.length !== 1)
-      throw new BadRequestException(`give exactly one of ${Object.keys(LOOKUPS).join(', ')}`);
-    const [param, value] = given[0] as [string, string];
-    const contactId = await this.index.contactOf({ kind: LOOKUPS[param] as ChannelIdentity['kind'], value });
-    if (!contactId) throw new NotFoundException('no contact has this identity');
-    // A merged contact answers with the one it was merged into: that view is the customer's.
-    const survivor = await this.view.survivorOf(contactId);
-    return { contactId: survivor, ...(survivor !== contactId ? { heldBy: contactId } : {}) };
   }
 
   @Get(':id/view')
