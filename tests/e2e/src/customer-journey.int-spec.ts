@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,10 +13,11 @@ import {
   uniqueName,
 } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
+import { launchService, readyServices, stopServices } from './support/service-processes';
+import type { ServiceProcess } from './support/service-processes';
 
 // The customer's journey through two services run as processes from their built output, talking
 // only through Kafka: channels takes the customer's messages, contacts builds the unified view.
-const root = join(__dirname, '..', '..', '..');
 const infra = testInfrastructure();
 const secret = () => randomBytes(18).toString('base64url');
 const keyFile = join(mkdtempSync(join(tmpdir(), 'journey-scenario-')), 'key.json');
@@ -37,15 +36,11 @@ const channels = {
   chat: [{ id: 'website', visitorTokenSecret: secret() }],
 };
 let db: IsolatedDatabase;
-const children: { name: string; child: ChildProcess; output: () => string }[] = [];
+const children: ServiceProcess[] = [];
 
 function launch(name: 'channels' | 'contacts', port: number, configFile: string) {
-  let output = '';
-  const child = spawn(process.execPath, [join(root, 'apps', name, 'dist', 'main.js')], {
-    cwd: root,
-    env: {
-      PATH: process.env['PATH'],
-      HTTP_PORT: String(port),
+  children.push(
+    launchService(name, port, {
       LOG_LEVEL: 'warn',
       KAFKA_BROKERS: infra.kafkaBrokers.join(','),
       KAFKA_CONSUMER_GROUP: uniqueName(`scenario-${name}`),
@@ -53,11 +48,8 @@ function launch(name: 'channels' | 'contacts', port: number, configFile: string)
       MONGO_URL: isolatedMongoUrl(infra, `scenario_${name}`),
       AUTH_LOCAL_KEY_FILE: keyFile,
       CHANNELS_CONFIG_FILE: configFile,
-    },
-  });
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  children.push({ name, child, output: () => output });
+    }),
+  );
 }
 
 const token = (...roles: Role[]) =>
@@ -84,26 +76,11 @@ beforeAll(async () => {
   writeFileSync(configFile, JSON.stringify(channels));
   launch('channels', 3211, configFile);
   launch('contacts', 3212, configFile);
-  for (const [url, c] of [
-    [channelsUrl, children[0]],
-    [contactsUrl, children[1]],
-  ] as const)
-    await eventually(
-      async () => (await fetch(`${url}/health/ready`).catch(() => undefined))?.status === 200,
-      {
-        timeoutMs: 60_000,
-        what: `${c?.name} ready`,
-      },
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}\n${c?.output()}`);
-    });
+  await readyServices(children);
 });
 
 afterAll(async () => {
-  for (const { child } of children) child.kill('SIGTERM');
-  await Promise.all(
-    children.map(({ child }) => new Promise((r) => (child.exitCode !== null ? r(0) : child.once('exit', r)))),
-  );
+  await stopServices(children);
   await db?.drop();
 });
 

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,11 +13,12 @@ import {
   uniqueName,
 } from '@journey/testing';
 import type { IsolatedDatabase, TcpProxy } from '@journey/testing';
+import { launchService, readyServices, stopServices } from './support/service-processes';
+import type { ServiceProcess } from './support/service-processes';
 
 // PostgreSQL (the event store, the key store, the parking) goes away for 10 s while customers write
 // through the app webhook at about 50 messages a second. Both services reach it through a proxy the
 // test cuts, as a restart or a network partition would. Providers retry what was answered 503.
-const root = join(__dirname, '..', '..', '..');
 const infra = testInfrastructure();
 const keyFile = join(mkdtempSync(join(tmpdir(), 'journey-outage-')), 'key.json');
 const appSecret = randomBytes(24).toString('base64url');
@@ -34,15 +33,11 @@ const OUTAGE_MS = 10_000;
 let db: IsolatedDatabase;
 let proxy: TcpProxy;
 const groups = { channels: uniqueName('outage-channels'), contacts: uniqueName('outage-contacts') };
-const children: { name: string; child: ChildProcess; output: () => string }[] = [];
+const children: ServiceProcess[] = [];
 
 function launch(name: 'channels' | 'contacts', port: number, configFile: string) {
-  let output = '';
-  const child = spawn(process.execPath, [join(root, 'apps', name, 'dist', 'main.js')], {
-    cwd: root,
-    env: {
-      PATH: process.env['PATH'],
-      HTTP_PORT: String(port),
+  children.push(
+    launchService(name, port, {
       LOG_LEVEL: 'warn',
       KAFKA_BROKERS: infra.kafkaBrokers.join(','),
       KAFKA_CONSUMER_GROUP: groups[name],
@@ -52,11 +47,8 @@ function launch(name: 'channels' | 'contacts', port: number, configFile: string)
       CHANNELS_CONFIG_FILE: configFile,
       RATE_LIMIT_PER_SECOND: '1000',
       RATE_LIMIT_BURST: '4000',
-    },
-  });
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  children.push({ name, child, output: () => output });
+    }),
+  );
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -92,24 +84,12 @@ beforeAll(async () => {
   writeFileSync(configFile, JSON.stringify({ api: [{ id: 'app', kind: 'app', secret: appSecret }] }));
   launch('channels', 3221, configFile);
   launch('contacts', 3222, configFile);
-  for (const [url, c] of [
-    [channelsUrl, children[0]],
-    [contactsUrl, children[1]],
-  ] as const)
-    await eventually(
-      async () => (await fetch(`${url}/health/ready`).catch(() => undefined))?.status === 200,
-      { timeoutMs: 60_000, what: `${c?.name} ready` },
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}\n${c?.output()}`);
-    });
+  await readyServices(children);
 });
 
 afterAll(async () => {
   await proxy?.restore();
-  for (const { child } of children) child.kill('SIGTERM');
-  await Promise.all(
-    children.map(({ child }) => new Promise((r) => (child.exitCode !== null ? r(0) : child.once('exit', r)))),
-  );
+  await stopServices(children);
   await proxy?.close();
   await db?.drop();
 });

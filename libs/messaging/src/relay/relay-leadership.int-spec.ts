@@ -89,22 +89,6 @@ describe('relay leadership', () => {
       await second.stop();
     }
   });
-});
-
-describe('a leader that cannot publish', () => {
-  let db: IsolatedDatabase;
-  let store: PostgresEventStore;
-  const bus = new KafkaJsMessageBus({ clientId: 'resign-spec', brokers: infra.kafkaBrokers });
-
-  beforeAll(async () => {
-    db = await isolatedPostgresDatabase(infra, 'resign');
-    store = await PostgresEventStore.connect({ connectionString: db.url });
-  });
-  afterAll(async () => {
-    await bus.close();
-    await store.close();
-    await db.drop();
-  });
 
   it('gives the lock back, so a replica that can publish takes over and relays everything', async () => {
     const context = uniqueName('resign').replace(/[^a-z0-9]/g, '');
@@ -138,7 +122,7 @@ describe('a leader that cannot publish', () => {
     await second.start();
     const append = (n: number) =>
       store.append(
-        `s-${n}`,
+        `resign-${n}`,
         [
           {
             id: randomUUID(),
