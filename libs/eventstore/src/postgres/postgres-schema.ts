@@ -48,6 +48,11 @@ DECLARE
   current_revision bigint;
   new_revision bigint;
 BEGIN
+  -- Writers of one stream take turns before either writes anything. A transaction gets its id at its
+  -- first write: without this, a writer could take its id, then wait on the stream row of a writer
+  -- with a higher id, and its later revisions would come first in (transaction_id, position) order.
+  -- An advisory lock needs no transaction id, so the next writer's id is taken after this one commits.
+  PERFORM pg_advisory_xact_lock(hashtext(p_stream));
   IF p_expected_kind = 'no_stream' THEN
     INSERT INTO ${s}.streams AS st (stream_id, revision) VALUES (p_stream, n - 1)
       ON CONFLICT (stream_id) DO NOTHING
