@@ -1,4 +1,5 @@
 export type { DocumentChange, ProjectedEvent, Projection } from './projection';
+export type { ReadModel } from './read-model';
 export { applyBatch, streamKey, VERSIONS_FIELD } from './read-model-writer';
 export { ProjectionState, STATE_COLLECTION } from './projection-state';
 export type { ProjectionStateDocument } from './projection-state';

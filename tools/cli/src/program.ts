@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import { dlqCommand } from './commands/dlq.command';
 import { eventsCommand } from './commands/events.command';
-import { projectionsCommand } from './commands/projections.command';
-import { replayCommand } from './commands/replay.command';
+import { projectionsCommand, replayCommand } from '@journey/ops';
+import { serviceReadModels } from './commands/service-read-models';
 import { tokenCommand } from './commands/token.command';
 
 export interface ProgramOptions {
@@ -17,8 +17,9 @@ export function buildProgram(options: ProgramOptions = {}): Command {
       "Operate the customer-journey platform: projections and their replay, dead-letter topics, a customer's stored journey, tokens.",
     )
     .version(process.env['npm_package_version'] ?? '0.1.0');
-  program.addCommand(projectionsCommand());
-  program.addCommand(replayCommand());
+  // The projections are the services' own; both commands find them in the services' builds when run.
+  program.addCommand(projectionsCommand(() => serviceReadModels()));
+  program.addCommand(replayCommand(() => serviceReadModels()));
   program.addCommand(dlqCommand());
   program.addCommand(eventsCommand());
   program.addCommand(tokenCommand());

@@ -1,5 +1,5 @@
 import type { Document } from 'mongodb';
-import { STAGES } from '@journey/read-models';
+import { STAGES } from './adapters/unified-view.projection';
 
 export interface TimelineEntry {
   eventId: string;

@@ -31,7 +31,7 @@ import {
 } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
 import { contactsService } from '../contacts.service';
-import { unifiedViewProjection } from '@journey/read-models';
+import { unifiedViewProjection } from './adapters/unified-view.projection';
 
 const infra = testInfrastructure();
 const dir = mkdtempSync(join(tmpdir(), 'journey-contacts-'));

@@ -8,7 +8,7 @@ import type { MessageBus, StreamParking } from '@journey/messaging';
 import { InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
 import { LiveProjection, ProjectionState } from '@journey/projections';
-import { unifiedViewProjection } from '@journey/read-models';
+import { UNIFIED_VIEW } from '../read-models';
 import { customerView, mergedTimeline } from './customer-view';
 import type { CustomerView, TimelineEntry } from './customer-view';
 
@@ -39,10 +39,10 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     this.live = new LiveProjection({
-      projection: unifiedViewProjection,
+      projection: UNIFIED_VIEW.projection,
       bus: this.bus,
       db: await this.db(),
-      topics: ['journey.contacts.v1'],
+      topics: UNIFIED_VIEW.topics,
       groupId: `${this.config.kafka.consumerGroup}-unified-view`,
       catalogue: journeyCatalogue,
       personalData: this.personalData,
@@ -59,8 +59,8 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
   private async collection(): Promise<Collection<Document>> {
     const db = await this.db();
     const name = await new ProjectionState(db).active(
-      unifiedViewProjection.name,
-      unifiedViewProjection.version,
+      UNIFIED_VIEW.projection.name,
+      UNIFIED_VIEW.projection.version,
     );
     return db.collection(name);
   }

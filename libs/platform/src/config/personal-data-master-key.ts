@@ -8,7 +8,7 @@ import { writeSecretFileOnce } from './write-once';
  * one installation (services, CLI, tests) must use the same one.
  */
 export async function personalDataMasterKey(options: { key?: string; keyFile: string }): Promise<Buffer> {
-  if (options.key) return Buffer.from(options.key, 'base64');
+  if (options.key) return decode(options.key, 'PERSONAL_DATA_KEY');
   try {
     return decode(await readFile(options.keyFile, 'utf8'), options.keyFile);
   } catch (err) {

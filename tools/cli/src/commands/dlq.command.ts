@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { DeadLetters, KafkaJsMessageBus, PostgresStreamParking } from '@journey/messaging';
 import type { DeadLetter, ParkedStream } from '@journey/messaging';
-import { print, table } from './output';
+import { print, table } from '@journey/ops';
 
 interface BusOptions {
   brokers: string;

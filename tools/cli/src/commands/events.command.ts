@@ -1,9 +1,8 @@
 import { Command } from 'commander';
 import { formatPosition, comparePositions } from '@journey/eventstore';
 import type { RecordedEvent } from '@journey/eventstore';
-import { openStore, storeOptions } from './connections';
-import type { StoreOptions } from './connections';
-import { print } from './output';
+import { openStore, print, storeOptions } from '@journey/ops';
+import type { StoreOptions } from '@journey/ops';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,9 +1,10 @@
 import { Command } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
 import { ProjectionState } from '@journey/projections';
-import { READ_MODELS } from '@journey/read-models';
+import type { ReadModel } from '@journey/projections';
 import { openReadModels, storeOptions } from './connections';
 import type { StoreOptions } from './connections';
+import type { ReadModelSource } from './replay-command';
 import { print, table } from './output';
 
 interface ProjectionStatus {
@@ -49,10 +50,11 @@ async function groupLag(brokers: string[], groupId: string, topics: string[]) {
 }
 
 export async function projectionStatuses(
+  readModels: readonly ReadModel[],
   options: StoreOptions & { brokers: string },
 ): Promise<ProjectionStatus[]> {
   const statuses: ProjectionStatus[] = [];
-  for (const model of READ_MODELS) {
+  for (const model of readModels) {
     const { projection, service } = model;
     const models = await openReadModels(options, service);
     try {
@@ -98,7 +100,8 @@ export async function projectionStatuses(
   return statuses;
 }
 
-export function projectionsCommand(): Command {
+/** `projections`: the status of each of the given read models. */
+export function projectionsCommand(source: ReadModelSource): Command {
   return storeOptions(
     new Command('projections')
       .description(
@@ -107,7 +110,7 @@ export function projectionsCommand(): Command {
       .option('--brokers <host:port,...>', 'Kafka brokers', process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092')
       .option('--json', 'print JSON instead of a table'),
   ).action(async (options: StoreOptions & { brokers: string; json?: boolean }) => {
-    const statuses = await projectionStatuses(options);
+    const statuses = await projectionStatuses(typeof source === 'function' ? source() : source, options);
     if (options.json) return void print(JSON.stringify(statuses, null, 2));
     print(
       table([

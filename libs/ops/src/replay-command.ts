@@ -4,12 +4,14 @@ import { formatPosition, parsePosition, START } from '@journey/eventstore';
 import { journeyCatalogue } from '@journey/contracts';
 import { EventPreparation, PostgresStreamParking } from '@journey/messaging';
 import { abandonBuild, catchUpProjection, rebuildProjection } from '@journey/projections';
-import type { RebuildProgress } from '@journey/projections';
-import { READ_MODELS } from '@journey/read-models';
+import type { ReadModel, RebuildProgress } from '@journey/projections';
 import { positiveInteger } from './option-parsers';
 import { openReadModels, openStore, storeOptions } from './connections';
 import type { StoreOptions } from './connections';
 import { print } from './output';
+
+/** The read models a command works on, or how to find them when it runs. */
+export type ReadModelSource = readonly ReadModel[] | (() => readonly ReadModel[]);
 
 interface ReplayOptions extends StoreOptions {
   from?: string;
@@ -57,13 +59,30 @@ const parkedNote = (parked: number, group?: string) =>
     ? ''
     : `; ${parked} event(s) could not be applied and were parked with their streams${group ? ` under ${group}` : ''} (journey dlq list${group ? ` ${group}` : ''} shows why; journey dlq redrive after the fix)`;
 
-export function replayCommand(): Command {
+/**
+ * `replay <projection>` over the given read models: what a service's replay entry point runs (its own
+ * projections, in its own image, as a Kubernetes Job) and what `journey replay` runs over every
+ * service's list.
+ */
+export function replayCommand(source: ReadModelSource, commandName = 'replay'): Command {
+  const readModels = typeof source === 'function' ? source : () => source;
+  const names = () =>
+    readModels()
+      .map((m) => `${m.projection.name} (${m.service})`)
+      .join(', ');
   return storeOptions(
-    new Command('replay')
+    new Command(commandName)
       .description(
         'Rebuild a projection from the event store, blue/green: a new collection is built while the old one serves, then switched to in one step. Interrupted (Ctrl-C, a crash), it resumes where it stopped when run again.',
       )
-      .argument('<projection>', `one of: ${READ_MODELS.map((m) => m.projection.name).join(', ')}`)
+      .argument('<projection>', 'the projection to rebuild (listed below)')
+      .addHelpText('after', () => {
+        try {
+          return `\nProjections: ${names() || 'none'}`;
+        } catch (err) {
+          return `\nProjections: unknown (${err instanceof Error ? err.message : String(err)})`;
+        }
+      })
       .option(
         '--from <position>',
         'instead of a rebuild: apply the events after this log position (commit:prepare) to the collection that serves, in place — after restoring a backup taken at that position, or to fill a gap. Events already applied are skipped.',
@@ -75,10 +94,12 @@ export function replayCommand(): Command {
         'drop an interrupted or failed rebuild (its collection, its record and the streams it parked); the serving collection is untouched',
       ),
   ).action(async (name: string, options: ReplayOptions) => {
-    const model = READ_MODELS.find((m) => m.projection.name === name);
+    const model = readModels().find((m) => m.projection.name === name);
     if (!model)
       throw new Error(
-        `unknown projection ${name} (one of: ${READ_MODELS.map((m) => m.projection.name).join(', ')})`,
+        `unknown projection ${name} (one of: ${readModels()
+          .map((m) => m.projection.name)
+          .join(', ')})`,
       );
     if (options.abort && (options.from !== undefined || options.restart))
       throw new Error('--abort goes alone: it drops the rebuild under way and replays nothing');

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { READ_MODELS } from '@journey/read-models';
-import { buildProgram } from '../program';
+import { replayCommand } from '@journey/ops';
+import { READ_MODELS } from './read-models';
 
 interface Job {
   kind: string;
@@ -19,18 +19,17 @@ interface Job {
 
 describe('the Kubernetes replay Job', () => {
   const job = parse(
-    readFileSync(join(__dirname, '..', '..', '..', '..', 'k8s', 'jobs', 'replay-unified-view.yaml'), 'utf8'),
+    readFileSync(join(__dirname, '..', '..', '..', 'k8s', 'jobs', 'replay-unified-view.yaml'), 'utf8'),
   ) as Job;
   const [container] = job.spec.template.spec.containers;
 
-  it('runs a replay of a projection that exists, with options the CLI accepts', () => {
+  it("runs the contacts service's replay entry point on a projection it owns, with options it accepts", () => {
     expect(job.kind).toBe('Job');
-    expect(container?.command).toEqual(['node', 'tools/cli/bin/journey.cjs']);
-    const [command, projection] = container?.args ?? [];
-    expect(command).toBe('replay');
+    expect(container?.command).toEqual(['node', 'apps/contacts/dist/replay.js']);
+    const [projection] = container?.args ?? [];
     expect(READ_MODELS.map((m) => m.projection.name)).toContain(projection);
-    const replay = buildProgram().commands.find((c) => c.name() === 'replay');
-    const known = new Set(replay?.options.map((o) => o.long));
+    const replay = replayCommand(READ_MODELS, 'contacts-replay');
+    const known = new Set(replay.options.map((o) => o.long));
     for (const arg of (container?.args ?? []).filter((a) => a.startsWith('--'))) expect(known).toContain(arg);
   });
 

@@ -1,0 +1,14 @@
+import type { ReadModel } from '@journey/projections';
+import { unifiedViewProjection } from './unified-view/adapters/unified-view.projection';
+
+/**
+ * The projections the contacts service owns, in its MongoDB database: what its replay entry point
+ * (`node apps/contacts/dist/replay.js`) rebuilds and what `journey projections` reports.
+ */
+export const UNIFIED_VIEW: ReadModel = {
+  projection: unifiedViewProjection,
+  service: 'contacts',
+  topics: ['journey.contacts.v1'],
+};
+
+export const READ_MODELS: readonly ReadModel[] = [UNIFIED_VIEW];

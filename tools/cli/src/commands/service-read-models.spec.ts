@@ -1,0 +1,39 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serviceReadModels } from './service-read-models';
+
+function appsDir(lists: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'journey-apps-'));
+  for (const [service, source] of Object.entries(lists)) {
+    mkdirSync(join(dir, service, 'dist'), { recursive: true });
+    writeFileSync(join(dir, service, 'dist', 'read-models.js'), source);
+  }
+  mkdirSync(join(dir, 'knowledge'), { recursive: true }); // a service without projections (or not built)
+  return dir;
+}
+
+const list = (name: string, service: string) =>
+  `exports.READ_MODELS = [{ projection: { name: '${name}', version: 3, eventTypes: [], project: () => [] }, service: '${service}', topics: ['journey.${service}.v1'] }];`;
+
+describe("the services' read models", () => {
+  it("are loaded from each built service's list, in the order of the services", () => {
+    const models = serviceReadModels(
+      appsDir({ tickets: list('queues', 'tickets'), contacts: list('unified-view', 'contacts') }),
+    );
+    expect(models.map((m) => [m.projection.name, m.service, m.projection.version])).toEqual([
+      ['unified-view', 'contacts', 3],
+      ['queues', 'tickets', 3],
+    ]);
+  });
+
+  it('say to build the services when none is built', () => {
+    expect(() => serviceReadModels(appsDir({}))).toThrow(/no service build found under .*npm run build/);
+  });
+
+  it('refuse a list that is not one', () => {
+    expect(() => serviceReadModels(appsDir({ contacts: "exports.READ_MODELS = [{ name: 'x' }];" }))).toThrow(
+      /contacts\/dist\/read-models\.js does not export READ_MODELS as a list of read models/,
+    );
+  });
+});
