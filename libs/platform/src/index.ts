@@ -30,7 +30,13 @@ export { PlatformModule } from './platform.module';
 export { createServiceApp, runService, startServiceApp } from './bootstrap/service-app';
 export type { ServiceDefinition } from './bootstrap/service-app';
 export { correlationIdOf, openApiSchema, parseInput, rawBodyOf } from './http/request-input';
-export { isTransientError, PermanentFailure } from './infrastructure/transient-errors';
+export {
+  isTransientError,
+  PermanentFailure,
+  transientBackoff,
+  waitOutTransient,
+} from './infrastructure/transient-errors';
+export type { WaitOutOptions } from './infrastructure/transient-errors';
 export { clearDegraded, degradations, reportDegraded } from './health/degradations';
 export { errorAnswer } from './http/error-answer';
 export type { ErrorAnswer } from './http/error-answer';

@@ -12,7 +12,7 @@ import {
   topicForEventType,
 } from '@journey/messaging';
 import type { IncomingMessage, StreamParking } from '@journey/messaging';
-import { isTransientError } from '@journey/platform';
+import { isTransientError, waitOutTransient } from '@journey/platform';
 import type { ProjectedEvent, Projection } from './projection';
 import { applyBatch } from './read-model-writer';
 
@@ -40,19 +40,9 @@ export interface ReplayPassOptions {
   afterBatch?(position: LogPosition, read: number): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Runs `operation`, waiting out passing faults of the store or the read models as the live path does. */
-async function waitingOut<T>(operation: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await operation();
-    } catch (err) {
-      if (!isTransientError(err) || signal?.aborted) throw err;
-      await sleep(Math.min(30_000, 200 * 2 ** (attempt - 1)));
-    }
-  }
-}
+const waitingOut = <T>(operation: () => Promise<T>, signal?: AbortSignal): Promise<T> =>
+  waitOutTransient(operation, signal ? { signal } : {});
 
 /** The event as the live path's message: sealed as stored, keyed by stream, revision in a header. */
 function asMessage(event: RecordedEvent): IncomingMessage {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { Admin, Consumer, IHeaders, KafkaConfig, KafkaMessage, Producer } from 'kafkajs';
+import { waitOutTransient } from '@journey/platform';
 import type {
   ConsumeOptions,
   IncomingMessage,
@@ -29,10 +30,10 @@ export class KafkaJsMessageBus implements MessageBus {
     const admin = await this.connectedAdmin();
     // Several processes create the same topics at start-up, and a broker may answer a metadata request
     // for a topic it has just created with UNKNOWN_TOPIC_OR_PARTITION: look again, a few times.
-    for (let attempt = 1; ; attempt++) {
-      const existing = new Set(await admin.listTopics());
-      const missing = topics.filter((t) => !existing.has(t.topic));
-      try {
+    await waitOutTransient(
+      async () => {
+        const existing = new Set(await admin.listTopics());
+        const missing = topics.filter((t) => !existing.has(t.topic));
         if (missing.length > 0)
           await admin.createTopics({
             waitForLeaders: true,
@@ -44,14 +45,9 @@ export class KafkaJsMessageBus implements MessageBus {
           });
         // Every partition has a leader once the metadata names them all.
         await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
-        return;
-      } catch (err) {
-        const e = err as { retriable?: boolean; cause?: { retriable?: boolean } };
-        const retriable = e.retriable === true || e.cause?.retriable === true;
-        if (!retriable || attempt >= 8) throw err;
-        await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** attempt)));
-      }
-    }
+      },
+      { maxAttempts: 8, delayMs: (attempt) => Math.min(2_000, 100 * 2 ** attempt) },
+    );
   }
 
   async publish(messages: OutgoingMessage[]): Promise<void> {

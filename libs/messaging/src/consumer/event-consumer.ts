@@ -9,7 +9,14 @@ import {
 } from '@opentelemetry/api';
 import type { EventCatalogue, EventEnvelope } from '@journey/contracts';
 import type { PersonalDataProtection } from '@journey/eventstore';
-import { clearDegraded, isTransientError, reportDegraded } from '@journey/platform';
+import {
+  clearDegraded,
+  isTransientError,
+  reportDegraded,
+  transientBackoff,
+  waitOutTransient,
+} from '@journey/platform';
+import type { WaitOutOptions } from '@journey/platform';
 import type { BatchContext, IncomingMessage, MessageBus } from '../bus/message-bus';
 import type { RunningConsumer } from '../bus/message-bus';
 import { consumerSupportTopics, DLQ, retryTopic, toDeadLetter } from '../dead-letter/dead-letter-topics';
@@ -51,7 +58,6 @@ type Outcome = { ok: true } | { ok: false; reason: string; attempts?: number };
 const STOPPED = Symbol('stopped');
 
 const defaultBackoff = (attempt: number) => Math.min(5_000, 100 * 2 ** (attempt - 1));
-const defaultTransientBackoff = (attempt: number) => Math.min(30_000, 200 * 2 ** (attempt - 1));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Longest sleep between heartbeats while waiting: well under any session timeout. */
 const HEARTBEAT_SLICE_MS = 1_000;
@@ -285,24 +291,29 @@ export class EventConsumer {
     }
   }
 
-  /** Runs an infrastructure operation (parking, publishing), waiting out its passing faults. */
+  /** Runs an infrastructure operation (parking, draining), waiting out its passing faults. */
   private async waitOut<T>(context: BatchContext, operation: () => Promise<T>): Promise<T | typeof STOPPED> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const result = await operation();
-        if (this.stalled) this.recovered();
-        return result;
-      } catch (err) {
-        if (!context.isRunning()) return STOPPED;
-        if (!isTransientError(err)) throw err;
-        this.stalledBy(err);
-        if (!(await this.pause(context, this.transientDelay(attempt)))) return STOPPED;
-      }
+    try {
+      const result = await waitOutTransient(operation, this.faultWaiting(context));
+      if (this.stalled) this.recovered();
+      return result;
+    } catch (err) {
+      if (!context.isRunning()) return STOPPED;
+      throw err;
     }
   }
 
+  /** How this consumer waits out a passing fault: the stall reported, the group heartbeated. */
+  private faultWaiting(context: BatchContext): WaitOutOptions {
+    return {
+      delayMs: (attempt) => this.transientDelay(attempt),
+      pause: (ms) => this.pause(context, ms),
+      onFault: (err) => this.stalledBy(err),
+    };
+  }
+
   private transientDelay(attempt: number): number {
-    return (this.options.transientBackoffMs ?? defaultTransientBackoff)(attempt);
+    return (this.options.transientBackoffMs ?? transientBackoff)(attempt);
   }
 
   /** Sleeps, heartbeating so the group keeps the partition; false when the consumer is stopping. */
@@ -356,21 +367,15 @@ export class EventConsumer {
     const cleaned = cleanReason(reason);
     const letter = toDeadLetter(message, this.options.groupId, cleaned, attempts);
     letter.headers[DLQ.stream] = streamKey;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.options.bus.publish([letter]);
-        break;
-      } catch (err) {
-        if (
-          !isTransientError(err) ||
-          attempt >= 5 ||
-          !(await this.pause(context, this.transientDelay(attempt)))
-        ) {
-          deadLetterCopyFailures.add(1, { 'messaging.consumer.group.name': this.options.groupId });
-          this.options.onDeadLetterCopyFailed?.(message, failureReason(err));
-          break;
-        }
-      }
+    try {
+      await waitOutTransient(() => this.options.bus.publish([letter]), {
+        delayMs: (attempt) => this.transientDelay(attempt),
+        pause: (ms) => this.pause(context, ms),
+        maxAttempts: 5,
+      });
+    } catch (err) {
+      deadLetterCopyFailures.add(1, { 'messaging.consumer.group.name': this.options.groupId });
+      this.options.onDeadLetterCopyFailed?.(message, failureReason(err));
     }
     this.deadLettered += 1;
     parkedCounter.add(1, { 'messaging.consumer.group.name': this.options.groupId });

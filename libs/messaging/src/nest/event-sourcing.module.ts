@@ -15,6 +15,7 @@ import {
   SERVICE_CONFIG,
   SERVICE_LOGGER,
 } from '@journey/platform';
+import { waitOutTransient } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
 import { KafkaJsMessageBus } from '../bus/kafkajs-message-bus';
 import type { MessageBus } from '../bus/message-bus';
@@ -50,16 +51,13 @@ async function connectEventStore(
     connections.eventStoreProbe = () => store.readAll({ maxCount: 1 });
     return store;
   }
+  // A database still starting is waited for, 30 s at most; a wrong password or database fails at once.
   const deadline = Date.now() + 30_000;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await PostgresEventStore.connect({ connectionString: config.eventStore.url });
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      logger.warn({ err, attempt }, 'event store unreachable; trying again');
-      await sleep(Math.min(5_000, 250 * 2 ** attempt));
-    }
-  }
+  return waitOutTransient(() => PostgresEventStore.connect({ connectionString: config.eventStore.url }), {
+    delayMs: (attempt) => Math.min(5_000, 250 * 2 ** attempt),
+    pause: async (ms) => Date.now() + ms < deadline && (await sleep(ms), true),
+    onFault: (err, attempt) => logger.warn({ err, attempt }, 'event store unreachable; trying again'),
+  });
 }
 
 /**

@@ -103,3 +103,59 @@ export class PermanentFailure extends Error {
     super(message, options);
   }
 }
+
+/** The wait before the next try after `attempt` passing faults: 200 ms doubling, capped at 30 s. */
+export const transientBackoff = (attempt: number): number => Math.min(30_000, 200 * 2 ** (attempt - 1));
+
+export interface WaitOutOptions {
+  /** The wait after `attempt` faults (default `transientBackoff`). */
+  delayMs?(attempt: number): number;
+  /**
+   * Waits `ms` before the next try; resolves false to give up (the caller is stopping). The default
+   * sleeps, ending early when `signal` aborts.
+   */
+  pause?(ms: number): Promise<boolean>;
+  signal?: AbortSignal;
+  /** Gives up after this many tries (default: waits for as long as the fault lasts). */
+  maxAttempts?: number;
+  /** Told of each passing fault before the wait (a stall to report, a counter). */
+  onFault?(err: unknown, attempt: number): void;
+}
+
+function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (goOn: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', aborted);
+      resolve(goOn);
+    };
+    const aborted = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal?.addEventListener('abort', aborted, { once: true });
+  });
+}
+
+/**
+ * Runs an infrastructure operation, trying again with backoff while it fails with a passing fault
+ * (`isTransientError`). It throws the operation's error when that error is not transient, when
+ * `maxAttempts` tries have failed, or when the wait is given up (`pause` resolving false, `signal`
+ * aborted): the caller tells these apart by the error and by its own state.
+ */
+export async function waitOutTransient<T>(
+  operation: () => Promise<T>,
+  options: WaitOutOptions = {},
+): Promise<T> {
+  const delay = options.delayMs ?? transientBackoff;
+  const pause = options.pause ?? ((ms: number) => sleepUnlessAborted(ms, options.signal));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation();
+    } catch (err) {
+      if (!isTransientError(err) || options.signal?.aborted) throw err;
+      if (options.maxAttempts !== undefined && attempt >= options.maxAttempts) throw err;
+      options.onFault?.(err, attempt);
+      if (!(await pause(delay(attempt)))) throw err;
+    }
+  }
+}
