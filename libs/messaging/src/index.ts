@@ -8,7 +8,14 @@ export type {
   TopicSpec,
 } from './bus/message-bus';
 export { KafkaJsMessageBus } from './bus/kafkajs-message-bus';
-export { decodeMessage, toEnvelope, toMessage, topicForEventType } from './relay/event-message';
+export {
+  decodeMessage,
+  STREAM_REVISION_HEADER,
+  streamRevisionOf,
+  toEnvelope,
+  toMessage,
+  topicForEventType,
+} from './relay/event-message';
 export type { DecodedMessage } from './relay/event-message';
 export { EventRelay, splitByBytes } from './relay/event-relay';
 export type { EventRelayOptions } from './relay/event-relay';

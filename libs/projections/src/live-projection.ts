@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import type { EventCatalogue, EventEnvelope } from '@journey/contracts';
 import type { PersonalDataProtection } from '@journey/eventstore';
-import { EventConsumer } from '@journey/messaging';
+import { EventConsumer, STREAM_REVISION_HEADER, streamRevisionOf } from '@journey/messaging';
 import type { IncomingMessage, MessageBus, StreamParking } from '@journey/messaging';
 import type { ProjectedEvent, Projection } from './projection';
 import { ProjectionState } from './projection-state';
@@ -27,14 +27,13 @@ export interface LiveProjectionOptions {
 }
 
 export function fromEnvelope(envelope: EventEnvelope, message: IncomingMessage): ProjectedEvent {
-  const revision = message.headers['journey-stream-revision'];
-  if (revision === undefined || !/^\d+$/.test(revision))
-    throw new Error('message has no journey-stream-revision header');
+  const revision = streamRevisionOf(message);
+  if (revision === undefined) throw new Error(`message has no ${STREAM_REVISION_HEADER} header`);
   return {
     id: envelope.id,
     type: envelope.type,
     streamId: envelope.subject,
-    revision: BigInt(revision),
+    revision,
     time: envelope.time,
     ...(envelope.contactId ? { contactId: envelope.contactId } : {}),
     data: envelope.data,

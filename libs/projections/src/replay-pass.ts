@@ -11,7 +11,7 @@ import {
   toMessage,
   topicForEventType,
 } from '@journey/messaging';
-import type { IncomingMessage, StreamParking } from '@journey/messaging';
+import type { IncomingMessage, PreparedEvent, StreamParking } from '@journey/messaging';
 import { isTransientError, waitOutTransient } from '@journey/platform';
 import type { ProjectedEvent, Projection } from './projection';
 import { applyBatch } from './read-model-writer';
@@ -106,16 +106,14 @@ export async function replayPass(
     const topics = options.topics;
     const relevant = topics ? events.filter((e) => topics.includes(topicForEventType(e.type))) : events;
     const envelopes = relevant.map(toEnvelope);
-    const opened = await waitingOut(() => revealEach(preparation, envelopes), signal);
+    const prepared = await waitingOut(() => preparation.prepareAll(envelopes), signal);
     const ready: { event: RecordedEvent; projected: ProjectedEvent }[] = [];
     for (const [i, event] of relevant.entries()) {
       if (parkedStreams.has(event.streamId)) {
         await park(event, 'parked behind an earlier event of its stream');
         continue;
       }
-      const open = opened[i] as EventEnvelope | { failed: string };
-      const checked =
-        'failed' in open ? { ok: false as const, reason: open.failed } : preparation.check(open);
+      const checked = prepared[i] as PreparedEvent;
       if (!checked.ok) {
         await park(event, checked.reason);
         continue;
@@ -147,28 +145,6 @@ export async function replayPass(
       await options.afterBatch?.(position, events.length);
     }
     if (events.length < batchSize) return { position, read, applied, parked, complete: true };
-  }
-}
-
-/** Opens each envelope's personal data; one that cannot be opened for good is marked, not thrown. */
-async function revealEach(
-  preparation: EventPreparation,
-  envelopes: EventEnvelope[],
-): Promise<(EventEnvelope | { failed: string })[]> {
-  try {
-    return await preparation.revealAll(envelopes);
-  } catch (err) {
-    if (isTransientError(err)) throw err;
-    const out: (EventEnvelope | { failed: string })[] = [];
-    for (const envelope of envelopes) {
-      try {
-        out.push(await preparation.reveal(envelope));
-      } catch (single) {
-        if (isTransientError(single)) throw single;
-        out.push({ failed: `personal data could not be opened: ${failureReason(single)}` });
-      }
-    }
-    return out;
   }
 }
 

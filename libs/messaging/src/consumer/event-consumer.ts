@@ -23,7 +23,7 @@ import { consumerSupportTopics, DLQ, retryTopic, toDeadLetter } from '../dead-le
 import { cleanReason, failureReason } from '../dead-letter/failure-reason';
 import { decodeMessage } from '../relay/event-message';
 import { EventPreparation } from './event-preparation';
-import type { DecodedMessage } from '../relay/event-message';
+import type { PreparedEvent } from './event-preparation';
 import { parkedMessageId, streamKeyOf } from '../parking/stream-parking';
 import type { ParkedMessage, StreamParking } from '../parking/stream-parking';
 
@@ -157,8 +157,8 @@ export class EventConsumer {
 
   private async handleBatch(messages: IncomingMessage[], context: BatchContext): Promise<void> {
     const { parking, groupId } = this.options;
-    const decoded = new Map(messages.map((m) => [m, decodeMessage(m)] as const));
-    const revealed = await this.revealBatch(decoded);
+    const prepared = await this.prepare(messages, context);
+    if (prepared === STOPPED) return;
     const parked = await this.waitOut(context, () => parking.parkedAmong(groupId, messages.map(streamKeyOf)));
     if (parked === STOPPED) return;
     for (const message of messages) {
@@ -183,12 +183,12 @@ export class EventConsumer {
           // Drained meanwhile by a redrive: this message is next in order (and parks the stream again
           // if it fails, which the rest of the batch must see).
           parked.delete(key);
-          const outcome = await this.processOrPark(message, decoded.get(message), revealed, context);
+          const outcome = await this.processOrPark(message, prepared.get(message), context);
           if (outcome === STOPPED) return;
           if (!outcome.ok) parked.add(key);
         }
       } else {
-        const outcome = await this.processOrPark(message, decoded.get(message), revealed, context);
+        const outcome = await this.processOrPark(message, prepared.get(message), context);
         if (outcome === STOPPED) return;
         if (!outcome.ok) parked.add(key);
       }
@@ -205,11 +205,14 @@ export class EventConsumer {
   /** Handles the message; a failure that retrying cannot cure parks it (and so its stream). */
   private async processOrPark(
     message: IncomingMessage,
-    decoded: DecodedMessage | undefined,
-    revealed: Map<IncomingMessage, EventEnvelope>,
+    prepared: PreparedEvent | undefined,
     context: BatchContext,
   ): Promise<Outcome | typeof STOPPED> {
-    const outcome = await this.process(message, decoded ?? decodeMessage(message), revealed, context);
+    const outcome = await this.process(
+      message,
+      prepared ?? { ok: false, reason: 'the message was not prepared' },
+      context,
+    );
     if (outcome === STOPPED || outcome.ok) return outcome;
     const key = streamKeyOf(message);
     const parkedOk = await this.waitOut(context, () =>
@@ -227,7 +230,11 @@ export class EventConsumer {
     const drained = await this.waitOut(context, () =>
       parking.drain(groupId, key, async (parked) => {
         if (!context.isRunning()) throw Object.assign(new Error('consumer stopping'), { transient: true });
-        const outcome = await this.process(parked.message, decodeMessage(parked.message), new Map(), context);
+        const prepared = await this.prepare([parked.message], context);
+        const outcome =
+          prepared === STOPPED
+            ? STOPPED
+            : await this.process(parked.message, prepared.get(parked.message) as PreparedEvent, context);
         if (outcome === STOPPED) throw Object.assign(new Error('consumer stopping'), { transient: true });
         await context.heartbeat();
         return outcome.ok ? outcome : { ok: false, reason: cleanReason(outcome.reason) };
@@ -240,34 +247,30 @@ export class EventConsumer {
       message.headers[DLQ.stream] === undefined &&
       message.value.length > 0
     ) {
-      const outcome = await this.processOrPark(message, decodeMessage(message), new Map(), context);
+      const prepared = await this.prepare([message], context);
+      if (prepared === STOPPED) return STOPPED;
+      const outcome = await this.processOrPark(message, prepared.get(message), context);
       if (outcome === STOPPED) return STOPPED;
     }
   }
 
   /**
-   * Checks and handles one message. Passing faults are waited out here for as long as they last;
-   * other failures are tried `maxAttempts` times; invalid data is not tried again.
+   * Handles one prepared message. Passing faults are waited out here for as long as they last; other
+   * failures are tried `maxAttempts` times; invalid data is not tried again.
    */
   private async process(
     message: IncomingMessage,
-    decoded: DecodedMessage,
-    revealed: Map<IncomingMessage, EventEnvelope>,
+    prepared: PreparedEvent,
     context: BatchContext,
   ): Promise<Outcome | typeof STOPPED> {
-    if (!decoded.ok) return { ok: false, reason: decoded.reason };
+    if (!prepared.ok) return prepared;
     const maxAttempts = this.options.maxAttempts ?? 3;
     const backoff = this.options.backoffMs ?? defaultBackoff;
     let attempt = 0;
     let transientAttempt = 0;
     for (;;) {
       try {
-        // Opening personal data reads the key store: its faults are waited out like the handler's.
-        const checked = this.preparation.check(
-          revealed.get(message) ?? (await this.preparation.reveal(decoded.envelope)),
-        );
-        if (!checked.ok) return checked;
-        await this.inTrace(message, checked.envelope, () => this.options.handle(checked.envelope, message));
+        await this.inTrace(message, prepared.envelope, () => this.options.handle(prepared.envelope, message));
         this.handled += 1;
         if (this.stalled) this.recovered();
         return { ok: true };
@@ -289,6 +292,27 @@ export class EventConsumer {
         if (!(await this.pause(context, backoff(attempt)))) return STOPPED;
       }
     }
+  }
+
+  /**
+   * Decodes, opens and checks messages as every reader does (EventPreparation), one key lookup for the
+   * batch; a key store that is away is waited out. A message that is not a valid event comes back not
+   * ok, with the reason it will be parked under.
+   */
+  private async prepare(
+    messages: IncomingMessage[],
+    context: BatchContext,
+  ): Promise<Map<IncomingMessage, PreparedEvent> | typeof STOPPED> {
+    const decoded = messages.map((m) => [m, decodeMessage(m)] as const);
+    const valid = decoded.flatMap(([m, d]) => (d.ok ? [{ message: m, envelope: d.envelope }] : []));
+    const prepared = await this.waitOut(context, () =>
+      this.preparation.prepareAll(valid.map((v) => v.envelope)),
+    );
+    if (prepared === STOPPED) return STOPPED;
+    const out = new Map<IncomingMessage, PreparedEvent>();
+    for (const [message, d] of decoded) if (!d.ok) out.set(message, d);
+    valid.forEach(({ message }, i) => out.set(message, prepared[i] as PreparedEvent));
+    return out;
   }
 
   /** Runs an infrastructure operation (parking, draining), waiting out its passing faults. */
@@ -380,21 +404,6 @@ export class EventConsumer {
     this.deadLettered += 1;
     parkedCounter.add(1, { 'messaging.consumer.group.name': this.options.groupId });
     this.options.onDeadLetter?.(message, cleaned);
-  }
-
-  /** Opens a whole batch with one key lookup; what this cannot open is opened (and retried) one by one. */
-  private async revealBatch(
-    batch: Map<IncomingMessage, DecodedMessage>,
-  ): Promise<Map<IncomingMessage, EventEnvelope>> {
-    const decoded = [...batch].flatMap(([message, d]) => (d.ok ? [{ message, envelope: d.envelope }] : []));
-    const revealed = new Map<IncomingMessage, EventEnvelope>();
-    try {
-      const opened = await this.preparation.revealAll(decoded.map((d) => d.envelope));
-      decoded.forEach(({ message }, i) => revealed.set(message, opened[i] as EventEnvelope));
-    } catch {
-      // One event that cannot be opened (or a key store hiccup) must not stop the others.
-    }
-    return revealed;
   }
 
   /** Runs the handler in a consumer span that continues the writer's trace (W3C traceparent header). */

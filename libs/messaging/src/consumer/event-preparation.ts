@@ -1,6 +1,8 @@
 import type { EventCatalogue, EventEnvelope } from '@journey/contracts';
 import { personalDataSubject } from '@journey/eventstore';
 import type { PersonalDataProtection } from '@journey/eventstore';
+import { isTransientError } from '@journey/platform';
+import { failureReason } from '../dead-letter/failure-reason';
 
 export interface EventPreparationOptions {
   /** Checks each event's data and upcasts old versions to the latest. */
@@ -36,6 +38,31 @@ export class EventPreparation {
   async reveal(envelope: EventEnvelope): Promise<EventEnvelope> {
     const [revealed] = await this.revealAll([envelope]);
     return revealed ?? envelope;
+  }
+
+  /**
+   * Opens and checks a batch: what each reader's handler or projection is given, in order. Personal
+   * data is opened with one key lookup; when that fails for good, each event is opened alone so that
+   * one event that cannot be opened does not stop the others. A passing fault of the key store is
+   * thrown (the caller waits it out); every other failure is that event's, with its reason.
+   */
+  async prepareAll(envelopes: EventEnvelope[]): Promise<PreparedEvent[]> {
+    let opened: (EventEnvelope | { failed: string })[];
+    try {
+      opened = await this.revealAll(envelopes);
+    } catch (err) {
+      if (isTransientError(err)) throw err;
+      opened = [];
+      for (const envelope of envelopes) {
+        try {
+          opened.push(await this.reveal(envelope));
+        } catch (single) {
+          if (isTransientError(single)) throw single;
+          opened.push({ failed: `personal data could not be opened: ${failureReason(single)}` });
+        }
+      }
+    }
+    return opened.map((o) => ('failed' in o ? { ok: false, reason: o.failed } : this.check(o)));
   }
 
   /** The envelope with its data checked (and upcast); readers accept erased personal data. */

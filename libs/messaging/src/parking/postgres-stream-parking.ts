@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { migrateUnderLock, quoteIdent } from '@journey/eventstore';
 import type { IncomingMessage } from '../bus/message-bus';
+import { streamRevisionOf } from '../relay/event-message';
 import { storable } from './stream-parking';
 import type { DrainOutcome, ParkedMessage, ParkedStream, StreamParking } from './stream-parking';
 
@@ -257,10 +258,7 @@ const COLUMNS = 'message_id, topic, partition, "offset", key, value, headers, re
 // A stream's events wait in their stream's order, whoever parked them first (the live path or a rebuild).
 const ORDER = 'revision NULLS LAST, seq';
 
-const revisionOf = (message: IncomingMessage): string | null => {
-  const revision = message.headers['journey-stream-revision'];
-  return revision !== undefined && /^\d{1,19}$/.test(revision) ? revision : null;
-};
+const revisionOf = (message: IncomingMessage): string | null => streamRevisionOf(message)?.toString() ?? null;
 
 function toParked(row: MessageRow): ParkedMessage {
   const message: IncomingMessage = {

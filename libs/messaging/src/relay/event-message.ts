@@ -29,6 +29,15 @@ export function toEnvelope(event: RecordedEvent): EventEnvelope {
   };
 }
 
+/** The header that carries an event's 0-based revision in its stream. */
+export const STREAM_REVISION_HEADER = 'journey-stream-revision';
+
+/** The stream revision a message carries; undefined when it carries none, or not a revision. */
+export function streamRevisionOf(message: { headers: Record<string, string> }): bigint | undefined {
+  const revision = message.headers[STREAM_REVISION_HEADER];
+  return revision !== undefined && /^\d{1,19}$/.test(revision) ? BigInt(revision) : undefined;
+}
+
 /**
  * The Kafka message of a stored event: keyed by stream so one stream keeps its order; the envelope's
  * attributes also go in headers (CloudEvents binding names, W3C traceparent) for routing without parsing.
@@ -44,7 +53,7 @@ export function toMessage(event: RecordedEvent, topic = topicForEventType(event.
     ce_time: envelope.time,
     'content-type': 'application/cloudevents+json',
     'journey-correlation-id': envelope.correlationId,
-    'journey-stream-revision': event.revision.toString(),
+    [STREAM_REVISION_HEADER]: event.revision.toString(),
   };
   if (envelope.traceparent) headers['traceparent'] = envelope.traceparent;
   return { topic, key: event.streamId, value: JSON.stringify(envelope), headers };
