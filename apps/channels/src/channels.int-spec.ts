@@ -580,6 +580,29 @@ describe('web chat', () => {
   const frame = (frames: Record<string, unknown>[], match: (f: Record<string, unknown>) => boolean) =>
     eventually(() => frames.find(match));
 
+  it("spends the client's rate budget with each frame: a flood is answered with a rate-limited error, the socket stays open", async () => {
+    const session = (await http().post('/v1/chat/website/sessions').send({}).expect(200)).body;
+    const visitor = await open(`channelId=website&token=${encodeURIComponent(session.token)}`);
+    await frame(visitor.frames, (f) => f['type'] === 'session');
+    const burst = config.http.rateLimit.burst;
+    for (let i = 0; i < burst + 20; i++) visitor.socket.send(JSON.stringify({ type: 'typing' }));
+    const limited = await frame(visitor.frames, (f) => f['code'] === 'rate-limited');
+    expect(limited).toMatchObject({ type: 'error', retryAfterSeconds: expect.any(Number) });
+    expect(limited['reason']).toMatch(/too many frames from this client; retry in \d+ s/);
+    await eventually(() =>
+      visitor.frames.filter((f) => f['code'] === 'rate-limited').length === 20 ? true : undefined,
+    );
+    expect(visitor.socket.readyState).toBe(WebSocket.OPEN);
+    // Another visitor has a budget of their own.
+    const other = (await http().post('/v1/chat/website/sessions').send({}).expect(200)).body;
+    const second = await open(`channelId=website&token=${encodeURIComponent(other.token)}`);
+    await frame(second.frames, (f) => f['type'] === 'session');
+    second.socket.send(JSON.stringify({ type: 'nonsense' }));
+    expect(await frame(second.frames, (f) => f['type'] === 'error')).not.toHaveProperty('code');
+    visitor.socket.close();
+    second.socket.close();
+  });
+
   it('carries a visitor and an agent over WebSockets, and resumes the conversation after a reconnect', async () => {
     const session = (await http().post('/v1/chat/website/sessions').send({}).expect(200)).body;
     const visitor = await open(`channelId=website&token=${encodeURIComponent(session.token)}`);

@@ -23,6 +23,8 @@ export { Public } from './auth/public.decorator';
 export { Roles } from './auth/roles.decorator';
 export { CurrentPrincipal } from './auth/current-principal.decorator';
 export { AuthGuard } from './auth/auth.guard';
+export { ClientRateLimits } from './http/rate-limit.guard';
+export type { RateLimitAnswer } from './http/rate-limit.guard';
 export { TokenVerifier, TokenRejected } from './auth/token-verifier';
 export { ensureLocalSigningKey, issueLocalToken } from './auth/local-signing-key';
 export type { LocalTokenRequest } from './auth/local-signing-key';

@@ -9,7 +9,7 @@ import { MeController } from './auth/me.controller';
 import { TokenVerifier } from './auth/token-verifier';
 import { HealthController } from './health/health.controller';
 import { ErrorAnswerFilter } from './http/error-answer.filter';
-import { RateLimitGuard } from './http/rate-limit.guard';
+import { ClientRateLimits, RateLimitGuard } from './http/rate-limit.guard';
 import {
   InfrastructureConnections,
   SERVICE_CONFIG,
@@ -33,11 +33,12 @@ export class PlatformModule {
         { provide: SERVICE_LOGGER, useValue: logger },
         { provide: TokenVerifier, useFactory: () => new TokenVerifier(config.auth) },
         InfrastructureConnections,
+        ClientRateLimits,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_FILTER, useClass: ErrorAnswerFilter },
       ],
-      exports: [SERVICE_CONFIG, SERVICE_LOGGER, InfrastructureConnections, TokenVerifier],
+      exports: [SERVICE_CONFIG, SERVICE_LOGGER, InfrastructureConnections, TokenVerifier, ClientRateLimits],
     };
   }
 }

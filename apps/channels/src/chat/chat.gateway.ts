@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
 import {
+  ClientRateLimits,
   hasAnyRole,
   SERVICE_LOGGER,
   TokenVerifier,
@@ -57,6 +58,7 @@ export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly hub: ChatHub,
     private readonly replies: ReplySender,
     private readonly tokens: TokenVerifier,
+    private readonly limits: ClientRateLimits,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -103,7 +105,9 @@ export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdow
           socket.close(4403, 'an agent or supervisor token is required');
           return;
         }
-        handler = (raw) => this.onAgentFrame(socket, principal.subject, raw);
+        handler = this.limited(socket, `sub:${principal.subject}`, (raw) =>
+          this.onAgentFrame(socket, principal.subject, raw),
+        );
         socket.send(JSON.stringify({ type: 'ready', agentId: principal.subject }));
         return;
       }
@@ -123,7 +127,9 @@ export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdow
       const messages = await this.chat.resume(conversationId);
       socket.send(JSON.stringify({ type: 'session', conversationId, visitorId, messages }));
       const visitor = visitorId;
-      handler = (raw) => this.onVisitorFrame(socket, channelId, visitor, conversationId, raw);
+      handler = this.limited(socket, `visitor:${channelId}:${visitor}`, (raw) =>
+        this.onVisitorFrame(socket, channelId, visitor, conversationId, raw),
+      );
     } finally {
       resolveReady();
     }
@@ -195,6 +201,30 @@ export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdow
     } catch (err) {
       this.fail(socket, err);
     }
+  }
+
+  /**
+   * A socket's frames spend its client's budget, as HTTP requests do (an agent's is the one of their
+   * token's subject). A frame past it is dropped and answered with an error saying when to go on; the
+   * socket stays open.
+   */
+  private limited(
+    socket: WebSocket,
+    client: string,
+    handle: (raw: RawData) => Promise<void>,
+  ): (raw: RawData) => Promise<void> {
+    return async (raw) => {
+      const answer = await this.limits.consume(client);
+      if (answer.ok) return handle(raw);
+      socket.send(
+        JSON.stringify({
+          type: 'error',
+          code: 'rate-limited',
+          retryAfterSeconds: answer.retryAfterSeconds,
+          reason: `too many frames from this client; retry in ${answer.retryAfterSeconds} s`,
+        }),
+      );
+    };
   }
 
   private parse<S extends z.ZodType>(socket: WebSocket, schema: S, raw: RawData): z.infer<S> | undefined {

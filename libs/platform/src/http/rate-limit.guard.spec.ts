@@ -1,7 +1,7 @@
 import type { HttpException } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
 import { loadServiceConfig } from '../config/service-config';
-import { RateLimitGuard } from './rate-limit.guard';
+import { ClientRateLimits, RateLimitGuard } from './rate-limit.guard';
 
 function call(
   guard: RateLimitGuard,
@@ -23,7 +23,11 @@ function call(
 
 describe('the rate limit', () => {
   const guard = () =>
-    new RateLimitGuard(loadServiceConfig('channels', { RATE_LIMIT_PER_SECOND: '2', RATE_LIMIT_BURST: '4' }));
+    new RateLimitGuard(
+      new ClientRateLimits(
+        loadServiceConfig('channels', { RATE_LIMIT_PER_SECOND: '2', RATE_LIMIT_BURST: '4' }),
+      ),
+    );
 
   it('lets a burst through, then answers 429 with Retry-After and a clear message', async () => {
     const g = guard();
@@ -43,5 +47,16 @@ describe('the rate limit', () => {
     for (let i = 0; i < 4; i++) await call(g, { ip: `198.51.100.${i}`, principal: { subject: 'agent-1' } });
     expect((await call(g, { ip: '198.51.100.99', principal: { subject: 'agent-1' } })).status).toBe(429);
     expect((await call(g, { ip: '203.0.113.8', principal: { subject: 'agent-2' } })).status).toBe(200);
+  });
+
+  it("is one budget per client whichever way it comes in (a socket's frames spend the same as requests)", async () => {
+    const limits = new ClientRateLimits(
+      loadServiceConfig('channels', { RATE_LIMIT_PER_SECOND: '2', RATE_LIMIT_BURST: '4' }),
+    );
+    const g = new RateLimitGuard(limits);
+    for (let i = 0; i < 3; i++) expect(await limits.consume('sub:agent-3')).toEqual({ ok: true });
+    expect((await call(g, { principal: { subject: 'agent-3' } })).status).toBe(200);
+    expect(await limits.consume('sub:agent-3')).toEqual({ ok: false, retryAfterSeconds: expect.any(Number) });
+    expect((await call(g, { principal: { subject: 'agent-3' } })).status).toBe(429);
   });
 });
