@@ -6,7 +6,7 @@ import { comparePositions, START } from '../port/log-position';
 
 /** Where an adapter's server differs by design; the suite checks the documented behaviour instead. */
 export interface AdapterTraits {
-  /** PostgreSQL refuses a known event id; KurrentDB treats a retried append as a no-op. */
+  /** PostgreSQL and in-memory refuse a known event id; KurrentDB acknowledges a retried append as done. */
   rejectsDuplicateEventIds: boolean;
   /** PostgreSQL removes a deleted stream's events from the global log at once; KurrentDB at its next scavenge. */
   deleteRemovesFromGlobalLog: boolean;
@@ -109,6 +109,18 @@ export function eventStoreContract(
       expect(await store.streamRevision(id)).toBe(1n);
     });
 
+    (traits.rejectsDuplicateEventIds ? it.skip : it)(
+      'acknowledges a retried append (same ids, same expected revision) without writing it twice',
+      async () => {
+        const id = stream('ticket');
+        const events = [event(), event()];
+        const first = await store.append(id, events, 'no_stream');
+        const retried = await store.append(id, events, 'no_stream');
+        expect(retried.nextExpectedRevision).toBe(first.nextExpectedRevision);
+        expect((await store.readStream(id)).map((e) => e.id)).toEqual(events.map((e) => e.id));
+      },
+    );
+
     (traits.rejectsDuplicateEventIds ? it : it.skip)(
       'refuses an event id it already has, and writes nothing of that append',
       async () => {
@@ -197,7 +209,7 @@ export function eventStoreContract(
       expect(errors).toEqual([new Error('projection bug')]);
     });
 
-    it('deletes a stream for erasure; the stream can start again', async () => {
+    it('deletes a stream for erasure: it reads as absent, and written again its revisions continue', async () => {
       const id = stream('contact');
       const [e1] = [event('contacts.contact-created.v1', { email: 'x@example.com' })];
       await store.append(id, [e1!, event()], 'no_stream');
@@ -206,8 +218,18 @@ export function eventStoreContract(
       expect(await store.streamRevision(id)).toBeUndefined();
       if (traits.deleteRemovesFromGlobalLog)
         expect((await store.readAll()).some((e) => e.streamId === id)).toBe(false);
-      await store.append(id, [event()], 'no_stream');
-      expect(await store.streamRevision(id)).toBe(0n);
+      await expect(store.append(id, [event()], 1n)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      await expect(store.append(id, [event()], 'stream_exists')).rejects.toBeInstanceOf(
+        WrongExpectedRevisionError,
+      );
+      expect((await store.append(id, [event()], 'no_stream')).nextExpectedRevision).toBe(2n);
+      expect((await store.readStream(id)).map((e) => e.revision)).toEqual([2n]);
+      expect(await store.streamRevision(id)).toBe(2n);
+      await store.deleteStream(id);
+      expect((await store.append(id, [event()], 'any')).nextExpectedRevision).toBe(3n);
+      await expect(store.append(id, [event()], 'no_stream')).rejects.toBeInstanceOf(
+        WrongExpectedRevisionError,
+      );
     });
 
     it('truncates a stream before a revision, keeping the revisions of the rest', async () => {

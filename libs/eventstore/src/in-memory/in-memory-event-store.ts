@@ -29,6 +29,8 @@ function copy(e: RecordedEvent): RecordedEvent {
 export class InMemoryEventStore implements EventStore {
   private readonly log: RecordedEvent[] = [];
   private readonly streams = new Map<string, bigint>();
+  /** Deleted streams and their last revision: written again, they continue from it. */
+  private readonly deleted = new Map<string, bigint>();
   private readonly ids = new Set<string>();
   private sequence = 0n;
   private readonly appended = new AppendSignal();
@@ -46,7 +48,7 @@ export class InMemoryEventStore implements EventStore {
       if (this.ids.has(e.id) || seen.has(e.id)) throw new DuplicateEventError(e.id);
       seen.add(e.id);
     }
-    let revision = actual ?? -1n;
+    let revision = actual ?? this.deleted.get(streamId) ?? -1n;
     const recordedAt = new Date();
     for (const e of events) {
       revision += 1n;
@@ -63,6 +65,7 @@ export class InMemoryEventStore implements EventStore {
       );
     }
     this.streams.set(streamId, revision);
+    this.deleted.delete(streamId);
     this.appended.notify();
     return { nextExpectedRevision: revision, position: { commit: this.sequence, prepare: this.sequence } };
   }
@@ -100,6 +103,8 @@ export class InMemoryEventStore implements EventStore {
         this.log.splice(i, 1);
       }
     }
+    const last = this.streams.get(streamId);
+    if (last !== undefined) this.deleted.set(streamId, last);
     this.streams.delete(streamId);
   }
 

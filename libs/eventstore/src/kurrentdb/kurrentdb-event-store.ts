@@ -130,7 +130,10 @@ export class KurrentDbEventStore implements EventStore {
     return catchUpSubscription({ readAll: (o) => this.readAll(o), appended: this.appended }, options, 200);
   }
 
-  /** A soft delete: the stream reads as empty and may start again; $all keeps the events until a scavenge. */
+  /**
+   * A soft delete: the stream reads as absent; written again, its revisions continue where they left
+   * off (KurrentDB's documented behaviour, which the port adopts); $all keeps the events until a scavenge.
+   */
   async deleteStream(streamId: string): Promise<void> {
     try {
       await this.client.deleteStream(streamId);

@@ -62,13 +62,24 @@ export interface Subscription {
 
 /** The one port every event-store adapter (PostgreSQL, KurrentDB, in-memory) implements. */
 export interface EventStore {
+  /**
+   * Appends atomically, or throws WrongExpectedRevisionError. An event id already stored is refused
+   * with DuplicateEventError (PostgreSQL, in-memory); KurrentDB instead acknowledges a retried append
+   * (the same ids at the same expected revision) without writing it twice. Either way a retry after a
+   * lost acknowledgement never stores an event twice.
+   */
   append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** The revision of the stream's last event, or undefined when it does not exist. */
   streamRevision(streamId: string): Promise<bigint | undefined>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options: SubscriptionOptions): Subscription;
-  /** Erasure: removes the stream and its events for good; the stream may be started again. */
+  /**
+   * Erasure (KurrentDB's soft delete): the stream's events are removed and the stream reads as absent
+   * (no events, no revision). It may be written again with 'no_stream' or 'any'; its revisions then
+   * continue where they left off, so a reader keeping per-stream revisions never takes a new event
+   * for one it already applied.
+   */
   deleteStream(streamId: string): Promise<void>;
   /** Removes the events before `beforeRevision`; revisions of the rest do not change. */
   truncateStream(streamId: string, beforeRevision: bigint): Promise<void>;

@@ -133,7 +133,7 @@ export class PostgresEventStore implements EventStore {
 
   async streamRevision(streamId: string): Promise<bigint | undefined> {
     const { rows } = await this.pool.query<{ revision: string }>(
-      `SELECT revision FROM ${this.sqlSchema}.streams WHERE stream_id = $1`,
+      `SELECT revision FROM ${this.sqlSchema}.streams WHERE stream_id = $1 AND NOT deleted`,
       [streamId],
     );
     return rows[0] ? BigInt(rows[0].revision) : undefined;
@@ -176,7 +176,9 @@ export class PostgresEventStore implements EventStore {
     try {
       await client.query('BEGIN');
       await client.query(`DELETE FROM ${this.table} WHERE stream_id = $1`, [streamId]);
-      await client.query(`DELETE FROM ${this.sqlSchema}.streams WHERE stream_id = $1`, [streamId]);
+      await client.query(`UPDATE ${this.sqlSchema}.streams SET deleted = true WHERE stream_id = $1`, [
+        streamId,
+      ]);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -18,6 +18,8 @@ CREATE TABLE IF NOT EXISTS ${s}.streams (
   stream_id  text PRIMARY KEY,
   revision   bigint NOT NULL
 );
+-- A deleted stream keeps its row, marked: it reads as absent, and written again its revisions continue.
+ALTER TABLE ${s}.streams ADD COLUMN IF NOT EXISTS deleted boolean NOT NULL DEFAULT false;
 
 CREATE TABLE IF NOT EXISTS ${s}.events (
   global_position  bigserial NOT NULL,
@@ -55,24 +57,25 @@ BEGIN
   PERFORM pg_advisory_xact_lock(hashtext(p_stream));
   IF p_expected_kind = 'no_stream' THEN
     INSERT INTO ${s}.streams AS st (stream_id, revision) VALUES (p_stream, n - 1)
-      ON CONFLICT (stream_id) DO NOTHING
+      ON CONFLICT (stream_id) DO UPDATE SET revision = st.revision + n, deleted = false WHERE st.deleted
       RETURNING st.revision INTO new_revision;
   ELSIF p_expected_kind = 'exact' THEN
     UPDATE ${s}.streams AS st SET revision = st.revision + n
-      WHERE st.stream_id = p_stream AND st.revision = p_expected
+      WHERE st.stream_id = p_stream AND st.revision = p_expected AND NOT st.deleted
       RETURNING st.revision INTO new_revision;
   ELSIF p_expected_kind = 'stream_exists' THEN
     UPDATE ${s}.streams AS st SET revision = st.revision + n
-      WHERE st.stream_id = p_stream
+      WHERE st.stream_id = p_stream AND NOT st.deleted
       RETURNING st.revision INTO new_revision;
   ELSE
     INSERT INTO ${s}.streams AS st (stream_id, revision) VALUES (p_stream, n - 1)
-      ON CONFLICT (stream_id) DO UPDATE SET revision = st.revision + n
+      ON CONFLICT (stream_id) DO UPDATE SET revision = st.revision + n, deleted = false
       RETURNING st.revision INTO new_revision;
   END IF;
 
   IF new_revision IS NULL THEN
-    SELECT st.revision INTO current_revision FROM ${s}.streams AS st WHERE st.stream_id = p_stream;
+    SELECT st.revision INTO current_revision FROM ${s}.streams AS st
+      WHERE st.stream_id = p_stream AND NOT st.deleted;
     RAISE EXCEPTION 'wrong expected revision' USING ERRCODE = 'JE409', DETAIL = coalesce(current_revision::text, '');
   END IF;
 
