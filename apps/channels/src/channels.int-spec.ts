@@ -105,6 +105,15 @@ beforeAll(async () => {
         encodingAesKey: AES,
         apiBaseUrl: wechatApi.url,
       },
+      {
+        id: 'oa-safe',
+        appId: 'wx-safe',
+        appSecret: secret(),
+        token: 's4fe',
+        encodingAesKey: AES,
+        apiBaseUrl: wechatApi.url,
+        messageMode: 'safe',
+      },
     ],
     api: [
       { id: 'mobile', kind: 'app', secret: secret() },
@@ -191,6 +200,90 @@ describe('WeChat official account', () => {
       text: '你好,我的订单在哪里?',
       identities: [{ kind: 'wechat-openid', value: openid, verified: true }],
     });
+  });
+
+  it('refuses a captured signature: a stale timestamp, a nonce spent on another message or on the URL check', async () => {
+    const forgedId = `o-forged-${randomUUID()}`;
+    const signedAt = (seconds: number, nonce = randomUUID().slice(0, 8)) => {
+      const timestamp = String(seconds);
+      return { timestamp, nonce, signature: wechatSignature(account().token, timestamp, nonce) };
+    };
+    const now = Math.floor(Date.now() / 1000);
+    const stale = await http()
+      .post('/v1/webhooks/wechat/oa')
+      .query(signedAt(now - 6 * 60))
+      .type('text/xml')
+      .send(textMessage(`o-${randomUUID()}`, '7100000000000001', 'x'))
+      .expect(401);
+    expect(stale.body.message).toMatch(/timestamp is more than 5 minutes from this server's clock/);
+    await http()
+      .get('/v1/webhooks/wechat/oa')
+      .query({ ...signedAt(now + 6 * 60), echostr: 'e' })
+      .expect(401);
+
+    // WeChat redelivering the same message with the same signature passes; another message with it does not.
+    const openid = `o-${randomUUID()}`;
+    const q = signedAt(now);
+    const first = textMessage(openid, '7100000000000002', '第一条');
+    await http().post('/v1/webhooks/wechat/oa').query(q).type('text/xml').send(first).expect(200);
+    await http().post('/v1/webhooks/wechat/oa').query(q).type('text/xml').send(first).expect(200);
+    const forged = await http()
+      .post('/v1/webhooks/wechat/oa')
+      .query(q)
+      .type('text/xml')
+      .send(textMessage(forgedId, '7100000000000003', 'forged'))
+      .expect(401);
+    expect(forged.body.message).toMatch(/this nonce has already signed another request/);
+
+    // The URL check's signature (GET, visible to whoever sees the URL) cannot post a message.
+    const check = { ...signedAt(now), echostr: 'echo' };
+    await http().get('/v1/webhooks/wechat/oa').query(check).expect(200, 'echo');
+    await http()
+      .post('/v1/webhooks/wechat/oa')
+      .query({ timestamp: check.timestamp, nonce: check.nonce, signature: check.signature })
+      .type('text/xml')
+      .send(textMessage(forgedId, '7100000000000004', 'forged'))
+      .expect(401);
+    // The redelivery was recorded once; the refused requests were refused before anything was written.
+    expect(typesOf(await eventsMentioning(openid, 2))).toEqual(['conversation-started', 'message-received']);
+    expect((await all()).some((e) => JSON.stringify(e.data).includes(forgedId))).toBe(false);
+  });
+
+  it('in safe mode refuses a plaintext message, whatever its signature', async () => {
+    const safe = channels.wechat[1]!;
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const nonce = randomUUID().slice(0, 8);
+    const refused = await http()
+      .post('/v1/webhooks/wechat/oa-safe')
+      .query({ timestamp, nonce, signature: wechatSignature(safe.token, timestamp, nonce) })
+      .type('text/xml')
+      .send(textMessage(`o-${randomUUID()}`, '7100000000000005', 'plain'))
+      .expect(401);
+    expect(refused.body.message).toMatch(/safe mode: messages must come encrypted/);
+  });
+
+  it("keeps no openid in clear in an event's provider id", async () => {
+    const openid = `o-${randomUUID()}`;
+    await http()
+      .post('/v1/webhooks/wechat/oa')
+      .query(query())
+      .type('text/xml')
+      .send(
+        buildWechatXml({
+          ToUserName: 'gh_account',
+          FromUserName: openid,
+          CreateTime: Math.floor(Date.now() / 1000),
+          MsgType: 'event',
+          Event: 'subscribe',
+        }),
+      )
+      .expect(200, 'success');
+    const events = await eventsMentioning(openid, 2);
+    const providerMessageId = events
+      .map((e) => (e.data as { providerMessageId?: string }).providerMessageId)
+      .find((id) => id !== undefined);
+    expect(providerMessageId).toMatch(/^event:[\w-]{43}$/);
+    expect(providerMessageId).not.toContain(openid);
   });
 
   it('refuses a wrong signature (401) and malformed XML (400), storing nothing', async () => {

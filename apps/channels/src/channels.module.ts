@@ -18,6 +18,7 @@ import { RuleBook } from './rules/adapters/rule-book';
 import { RulesController } from './rules/adapters/rules.controller';
 import { EmailWebhookController } from './webhooks/email/email-webhook.controller';
 import { SignedWebhooksController } from './webhooks/signed/signed-webhooks.controller';
+import { WechatReplayGuard } from './webhooks/wechat/wechat-replay-guard';
 import { WechatWebhookController } from './webhooks/wechat/wechat-webhook.controller';
 import { describeIssues } from '@journey/contracts';
 
@@ -56,6 +57,7 @@ function deliveryOptions(): DeliveryOptions {
     RuleBook,
     WebChat,
     WechatApi,
+    WechatReplayGuard,
   ],
 })
 export class ChannelsModule {}

@@ -26,6 +26,7 @@ const contactsUrl = 'http://127.0.0.1:3212';
 const channels = {
   email: {
     webhookSecret: secret(),
+    trustedAuthservIds: ['mx.example.com'],
     inboxes: [{ id: 'support', address: 'support@example.com', smtpUrl: 'smtp://127.0.0.1:1' }],
   },
   wechat: [

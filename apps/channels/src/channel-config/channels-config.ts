@@ -13,6 +13,17 @@ export const channelsConfigSchema = z.object({
   email: z
     .object({
       webhookSecret: secret,
+      /**
+       * The authserv-ids (RFC 8601) of the receiving mail servers whose Authentication-Results headers
+       * are believed: a raw MIME message's DKIM pass counts only when one of them reported it. Empty:
+       * no raw message is taken as DKIM-verified.
+       */
+      trustedAuthservIds: z
+        .array(
+          z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, 'must be a host name such as mx.example.com'),
+        )
+        .max(20)
+        .default([]),
       inboxes: z
         .array(
           z.object({
@@ -27,18 +38,29 @@ export const channelsConfigSchema = z.object({
     .optional(),
   wechat: z
     .array(
-      z.object({
-        id,
-        appId: z.string().min(1),
-        appSecret: secret,
-        token: z.string().min(3).max(32),
-        /** 43 characters; required for safe (AES) mode. */
-        encodingAesKey: z
-          .string()
-          .regex(/^[A-Za-z0-9]{43}$/, 'must be the 43-character EncodingAESKey')
-          .optional(),
-        apiBaseUrl: z.url().default('https://api.weixin.qq.com'),
-      }),
+      z
+        .object({
+          id,
+          appId: z.string().min(1),
+          appSecret: secret,
+          token: z.string().min(3).max(32),
+          /** 43 characters; required for safe (AES) mode. */
+          encodingAesKey: z
+            .string()
+            .regex(/^[A-Za-z0-9]{43}$/, 'must be the 43-character EncodingAESKey')
+            .optional(),
+          apiBaseUrl: z.url().default('https://api.weixin.qq.com'),
+          /**
+           * The message encryption mode chosen in WeChat's console: plaintext, compatible (both) or safe
+           * (encrypted only; a plaintext POST is refused). Default: compatible with an EncodingAESKey,
+           * else plaintext.
+           */
+          messageMode: z.enum(['plaintext', 'compatible', 'safe']).optional(),
+        })
+        .refine((a) => a.messageMode === undefined || a.messageMode === 'plaintext' || a.encodingAesKey, {
+          message: 'compatible and safe modes need the encodingAesKey',
+          path: ['encodingAesKey'],
+        }),
     )
     .default([]),
   /** App and partner channels: signed inbound calls, replies to their callback URL. */
@@ -65,6 +87,7 @@ function localDevelopmentConfig(): ChannelsConfig {
   return channelsConfigSchema.parse({
     email: {
       webhookSecret: s(),
+      trustedAuthservIds: ['mx.journey.local'],
       inboxes: [{ id: 'support', address: 'support@example.com', smtpUrl: 'smtp://127.0.0.1:2525' }],
     },
     wechat: [

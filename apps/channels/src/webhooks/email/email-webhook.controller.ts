@@ -99,7 +99,9 @@ export class EmailWebhookController {
     if (req.is('message/rfc822')) {
       if (typeof req.body !== 'string' || !req.body) throw new BadRequestException('empty MIME message');
       try {
-        return await parseMimeEmail(req.body);
+        return await parseMimeEmail(req.body, {
+          trustedAuthservIds: this.config.email?.trustedAuthservIds ?? [],
+        });
       } catch (err) {
         throw new BadRequestException(
           err instanceof MalformedEmail ? err.message : `unreadable MIME: ${(err as Error).message}`,

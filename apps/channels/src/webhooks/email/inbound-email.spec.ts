@@ -1,4 +1,13 @@
-import { fromJsonEmail, jsonEmailSchema, MalformedEmail, parseMimeEmail, threadRoot } from './inbound-email';
+import {
+  authservIdOf,
+  fromJsonEmail,
+  jsonEmailSchema,
+  MalformedEmail,
+  parseMimeEmail,
+  threadRoot,
+} from './inbound-email';
+
+const ours = { trustedAuthservIds: ['MX.example.com'] };
 
 const mime = [
   'Authentication-Results: mx.example.com; dkim=pass header.d=customer.example; spf=pass',
@@ -27,7 +36,7 @@ const mime = [
 
 describe('inbound email', () => {
   it('parses raw MIME: sender, encoded subject, threading headers, DKIM, attachments by reference', async () => {
-    const email = await parseMimeEmail(mime);
+    const email = await parseMimeEmail(mime, ours);
     expect(email).toMatchObject({
       messageId: '<m3@customer.example>',
       from: { address: 'li.wei@customer.example', name: 'Li Wei' },
@@ -50,8 +59,34 @@ describe('inbound email', () => {
   });
 
   it('does not trust DKIM of another domain', async () => {
-    const email = await parseMimeEmail(mime.replace('header.d=customer.example', 'header.d=evil.example'));
+    const email = await parseMimeEmail(
+      mime.replace('header.d=customer.example', 'header.d=evil.example'),
+      ours,
+    );
     expect(email.dkimPass).toBe(false);
+  });
+
+  it('believes only the receiving server named as trusted, never a header the sender wrote (RFC 8601)', async () => {
+    // No trusted server configured: no raw message is DKIM-verified.
+    expect((await parseMimeEmail(mime)).dkimPass).toBe(false);
+    // The sender wrote a result under another authserv-id.
+    const forged = mime.replace('mx.example.com;', 'attacker.invalid;');
+    expect((await parseMimeEmail(forged, ours)).dkimPass).toBe(false);
+    // Our server's header comes first (topmost) and says fail; a forged pass below it is not read.
+    const below = mime.replace(
+      'Authentication-Results: mx.example.com; dkim=pass header.d=customer.example; spf=pass',
+      [
+        'Authentication-Results: mx.example.com; dkim=fail header.d=customer.example',
+        'Authentication-Results: attacker.invalid; dkim=pass header.d=customer.example',
+      ].join('\r\n'),
+    );
+    expect((await parseMimeEmail(below, ours)).dkimPass).toBe(false);
+  });
+
+  it('reads the authserv-id past comments and the version, case-insensitively', () => {
+    expect(authservIdOf('mx.example.com; dkim=pass')).toBe('mx.example.com');
+    expect(authservIdOf(' (the border MTA) MX.Example.com 1; none')).toBe('mx.example.com');
+    expect(authservIdOf('; dkim=pass')).toBeUndefined();
   });
 
   it('refuses what is not an email', async () => {

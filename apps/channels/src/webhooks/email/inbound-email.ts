@@ -38,16 +38,39 @@ const addresses = (a: AddressObject | AddressObject[] | undefined): string[] =>
 
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 
-/** dkim=pass with a signing domain (header.d) equal to the From domain, in any Authentication-Results. */
-const dkimPasses = (results: string[], fromAddress: string) =>
-  results.some((r) =>
-    [...r.matchAll(/dkim=pass[^;]*header\.d=([^\s;]+)/gi)].some(
+/** The authserv-id an Authentication-Results header starts with (RFC 8601 §2.2), comments skipped. */
+export function authservIdOf(header: string): string | undefined {
+  const value = header.replace(/^\s*(\([^()]*\)\s*)*/, '');
+  return /^([^\s;()]+)/.exec(value)?.[1]?.toLowerCase();
+}
+
+/**
+ * dkim=pass with a signing domain (header.d) equal to the From domain, as reported by the receiving
+ * server. Anyone can write an Authentication-Results header into the mail they send, so only the
+ * topmost header whose authserv-id names a server trusted here counts (RFC 8601 §5: that server
+ * removes headers claiming its id from incoming mail); with no trusted id configured, none counts.
+ */
+const dkimPasses = (results: string[], fromAddress: string, trustedAuthservIds: readonly string[]) => {
+  const trusted = new Set(trustedAuthservIds.map((id) => id.toLowerCase()));
+  const ours = results.find((r) => {
+    const id = authservIdOf(r);
+    return id !== undefined && trusted.has(id);
+  });
+  return (
+    ours !== undefined &&
+    [...ours.matchAll(/dkim=pass[^;]*header\.d=([^\s;]+)/gi)].some(
       (m) => m[1]?.toLowerCase() === domainOf(fromAddress),
-    ),
+    )
   );
+};
+
+export interface MimeOptions {
+  /** authserv-ids of the receiving servers whose Authentication-Results are believed (email.trustedAuthservIds). */
+  trustedAuthservIds?: readonly string[];
+}
 
 /** Parses raw MIME (message/rfc822) with mailparser; refuses what is not an email. */
-export async function parseMimeEmail(raw: string): Promise<InboundEmail> {
+export async function parseMimeEmail(raw: string, options: MimeOptions = {}): Promise<InboundEmail> {
   if (!/^[\x21-\x39\x3b-\x7e]+:/m.test(raw.slice(0, 4096)) || !/\r?\n\r?\n/.test(raw))
     throw new MalformedEmail('not a MIME message: no header block followed by a blank line');
   const mail = await simpleParser(raw, { skipHtmlToText: false, skipImageLinks: true });
@@ -77,7 +100,7 @@ export async function parseMimeEmail(raw: string): Promise<InboundEmail> {
       sizeBytes: a.size,
       reference: `mime:${messageId}#${i + 1}`,
     })),
-    dkimPass: dkimPasses(results, sender.address),
+    dkimPass: dkimPasses(results, sender.address, options.trustedAuthservIds ?? []),
     ...(mail.date ? { date: mail.date.toISOString() } : {}),
   };
 }

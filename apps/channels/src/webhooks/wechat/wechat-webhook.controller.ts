@@ -21,9 +21,14 @@ import { Conversations } from '../../conversation/conversations';
 import type { Inbound } from '../../conversation/conversations';
 import { unprocessable } from '../signed/signed-webhooks.controller';
 import { signatureMatches, WechatCipher, wechatSignature } from './wechat-crypto';
+import { keyedDigest, WechatReplayGuard } from './wechat-replay-guard';
 import { buildWechatXml, MalformedXml, parseWechatXml, wechatFieldsSchema } from './wechat-xml';
 
 type Account = ChannelsConfig['wechat'][number];
+
+/** What makes a message the same one when WeChat redelivers it: its MsgId, or for an event its sender, time and kind. */
+const messageIdentity = (f: Record<string, string>): string =>
+  f['MsgId'] ?? f['MsgID'] ?? `event:${f['FromUserName'] ?? ''}:${f['CreateTime'] ?? ''}:${f['Event'] ?? ''}`;
 
 const ACTIONS: Record<string, 'subscribe' | 'unsubscribe' | 'menu-click' | 'scan'> = {
   subscribe: 'subscribe',
@@ -39,6 +44,7 @@ export class WechatWebhookController {
   constructor(
     @Inject(CHANNELS_CONFIG) private readonly config: ChannelsConfig,
     private readonly conversations: Conversations,
+    private readonly replay: WechatReplayGuard,
   ) {}
 
   @Get(':accountId')
@@ -50,17 +56,20 @@ export class WechatWebhookController {
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'echostr', schema: { type: 'string' } })
   @ApiErrors(400, 401, 404)
-  verifyUrl(
+  async verifyUrl(
     @Param('accountId') accountId: string,
     @Query() query: Record<string, unknown>,
     @Res() res: Response,
-  ): void {
+  ): Promise<void> {
     const account = this.account(accountId);
     const { timestamp, nonce, echostr, signature } = query;
     if (typeof timestamp !== 'string' || typeof nonce !== 'string' || typeof echostr !== 'string')
       throw new BadRequestException('signature, timestamp, nonce and echostr are required');
     if (!signatureMatches(wechatSignature(account.token, timestamp, nonce), signature))
       throw new UnauthorizedException('signature check failed');
+    this.replay.checkTimestamp(timestamp);
+    // The URL check's nonce is spent on it: the same signature cannot then post a message.
+    await this.replay.claim(account.id, timestamp, nonce, 'url-check', account.appSecret);
     res.type('text/plain').send(echostr);
   }
 
@@ -90,14 +99,23 @@ export class WechatWebhookController {
       throw new UnauthorizedException('signature check failed: timestamp and nonce are required');
     if (!signatureMatches(wechatSignature(account.token, timestamp, nonce), signature))
       throw new UnauthorizedException('signature check failed');
+    this.replay.checkTimestamp(timestamp);
     if (typeof req.body !== 'string' || !req.body)
       throw new BadRequestException('send the message as text/xml');
     const safeMode = query['encrypt_type'] === 'aes';
+    const mode = account.messageMode ?? (account.encodingAesKey ? 'compatible' : 'plaintext');
+    if (mode === 'safe' && !safeMode)
+      throw new UnauthorizedException(
+        'this account is in safe mode: messages must come encrypted (encrypt_type=aes, msg_signature)',
+      );
+    if (mode === 'plaintext' && safeMode)
+      throw new BadRequestException('this account is in plaintext mode: encrypted messages are not expected');
     const fields = parseInput(
       wechatFieldsSchema,
       this.readMessage(account, req.body, safeMode, query['msg_signature'], timestamp, nonce),
       'XML',
     ) as Record<string, string>;
+    await this.replay.claim(account.id, timestamp, nonce, messageIdentity(fields), account.appSecret);
 
     const inbound = this.toInbound(account, fields);
     if (!inbound) {
@@ -185,7 +203,8 @@ export class WechatWebhookController {
       if (!action) return undefined;
       return {
         ...base,
-        providerMessageId: `event:${openid}:${f['CreateTime']}:${f['Event']}`,
+        // Keyed, so that the id stored in clear is no copy of the openid (erasure leaves nothing of it).
+        providerMessageId: `event:${keyedDigest(account.appSecret, messageIdentity(f))}`,
         customerAction: { name: action, ...(f['EventKey'] ? { key: f['EventKey'] } : {}) },
       };
     }
