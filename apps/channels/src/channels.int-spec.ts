@@ -549,6 +549,16 @@ describe('app and partner API', () => {
       .expect(400);
     expect(res.body.message).toMatch(/user\.id/);
     await http().post('/v1/webhooks/api/nope').set(headers).send(raw).expect(404);
+    // Signed, but without a Content-Type: the answer says what is missing, not that the signature is wrong.
+    const untyped = await fetch(`${base}/v1/webhooks/api/partner`, {
+      method: 'POST',
+      headers: signRequest(partnerSecret(), raw),
+      body: new TextEncoder().encode(raw),
+    });
+    expect(untyped.status).toBe(415);
+    expect(((await untyped.json()) as { message: string }).message).toMatch(
+      /the Content-Type header is missing: send the body as application\/json/,
+    );
     expect(await settledCount()).toBe(before);
   });
 

@@ -24,6 +24,7 @@ export const ERROR_ANSWERS = {
   404: 'Not found (or not configured); the message says what.',
   409: 'Conflicts with the current state, or other requests changed the same record at the same time (Retry-After).',
   413: 'The body is larger than HTTP_BODY_LIMIT.',
+  415: 'The Content-Type is missing or not one the operation reads; the message names the ones it does.',
   422: 'Valid input that the business rules refuse; the message says why.',
   429: 'Too many requests from this client; retry after Retry-After seconds.',
   503: 'A data store or the broker is unreachable right now; retry after Retry-After seconds.',

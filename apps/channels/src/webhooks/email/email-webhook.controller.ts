@@ -6,26 +6,17 @@ import {
   NotFoundException,
   Post,
   Req,
-  UnauthorizedException,
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import {
-  ApiAnswer,
-  ApiErrors,
-  correlationIdOf,
-  openApiSchema,
-  parseInput,
-  Public,
-  rawBodyOf,
-} from '@journey/platform';
+import { ApiAnswer, ApiErrors, correlationIdOf, openApiSchema, parseInput, Public } from '@journey/platform';
 import { CHANNELS_ANSWERS } from '../../channels-api.responses';
 import { CHANNELS_CONFIG } from '../../channel-config/channels-config';
 import type { ChannelsConfig } from '../../channel-config/channels-config';
 import { Conversations } from '../../conversation/conversations';
 import { unprocessable } from '../signed/signed-webhooks.controller';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignedRequest } from '../signed/signed-request';
+import { checkSignedCall, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../signed/signed-request';
 import { fromJsonEmail, jsonEmailSchema, MalformedEmail, parseMimeEmail, threadRoot } from './inbound-email';
 import type { InboundEmail } from './inbound-email';
 import { boundInboundEmail } from './email-bounds';
@@ -51,12 +42,11 @@ export class EmailWebhookController {
   @ApiHeader({ name: SIGNATURE_HEADER, required: true })
   @ApiBody({ schema: openApiSchema(jsonEmailSchema) })
   @ApiAnswer(CHANNELS_ANSWERS.messageReceipt)
-  @ApiErrors(400, 401, 404, 409, 413, 422)
+  @ApiErrors(400, 401, 404, 409, 413, 415, 422)
   async receive(@Req() req: Request) {
     const email = this.config.email;
     if (!email) throw new NotFoundException('no email channel is configured');
-    const check = verifySignedRequest(email.webhookSecret, req.headers, rawBodyOf(req));
-    if (!check.ok) throw new UnauthorizedException(`signature check failed: ${check.reason}`);
+    checkSignedCall(email.webhookSecret, req, ['message/rfc822', 'application/json']);
     const parsed = await this.parse(req);
     const inbox = email.inboxes.find((i) => parsed.to.includes(i.address.toLowerCase()));
     if (!inbox) throw new UnprocessableEntityException('none of the recipients is a configured inbox');

@@ -29,4 +29,13 @@ describe('signed requests (HMAC-SHA256 over timestamp and body)', () => {
       verifySignedRequest('s3cret-s3cret-s3cret', { ...headers, 'x-journey-signature': 'md5=1' }, body, now),
     ).toMatchObject({ reason: /x-journey-signature/ });
   });
+
+  it('takes the hex signature in either case', () => {
+    const headers = signRequest('s3cret-s3cret-s3cret', body, now);
+    const upper = {
+      ...headers,
+      'x-journey-signature': `sha256=${headers['x-journey-signature']!.slice(7).toUpperCase()}`,
+    };
+    expect(verifySignedRequest('s3cret-s3cret-s3cret', upper, body, now)).toEqual({ ok: true });
+  });
 });

@@ -1,4 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { UnauthorizedException, UnsupportedMediaTypeException } from '@nestjs/common';
+import type { Request } from 'express';
+import { rawBodyOf } from '@journey/platform';
 
 export const TIMESTAMP_HEADER = 'x-journey-timestamp';
 export const SIGNATURE_HEADER = 'x-journey-signature';
@@ -28,7 +31,7 @@ export function verifySignedRequest(
   const given = headers[SIGNATURE_HEADER];
   if (typeof timestamp !== 'string' || !/^\d{1,12}$/.test(timestamp))
     return { ok: false, reason: `missing or malformed ${TIMESTAMP_HEADER} header (unix seconds)` };
-  if (typeof given !== 'string' || !/^sha256=[0-9a-f]{64}$/.test(given))
+  if (typeof given !== 'string' || !/^sha256=[0-9a-f]{64}$/i.test(given))
     return { ok: false, reason: `missing or malformed ${SIGNATURE_HEADER} header (sha256=<hex>)` };
   if (Math.abs(now / 1000 - Number(timestamp)) > MAX_SKEW_SECONDS)
     return { ok: false, reason: `the timestamp is more than ${MAX_SKEW_SECONDS} seconds away from now` };
@@ -36,4 +39,19 @@ export function verifySignedRequest(
   if (!timingSafeEqual(expected, Buffer.from(given.slice('sha256='.length), 'hex')))
     return { ok: false, reason: 'the signature does not match the body' };
   return { ok: true };
+}
+
+/**
+ * Checks a signed webhook call: first that it says what its body is (without a Content-Type the body
+ * is not read, and a signature check would fail for a reason the sender cannot see: 415 says so), then
+ * its signature (401 with the reason).
+ */
+export function checkSignedCall(secret: string, req: Request, types: readonly string[]): void {
+  if (!req.headers['content-type'])
+    throw new UnsupportedMediaTypeException(
+      `the Content-Type header is missing: send the body as ${types.join(' or ')}, then sign it`,
+    );
+  if (!req.is([...types])) throw new UnsupportedMediaTypeException(`send the body as ${types.join(' or ')}`);
+  const check = verifySignedRequest(secret, req.headers, rawBodyOf(req));
+  if (!check.ok) throw new UnauthorizedException(`signature check failed: ${check.reason}`);
 }

@@ -7,21 +7,12 @@ import {
   Param,
   Post,
   Req,
-  UnauthorizedException,
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
-import {
-  ApiAnswer,
-  ApiErrors,
-  correlationIdOf,
-  openApiSchema,
-  parseInput,
-  Public,
-  rawBodyOf,
-} from '@journey/platform';
+import { ApiAnswer, ApiErrors, correlationIdOf, openApiSchema, parseInput, Public } from '@journey/platform';
 import { ATTACHMENTS_MAX, MESSAGE_TEXT_MAX, TRANSCRIPT_MAX } from '@journey/contracts';
 import type { ChannelIdentity } from '@journey/contracts';
 import { CHANNELS_ANSWERS } from '../../channels-api.responses';
@@ -29,7 +20,7 @@ import { CHANNELS_CONFIG } from '../../channel-config/channels-config';
 import type { ChannelsConfig } from '../../channel-config/channels-config';
 import { conversationIdFor } from '../../conversation/domain/conversation-ids';
 import { ConversationRejected, Conversations } from '../../conversation/conversations';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignedRequest } from './signed-request';
+import { checkSignedCall, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signed-request';
 
 const attachment = z.object({
   url: z.url().max(2048),
@@ -113,7 +104,7 @@ export class SignedWebhooksController {
   @ApiHeader(signatureHeader)
   @ApiBody({ schema: openApiSchema(apiMessageSchema) })
   @ApiAnswer(CHANNELS_ANSWERS.messageReceipt)
-  @ApiErrors(400, 401, 404, 409, 413, 422)
+  @ApiErrors(400, 401, 404, 409, 413, 415, 422)
   async apiMessage(@Param('channelId') channelId: string, @Body() body: unknown, @Req() req: Request) {
     const channel = this.config.api.find((c) => c.id === channelId);
     if (!channel) throw new NotFoundException(`no API channel ${channelId}`);
@@ -160,7 +151,7 @@ export class SignedWebhooksController {
   @ApiHeader(signatureHeader)
   @ApiBody({ schema: openApiSchema(callEventSchema) })
   @ApiAnswer(CHANNELS_ANSWERS.callRecorded)
-  @ApiErrors(400, 401, 404, 409, 413, 422)
+  @ApiErrors(400, 401, 404, 409, 413, 415, 422)
   async callEvent(@Param('channelId') channelId: string, @Body() body: unknown, @Req() req: Request) {
     const channel = this.config.voice.find((c) => c.id === channelId);
     if (!channel) throw new NotFoundException(`no voice channel ${channelId}`);
@@ -196,8 +187,7 @@ export class SignedWebhooksController {
   }
 
   private verify(secret: string, req: Request): void {
-    const check = verifySignedRequest(secret, req.headers, rawBodyOf(req));
-    if (!check.ok) throw new UnauthorizedException(`signature check failed: ${check.reason}`);
+    checkSignedCall(secret, req, ['application/json']);
   }
 }
 
