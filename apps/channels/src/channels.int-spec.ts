@@ -94,6 +94,7 @@ beforeAll(async () => {
   channels = {
     email: {
       webhookSecret: secret(),
+      trustedAuthservIds: [],
       inboxes: [{ id: 'support', address: 'support@example.com', smtpUrl: `smtp://127.0.0.1:${smtp.port}` }],
     },
     wechat: [
