@@ -560,6 +560,16 @@ describe('app and partner API', () => {
     expect(((await untyped.json()) as { message: string }).message).toMatch(
       /the Content-Type header is missing: send the body as application\/json/,
     );
+    // The same idempotency key with other content is a mistake of the caller, not a redelivery (Stripe's rule).
+    const reused = signed(partnerSecret(), { ...message, text: '另一个问题' });
+    const conflict = await http()
+      .post('/v1/webhooks/api/partner')
+      .set(reused.headers)
+      .send(reused.raw)
+      .expect(422);
+    expect(conflict.body.message).toBe(
+      `idempotencyKey ${message.idempotencyKey} was already used for a message with other content; use a new key for a new message`,
+    );
     expect(await settledCount()).toBe(before);
   });
 

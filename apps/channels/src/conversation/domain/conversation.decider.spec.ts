@@ -55,6 +55,54 @@ describe('the conversation decider', () => {
     expect(eventsOf(receive(2), first).map((e) => e.type)).toEqual(['channels.message-received.v1']);
   });
 
+  it('refuses an API idempotency key sent again with other content; takes a redelivery of the same as done', () => {
+    const strict = (text: string): ConversationCommand => {
+      const command = receive(1, noRules, text);
+      if (command.kind !== 'receive-message') throw new Error('unreachable');
+      return { ...command, message: { ...command.message, strictIdempotency: true } };
+    };
+    const history = eventsOf({
+      ...strict('first words'),
+      message: {
+        ...(strict('first words') as Extract<ConversationCommand, { kind: 'receive-message' }>).message,
+        attachments: [{ reference: 'https://cdn.example.com/a.png', contentType: 'image/png', sizeBytes: 3 }],
+      },
+    } as ConversationCommand);
+    // The stored event reads back with its keys in another order (as PostgreSQL's jsonb gives them).
+    const reversed = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(reversed)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.entries(v)
+                .reverse()
+                .map(([k, x]) => [k, reversed(x)]),
+            )
+          : v;
+    const fromStore = history.map((e) => reversed(e) as ConversationEvent);
+    const again = strict('first words') as Extract<ConversationCommand, { kind: 'receive-message' }>;
+    const sameAgain: ConversationCommand = {
+      ...again,
+      message: {
+        ...again.message,
+        attachments: [{ reference: 'https://cdn.example.com/a.png', contentType: 'image/png', sizeBytes: 3 }],
+      },
+    };
+    expect(given(fromStore).when(sameAgain)).toEqual([]);
+    expect(given(fromStore).when(strict('other words'))).toEqual({
+      rejected: true,
+      reason:
+        'idempotencyKey wx-1 was already used for a message with other content; use a new key for a new message',
+    });
+    // A provider's redelivery (WeChat, email) is never refused for its content.
+    expect(given(history).when(receive(1, noRules, 'other words'))).toEqual([]);
+    // Once the customer's words are erased, a retry is taken as done.
+    const erased = history.map((e) =>
+      e.type === 'channels.message-received.v1' ? { ...e, data: { ...e.data, text: '[erased]' } } : e,
+    );
+    expect(given(erased).when(strict('other words'))).toEqual([]);
+  });
+
   it('records that the channel cut the text short (an email body past the message bound)', () => {
     const command = receive(1);
     if (command.kind !== 'receive-message') throw new Error('unreachable');

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { reject } from '@journey/eventstore';
 import type { Decider, Rejection } from '@journey/eventstore';
+import { ERASED } from '@journey/contracts';
 import type { ChannelIdentity, ChannelKind, ConversationEventOf, RoutingHints } from '@journey/contracts';
 import { evaluateRules } from '../../rules/domain/channel-rules';
 import type { RuleSet } from '../../rules/domain/channel-rules';
@@ -40,6 +42,37 @@ export interface InboundMessage extends Where {
   /** The address the customer wrote to (email), for rules. */
   recipient?: string;
   receivedAt: string;
+  /**
+   * The provider id is an idempotency key the sender chose (the API channels): sent again with other
+   * content, it is refused (as Stripe does) instead of being taken for a redelivery.
+   */
+  strictIdempotency?: boolean;
+}
+
+/**
+ * What a redelivery must repeat: the customer's words, attachments, action and identities. Kept in
+ * the decider's memory as a digest only (never stored); the time of receipt is not part of it.
+ */
+function contentDigest(m: {
+  text?: string | undefined;
+  attachments: Attachment[];
+  customerAction?: InboundMessage['customerAction'];
+  identities: ChannelIdentity[];
+}): string {
+  const identities = m.identities
+    .map((i) => `${i.kind}\u0000${i.value.toLowerCase()}\u0000${i.verified}`)
+    .sort();
+  // Fields in a fixed order: the stored event comes back from the store with its keys reordered.
+  const attachments = m.attachments.map((a) => [
+    a.reference,
+    a.contentType,
+    a.name ?? null,
+    a.sizeBytes ?? null,
+  ]);
+  const action = m.customerAction ? [m.customerAction.name, m.customerAction.key ?? null] : null;
+  return createHash('sha256')
+    .update(JSON.stringify([m.text ?? null, attachments, action, identities]))
+    .digest('base64url');
 }
 
 export type ConversationCommand =
@@ -104,6 +137,8 @@ export interface ConversationState {
   identities: ChannelIdentity[];
   subject?: string;
   providerMessageIds: Set<string>;
+  /** The content digest of each received message by provider id; absent when its words are erased. */
+  receivedContent: Map<string, string>;
   messages: Map<string, MessageState>;
   order: string[];
   lastAutoReplies: Record<string, string>;
@@ -138,6 +173,11 @@ function evolve(state: ConversationState, event: ConversationEvent): Conversatio
     }
     case 'channels.message-received.v1':
       s.providerMessageIds = new Set(s.providerMessageIds).add(event.data.providerMessageId);
+      if (event.data.text !== ERASED)
+        s.receivedContent = new Map(s.receivedContent).set(
+          event.data.providerMessageId,
+          contentDigest(event.data),
+        );
       s.messages = new Map(s.messages).set(event.data.messageId, {
         direction: 'in',
         delivered: true,
@@ -209,7 +249,14 @@ function decideReceive(
   state: ConversationState,
 ): ConversationEvent[] | Rejection {
   const m = command.message;
-  if (state.providerMessageIds.has(m.providerMessageId)) return []; // a redelivered webhook adds nothing
+  if (state.providerMessageIds.has(m.providerMessageId)) {
+    const earlier = state.receivedContent.get(m.providerMessageId);
+    if (m.strictIdempotency && earlier !== undefined && earlier !== contentDigest(m))
+      return reject(
+        `idempotencyKey ${m.providerMessageId} was already used for a message with other content; use a new key for a new message`,
+      );
+    return []; // a redelivered webhook adds nothing
+  }
   if (!m.text && m.attachments.length === 0 && !m.customerAction)
     return reject('a message needs text, an attachment or a customer action');
   const where: Where = state.where ?? {
@@ -463,6 +510,7 @@ export const conversationDecider: Decider<ConversationCommand, ConversationState
     where: undefined,
     identities: [],
     providerMessageIds: new Set(),
+    receivedContent: new Map(),
     messages: new Map(),
     order: [],
     lastAutoReplies: {},

@@ -131,6 +131,7 @@ export class SignedWebhooksController {
           ...(m.text ? { text: m.text } : {}),
           attachments: m.attachments.map(({ url, ...rest }) => ({ reference: url, ...rest })),
           receivedAt: m.sentAt ?? new Date().toISOString(),
+          strictIdempotency: true,
         },
         { correlationId: correlationIdOf(req) },
       )
