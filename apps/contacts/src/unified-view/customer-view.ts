@@ -83,7 +83,11 @@ export function customerView(docs: Document[], recent = 20): CustomerView {
     .sort()
     .pop();
   const explicit = first<string>('preferredChannel');
-  const inferred = root['lastInboundChannel'] as string | undefined;
+  // The channel the customer (or a contact merged into them) last wrote from.
+  const inferred = docs
+    .flatMap((d) => Object.entries((d['lastInboundAt'] as Record<string, string> | undefined) ?? {}))
+    .sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .pop()?.[0];
   const name = first<string>('name');
   const language = first<string>('language');
   const timeZone = first<string>('timeZone');

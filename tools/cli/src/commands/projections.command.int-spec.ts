@@ -132,7 +132,7 @@ describe('journey projections | replay | events', () => {
     const replay = await journey('replay', 'unified-view', '--batch-size', '1');
     expect(replay.err).toBe('');
     expect(replay.out).toMatch(
-      /unified-view: rebuilt v2 into unified-view__v2_\w+ from \d+ events .* switched/,
+      /unified-view: rebuilt v3 into unified-view__v3_\w+ from \d+ events .* switched/,
     );
     const mongo = await MongoClient.connect(mongoUrl);
     try {
@@ -153,7 +153,7 @@ describe('journey projections | replay | events', () => {
       documents: number;
       state: string;
     }[];
-    expect(status).toMatchObject({ name: 'unified-view', version: 2, activeVersion: 2, documents: 1 });
+    expect(status).toMatchObject({ name: 'unified-view', version: 3, activeVersion: 3, documents: 1 });
     expect(status?.state).toBe('built (no live consumer seen)');
   });
 

@@ -30,7 +30,7 @@ function identity(i: { kind: string; value: string; verified: boolean }) {
  */
 export const unifiedViewProjection: Projection = {
   name: 'unified-view',
-  version: 2,
+  version: 3,
   eventTypes: [
     'contacts.contact-created.v1',
     'contacts.identity-linked.v1',
@@ -85,9 +85,12 @@ export const unifiedViewProjection: Projection = {
               },
             },
             addToSet: { channels: d['channel'] },
-            max: { lastContactAt: d['at'] },
-            // Where the customer last wrote from: the preferred channel unless one is set.
-            ...(inbound ? { set: { lastInboundChannel: d['channel'] } } : {}),
+            // When the customer last wrote from each channel: the latest is the preferred channel unless
+            // one is set. By time, not by the order events arrive in (two channels' streams interleave).
+            max: {
+              lastContactAt: d['at'],
+              ...(inbound ? { [`lastInboundAt.${d['channel'] as string}`]: d['at'] } : {}),
+            },
           },
         ];
       }
