@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { Injectable, UnauthorizedException } from '@nestjs/common';
-import type { OnModuleInit } from '@nestjs/common';
 import { migrateUnderLock } from '@journey/eventstore';
 import { InfrastructureConnections } from '@journey/platform';
 
@@ -22,13 +21,16 @@ const KEEP_SECONDS = 2 * WECHAT_TIMESTAMP_WINDOW_SECONDS + 60;
  * keyed by an HMAC of the message's identity (no openid in clear), and expire after the window.
  */
 @Injectable()
-export class WechatReplayGuard implements OnModuleInit {
+export class WechatReplayGuard {
   private claims = 0;
 
   constructor(private readonly connections: InfrastructureConnections) {}
 
-  async onModuleInit(): Promise<void> {
-    await migrateUnderLock(this.connections.eventStore, 'channels.wechat_nonces', (client) =>
+  /** The table, made on first use (a database away at start-up does not stop the service). */
+  private ready: Promise<unknown> | undefined;
+
+  private ensureTable(): Promise<unknown> {
+    this.ready ??= migrateUnderLock(this.connections.eventStore, 'channels.wechat_nonces', (client) =>
       client.query(`
         CREATE TABLE IF NOT EXISTS wechat_nonces (
           account     text NOT NULL,
@@ -38,7 +40,11 @@ export class WechatReplayGuard implements OnModuleInit {
           PRIMARY KEY (account, nonce)
         );
         CREATE INDEX IF NOT EXISTS wechat_nonces_seen_at ON wechat_nonces (seen_at);`),
-    );
+    ).catch((err: unknown) => {
+      this.ready = undefined; // tried again by the next request (a passing fault answers 503)
+      throw err;
+    });
+    return this.ready;
   }
 
   /** Refuses a timestamp that is not a number of seconds within the window of this server's clock. */
@@ -61,6 +67,7 @@ export class WechatReplayGuard implements OnModuleInit {
     message: string,
     secret: string,
   ): Promise<void> {
+    await this.ensureTable();
     const key = keyedDigest(secret, message);
     const { rows } = await this.connections.eventStore.query<{ message_key: string }>(
       `INSERT INTO wechat_nonces (account, nonce, message_key) VALUES ($1, $2, $3)
