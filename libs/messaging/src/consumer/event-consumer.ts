@@ -9,13 +9,7 @@ import {
 } from '@opentelemetry/api';
 import type { EventCatalogue, EventEnvelope } from '@journey/contracts';
 import type { PersonalDataProtection } from '@journey/eventstore';
-import {
-  clearDegraded,
-  isTransientError,
-  reportDegraded,
-  transientBackoff,
-  waitOutTransient,
-} from '@journey/platform';
+import { clearDegraded, reportDegraded, transientBackoff, waitOutTransient } from '@journey/platform';
 import type { WaitOutOptions } from '@journey/platform';
 import type { BatchContext, IncomingMessage, MessageBus } from '../bus/message-bus';
 import type { RunningConsumer } from '../bus/message-bus';
@@ -266,23 +260,18 @@ export class EventConsumer {
     if (!prepared.ok) return prepared;
     const maxAttempts = this.options.maxAttempts ?? 3;
     const backoff = this.options.backoffMs ?? defaultBackoff;
-    let attempt = 0;
-    let transientAttempt = 0;
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
       try {
-        await this.inTrace(message, prepared.envelope, () => this.options.handle(prepared.envelope, message));
+        await waitOutTransient(
+          () =>
+            this.inTrace(message, prepared.envelope, () => this.options.handle(prepared.envelope, message)),
+          this.stallWaiting(context),
+        );
         this.handled += 1;
         if (this.stalled) this.recovered();
         return { ok: true };
       } catch (err) {
         if (!context.isRunning()) return STOPPED; // stopping: redelivered after the restart
-        if (isTransientError(err)) {
-          transientAttempt += 1;
-          this.stalledBy(err);
-          if (!(await this.pause(context, this.transientDelay(transientAttempt)))) return STOPPED;
-          continue;
-        }
-        attempt += 1;
         if (attempt >= maxAttempts)
           return {
             ok: false,
@@ -318,7 +307,7 @@ export class EventConsumer {
   /** Runs an infrastructure operation (parking, draining), waiting out its passing faults. */
   private async waitOut<T>(context: BatchContext, operation: () => Promise<T>): Promise<T | typeof STOPPED> {
     try {
-      const result = await waitOutTransient(operation, this.faultWaiting(context));
+      const result = await waitOutTransient(operation, this.stallWaiting(context));
       if (this.stalled) this.recovered();
       return result;
     } catch (err) {
@@ -327,13 +316,14 @@ export class EventConsumer {
     }
   }
 
-  /** How this consumer waits out a passing fault: the stall reported, the group heartbeated. */
-  private faultWaiting(context: BatchContext): WaitOutOptions {
-    return {
-      delayMs: (attempt) => this.transientDelay(attempt),
-      pause: (ms) => this.pause(context, ms),
-      onFault: (err) => this.stalledBy(err),
-    };
+  /** How this consumer waits before trying again: its backoff, heartbeating the group meanwhile. */
+  private waiting(context: BatchContext): WaitOutOptions {
+    return { delayMs: (attempt) => this.transientDelay(attempt), pause: (ms) => this.pause(context, ms) };
+  }
+
+  /** Waiting out a passing fault that stalls the consumer: the stall is reported (readiness, metrics). */
+  private stallWaiting(context: BatchContext): WaitOutOptions {
+    return { ...this.waiting(context), onFault: (err) => this.stalledBy(err) };
   }
 
   private transientDelay(attempt: number): number {
@@ -393,8 +383,7 @@ export class EventConsumer {
     letter.headers[DLQ.stream] = streamKey;
     try {
       await waitOutTransient(() => this.options.bus.publish([letter]), {
-        delayMs: (attempt) => this.transientDelay(attempt),
-        pause: (ms) => this.pause(context, ms),
+        ...this.waiting(context),
         maxAttempts: 5,
       });
     } catch (err) {
