@@ -6,3 +6,4 @@ export { projectionsCommand, projectionStatuses } from './projection-status';
 export { replayCommand } from './replay-command';
 export type { ReadModelSource } from './replay-command';
 export { runReplayEntry } from './replay-entry';
+export { runProgram } from './run-program';

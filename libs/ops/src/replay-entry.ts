@@ -1,6 +1,6 @@
-import { CommanderError } from 'commander';
 import type { ReadModel } from '@journey/projections';
 import { replayCommand } from './replay-command';
+import { runProgram } from './run-program';
 
 /**
  * The replay entry point of a service (`node apps/<service>/dist/replay.js <projection>`): rebuilds
@@ -12,16 +12,5 @@ export function runReplayEntry(service: string, readModels: readonly ReadModel[]
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(`${service}-replay: ${text}`) });
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
-  program.parseAsync(argv).then(
-    () => process.exit(process.exitCode ?? 0),
-    (err: unknown) => {
-      if (err instanceof CommanderError) process.exit(err.exitCode);
-      process.stderr.write(`${service}-replay: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    },
-  );
+  runProgram(program, `${service}-replay`, argv);
 }
