@@ -8,6 +8,10 @@ export const SIGNATURE_HEADER = 'x-journey-signature';
 /** Signed calls older (or newer) than this are refused, so a captured call cannot be replayed later. */
 export const MAX_SKEW_SECONDS = 300;
 
+/** A signed request's timestamp (unix seconds) within MAX_SKEW_SECONDS of this server's clock. */
+export const timestampIsFresh = (timestamp: string, now = Date.now()): boolean =>
+  /^\d{1,12}$/.test(timestamp) && Math.abs(now / 1000 - Number(timestamp)) <= MAX_SKEW_SECONDS;
+
 const signature = (secret: string, timestamp: string, body: Buffer) =>
   createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
 
@@ -33,7 +37,7 @@ export function verifySignedRequest(
     return { ok: false, reason: `missing or malformed ${TIMESTAMP_HEADER} header (unix seconds)` };
   if (typeof given !== 'string' || !/^sha256=[0-9a-f]{64}$/i.test(given))
     return { ok: false, reason: `missing or malformed ${SIGNATURE_HEADER} header (sha256=<hex>)` };
-  if (Math.abs(now / 1000 - Number(timestamp)) > MAX_SKEW_SECONDS)
+  if (!timestampIsFresh(timestamp, now))
     return { ok: false, reason: `the timestamp is more than ${MAX_SKEW_SECONDS} seconds away from now` };
   const expected = Buffer.from(signature(secret, timestamp, body), 'hex');
   if (!timingSafeEqual(expected, Buffer.from(given.slice('sha256='.length), 'hex')))

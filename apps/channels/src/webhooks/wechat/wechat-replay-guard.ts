@@ -2,15 +2,14 @@ import { createHmac } from 'node:crypto';
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { migrateUnderLock } from '@journey/eventstore';
 import { InfrastructureConnections } from '@journey/platform';
+import { MAX_SKEW_SECONDS, timestampIsFresh } from '../signed/signed-request';
 
 /** A keyed digest of text that may hold personal data: the same for the same text, and not computable without the secret. */
 export const keyedDigest = (secret: string, text: string): string =>
   createHmac('sha256', secret).update(text).digest('base64url');
 
-/** How far a signed request's timestamp may be from this server's clock, either way. */
-export const WECHAT_TIMESTAMP_WINDOW_SECONDS = 5 * 60;
 /** Seen nonces are kept a little longer than the window in which their timestamp is accepted. */
-const KEEP_SECONDS = 2 * WECHAT_TIMESTAMP_WINDOW_SECONDS + 60;
+const KEEP_SECONDS = 2 * MAX_SKEW_SECONDS + 60;
 
 /**
  * In plaintext mode WeChat's signature covers the token, the timestamp and the nonce, not the
@@ -49,10 +48,9 @@ export class WechatReplayGuard {
 
   /** Refuses a timestamp that is not a number of seconds within the window of this server's clock. */
   checkTimestamp(timestamp: string, now = Date.now()): void {
-    const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : NaN;
-    if (!Number.isFinite(seconds) || Math.abs(now / 1000 - seconds) > WECHAT_TIMESTAMP_WINDOW_SECONDS)
+    if (!timestampIsFresh(timestamp, now))
       throw new UnauthorizedException(
-        `signature check failed: the timestamp is more than ${WECHAT_TIMESTAMP_WINDOW_SECONDS / 60} minutes from this server's clock`,
+        `signature check failed: the timestamp is more than ${MAX_SKEW_SECONDS / 60} minutes from this server's clock`,
       );
   }
 
