@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { EventSourcingModule } from '@journey/messaging';
 import { Contacts } from './contact/contacts';
 import { ChannelEventsConsumer } from './identity-resolution/channel-events.consumer';
-import { IdentityIndex } from './identity-resolution/identity-index';
+import { IdentityRegistry } from './identity-resolution/identity-registry';
+import { ContactMerges } from './merge/contact-merges';
 import { IdentityResolution } from './identity-resolution/identity-resolution';
 import { PersonalDataErasure } from './erasure/personal-data-erasure';
 import { JourneyEventsController } from './journey-events/journey-events.controller';
@@ -26,8 +27,9 @@ import { UnifiedView } from './unified-view/unified-view';
   ],
   providers: [
     ChannelEventsConsumer,
+    ContactMerges,
     Contacts,
-    IdentityIndex,
+    IdentityRegistry,
     IdentityResolution,
     PersonalDataErasure,
     UnifiedView,

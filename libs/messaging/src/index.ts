@@ -47,6 +47,7 @@ export {
   EVENT_STORE,
   EventSourcingModule,
   MESSAGE_BUS,
+  KEYED_IDS,
   PERSONAL_DATA,
   STREAM_PARKING,
 } from './nest/event-sourcing.module';

@@ -6,7 +6,8 @@ export {
   SERVICE_NAMES,
 } from './config/service-config';
 export type { ServiceConfig, ServiceName } from './config/service-config';
-export { personalDataMasterKey } from './config/personal-data-master-key';
+export { installationKey, keyedIdsKey, personalDataMasterKey } from './config/personal-data-master-key';
+export { KeyedIds } from './config/keyed-ids';
 export { createLogger, JourneyLogger } from './logging/logger';
 export type { Logger } from './logging/logger';
 export { redactPersonalData, scrubText } from './logging/redact-personal-data';

@@ -75,7 +75,20 @@ export const channelsConfigSchema = z.object({
     )
     .default([]),
   voice: z.array(z.object({ id, secret })).default([]),
-  chat: z.array(z.object({ id, visitorTokenSecret: secret })).default([]),
+  chat: z
+    .array(
+      z.object({
+        id,
+        visitorTokenSecret: secret,
+        /**
+         * Identity verification (as Intercom's and Chatwoot's): the web site, where the customer is
+         * signed in, passes HMAC-SHA256(identitySecret, email) as identityHash with identify, and the
+         * email then counts as attested. Without it every email a visitor types is only a claim.
+         */
+        identitySecret: secret.optional(),
+      }),
+    )
+    .default([]),
 });
 export type ChannelsConfig = z.infer<typeof channelsConfigSchema>;
 
@@ -105,7 +118,7 @@ function localDevelopmentConfig(): ChannelsConfig {
       { id: 'partner', kind: 'partner-api', secret: s() },
     ],
     voice: [{ id: 'pbx', secret: s() }],
-    chat: [{ id: 'website', visitorTokenSecret: s() }],
+    chat: [{ id: 'website', visitorTokenSecret: s(), identitySecret: s() }],
   });
 }
 

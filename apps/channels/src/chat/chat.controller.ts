@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { ApiAnswer, ApiErrors, correlationIdOf, openApiSchema, parseInput, Public } from '@journey/platform';
 import { CHANNELS_ANSWERS } from '../channels-api.responses';
 import { unprocessable } from '../webhooks/signed/signed-webhooks.controller';
-import { identifySchema, visitorMessageSchema, WebChat } from './web-chat';
+import { IdentityNotVerified, identifySchema, visitorMessageSchema, WebChat } from './web-chat';
 
 const sessionSchema = z.object({ token: z.string().max(512).optional() }).strict();
 const visitorHeader = {
@@ -83,7 +83,11 @@ export class ChatController {
 
   @Post('identify')
   @HttpCode(200)
-  @ApiOperation({ summary: 'The visitor says who they are (an unverified email: a weak match for contacts)' })
+  @ApiOperation({
+    summary: 'The visitor says who they are',
+    description:
+      "An email alone is a claim (a weak match for contacts). With identityHash, the hex HMAC-SHA256 of the lower-cased email under the channel's identity secret, computed by the site where the customer is signed in, it is attested; a hash that does not match answers 401.",
+  })
   @ApiHeader(visitorHeader)
   @ApiBody({ schema: openApiSchema(identifySchema) })
   @ApiAnswer(CHANNELS_ANSWERS.identified)
@@ -97,7 +101,10 @@ export class ChatController {
     const visitorId = this.visitor(channelId, token);
     return this.chat
       .identify(channelId, visitorId, parseInput(identifySchema, body), correlationIdOf(req))
-      .catch(unprocessable);
+      .catch((err: unknown) => {
+        if (err instanceof IdentityNotVerified) throw new UnauthorizedException(err.message);
+        return unprocessable(err);
+      });
   }
 
   private visitor(channelId: string, token: string | undefined): string {

@@ -19,7 +19,7 @@ import type { Logger } from '@journey/platform';
 import { ConversationRejected } from '../conversation/conversations';
 import { ReplySender } from '../conversation/send-reply/reply-sender';
 import { ChatHub } from './chat-hub';
-import { identifySchema, visitorMessageSchema, WebChat } from './web-chat';
+import { IdentityNotVerified, identifySchema, visitorMessageSchema, WebChat } from './web-chat';
 import { describeIssues } from '@journey/contracts';
 
 export const CHAT_SOCKET_PATH = '/v1/chat/socket';
@@ -249,7 +249,11 @@ export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private fail(socket: WebSocket, err: unknown): void {
-    if (err instanceof ConversationRejected || (err as { status?: number }).status === 404)
+    if (
+      err instanceof ConversationRejected ||
+      err instanceof IdentityNotVerified ||
+      (err as { status?: number }).status === 404
+    )
       return this.error(socket, (err as Error).message);
     this.logger.error({ err }, 'chat: frame failed');
     this.error(socket, 'internal error');

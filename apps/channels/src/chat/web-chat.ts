@@ -1,8 +1,8 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { z } from 'zod';
 import { CHANNELS_CONFIG } from '../channel-config/channels-config';
 import type { ChannelsConfig } from '../channel-config/channels-config';
-import { conversationIdFor } from '../conversation/domain/conversation-ids';
 import { conversationMessages } from '../conversation/domain/conversation-messages';
 import type { ConversationMessage } from '../conversation/domain/conversation-messages';
 import { ConversationRejected, Conversations } from '../conversation/conversations';
@@ -31,8 +31,19 @@ export const visitorMessageSchema = z
   });
 
 export const identifySchema = z
-  .object({ email: z.email().max(320), name: z.string().min(1).max(200).optional() })
+  .object({
+    email: z.email().max(320),
+    name: z.string().min(1).max(200).optional(),
+    /** Hex HMAC-SHA256 of the lower-cased email with the channel's identity secret, from the signed-in site. */
+    identityHash: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be the hex HMAC-SHA256 of the email')
+      .optional(),
+  })
   .strict();
+
+/** The identityHash does not match the email: the site did not sign this email. */
+export class IdentityNotVerified extends Error {}
 
 export interface VisitorSession {
   channelId: string;
@@ -51,10 +62,27 @@ export class WebChat {
     private readonly hub: ChatHub,
   ) {}
 
-  private secretOf(channelId: string): string {
+  private channel(channelId: string) {
     const chat = this.config.chat.find((c) => c.id === channelId);
     if (!chat) throw new NotFoundException(`no web chat channel ${channelId}`);
-    return chat.visitorTokenSecret;
+    return chat;
+  }
+
+  private secretOf(channelId: string): string {
+    return this.channel(channelId).visitorTokenSecret;
+  }
+
+  /** Whether the site signed this email (identity verification); throws when a hash is given but wrong. */
+  private attested(channelId: string, email: string, identityHash: string | undefined): boolean {
+    if (identityHash === undefined) return false;
+    const secret = this.channel(channelId).identitySecret;
+    if (!secret)
+      throw new IdentityNotVerified('this chat channel does not verify identities: send no identityHash');
+    const expected = createHmac('sha256', secret).update(email).digest();
+    const given = Buffer.from(identityHash, 'hex');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      throw new IdentityNotVerified('identityHash does not match the email');
+    return true;
   }
 
   /** The visitor of a token, or undefined when the token is not this channel's. */
@@ -63,7 +91,7 @@ export class WebChat {
   }
 
   conversationOf(channelId: string, visitorId: string): string {
-    return conversationIdFor('web-chat', channelId, visitorId);
+    return this.conversations.idFor('web-chat', channelId, visitorId);
   }
 
   /** A new anonymous visitor, or the returning one of a valid token: the same conversation either way. */
@@ -131,6 +159,9 @@ export class WebChat {
     input: z.infer<typeof identifySchema>,
     correlationId: string,
   ) {
+    const email = input.email.toLowerCase();
+    // A visitor typing an address proves nothing (contacts treats it as a claim), unless the site signed it.
+    const verified = this.attested(channelId, email, input.identityHash);
     const conversationId = this.conversationOf(channelId, visitorId);
     const outcome = await this.conversations.execute(
       conversationId,
@@ -138,8 +169,7 @@ export class WebChat {
         kind: 'identify-visitor',
         where: { conversationId, channel: 'web-chat', channelId },
         visitorId,
-        // A visitor typing an address proves nothing: contacts treats it as a weak match.
-        identities: [{ kind: 'email', value: input.email.toLowerCase(), verified: false }],
+        identities: [{ kind: 'email', value: email, verified }],
         ...(input.name ? { name: input.name } : {}),
       },
       { correlationId },

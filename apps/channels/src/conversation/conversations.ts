@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
+import type { ChannelKind } from '@journey/contracts';
 import { DuplicateEventError, handleCommand } from '@journey/eventstore';
 import type { CommandOutcome, EventStore } from '@journey/eventstore';
-import { EVENT_STORE } from '@journey/messaging';
+import { EVENT_STORE, KEYED_IDS } from '@journey/messaging';
+import type { KeyedIds } from '@journey/platform';
 import { RuleBook } from '../rules/adapters/rule-book';
 import {
   conversationIdFor,
@@ -40,8 +42,14 @@ export class ConversationRejected extends Error {
 export class Conversations {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(KEYED_IDS) private readonly ids: KeyedIds,
     private readonly ruleBook: RuleBook,
   ) {}
+
+  /** The conversation of a thread (see conversationIdFor). */
+  idFor(channel: ChannelKind, channelId: string, threadKey: string): string {
+    return conversationIdFor(this.ids, channel, channelId, threadKey);
+  }
 
   /** Records a customer's message (idempotent by provider message id) with what the rules say. */
   async receive(
@@ -49,7 +57,7 @@ export class Conversations {
     options: { correlationId: string; passiveAutoReply?: boolean },
   ): Promise<Received> {
     const { threadKey, ...message } = inbound;
-    const conversationId = conversationIdFor(message.channel, message.channelId, threadKey);
+    const conversationId = this.idFor(message.channel, message.channelId, threadKey);
     const messageId = inboundMessageId(conversationId, message.providerMessageId);
     const command: ConversationCommand = {
       kind: 'receive-message',
@@ -83,7 +91,7 @@ export class Conversations {
     conversationId: string,
     command: ConversationCommand,
     options: { correlationId: string; causationId?: string; commandKey?: string },
-  ): Promise<CommandOutcome<ConversationEvent>> {
+  ): Promise<CommandOutcome<ConversationEvent, ConversationState | undefined>> {
     try {
       return await handleCommand(
         this.store,
@@ -105,7 +113,7 @@ export class Conversations {
       );
     } catch (err) {
       if (err instanceof DuplicateEventError)
-        return { ok: true, events: [], nextExpectedRevision: undefined };
+        return { ok: true, events: [], nextExpectedRevision: undefined, state: undefined };
       throw err;
     }
   }

@@ -159,7 +159,7 @@ export class ReplyDelivery implements OnApplicationBootstrap, OnModuleDestroy {
         await this.partner.post(channel.callbackUrl, channel.secret, {
           conversationId: data.conversationId,
           messageId: data.messageId,
-          userId: user?.slice(data.channelId.length + 1),
+          userId: data.channel === 'app' ? user : user?.slice(data.channelId.length + 1),
           text: data.text,
           attachments: data.attachments,
           sentAt: data.sentAt,

@@ -4,7 +4,7 @@ import { handleCommand } from '@journey/eventstore';
 import type { CommandOutcome, EventStore } from '@journey/eventstore';
 import { EVENT_STORE } from '@journey/messaging';
 import { contactDecider } from './domain/contact.decider';
-import type { ContactCommand, ContactEvent } from './domain/contact.decider';
+import type { ContactCommand, ContactEvent, ContactState } from './domain/contact.decider';
 
 export const contactStream = (contactId: string) => `contact-${contactId}`;
 
@@ -17,7 +17,7 @@ export class Contacts {
     contactId: string,
     command: ContactCommand,
     options: { correlationId: string; causationId?: string },
-  ): Promise<CommandOutcome<ContactEvent>> {
+  ): Promise<CommandOutcome<ContactEvent, ContactState>> {
     return handleCommand(this.store, contactStream(contactId), contactDecider, command, {
       metadata: {
         source: 'contacts',
@@ -32,6 +32,15 @@ export class Contacts {
 
   async events(contactId: string) {
     return this.store.readStream(contactStream(contactId));
+  }
+
+  /** The contact's state as the store has it now (the decider's fold of its stream). */
+  async state(contactId: string): Promise<ContactState> {
+    const events = await this.store.readStream(contactStream(contactId));
+    return events.reduce(
+      (s, e) => contactDecider.evolve(s, { type: e.type, data: e.data } as ContactEvent),
+      contactDecider.initialState(),
+    );
   }
 
   async exists(contactId: string): Promise<boolean> {

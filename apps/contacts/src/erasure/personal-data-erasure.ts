@@ -1,9 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { ConflictException, Inject, Injectable } from '@nestjs/common';
+import type { ChannelIdentity } from '@journey/contracts';
 import type { PersonalDataProtection } from '@journey/eventstore';
 import { PERSONAL_DATA } from '@journey/messaging';
-import { Contacts } from '../contact/contacts';
-import { IdentityIndex } from '../identity-resolution/identity-index';
-import { UnifiedView } from '../unified-view/unified-view';
+import { Contacts, contactStream } from '../contact/contacts';
+import { CONTACT_ERASED, identityKey, MERGE_IN_PROGRESS } from '../contact/domain/contact.decider';
+import { conversationKey, IdentityRegistry } from '../identity-resolution/identity-registry';
+import { ContactMerges } from '../merge/contact-merges';
 
 export interface ErasureReport {
   /** The contact and every contact merged into it: one customer. */
@@ -12,43 +14,71 @@ export interface ErasureReport {
   keysDeleted: number;
 }
 
+const TRIES = 20;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /**
- * Right to erasure by crypto-shredding: records the erasure on each of the customer's contacts,
- * then deletes the data keys of those contacts and of their conversations, so every personal field
- * of every event about them (store, Kafka, replays) reads as [erased]; the identity index forgets
- * them. Asking again repeats the deletions and records nothing new.
+ * Right to erasure by crypto-shredding, decided from the event store:
+ * 1. the customer is the contact and every contact merged into it, as the store says now (a merge
+ *    made a moment ago counts; one in progress is waited for);
+ * 2. each of them records the erasure, listing its conversations: from then on it takes nothing new,
+ *    and channels, acting on that event, erases those conversations (their keys and their threads);
+ * 3. the identity registry forgets their identities (a returning customer starts afresh) and closes
+ *    their conversations (a message of one still on its way is attributed to nobody);
+ * 4. the contacts' data keys are deleted, so every personal field of every event about them (store,
+ *    Kafka, replays) reads as [erased].
+ * Asking again repeats steps 3 and 4 and records nothing new.
  */
 @Injectable()
 export class PersonalDataErasure {
   constructor(
     private readonly contacts: Contacts,
-    private readonly view: UnifiedView,
-    private readonly index: IdentityIndex,
+    private readonly merges: ContactMerges,
+    private readonly registry: IdentityRegistry,
     @Inject(PERSONAL_DATA) private readonly protection: PersonalDataProtection,
   ) {}
 
   async erase(contactId: string, by: string, correlationId: string): Promise<ErasureReport | undefined> {
-    const members = [contactId, ...(await this.view.mergedInto(contactId))];
-    const subjects: string[] = [];
-    let conversations = 0;
-    for (const id of members) {
-      // The store, not the view, says which conversations hold the customer's words.
-      const conversationIds = await this.contacts.conversationsOf(id);
-      if (conversationIds === undefined) {
-        if (id === contactId) return undefined;
-        continue;
+    if (!(await this.contacts.exists(contactId))) return undefined;
+    for (let attempt = 0; attempt < TRIES; attempt++) {
+      if (attempt > 0) await pause(50 * attempt);
+      const members = [contactId, ...(await this.merges.membersOf(contactId))];
+      const erased: { id: string; identities: ChannelIdentity[]; conversationIds: string[] }[] = [];
+      let busy = false;
+      for (const id of members) {
+        // Read before the key goes: the identities are what the registry is keyed on.
+        const { identities } = await this.contacts.state(id);
+        const conversationIds = (await this.contacts.conversationsOf(id)) ?? [];
+        const outcome = await this.contacts.execute(
+          id,
+          { kind: 'erase', conversationIds, by, erasedAt: new Date().toISOString() },
+          { correlationId },
+        );
+        if (!outcome.ok) {
+          if (outcome.reason !== MERGE_IN_PROGRESS && outcome.reason !== CONTACT_ERASED)
+            throw new Error(outcome.reason);
+          busy = outcome.reason === MERGE_IN_PROGRESS;
+          if (busy) break;
+        }
+        erased.push({ id, identities, conversationIds });
       }
-      const outcome = await this.contacts.execute(
-        id,
-        { kind: 'erase', conversationIds, by, erasedAt: new Date().toISOString() },
-        { correlationId },
-      );
-      if (!outcome.ok) throw new Error(outcome.reason);
-      subjects.push(`contact-${id}`, ...conversationIds.map((c) => `conversation-${c}`));
-      conversations += conversationIds.length;
+      if (busy) continue;
+      // Erased, so no merge can join them any more; one that joined a moment before is erased too.
+      const now = await this.merges.membersOf(contactId);
+      if (now.some((m) => !members.includes(m))) continue;
+      for (const e of erased) {
+        for (const identity of e.identities)
+          await this.registry.release(identityKey(identity), e.id, false, correlationId);
+        for (const conversationId of e.conversationIds)
+          await this.registry.release(conversationKey(conversationId), e.id, true, correlationId);
+      }
+      const keysDeleted = await this.protection.erase(members.map(contactStream));
+      return {
+        contacts: members,
+        conversations: erased.reduce((n, e) => n + e.conversationIds.length, 0),
+        keysDeleted,
+      };
     }
-    const keysDeleted = await this.protection.erase(subjects);
-    await this.index.forget(members);
-    return { contacts: members, conversations, keysDeleted };
+    throw new ConflictException('merges of this customer kept changing; try again in a moment');
   }
 }

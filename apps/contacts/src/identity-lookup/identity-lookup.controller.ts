@@ -3,8 +3,9 @@ import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger'
 import { ApiAnswer, ApiErrors, Roles } from '@journey/platform';
 import type { ChannelIdentity } from '@journey/contracts';
 import { CONTACTS_ANSWERS } from '../contacts-api.responses';
-import { IdentityIndex } from '../identity-resolution/identity-index';
-import { UnifiedView } from '../unified-view/unified-view';
+import { identityKey } from '../contact/domain/contact.decider';
+import { IdentityRegistry } from '../identity-resolution/identity-registry';
+import { ContactMerges } from '../merge/contact-merges';
 
 const LOOKUPS: Record<string, ChannelIdentity['kind']> = {
   email: 'email',
@@ -12,17 +13,21 @@ const LOOKUPS: Record<string, ChannelIdentity['kind']> = {
   wechatOpenId: 'wechat-openid',
   wechatUnionId: 'wechat-unionid',
   appUserId: 'app-user-id',
+  partnerId: 'partner-id',
   visitorId: 'visitor-id',
 };
 
-/** `GET /v1/contacts/lookup`: which contact holds an identity, answered with the survivor of a merge. */
+/**
+ * `GET /v1/contacts/lookup`: which contact holds an identity (its attested holder, else the first
+ * contact that claimed it), answered with the survivor of a merge, from the event store.
+ */
 @ApiTags('contacts')
 @ApiBearerAuth()
 @Controller('v1/contacts')
 export class IdentityLookupController {
   constructor(
-    private readonly view: UnifiedView,
-    private readonly index: IdentityIndex,
+    private readonly registry: IdentityRegistry,
+    private readonly merges: ContactMerges,
   ) {}
 
   @Get('lookup')
@@ -32,7 +37,16 @@ export class IdentityLookupController {
   @ApiQuery({ name: 'phone', required: false })
   @ApiQuery({ name: 'wechatOpenId', required: false })
   @ApiQuery({ name: 'wechatUnionId', required: false })
-  @ApiQuery({ name: 'appUserId', required: false })
+  @ApiQuery({
+    name: 'appUserId',
+    required: false,
+    description: "the company's user id, as the app and the shop give it",
+  })
+  @ApiQuery({
+    name: 'partnerId',
+    required: false,
+    description: '<partner channel id>:<the partner’s user id>',
+  })
   @ApiQuery({ name: 'visitorId', required: false })
   @ApiAnswer(CONTACTS_ANSWERS.heldBy)
   @ApiErrors(400, 404)
@@ -41,10 +55,12 @@ export class IdentityLookupController {
     if (given.length !== 1)
       throw new BadRequestException(`give exactly one of ${Object.keys(LOOKUPS).join(', ')}`);
     const [param, value] = given[0] as [string, string];
-    const contactId = await this.index.contactOf({ kind: LOOKUPS[param] as ChannelIdentity['kind'], value });
+    const kind = LOOKUPS[param] as ChannelIdentity['kind'];
+    const state = await this.registry.read(identityKey({ kind, value: value.trim() }));
+    const contactId = state.holder ?? state.claimants[0];
     if (!contactId) throw new NotFoundException('no contact has this identity');
     // A merged contact answers with the one it was merged into: that view is the customer's.
-    const survivor = await this.view.survivorOf(contactId);
+    const survivor = await this.merges.rootOf(contactId);
     return { contactId: survivor, ...(survivor !== contactId ? { heldBy: contactId } : {}) };
   }
 }

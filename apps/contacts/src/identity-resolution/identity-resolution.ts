@@ -1,14 +1,23 @@
-import { Injectable } from '@nestjs/common';
-import { v5 as uuidv5 } from 'uuid';
+import { Inject, Injectable } from '@nestjs/common';
 import { ERASED } from '@journey/contracts';
 import type { ChannelIdentity } from '@journey/contracts';
+import { KEYED_IDS } from '@journey/messaging';
+import type { KeyedIds } from '@journey/platform';
 import { Contacts } from '../contact/contacts';
-import { CONTACT_ERASED, identityKey } from '../contact/domain/contact.decider';
+import { Contention } from '../contact/contention';
+import { CONTACT_ERASED, identityKey, MERGE_IN_PROGRESS } from '../contact/domain/contact.decider';
 import type { Interaction, JourneyFact } from '../contact/domain/contact.decider';
+import { ContactMerges } from '../merge/contact-merges';
 import { UnifiedView } from '../unified-view/unified-view';
-import { IdentityIndex } from './identity-index';
+import { conversationKey, IdentityRegistry } from './identity-registry';
+import type { RegistryState } from './identity-registry';
 
-const CONTACT_NAMESPACE = 'b6a4f0f2-6c55-4c8e-8a5c-7f2d9e13a4b7';
+/**
+ * Identities that say "the same browser", not who the person is: a contact holding no others is an
+ * anonymous visitor, which joins the customer it turns out to be when an attested identity names them.
+ */
+const ANONYMOUS_KINDS: ReadonlySet<ChannelIdentity['kind']> = new Set(['visitor-id']);
+const RESOLUTION = 'identity-resolution';
 
 export interface Observation {
   identities: ChannelIdentity[];
@@ -27,89 +36,129 @@ export interface Resolved {
 }
 
 /**
- * Finds the contact an observation belongs to, or creates one:
- * 1. the contact of its conversation, if the conversation is known;
- * 2. else the contact of an attested (verified) identity it carries;
- * 3. else a new contact, whose id derives from its first identity (two replicas creating the same
- *    customer at once create one contact).
- * An identity already held by another contact is never moved: an attested one, or a weak one,
- * becomes a merge suggestion for an agent; so does a new contact whose name another contact has.
+ * Finds the contact an observation belongs to, or creates one, deciding from the identity registry
+ * in the event store (never from a read model):
+ * 1. the contact of its conversation, when the conversation is registered;
+ * 2. else the attested holder of an attested identity it carries;
+ * 3. else a new contact, which holds the first of those identities only if it wins the registration
+ *    (two replicas seeing one new customer at once make one contact; the loser joins the winner).
+ * Its id is keyed on the observation (the source event), not on who the customer is.
+ *
+ * Attested facts never travel through a claim: an unverified identity held by someone else only
+ * raises a merge suggestion. An attested identity held by another contact means the attesting system
+ * says both are one customer: the two are merged (an anonymous visitor into the known customer).
  */
 @Injectable()
 export class IdentityResolution {
   constructor(
     private readonly contacts: Contacts,
-    private readonly index: IdentityIndex,
+    private readonly registry: IdentityRegistry,
+    private readonly merges: ContactMerges,
     private readonly view: UnifiedView,
+    @Inject(KEYED_IDS) private readonly ids: KeyedIds,
   ) {}
 
-  async observe(observation: Observation): Promise<Resolved | undefined> {
+  async observe(observation: Observation, retried = false): Promise<Resolved | undefined> {
+    const o = observation;
     // An identity erased before this event was read (a replayed or late event) says nothing any more.
-    const o = { ...observation, identities: observation.identities.filter((i) => i.value !== ERASED) };
-    const known = await this.index.lookup(o.identities);
-    let contactId = o.conversationId ? await this.index.contactOfConversation(o.conversationId) : undefined;
-    if (!contactId)
-      contactId = o.identities
-        .filter((i) => i.verified)
-        .map((i) => known.get(identityKey(i))?.contactId)
-        .find(Boolean);
-    const first = o.identities[0];
-    if (!contactId && !first) return undefined; // nothing to attribute it to
-    const created = !contactId;
-    const seed = first ? identityKey(first) : `conversation:${o.conversationId}`;
-    contactId ??= uuidv5(seed, CONTACT_NAMESPACE);
+    const identities = distinct(o.identities.filter((i) => i.value !== ERASED));
+    const attested = identities.filter((i) => i.verified);
+    const claims = identities.filter((i) => !i.verified);
+    const convKey = o.conversationId ? conversationKey(o.conversationId) : undefined;
+    const attestedKeys = [...(convKey ? [convKey] : []), ...attested.map(identityKey)];
+    if (!attestedKeys.length && !claims.length) return undefined; // nothing to attribute it to
+    const fact = o.journeyFact;
+    const seed =
+      o.sourceEventId ?? (fact ? `${fact.source}\u0000${fact.kind}\u0000${fact.externalId}` : undefined);
+    const candidate = this.ids.uuid(
+      'contact',
+      seed ?? [...attestedKeys, ...claims.map(identityKey)].join('\u0000'),
+    );
 
-    const observe = (id: string) => {
-      const own = o.identities.filter((i) => {
-        const holder = known.get(identityKey(i))?.contactId;
-        return holder === undefined || holder === id;
-      });
-      return {
-        own,
-        outcome: this.contacts.execute(
-          id,
-          {
-            kind: 'observe',
-            contactId: id,
-            // A new contact lists every identity it was seen with; the index keeps each with its first holder.
-            identities: created ? o.identities : own,
-            ...(o.name ? { name: o.name } : {}),
-            ...(o.sourceEventId ? { sourceEventId: o.sourceEventId } : {}),
-            ...(o.interaction ? { interaction: o.interaction } : {}),
-            ...(o.journeyFact ? { journeyFact: o.journeyFact } : {}),
-          },
-          { correlationId: o.correlationId, ...(o.sourceEventId ? { causationId: o.sourceEventId } : {}) },
-        ),
-      };
-    };
-    let attempt = observe(contactId);
-    let outcome = await attempt.outcome;
-    // The same customer came back after an erasure: the erased contact stays closed, and a new one
-    // starts, with an id that is still the same for every replica and every redelivery.
-    for (let generation = 2; created && !outcome.ok && outcome.reason === CONTACT_ERASED; generation++) {
-      if (generation > 20) break;
-      contactId = uuidv5(`${seed}#${generation}`, CONTACT_NAMESPACE);
-      attempt = observe(contactId);
-      outcome = await attempt.outcome;
+    const decided = await this.decideContact(attestedKeys, claims, candidate, o.correlationId);
+    if (!decided) return undefined; // its conversation was erased: its words stay gone
+    const { contactId, states } = decided;
+
+    // The identities this contact holds (registering the free ones), and those another one holds.
+    const own: ChannelIdentity[] = [];
+    const heldElsewhere: { identity?: ChannelIdentity; holder: string }[] = [];
+    const suggestions: { identity: ChannelIdentity; other: string; reason: string }[] = [];
+    for (const key of convKey ? [convKey] : []) {
+      const holder = await this.holderAfterRegistering(key, states, contactId, o.correlationId);
+      if (holder && holder !== contactId) heldElsewhere.push({ holder });
+    }
+    for (const identity of attested) {
+      const key = identityKey(identity);
+      const holder = await this.holderAfterRegistering(key, states, contactId, o.correlationId);
+      if (holder === contactId) own.push(identity);
+      else if (holder) heldElsewhere.push({ identity, holder });
+      // Visitors who typed it: shown to the owner's agent, never given anything of the owner's.
+      if (holder === contactId)
+        for (const other of (states.get(key) as RegistryState).claimants
+          .filter((c) => c !== contactId)
+          .slice(0, 3))
+          suggestions.push({
+            identity,
+            other,
+            reason: `the ${identity.kind} attested here is claimed on another contact`,
+          });
+    }
+    for (const identity of claims) {
+      const key = identityKey(identity);
+      const state = states.get(key) as RegistryState;
+      if (state.holder && state.holder !== contactId) {
+        suggestions.push({
+          identity,
+          other: state.holder,
+          reason: `the ${identity.kind} claimed here is attested on another contact`,
+        });
+        continue;
+      }
+      own.push(identity);
+      if (state.holder !== contactId) await this.registry.register(key, contactId, false, o.correlationId);
+      for (const other of state.claimants.filter((c) => c !== contactId).slice(0, 3))
+        suggestions.push({
+          identity,
+          other,
+          reason: `the same unverified ${identity.kind} is on another contact`,
+        });
+    }
+
+    const vouched = attested.some((i) => !ANONYMOUS_KINDS.has(i.kind));
+    const observedAt = o.interaction?.at ?? fact?.occurredAt;
+    const outcome = await this.contacts.execute(
+      contactId,
+      {
+        kind: 'observe',
+        contactId,
+        identities: own,
+        ...(o.name ? { name: o.name, nameSource: vouched ? 'attested' : 'claimed' } : {}),
+        ...(observedAt ? { observedAt } : {}),
+        ...(o.sourceEventId ? { sourceEventId: o.sourceEventId } : {}),
+        ...(o.interaction ? { interaction: o.interaction } : {}),
+        ...(fact ? { journeyFact: fact } : {}),
+      },
+      { correlationId: o.correlationId, ...(o.sourceEventId ? { causationId: o.sourceEventId } : {}) },
+    );
+    if (!outcome.ok && outcome.reason === CONTACT_ERASED) {
+      // The contact was erased. Its conversation's messages stay unattributed; an identity still
+      // registered to it (erased a moment ago) is released, and the customer starts a new contact.
+      if (retried || contactId === candidate || (convKey && states.get(convKey)?.holder === contactId))
+        return undefined;
+      for (const key of attested.map(identityKey))
+        await this.registry.release(key, contactId, false, o.correlationId);
+      return this.observe(observation, true);
     }
     if (!outcome.ok) throw new Error(outcome.reason);
-    const own = attempt.own;
-    const elsewhere = o.identities.filter((i) => !own.includes(i));
-    for (const identity of elsewhere) {
-      const other = known.get(identityKey(identity))?.contactId as string;
+
+    for (const { holder } of heldElsewhere) await this.joinAttested(contactId, holder, o.correlationId);
+    for (const s of suggestions)
       await this.contacts.execute(
         contactId,
-        {
-          kind: 'suggest-merge',
-          otherContactId: other,
-          identity,
-          reason: identity.verified
-            ? `the attested ${identity.kind} is already on another contact`
-            : `the same unverified ${identity.kind} is on another contact`,
-        },
+        { kind: 'suggest-merge', otherContactId: s.other, identity: s.identity, reason: s.reason },
         { correlationId: o.correlationId },
       );
-    }
+    const created = outcome.events.some((e) => e.type === 'contacts.contact-created.v1');
     // A new customer whose name another contact already has: the weakest match, only a suggestion.
     if (created && o.name)
       for (const other of await this.view.contactsNamed(o.name, contactId))
@@ -118,14 +167,83 @@ export class IdentityResolution {
           { kind: 'suggest-merge', otherContactId: other, reason: 'the same name is on another contact' },
           { correlationId: o.correlationId },
         );
-    await this.index.remember(contactId, own, o.conversationId);
     return {
       contactId,
-      created: created && outcome.events.some((e) => e.type === 'contacts.contact-created.v1'),
+      created,
       recorded: outcome.events.some(
         (e) =>
           e.type === 'contacts.interaction-recorded.v1' || e.type === 'contacts.journey-event-recorded.v1',
       ),
     };
   }
+
+  /** The contact the observation belongs to, decided by the registry; undefined for an erased conversation. */
+  private async decideContact(
+    attestedKeys: string[],
+    claims: ChannelIdentity[],
+    candidate: string,
+    correlationId: string,
+  ): Promise<{ contactId: string; states: Map<string, RegistryState> } | undefined> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const states = await this.registry.readAll([...attestedKeys, ...claims.map(identityKey)]);
+      if (attestedKeys.some((k) => states.get(k)?.closed && k.startsWith('conversation:'))) return undefined;
+      const holder = attestedKeys.map((k) => states.get(k)?.holder).find(Boolean);
+      if (holder) return { contactId: holder, states };
+      const first = attestedKeys[0];
+      if (!first) return { contactId: candidate, states };
+      const after = await this.registry.register(first, candidate, true, correlationId);
+      if (!after) return undefined;
+      states.set(first, after);
+      if (after.holder === candidate) return { contactId: candidate, states };
+      // Another replica registered it a moment ago: read again and join its contact.
+    }
+    throw new Contention('identity resolution: the registry kept changing; trying the event again');
+  }
+
+  private async holderAfterRegistering(
+    key: string,
+    states: Map<string, RegistryState>,
+    contactId: string,
+    correlationId: string,
+  ): Promise<string | undefined> {
+    const state = states.get(key) as RegistryState;
+    if (state.holder) return state.holder;
+    const after = await this.registry.register(key, contactId, true, correlationId);
+    if (after) states.set(key, after);
+    return after?.holder;
+  }
+
+  /**
+   * The observation's attesting system names an identity another contact holds: both are one
+   * customer. An anonymous visitor joins the known customer; otherwise the other joins this one.
+   */
+  private async joinAttested(contactId: string, holder: string, correlationId: string): Promise<void> {
+    const [mine, theirs] = await Promise.all([this.merges.rootOf(contactId), this.merges.rootOf(holder)]);
+    if (mine === theirs) return;
+    const anonymous = await this.isAnonymous(mine);
+    const [merged, survivor] =
+      anonymous && !(await this.isAnonymous(theirs)) ? [mine, theirs] : [theirs, mine];
+    const outcome = await this.merges.merge(merged, survivor, {
+      by: RESOLUTION,
+      correlationId,
+      follow: true,
+    });
+    // An erased contact takes no merge; a merge that kept meeting others is tried again later.
+    if (!outcome.ok && outcome.reason === MERGE_IN_PROGRESS)
+      throw new Contention(`identity resolution: ${outcome.reason}`);
+  }
+
+  private async isAnonymous(contactId: string): Promise<boolean> {
+    const state = await this.contacts.state(contactId);
+    return !state.identities.some((i) => i.verified && !ANONYMOUS_KINDS.has(i.kind));
+  }
+}
+
+function distinct(identities: ChannelIdentity[]): ChannelIdentity[] {
+  const byKey = new Map<string, ChannelIdentity>();
+  for (const i of identities) {
+    const known = byKey.get(identityKey(i));
+    if (!known || (i.verified && !known.verified)) byKey.set(identityKey(i), i);
+  }
+  return [...byKey.values()];
 }

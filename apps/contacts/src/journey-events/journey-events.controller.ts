@@ -8,6 +8,7 @@ import type { ChannelIdentity } from '@journey/contracts';
 import { ApiAnswer, ApiErrors, correlationIdOf, openApiSchema, parseInput, Roles } from '@journey/platform';
 import { CONTACTS_ANSWERS } from '../contacts-api.responses';
 import { IdentityResolution } from '../identity-resolution/identity-resolution';
+import { ContactMerges } from '../merge/contact-merges';
 
 /**
  * The read model keeps details under their own names, and MongoDB refuses a field name that starts
@@ -35,6 +36,7 @@ export const journeyEventSchema = z
           .optional(),
         wechatOpenId: z.string().min(1).max(128).optional(),
         wechatUnionId: z.string().min(1).max(128).optional(),
+        /** The company's own user id, as the app sends it: the same app-user-id identity. */
         appUserId: z.string().min(1).max(200).optional(),
         name: z.string().min(1).max(200).optional(),
       })
@@ -48,7 +50,10 @@ export const journeyEventSchema = z
 @ApiBearerAuth()
 @Controller('v1/journey-events')
 export class JourneyEventsController {
-  constructor(private readonly resolution: IdentityResolution) {}
+  constructor(
+    private readonly resolution: IdentityResolution,
+    private readonly merges: ContactMerges,
+  ) {}
 
   @Post()
   @HttpCode(200)
@@ -88,6 +93,8 @@ export class JourneyEventsController {
       },
       correlationId: correlationIdOf(req),
     });
-    return { contactId: resolved?.contactId, recorded: resolved?.recorded ?? false };
+    // The customer's contact: the survivor, when the one it was recorded on is merged into another.
+    const contactId = resolved ? await this.merges.rootOf(resolved.contactId) : undefined;
+    return { contactId, recorded: resolved?.recorded ?? false };
   }
 }

@@ -26,7 +26,7 @@ import type { Principal } from '@journey/platform';
 import { answerOutcome } from '../contact/answer-outcome';
 import { CONTACTS_ANSWERS } from '../contacts-api.responses';
 import { Contacts } from '../contact/contacts';
-import { UnifiedView } from '../unified-view/unified-view';
+import { ContactMerges } from './contact-merges';
 
 export const mergeSchema = z.object({ survivorId: z.uuid() }).strict();
 
@@ -40,7 +40,7 @@ export const mergeSchema = z.object({ survivorId: z.uuid() }).strict();
 export class MergeController {
   constructor(
     private readonly contacts: Contacts,
-    private readonly view: UnifiedView,
+    private readonly merges: ContactMerges,
   ) {}
 
   @Post(':id/merge')
@@ -49,7 +49,7 @@ export class MergeController {
   @ApiOperation({
     summary: 'Merge this contact into the survivor the agent chose',
     description:
-      '409 when the survivor was itself merged into another contact (merge into that one), or when this contact is already merged elsewhere.',
+      'The contact joins the survivor, or the contact the survivor was merged into (the answer names it). Decided from the event store: 409 when this contact is already merged elsewhere, when the survivor is merged into this contact (a loop), or when the survivor was erased.',
   })
   @ApiBody({ schema: openApiSchema(mergeSchema) })
   @ApiUuidParam('id')
@@ -62,21 +62,18 @@ export class MergeController {
     @Req() req: Request,
   ) {
     const { survivorId } = parseInput(mergeSchema, body);
-    if (!(await this.contacts.exists(survivorId)))
-      throw new NotFoundException('the survivor is not a contact');
-    if ((await this.view.view(survivorId, 0))?.personalDataErasedAt)
-      throw new ConflictException("the survivor's personal data was erased");
-    const end = await this.view.survivorOf(survivorId);
-    if (end !== survivorId)
-      throw new ConflictException(`the survivor was merged into ${end}: merge into that contact instead`);
-    if (end === id || (await this.view.mergedInto(id)).includes(survivorId))
-      throw new ConflictException('the survivor is merged into this contact: that would make a loop');
-    const outcome = await this.contacts.execute(
-      id,
-      { kind: 'merge-into', survivorId, by: principal.subject },
-      { correlationId: correlationIdOf(req) },
-    );
-    return { ...answerOutcome(outcome), survivorId };
+    const outcome = await this.merges.merge(id, survivorId, {
+      by: principal.subject,
+      correlationId: correlationIdOf(req),
+    });
+    if (!outcome.ok) {
+      if (outcome.status === 404) throw new NotFoundException(outcome.reason);
+      throw new ConflictException(outcome.reason);
+    }
+    return {
+      recorded: outcome.merged ? ['contacts.contact-merged.v1'] : [],
+      survivorId: outcome.survivorId,
+    };
   }
 
   @Post(':id/split')

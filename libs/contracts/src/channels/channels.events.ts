@@ -24,17 +24,21 @@ export const EMAIL_REFERENCES_MAX = 10;
 /** The largest rule set, as JSON. */
 export const RULE_SET_MAX_BYTES = 256 * 1024;
 
-/** How a channel knows the customer; contacts resolves identities to a contact. */
+/**
+ * How a channel knows the customer; contacts resolves identities to a contact. One scheme per kind,
+ * whichever entry point records it (a channel, a journey event, a lookup):
+ * - email: the address, lower-cased; phone: E.164; wechat-openid / wechat-unionid: as WeChat gives them;
+ * - app-user-id: the company's own user id, as the app and the shop know it (no prefix);
+ * - partner-id: `<partner channel id>:<the partner's user id>` (each partner numbers its users itself);
+ * - visitor-id: the web chat's anonymous visitor id.
+ */
+export const IDENTITY_SCHEMES =
+  'email: lower-cased address; phone: E.164; wechat-openid, wechat-unionid: as WeChat gives them; app-user-id: the company user id as the app and the shop know it; partner-id: <partner channel id>:<partner user id>; visitor-id: the web chat visitor id';
+
 export const channelIdentity = z.object({
-  kind: z.enum([
-    'visitor-id',
-    'email',
-    'phone',
-    'wechat-openid',
-    'wechat-unionid',
-    'app-user-id',
-    'partner-id',
-  ]),
+  kind: z
+    .enum(['visitor-id', 'email', 'phone', 'wechat-openid', 'wechat-unionid', 'app-user-id', 'partner-id'])
+    .describe(IDENTITY_SCHEMES),
   value: z.string().min(1).max(320),
   /** True when the channel attests it (a signed partner call, a verified login, WeChat's own ids). */
   verified: z.boolean(),

@@ -5,6 +5,9 @@ import { boundedRecord } from '../size/size-limits';
 
 const contactId = z.uuid();
 
+/** How much a name (or another profile field) can be trusted: agent edits win, then attested, then claimed. */
+export const PROFILE_SOURCES = ['claimed', 'attested', 'agent'] as const;
+
 export const contactCreated = defineEvent({
   type: 'contacts.contact-created.v1',
   description: 'A customer became known: the first identity a channel or another system saw for them.',
@@ -14,7 +17,25 @@ export const contactCreated = defineEvent({
     contactId,
     identities: z.array(channelIdentity).min(1).max(IDENTITIES_MAX),
     name: z.string().max(200).optional(),
+    /** Where the name came from (absent in events recorded before it was kept: claimed). */
+    nameSource: z.enum(PROFILE_SOURCES).optional(),
   }),
+});
+
+export const identityRegistered = defineEvent({
+  type: 'contacts.identity-registered.v1',
+  description:
+    'The identity registry: one stream per identity (or conversation), named by a keyed digest of it, so it holds no personal data. The first contact registered attested holds the identity; contacts registered unattested only claim it. Identity resolution decides from these streams, with optimistic concurrency, so two replicas never give one identity to two contacts.',
+  contactScoped: true,
+  schema: z.object({ contactId, attested: z.boolean() }),
+});
+
+export const identityReleased = defineEvent({
+  type: 'contacts.identity-released.v1',
+  description:
+    'The identity registry forgot a holder (its personal data was erased). A closed conversation stays closed: a message of it that arrives later is attributed to nobody.',
+  contactScoped: true,
+  schema: z.object({ contactId, closed: z.boolean() }),
 });
 
 export const identityLinked = defineEvent({
@@ -110,12 +131,17 @@ const actor = z.string().min(1).max(200);
 
 export const profileUpdated = defineEvent({
   type: 'contacts.profile-updated.v1',
-  description: "An agent or another system changed the contact's name, language or time zone.",
+  description:
+    "An agent or another system changed the contact's name, language or time zone; a name seen on a channel or in an order updates it too, by the precedence in nameSource.",
   contactScoped: true,
   personalData: ['name'],
   schema: z.object({
     contactId,
     name: z.string().min(1).max(200).optional(),
+    /** Where the name came from: agent edits (the default) win over attested, attested over claimed. */
+    nameSource: z.enum(PROFILE_SOURCES).optional(),
+    /** When the source saw it: of two names from equally trusted sources, the newer holds. */
+    observedAt: z.iso.datetime({ offset: true }).optional(),
     /** BCP 47, e.g. zh-CN, en. */
     language: z
       .string()
@@ -189,10 +215,26 @@ export const consentRecorded = defineEvent({
   }),
 });
 
+export const mergeStarted = defineEvent({
+  type: 'contacts.merge-started.v1',
+  description:
+    'This contact is about to absorb another. Until the merge finishes (or `until` passes, after a crash) it can be neither merged into a third contact nor erased: merges decided this way never make a loop.',
+  contactScoped: true,
+  schema: z.object({ contactId, mergedId: contactId, until: z.iso.datetime({ offset: true }), by: actor }),
+});
+
+export const mergeFinished = defineEvent({
+  type: 'contacts.merge-finished.v1',
+  description:
+    'The merge this contact started is over: `merged` says whether the other contact is now part of it.',
+  contactScoped: true,
+  schema: z.object({ contactId, mergedId: contactId, merged: z.boolean() }),
+});
+
 export const contactMerged = defineEvent({
   type: 'contacts.contact-merged.v1',
   description:
-    'An agent merged this contact into the surviving one. Nothing moves: the view shows both as one, and a split undoes it.',
+    "This contact was merged into the surviving one: by an agent, or by identity resolution when an attesting system names both contacts' identities at once. Nothing moves: the view shows both as one, and a split undoes it.",
   contactScoped: true,
   schema: z.object({ contactId, survivorId: contactId, by: actor }),
 });
@@ -207,7 +249,7 @@ export const contactSplit = defineEvent({
 export const personalDataErased = defineEvent({
   type: 'contacts.personal-data-erased.v1',
   description:
-    "The customer's personal data was erased: the keys of the contact and of its conversations are deleted, so the encrypted fields of every event about them read as [erased] from now on.",
+    "The customer's personal data was erased: the contact's key is deleted, and channels, acting on this event, erases the conversations listed, so the encrypted fields of every event about them read as [erased] from now on.",
   contactScoped: true,
   schema: z.object({
     contactId,
@@ -220,6 +262,8 @@ export const personalDataErased = defineEvent({
 
 export const CONTACTS_EVENTS = [
   contactCreated,
+  identityRegistered,
+  identityReleased,
   identityLinked,
   mergeSuggested,
   interactionRecorded,
@@ -229,6 +273,8 @@ export const CONTACTS_EVENTS = [
   traitsSet,
   preferredChannelSet,
   consentRecorded,
+  mergeStarted,
+  mergeFinished,
   contactMerged,
   contactSplit,
   personalDataErased,

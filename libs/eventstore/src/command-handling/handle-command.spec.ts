@@ -45,6 +45,8 @@ describe('handleCommand', () => {
       ok: true,
       events: [{ type: 'tickets.ticket-opened.v1', data: { subject: 'Refund' } }],
       nextExpectedRevision: 0n,
+      // The state after the events, so the caller need not read the stream again.
+      state: { status: 'open', replies: 0 },
     });
     const [stored] = await store.readStream('ticket-1');
     expect(stored?.id).toMatch(/^[0-9a-f-]{36}$/);

@@ -26,8 +26,15 @@ export interface Decider<Command, State, Event extends DecidedEvent> {
   decide(command: Command, state: State): Event[] | Rejection;
 }
 
-export type CommandOutcome<Event> =
-  { ok: true; events: Event[]; nextExpectedRevision: bigint | undefined } | { ok: false; reason: string };
+export type CommandOutcome<Event, State = unknown> =
+  | {
+      ok: true;
+      events: Event[];
+      nextExpectedRevision: bigint | undefined;
+      /** The stream's state after the events (the state the decision saw, when it decided none). */
+      state: State;
+    }
+  | { ok: false; reason: string };
 
 export interface HandleCommandOptions {
   /** Metadata of the events this command appends (minus their own ids). */
@@ -53,7 +60,7 @@ export async function handleCommand<Command, State, Event extends DecidedEvent>(
   decider: Decider<Command, State, Event>,
   command: Command,
   options: HandleCommandOptions,
-): Promise<CommandOutcome<Event>> {
+): Promise<CommandOutcome<Event, State>> {
   const maxRetries = options.maxRetries ?? 3;
   for (let attempt = 0; ; attempt++) {
     const history = await store.readStream(streamId);
@@ -64,7 +71,7 @@ export async function handleCommand<Command, State, Event extends DecidedEvent>(
     const decided = decider.decide(command, state);
     if (!Array.isArray(decided)) return { ok: false, reason: decided.reason };
     const revision = history.length ? (history[history.length - 1] as RecordedEvent).revision : undefined;
-    if (decided.length === 0) return { ok: true, events: [], nextExpectedRevision: revision };
+    if (decided.length === 0) return { ok: true, events: [], nextExpectedRevision: revision, state };
     for (const e of decided) {
       const problem = options.validate?.(e);
       if (problem !== undefined)
@@ -79,7 +86,12 @@ export async function handleCommand<Command, State, Event extends DecidedEvent>(
     }));
     try {
       const result = await store.append(streamId, toAppend, revision ?? 'no_stream');
-      return { ok: true, events: decided, nextExpectedRevision: result.nextExpectedRevision };
+      return {
+        ok: true,
+        events: decided,
+        nextExpectedRevision: result.nextExpectedRevision,
+        state: decided.reduce((s, e) => decider.evolve(s, e), state),
+      };
     } catch (err) {
       if (!(err instanceof WrongExpectedRevisionError) || attempt >= maxRetries) throw err;
     }

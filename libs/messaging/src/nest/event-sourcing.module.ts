@@ -11,6 +11,8 @@ import {
 import type { EventStore, PersonalDataKeys } from '@journey/eventstore';
 import {
   InfrastructureConnections,
+  KeyedIds,
+  keyedIdsKey,
   personalDataMasterKey,
   SERVICE_CONFIG,
   SERVICE_LOGGER,
@@ -32,6 +34,8 @@ export const MESSAGE_BUS = Symbol('MESSAGE_BUS');
 export const STREAM_PARKING = Symbol('STREAM_PARKING');
 /** Injection token of the {@link PersonalDataProtection} (crypto-shredding) the store and consumers use. */
 export const PERSONAL_DATA = Symbol('PERSONAL_DATA');
+/** Injection token of the installation's {@link KeyedIds} (ids that personal data cannot compute). */
+export const KEYED_IDS = Symbol('KEYED_IDS');
 const STORED_EVENTS = Symbol('STORED_EVENTS');
 const PERSONAL_DATA_KEYS = Symbol('PERSONAL_DATA_KEYS');
 
@@ -148,9 +152,14 @@ export class EventSourcingModule {
               brokers: config.kafka.brokers,
             }),
         },
+        {
+          provide: KEYED_IDS,
+          inject: [SERVICE_CONFIG],
+          useFactory: async (config: ServiceConfig) => new KeyedIds(await keyedIdsKey(config.ids)),
+        },
         EventSourcingLifecycle,
       ],
-      exports: [EVENT_STORE, MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING],
+      exports: [EVENT_STORE, MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING, KEYED_IDS],
     };
   }
 }

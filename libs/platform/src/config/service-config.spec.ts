@@ -118,6 +118,7 @@ describe('loadServiceConfig', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
       expect.stringMatching(/^AUTH_MODE: must be oidc in production/),
       expect.stringMatching(/^PERSONAL_DATA_KEY: is required in production/),
+      expect.stringMatching(/^ID_KEY: is required in production/),
     ]);
   });
 
@@ -129,6 +130,17 @@ describe('loadServiceConfig', () => {
     });
     const problems = problemsOf({ PERSONAL_DATA_KEY: 'c2hvcnQ=' });
     expect(problems).toEqual([expect.stringMatching(/^PERSONAL_DATA_KEY: must be 32 bytes in base64/)]);
+    expect(problems.join()).not.toContain('c2hvcnQ=');
+  });
+
+  it('takes the keyed ids secret only as 32 bytes, and never prints it', () => {
+    const key = Buffer.alloc(32, 4).toString('base64');
+    expect(loadServiceConfig('contacts', { ID_KEY: key }).ids).toEqual({
+      key,
+      keyFile: '.local/keys/ids.key',
+    });
+    const problems = problemsOf({ ID_KEY: 'c2hvcnQ=' });
+    expect(problems).toEqual([expect.stringMatching(/^ID_KEY: must be 32 bytes in base64/)]);
     expect(problems.join()).not.toContain('c2hvcnQ=');
   });
 

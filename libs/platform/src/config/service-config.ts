@@ -17,6 +17,7 @@ export const SECRET_VARIABLES = new Set([
   'STATE_DATABASE_URL',
   'MONGO_URL',
   'PERSONAL_DATA_KEY',
+  'ID_KEY',
 ]);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -113,6 +114,13 @@ function schemaFor(service: ServiceName) {
         })
         .optional(),
       PERSONAL_DATA_KEY_FILE: z.string().min(1).default('.local/keys/personal-data.key'),
+      ID_KEY: z
+        .string()
+        .refine((v) => Buffer.from(v, 'base64').length === 32, {
+          message: 'must be 32 bytes in base64 (e.g. openssl rand -base64 32)',
+        })
+        .optional(),
+      ID_KEY_FILE: z.string().min(1).default('.local/keys/ids.key'),
     })
     .superRefine((cfg, ctx) => {
       if (eventStoreKind(cfg.EVENTSTORE_URL) === 'kurrentdb' && !cfg.STATE_DATABASE_URL) {
@@ -145,6 +153,14 @@ function schemaFor(service: ServiceName) {
           code: 'custom',
           path: ['PERSONAL_DATA_KEY'],
           message: 'is required in production (the master key that wraps the per-customer data keys)',
+        });
+      }
+      if (cfg.NODE_ENV === 'production' && !cfg.ID_KEY) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ID_KEY'],
+          message:
+            'is required in production (the secret from which contact and conversation ids are derived)',
         });
       }
     });
@@ -183,6 +199,8 @@ export interface ServiceConfig {
   };
   /** The master key wrapping the per-customer data keys: given, or (outside production) a local file. */
   personalData: { key?: string; keyFile: string };
+  /** The secret of the installation's keyed ids: given, or (outside production) a local file. */
+  ids: { key?: string; keyFile: string };
 }
 
 /** Thrown when the environment does not hold a valid configuration; its message names every bad variable. */
@@ -239,5 +257,6 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
       ...(e.PERSONAL_DATA_KEY ? { key: e.PERSONAL_DATA_KEY } : {}),
       keyFile: e.PERSONAL_DATA_KEY_FILE,
     },
+    ids: { ...(e.ID_KEY ? { key: e.ID_KEY } : {}), keyFile: e.ID_KEY_FILE },
   };
 }

@@ -18,7 +18,6 @@ import type { ChannelIdentity } from '@journey/contracts';
 import { CHANNELS_ANSWERS } from '../../channels-api.responses';
 import { CHANNELS_CONFIG } from '../../channel-config/channels-config';
 import type { ChannelsConfig } from '../../channel-config/channels-config';
-import { conversationIdFor } from '../../conversation/domain/conversation-ids';
 import { ConversationRejected, Conversations } from '../../conversation/conversations';
 import { checkSignedCall, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signed-request';
 
@@ -110,12 +109,12 @@ export class SignedWebhooksController {
     if (!channel) throw new NotFoundException(`no API channel ${channelId}`);
     this.verify(channel.secret, req);
     const m = parseInput(apiMessageSchema, body);
+    // The app's users are the company's own (the ids the shop and journey events use too); a
+    // partner numbers its users itself, so its ids are kept apart by the partner channel's id.
     const identities: ChannelIdentity[] = [
-      {
-        kind: channel.kind === 'app' ? 'app-user-id' : 'partner-id',
-        value: `${channelId}:${m.user.id}`,
-        verified: true,
-      },
+      channel.kind === 'app'
+        ? { kind: 'app-user-id', value: m.user.id, verified: true }
+        : { kind: 'partner-id', value: `${channelId}:${m.user.id}`, verified: true },
     ];
     if (m.user.email)
       identities.push({ kind: 'email', value: m.user.email.toLowerCase(), verified: m.user.emailVerified });
@@ -159,7 +158,7 @@ export class SignedWebhooksController {
     this.verify(channel.secret, req);
     const c = parseInput(callEventSchema, body);
     const customer = c.direction === 'inbound' ? c.from : c.to;
-    const conversationId = conversationIdFor('phone', channelId, customer);
+    const conversationId = this.conversations.idFor('phone', channelId, customer);
     const identities: ChannelIdentity[] = [{ kind: 'phone', value: customer, verified: true }];
     const where = { conversationId, channel: 'phone' as const, channelId };
     const phase =

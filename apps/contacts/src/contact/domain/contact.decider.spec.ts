@@ -1,4 +1,10 @@
-import { contactDecider } from './contact.decider';
+import {
+  contactDecider,
+  MERGE_IN_PROGRESS,
+  MERGE_LOCK_MS,
+  namePrevails,
+  NOT_A_ROOT,
+} from './contact.decider';
 import type { ContactCommand, ContactEvent } from './contact.decider';
 
 const C = '0b5c7c1e-3d0f-4b7e-9a53-8f1f5c2a7d11';
@@ -76,6 +82,66 @@ describe('the contact decider', () => {
     ).toHaveLength(1);
   });
 
+  describe('names, by precedence', () => {
+    const created = decided([], {
+      kind: 'observe',
+      contactId: C,
+      identities: [visitor],
+      name: 'visitor typed',
+      nameSource: 'claimed',
+    });
+    const observe = (name: string, nameSource: 'claimed' | 'attested', observedAt?: string) =>
+      ({
+        kind: 'observe',
+        contactId: C,
+        identities: [],
+        name,
+        nameSource,
+        ...(observedAt ? { observedAt } : {}),
+      }) as const;
+
+    it('lets a name seen later reach an existing contact: attested over claimed, newer over older, agent edits over both', () => {
+      const attestedName = decided(created, observe('Li Wei', 'attested', '2026-11-23T10:00:00.000Z'));
+      expect(attestedName).toEqual([
+        {
+          type: 'contacts.profile-updated.v1',
+          data: {
+            contactId: C,
+            name: 'Li Wei',
+            nameSource: 'attested',
+            observedAt: '2026-11-23T10:00:00.000Z',
+            by: 'identity-resolution',
+          },
+        },
+      ]);
+      const history = [...created, ...attestedName];
+      // A claim never overrides an attested name; the same name again records nothing.
+      expect(decided(history, observe('Someone Else', 'claimed', '2026-11-24T10:00:00.000Z'))).toEqual([]);
+      expect(decided(history, observe('Li Wei', 'attested', '2026-11-24T10:00:00.000Z'))).toEqual([]);
+      // Of two attested names, the one seen later holds, whatever order they arrive in.
+      expect(decided(history, observe('Li Wei (older)', 'attested', '2026-11-22T10:00:00.000Z'))).toEqual([]);
+      expect(decided(history, observe('Wei Li', 'attested', '2026-11-24T10:00:00.000Z'))).toHaveLength(1);
+      const agent = decided(history, { kind: 'update-profile', change: { name: 'Mr Li' }, by: 'agent-1' });
+      expect(
+        decided([...history, ...agent], observe('Wei Li', 'attested', '2026-11-25T10:00:00.000Z')),
+      ).toEqual([]);
+    });
+
+    it('ranks sources in one function', () => {
+      expect(namePrevails(undefined, 'claimed', undefined)).toBe(true);
+      expect(namePrevails({ value: 'a', source: 'claimed', at: undefined }, 'claimed', undefined)).toBe(
+        false,
+      );
+      expect(
+        namePrevails({ value: 'a', source: 'claimed', at: undefined }, 'claimed', '2026-01-01T00:00:00Z'),
+      ).toBe(true);
+      expect(
+        namePrevails({ value: 'a', source: 'agent', at: undefined }, 'attested', '2026-01-01T00:00:00Z'),
+      ).toBe(false);
+      expect(namePrevails({ value: 'a', source: 'agent', at: undefined }, 'agent', undefined)).toBe(true);
+    });
+  });
+
   it('suggests a merge with another contact once, and never with itself', () => {
     const created = decided([], { kind: 'observe', contactId: C, identities: [visitor] });
     const other = '9b5c7c1e-3d0f-4b7e-9a53-8f1f5c2a7d11';
@@ -95,21 +161,70 @@ describe('the contact decider', () => {
   describe('merge, split and erasure', () => {
     const S = '9e9a1f5c-7a43-4d0c-8f55-1b7d3c2e4f60';
     const created = decided([], { kind: 'observe', contactId: C, identities: [visitor], interaction });
+    const now = '2026-11-23T12:00:00.000Z';
+    const later = (ms: number) => new Date(Date.parse(now) + ms).toISOString();
+
+    it('while absorbing another contact, is closed to being merged away, to a second merge and to erasure, until it finishes or the lock lapses', () => {
+      const M = '2e9a1f5c-7a43-4d0c-8f55-1b7d3c2e4f62';
+      const started = decided(created, { kind: 'start-merge', mergedId: M, by: 'agent-1', now });
+      expect(started).toEqual([
+        {
+          type: 'contacts.merge-started.v1',
+          data: { contactId: C, mergedId: M, until: later(MERGE_LOCK_MS), by: 'agent-1' },
+        },
+      ]);
+      const locked = given([...created, ...started]);
+      expect(locked({ kind: 'merge-into', survivorId: S, by: 'a', now })).toMatchObject({
+        reason: MERGE_IN_PROGRESS,
+      });
+      expect(locked({ kind: 'start-merge', mergedId: S, by: 'a', now })).toMatchObject({
+        reason: MERGE_IN_PROGRESS,
+      });
+      expect(locked({ kind: 'erase', conversationIds: [], by: 'dpo', erasedAt: later(1_000) })).toMatchObject(
+        { reason: MERGE_IN_PROGRESS },
+      );
+      // A crashed merge does not close the contact for ever.
+      expect(
+        decided([...created, ...started], {
+          kind: 'merge-into',
+          survivorId: S,
+          by: 'a',
+          now: later(MERGE_LOCK_MS + 1),
+        }),
+      ).toHaveLength(1);
+      const finished = decided([...created, ...started], { kind: 'finish-merge', mergedId: M, merged: true });
+      expect(finished).toEqual([
+        { type: 'contacts.merge-finished.v1', data: { contactId: C, mergedId: M, merged: true } },
+      ]);
+      const after = [...created, ...started, ...finished];
+      expect(decided(after, { kind: 'merge-into', survivorId: S, by: 'a', now })).toHaveLength(1);
+      const state = after.reduce(contactDecider.evolve, contactDecider.initialState());
+      expect([...state.mergeCandidates]).toEqual([M]);
+      // A contact that is merged away is no survivor.
+      const merged = decided(created, { kind: 'merge-into', survivorId: S, by: 'a', now });
+      expect(
+        given([...created, ...merged])({ kind: 'start-merge', mergedId: M, by: 'a', now }),
+      ).toMatchObject({
+        reason: expect.stringMatching(new RegExp(`^${NOT_A_ROOT} ${S}`)),
+      });
+    });
 
     it('merges into a survivor once, refuses a second survivor, and a split points back at the survivor', () => {
-      const merged = decided(created, { kind: 'merge-into', survivorId: S, by: 'agent-1' });
+      const merged = decided(created, { kind: 'merge-into', survivorId: S, by: 'agent-1', now });
       expect(merged).toEqual([
         { type: 'contacts.contact-merged.v1', data: { contactId: C, survivorId: S, by: 'agent-1' } },
       ]);
-      expect(decided([...created, ...merged], { kind: 'merge-into', survivorId: S, by: 'agent-1' })).toEqual(
-        [],
-      );
-      expect(given([...created, ...merged])({ kind: 'merge-into', survivorId: C, by: 'a' })).toMatchObject({
+      expect(
+        decided([...created, ...merged], { kind: 'merge-into', survivorId: S, by: 'agent-1', now }),
+      ).toEqual([]);
+      expect(
+        given([...created, ...merged])({ kind: 'merge-into', survivorId: C, by: 'a', now }),
+      ).toMatchObject({
         reason: expect.stringMatching(/itself/),
       });
       const other = '1e9a1f5c-7a43-4d0c-8f55-1b7d3c2e4f61';
       expect(
-        given([...created, ...merged])({ kind: 'merge-into', survivorId: other, by: 'a' }),
+        given([...created, ...merged])({ kind: 'merge-into', survivorId: other, by: 'a', now }),
       ).toMatchObject({
         reason: expect.stringMatching(/already merged into .*split it first/),
       });

@@ -5,6 +5,11 @@ import type { ChannelIdentity } from '@journey/contracts';
 export type VipTier = 'standard' | 'silver' | 'gold' | 'platinum';
 export type ChannelKind = 'web-chat' | 'email' | 'wechat' | 'app' | 'partner-api' | 'phone';
 export type ConsentPurpose = 'marketing' | 'surveys' | 'transcripts' | 'profiling';
+/** Agent edits win over attested sources, attested over claimed ones; equal sources: the newer holds. */
+export type ProfileSource = 'claimed' | 'attested' | 'agent';
+const SOURCE_RANK: Record<ProfileSource, number> = { claimed: 0, attested: 1, agent: 2 };
+/** How long a contact that started a merge stays closed to other merges if the merge never finishes. */
+export const MERGE_LOCK_MS = 30_000;
 
 /** What an agent (or another system) changes on the contact's profile; absent fields stay as they are. */
 export interface ProfileChange {
@@ -40,7 +45,7 @@ export interface JourneyFact {
 export type ContactEvent =
   | {
       type: 'contacts.contact-created.v1';
-      data: { contactId: string; identities: ChannelIdentity[]; name?: string };
+      data: { contactId: string; identities: ChannelIdentity[]; name?: string; nameSource?: ProfileSource };
     }
   | {
       type: 'contacts.identity-linked.v1';
@@ -54,7 +59,15 @@ export type ContactEvent =
   | { type: 'contacts.journey-event-recorded.v1'; data: { contactId: string } & JourneyFact }
   | {
       type: 'contacts.profile-updated.v1';
-      data: { contactId: string; name?: string; language?: string; timeZone?: string; by: string };
+      data: {
+        contactId: string;
+        name?: string;
+        nameSource?: ProfileSource;
+        observedAt?: string;
+        language?: string;
+        timeZone?: string;
+        by: string;
+      };
     }
   | { type: 'contacts.vip-tier-set.v1'; data: { contactId: string; tier: VipTier; by: string } }
   | {
@@ -76,6 +89,11 @@ export type ContactEvent =
         by: string;
       };
     }
+  | {
+      type: 'contacts.merge-started.v1';
+      data: { contactId: string; mergedId: string; until: string; by: string };
+    }
+  | { type: 'contacts.merge-finished.v1'; data: { contactId: string; mergedId: string; merged: boolean } }
   | { type: 'contacts.contact-merged.v1'; data: { contactId: string; survivorId: string; by: string } }
   | { type: 'contacts.contact-split.v1'; data: { contactId: string; survivorId: string; by: string } }
   | {
@@ -90,6 +108,10 @@ export type ContactCommand =
       contactId: string;
       identities: ChannelIdentity[];
       name?: string;
+      /** How the name is known: attested when the observation carries an identity a system vouches for. */
+      nameSource?: Exclude<ProfileSource, 'agent'>;
+      /** When the source saw the customer (for "newer wins" between names of equal standing). */
+      observedAt?: string;
       sourceEventId?: string;
       interaction?: Interaction;
       journeyFact?: JourneyFact;
@@ -104,7 +126,10 @@ export type ContactCommand =
       at: string;
       by: string;
     }
-  | { kind: 'merge-into'; survivorId: string; by: string }
+  /** This contact (a root, not being merged into) is about to absorb another: closed to other merges until it finishes. */
+  | { kind: 'start-merge'; mergedId: string; by: string; now: string }
+  | { kind: 'finish-merge'; mergedId: string; merged: boolean }
+  | { kind: 'merge-into'; survivorId: string; by: string; now: string }
   | { kind: 'split'; by: string }
   | { kind: 'erase'; conversationIds: string[]; by: string; erasedAt: string };
 
@@ -116,13 +141,31 @@ export interface ContactState {
   suggestions: Set<string>;
   vipTier: VipTier | undefined;
   preferredChannel: ChannelKind | undefined;
+  /** Where the current name came from and when, for the precedence of names. */
+  name: { value: string; source: ProfileSource; at: string | undefined } | undefined;
   mergedInto: string | undefined;
+  /**
+   * Every contact a merge into this one was started for: whether it is merged in now, its own state
+   * says (the merge may have failed, or been split since). Kept even when the merge never finished.
+   */
+  mergeCandidates: Set<string>;
+  /** A merge into this contact in progress. */
+  mergeLock: { mergedId: string; until: string } | undefined;
   erased: boolean;
 }
+
+/** The merge into this contact that is in progress at `now`, if any. */
+export const activeMergeLock = (state: ContactState, now: string) =>
+  state.mergeLock && Date.parse(state.mergeLock.until) > Date.parse(now) ? state.mergeLock : undefined;
+
+/** A merge into or out of this contact is in progress: try again in a moment. */
+export const MERGE_IN_PROGRESS = 'a merge of this contact is in progress; try again in a moment';
 
 /** Why a command on a contact was refused, with the HTTP status it answers with. */
 export const CONTACT_NOT_FOUND = 'contact not found';
 export const CONTACT_ERASED = "the contact's personal data was erased; it takes no more changes";
+/** The survivor chosen was itself merged (into the contact named after this text). */
+export const NOT_A_ROOT = 'the contact is merged into';
 
 export const identityKey = (i: Pick<ChannelIdentity, 'kind' | 'value'>) =>
   `${i.kind}:${i.value.toLowerCase()}`;
@@ -130,7 +173,33 @@ export const identityKey = (i: Pick<ChannelIdentity, 'kind' | 'value'>) =>
 function evolve(state: ContactState, event: ContactEvent): ContactState {
   switch (event.type) {
     case 'contacts.contact-created.v1':
-      return { ...state, contactId: event.data.contactId, identities: event.data.identities };
+      return {
+        ...state,
+        contactId: event.data.contactId,
+        identities: event.data.identities,
+        name: event.data.name
+          ? { value: event.data.name, source: event.data.nameSource ?? 'claimed', at: undefined }
+          : state.name,
+      };
+    case 'contacts.profile-updated.v1':
+      return event.data.name === undefined
+        ? state
+        : {
+            ...state,
+            name: {
+              value: event.data.name,
+              source: event.data.nameSource ?? 'agent',
+              at: event.data.observedAt,
+            },
+          };
+    case 'contacts.merge-started.v1':
+      return {
+        ...state,
+        mergeLock: { mergedId: event.data.mergedId, until: event.data.until },
+        mergeCandidates: new Set(state.mergeCandidates).add(event.data.mergedId),
+      };
+    case 'contacts.merge-finished.v1':
+      return { ...state, mergeLock: undefined };
     case 'contacts.identity-linked.v1': {
       const key = identityKey(event.data.identity);
       return {
@@ -162,6 +231,24 @@ function evolve(state: ContactState, event: ContactEvent): ContactState {
     default:
       return state;
   }
+}
+
+/**
+ * Whether a name seen on a channel or in an order replaces the contact's: a more trusted source always
+ * does, a less trusted one never; of equal standing, the one the source saw later does (a name without
+ * a time counts as older). Agents' edits are the most trusted, so a seen name never undoes one.
+ */
+export function namePrevails(
+  current: ContactState['name'],
+  source: ProfileSource,
+  observedAt: string | undefined,
+): boolean {
+  if (!current) return true;
+  const rank = SOURCE_RANK[source] - SOURCE_RANK[current.source];
+  if (rank !== 0) return rank > 0;
+  if (source === 'agent') return true;
+  if (observedAt === undefined) return false;
+  return current.at === undefined || Date.parse(observedAt) > Date.parse(current.at);
 }
 
 function decideProfile(
@@ -198,6 +285,7 @@ function decideOnContact(
 ): ContactEvent[] | Rejection {
   if (command.kind === 'erase') {
     if (state.erased) return []; // asked again: the keys are deleted again, nothing more is recorded
+    if (activeMergeLock(state, command.erasedAt)) return reject(MERGE_IN_PROGRESS);
     const { conversationIds, by, erasedAt } = command;
     return [{ type: 'contacts.personal-data-erased.v1', data: { contactId, conversationIds, by, erasedAt } }];
   }
@@ -211,11 +299,37 @@ function decideOnContact(
         { type: 'contacts.consent-recorded.v1', data: { contactId, purpose, granted, source, at, by } },
       ];
     }
+    case 'start-merge':
+      if (command.mergedId === contactId) return reject('a contact cannot be merged into itself');
+      if (state.mergedInto) return reject(`${NOT_A_ROOT} ${state.mergedInto}`);
+      if (state.mergeLock?.mergedId === command.mergedId) return [];
+      if (activeMergeLock(state, command.now)) return reject(MERGE_IN_PROGRESS);
+      return [
+        {
+          type: 'contacts.merge-started.v1',
+          data: {
+            contactId,
+            mergedId: command.mergedId,
+            until: new Date(Date.parse(command.now) + MERGE_LOCK_MS).toISOString(),
+            by: command.by,
+          },
+        },
+      ];
+    case 'finish-merge':
+      if (state.mergeLock?.mergedId !== command.mergedId) return [];
+      return [
+        {
+          type: 'contacts.merge-finished.v1',
+          data: { contactId, mergedId: command.mergedId, merged: command.merged },
+        },
+      ];
     case 'merge-into':
       if (command.survivorId === contactId) return reject('a contact cannot be merged into itself');
       if (state.mergedInto === command.survivorId) return [];
       if (state.mergedInto)
         return reject(`the contact is already merged into ${state.mergedInto}; split it first`);
+      // Something is being merged into this contact: merging it away now could close a loop.
+      if (activeMergeLock(state, command.now)) return reject(MERGE_IN_PROGRESS);
       return [
         {
           type: 'contacts.contact-merged.v1',
@@ -257,12 +371,32 @@ function decide(command: ContactCommand, state: ContactState): ContactEvent[] | 
   }
   const contactId = state.contactId ?? command.contactId;
   const events: ContactEvent[] = [];
+  const nameSource = command.nameSource ?? 'claimed';
   if (!state.contactId) {
     events.push({
       type: 'contacts.contact-created.v1',
-      data: { contactId, identities: command.identities, ...(command.name ? { name: command.name } : {}) },
+      data: {
+        contactId,
+        identities: command.identities,
+        ...(command.name ? { name: command.name, nameSource } : {}),
+      },
     });
   } else {
+    if (
+      command.name &&
+      command.name !== state.name?.value &&
+      namePrevails(state.name, nameSource, command.observedAt)
+    )
+      events.push({
+        type: 'contacts.profile-updated.v1',
+        data: {
+          contactId,
+          name: command.name,
+          nameSource,
+          ...(command.observedAt ? { observedAt: command.observedAt } : {}),
+          by: 'identity-resolution',
+        },
+      });
     for (const identity of command.identities) {
       const known = state.identities.find((i) => identityKey(i) === identityKey(identity));
       // New, or now attested where it was only claimed before.
@@ -294,7 +428,10 @@ export const contactDecider: Decider<ContactCommand, ContactState, ContactEvent>
     suggestions: new Set(),
     vipTier: undefined,
     preferredChannel: undefined,
+    name: undefined,
     mergedInto: undefined,
+    mergeCandidates: new Set(),
+    mergeLock: undefined,
     erased: false,
   }),
   evolve,
