@@ -34,8 +34,11 @@ const channels = {
   ],
   api: [],
   voice: [],
-  chat: [{ id: 'website', visitorTokenSecret: secret() }],
+  chat: [{ id: 'website', visitorTokenSecret: secret(), identitySecret: secret() }],
 };
+/** What the shop's site, where the customer is signed in, passes with identify (identity verification). */
+const identityHash = (email: string) =>
+  createHmac('sha256', channels.chat[0]!.identitySecret).update(email).digest('hex');
 let db: IsolatedDatabase;
 const children: ServiceProcess[] = [];
 
@@ -81,8 +84,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (process.env['E2E_DUMP'])
+    for (const c of children) writeFileSync(`${process.env['E2E_DUMP']}-${c.name}.log`, c.output());
   await stopServices(children);
-  await db?.drop();
+  if (!process.env['E2E_DUMP']) await db?.drop();
 });
 
 describe('one customer across web chat, commerce, email and WeChat', () => {
@@ -92,7 +97,7 @@ describe('one customer across web chat, commerce, email and WeChat', () => {
     const agent = `Bearer ${await token('agent')}`;
     const service = `Bearer ${await token('service')}`;
 
-    // Pre-sale: an anonymous visitor chats, then leaves an email address.
+    // Pre-sale: an anonymous visitor chats, then signs in on the shop's site, which identifies them.
     const session = (await request(channelsUrl).post('/v1/chat/website/sessions').send({}).expect(200)).body;
     await request(channelsUrl)
       .post('/v1/chat/website/messages')
@@ -103,7 +108,7 @@ describe('one customer across web chat, commerce, email and WeChat', () => {
     await request(channelsUrl)
       .post('/v1/chat/website/identify')
       .set('x-visitor-token', session.token)
-      .send({ email, name: 'Li Wei' })
+      .send({ email, name: 'Li Wei', identityHash: identityHash(email) })
       .expect(200);
     const contactId = (
       await eventually(async () => {
@@ -115,7 +120,7 @@ describe('one customer across web chat, commerce, email and WeChat', () => {
       })
     ).contactId as string;
 
-    // The email the visitor gave is on the contact before the shop reports anything about it.
+    // The email the site vouched for is on the contact before the shop reports anything about it.
     await eventually(async () => {
       const res = await request(contactsUrl)
         .get('/v1/contacts/lookup')
@@ -261,6 +266,135 @@ describe('one customer across web chat, commerce, email and WeChat', () => {
     expect(timeline[6]!.summary).toBe('The screen arrived cracked.');
     expect(timeline[8]!.summary).toBe('换一台可以吗?');
   });
+
+  it('ends with one contact in every order of arrival of the chat, the order, the email and the WeChat message', async () => {
+    type Step = 'chat' | 'order' | 'email' | 'wechat';
+    const permutations = (items: Step[]): Step[][] =>
+      items.length <= 1
+        ? [items]
+        : items.flatMap((first, i) =>
+            permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [first, ...rest]),
+          );
+    const agent = `Bearer ${await token('agent')}`;
+    const service = `Bearer ${await token('service')}`;
+    const lookup = async (query: Record<string, string>) => {
+      const res = await request(contactsUrl)
+        .get('/v1/contacts/lookup')
+        .query(query)
+        .set('authorization', agent);
+      return res.status === 200 ? (res.body.contactId as string) : undefined;
+    };
+    const journeys = permutations(['chat', 'order', 'email', 'wechat']).map((order, n) => ({
+      order,
+      email: `arrival-${n}-${randomUUID().slice(0, 8)}@customer.example`,
+      openid: `o-${randomUUID()}`,
+      visitorId: '',
+    }));
+    expect(journeys).toHaveLength(24);
+    const steps: Record<Step, (j: (typeof journeys)[number], n: number) => Promise<void>> = {
+      async chat(j) {
+        const session = (await request(channelsUrl).post('/v1/chat/website/sessions').send({}).expect(200))
+          .body;
+        j.visitorId = session.visitorId;
+        await request(channelsUrl)
+          .post('/v1/chat/website/messages')
+          .set('x-visitor-token', session.token)
+          .send({ clientMessageId: 'c-1', text: 'Is the X200 in stock?' })
+          .expect(200);
+        await request(channelsUrl)
+          .post('/v1/chat/website/identify')
+          .set('x-visitor-token', session.token)
+          .send({ email: j.email, identityHash: identityHash(j.email) })
+          .expect(200);
+      },
+      async order(j) {
+        await request(contactsUrl)
+          .post('/v1/journey-events')
+          .set('authorization', service)
+          .send({
+            kind: 'order-placed',
+            externalId: `order-${randomUUID()}`,
+            source: 'shop',
+            occurredAt: new Date().toISOString(),
+            customer: { email: j.email, wechatOpenId: j.openid },
+          })
+          .expect(200);
+      },
+      async email(j) {
+        const mime = [
+          'Authentication-Results: mx.example.com; dkim=pass header.d=customer.example',
+          `From: <${j.email}>`,
+          'To: support@example.com',
+          'Subject: Delivery date',
+          `Message-ID: <${randomUUID()}@customer.example>`,
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          'When will it arrive?',
+          '',
+        ].join('\r\n');
+        await request(channelsUrl)
+          .post('/v1/webhooks/email')
+          .set({ 'content-type': 'message/rfc822', ...signed(channels.email.webhookSecret, mime) })
+          .send(mime)
+          .expect(200);
+      },
+      async wechat(j, n) {
+        const timestamp = String(Math.floor(Date.now() / 1000));
+        const nonce = `arrival-${n}-${randomUUID().slice(0, 8)}`;
+        const signature = createHash('sha1')
+          .update(['tok3n', timestamp, nonce].sort().join(''))
+          .digest('hex');
+        await request(channelsUrl)
+          .post('/v1/webhooks/wechat/oa')
+          .query({ timestamp, nonce, signature })
+          .type('text/xml')
+          .send(
+            `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[${j.openid}]]></FromUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[到了吗?]]></Content><MsgId>${Date.now()}${n}</MsgId></xml>`,
+          )
+          .expect(200);
+      },
+    };
+    // Each journey's steps one after the other, each waiting until the one before is resolved, so
+    // that the order of arrival is the one intended; the journeys themselves run side by side.
+    const settled: Record<Step, (j: (typeof journeys)[number]) => Promise<unknown>> = {
+      chat: (j) => eventually(() => lookup({ visitorId: j.visitorId }), { timeoutMs: 30_000 }),
+      order: (j) => eventually(() => lookup({ wechatOpenId: j.openid }), { timeoutMs: 30_000 }),
+      email: (j) => eventually(() => lookup({ email: j.email }), { timeoutMs: 30_000 }),
+      wechat: (j) => eventually(() => lookup({ wechatOpenId: j.openid }), { timeoutMs: 30_000 }),
+    };
+    await Promise.all(
+      journeys.map(async (j, n) => {
+        for (const step of j.order) {
+          await steps[step](j, n);
+          await settled[step](j);
+        }
+      }),
+    );
+    for (const j of journeys) {
+      const contactId = await eventually(
+        async () => {
+          const ids = new Set([
+            await lookup({ visitorId: j.visitorId }),
+            await lookup({ email: j.email }),
+            await lookup({ wechatOpenId: j.openid }),
+          ]);
+          return ids.size === 1 && [...ids][0];
+        },
+        { timeoutMs: 30_000, what: `one contact after ${j.order.join(' → ')}` },
+      );
+      const view = await eventually(
+        async () => {
+          const res = await request(contactsUrl)
+            .get(`/v1/contacts/${contactId}/view`)
+            .set('authorization', agent);
+          return res.status === 200 && res.body.timelineSize === 8 && res.body;
+        },
+        { timeoutMs: 30_000, what: `the whole journey after ${j.order.join(' → ')}` },
+      );
+      expect(view.mergedInto).toBeUndefined();
+      expect(view.channels).toEqual(['email', 'web-chat', 'wechat']);
+    }
+  }, 240_000);
 
   it('refuses the view without a token, and bad lookups and cursors with a reason', async () => {
     const agent = `Bearer ${await token('agent')}`;

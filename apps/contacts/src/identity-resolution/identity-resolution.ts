@@ -75,7 +75,13 @@ export class IdentityResolution {
       seed ?? [...attestedKeys, ...claims.map(identityKey)].join('\u0000'),
     );
 
-    const decided = await this.decideContact(attestedKeys, claims, candidate, o.correlationId);
+    const decided = await this.decideContact(
+      attestedKeys,
+      claims,
+      candidate,
+      o.correlationId,
+      identities.length,
+    );
     if (!decided) return undefined; // its conversation was erased: its words stay gone
     const { contactId, states } = decided;
 
@@ -122,6 +128,15 @@ export class IdentityResolution {
           other,
           reason: `the same unverified ${identity.kind} is on another contact`,
         });
+    }
+
+    // A new contact whose every identity another replica registered a moment ago: it is that one's
+    // customer. The conversation this observation reserved for the new contact is given back first.
+    if (contactId === candidate && own.length === 0 && !(await this.contacts.exists(candidate))) {
+      if (retried)
+        throw new Contention('identity resolution: the registry kept changing; trying the event again');
+      if (convKey) await this.registry.release(convKey, candidate, false, o.correlationId);
+      return this.observe(observation, true);
     }
 
     const vouched = attested.some((i) => !ANONYMOUS_KINDS.has(i.kind));
@@ -183,12 +198,16 @@ export class IdentityResolution {
     claims: ChannelIdentity[],
     candidate: string,
     correlationId: string,
+    identityCount: number,
   ): Promise<{ contactId: string; states: Map<string, RegistryState> } | undefined> {
     for (let attempt = 0; attempt < 10; attempt++) {
       const states = await this.registry.readAll([...attestedKeys, ...claims.map(identityKey)]);
       if (attestedKeys.some((k) => states.get(k)?.closed && k.startsWith('conversation:'))) return undefined;
       const holder = attestedKeys.map((k) => states.get(k)?.holder).find(Boolean);
       if (holder) return { contactId: holder, states };
+      // A conversation nobody is known in, seen without an identity (an agent's message, or one whose
+      // identities were erased): nothing says who it is about.
+      if (identityCount === 0) return undefined;
       const first = attestedKeys[0];
       if (!first) return { contactId: candidate, states };
       const after = await this.registry.register(first, candidate, true, correlationId);
