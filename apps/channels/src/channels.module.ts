@@ -6,6 +6,7 @@ import { ChatController } from './chat/chat.controller';
 import { ChatGateway } from './chat/chat.gateway';
 import { ChatHub } from './chat/chat-hub';
 import { WebChat } from './chat/web-chat';
+import { ConversationErasureConsumer } from './conversation/adapters/conversation-erasure.consumer';
 import { ConversationsController } from './conversation/adapters/conversations.controller';
 import { Conversations } from './conversation/conversations';
 import { ReplySender } from './conversation/send-reply/reply-sender';
@@ -49,6 +50,7 @@ function deliveryOptions(): DeliveryOptions {
     { provide: DELIVERY_OPTIONS, useFactory: deliveryOptions },
     ChatGateway,
     ChatHub,
+    ConversationErasureConsumer,
     Conversations,
     EmailSender,
     PartnerCallback,

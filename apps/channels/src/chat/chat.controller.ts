@@ -77,7 +77,7 @@ export class ChatController {
   @ApiAnswer(CHANNELS_ANSWERS.visitorConversation)
   @ApiErrors(401, 404, 409)
   async read(@Param('channelId') channelId: string, @Headers('x-visitor-token') token: string | undefined) {
-    const conversationId = this.chat.conversationOf(channelId, this.visitor(channelId, token));
+    const conversationId = await this.chat.conversationOf(channelId, this.visitor(channelId, token));
     return { conversationId, messages: await this.chat.resume(conversationId) };
   }
 

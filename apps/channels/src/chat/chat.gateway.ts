@@ -122,7 +122,7 @@ export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdow
         socket.close(4401, 'a valid visitor token (or an agent access_token) is required');
         return;
       }
-      const conversationId = this.chat.conversationOf(channelId, visitorId);
+      const conversationId = await this.chat.conversationOf(channelId, visitorId);
       this.hub.join('visitor', conversationId, socket);
       const messages = await this.chat.resume(conversationId);
       socket.send(JSON.stringify({ type: 'session', conversationId, visitorId, messages }));

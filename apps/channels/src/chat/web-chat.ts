@@ -90,8 +90,9 @@ export class WebChat {
     return verifyVisitorToken(this.secretOf(channelId), token);
   }
 
-  conversationOf(channelId: string, visitorId: string): string {
-    return this.conversations.idFor('web-chat', channelId, visitorId);
+  /** The visitor's conversation: a new one after their personal data was erased. */
+  conversationOf(channelId: string, visitorId: string): Promise<string> {
+    return this.conversations.currentIdFor('web-chat', channelId, visitorId);
   }
 
   /** A new anonymous visitor, or the returning one of a valid token: the same conversation either way. */
@@ -99,7 +100,7 @@ export class WebChat {
     const secret = this.secretOf(channelId);
     const known = token ? verifyVisitorToken(secret, token) : undefined;
     const issued = issueVisitorToken(secret, known);
-    const conversationId = this.conversationOf(channelId, issued.visitorId);
+    const conversationId = await this.conversationOf(channelId, issued.visitorId);
     return { channelId, ...issued, conversationId, messages: await this.resume(conversationId) };
   }
 
@@ -162,7 +163,7 @@ export class WebChat {
     const email = input.email.toLowerCase();
     // A visitor typing an address proves nothing (contacts treats it as a claim), unless the site signed it.
     const verified = this.attested(channelId, email, input.identityHash);
-    const conversationId = this.conversationOf(channelId, visitorId);
+    const conversationId = await this.conversationOf(channelId, visitorId);
     const outcome = await this.conversations.execute(
       conversationId,
       {

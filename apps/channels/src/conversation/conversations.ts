@@ -13,7 +13,10 @@ import {
   derivedEventId,
   inboundMessageId,
 } from './domain/conversation-ids';
-import { conversationDecider } from './domain/conversation.decider';
+import { CONVERSATION_ERASED, conversationDecider } from './domain/conversation.decider';
+
+/** How many times one thread may start again after erasures. */
+const GENERATIONS_MAX = 50;
 import type {
   ConversationCommand,
   ConversationEvent,
@@ -46,9 +49,23 @@ export class Conversations {
     private readonly ruleBook: RuleBook,
   ) {}
 
-  /** The conversation of a thread (see conversationIdFor). */
-  idFor(channel: ChannelKind, channelId: string, threadKey: string): string {
-    return conversationIdFor(this.ids, channel, channelId, threadKey);
+  /** The conversation of a thread (see conversationIdFor): its first one, or a later one after an erasure. */
+  idFor(channel: ChannelKind, channelId: string, threadKey: string, generation = 1): string {
+    return conversationIdFor(
+      this.ids,
+      channel,
+      channelId,
+      generation > 1 ? `${threadKey}#${generation}` : threadKey,
+    );
+  }
+
+  /** The thread's conversation now: the first one its customer's erasure did not close. */
+  async currentIdFor(channel: ChannelKind, channelId: string, threadKey: string): Promise<string> {
+    for (let generation = 1; generation < GENERATIONS_MAX; generation++) {
+      const conversationId = this.idFor(channel, channelId, threadKey, generation);
+      if (!(await this.load(conversationId)).state.erased) return conversationId;
+    }
+    return this.idFor(channel, channelId, threadKey, GENERATIONS_MAX);
   }
 
   /** Records a customer's message (idempotent by provider message id) with what the rules say. */
@@ -57,7 +74,20 @@ export class Conversations {
     options: { correlationId: string; passiveAutoReply?: boolean },
   ): Promise<Received> {
     const { threadKey, ...message } = inbound;
-    const conversationId = this.idFor(message.channel, message.channelId, threadKey);
+    // A thread whose conversation was erased goes on in a new one: nothing new joins erased words.
+    for (let generation = 1; generation <= GENERATIONS_MAX; generation++) {
+      const conversationId = this.idFor(message.channel, message.channelId, threadKey, generation);
+      const received = await this.receiveIn(conversationId, message, options);
+      if (received) return received;
+    }
+    throw new ConversationRejected(CONVERSATION_ERASED);
+  }
+
+  private async receiveIn(
+    conversationId: string,
+    message: Omit<Inbound, 'threadKey'>,
+    options: { correlationId: string; passiveAutoReply?: boolean },
+  ): Promise<Received | undefined> {
     const messageId = inboundMessageId(conversationId, message.providerMessageId);
     const command: ConversationCommand = {
       kind: 'receive-message',
@@ -70,6 +100,7 @@ export class Conversations {
       correlationId: options.correlationId,
       commandKey: `receive:${messageId}`,
     });
+    if (!outcome.ok && outcome.reason === CONVERSATION_ERASED) return undefined;
     if (!outcome.ok) throw new ConversationRejected(outcome.reason);
     const auto = outcome.events.find(
       (e): e is Extract<ConversationEvent, { type: 'channels.message-sent.v1' }> =>

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import { Partitioners } from 'kafkajs';
 import request from 'supertest';
 import { journeyCatalogue } from '@journey/contracts';
 import type { ChannelIdentity } from '@journey/contracts';
@@ -30,6 +31,15 @@ import {
 } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
 import { contactsService } from '../contacts.service';
+import { ChannelEventsConsumer } from './channel-events.consumer';
+
+/** The Kafka partition a stream's events go to (the producer's partitioner, six partitions). */
+const partitionOf = (streamId: string) =>
+  Partitioners.DefaultPartitioner()({
+    topic: 'journey.channels.v1',
+    partitionMetadata: Array.from({ length: 6 }, (_, partitionId) => ({ partitionId, leader: 0 })),
+    message: { key: streamId, value: null },
+  });
 
 /**
  * Identity resolution on two replicas of the contacts service sharing one store, one read model and
@@ -125,6 +135,24 @@ class Visit {
           text,
           attachments: [],
           receivedAt: at,
+        },
+      },
+    ]);
+  }
+
+  /** A later message of the same conversation. */
+  async more(text: string): Promise<void> {
+    await this.append([
+      {
+        type: 'channels.message-received.v1',
+        data: {
+          ...this.where,
+          messageId: randomUUID(),
+          providerMessageId: randomUUID(),
+          identities: [this.visitor],
+          text,
+          attachments: [],
+          receivedAt: new Date().toISOString(),
         },
       },
     ]);
@@ -315,6 +343,48 @@ describe('identity resolution, decided in the event store', () => {
     expect(await order(bases[1] as string, { appUserId: userId, phone: '+8613800138000' })).toBe(contactId);
     expect(await lookup({ phone: '+8613800138000' })).toBe(contactId);
   });
+
+  it('does not revive the words of a message still queued for resolution when the customer is erased', async () => {
+    const visit = new Visit();
+    const email = `queued-${randomUUID().slice(0, 8)}@customer.example`;
+    await visit.message('first words');
+    await visit.identify(email, true);
+    const contactId = await eventually(() => lookup({ email }), { what: 'the contact' });
+    await eventually(async () => (await viewOf(contactId)).timelineSize === 3, {
+      what: 'the visit resolved',
+    });
+
+    // The resolution consumers stop; a message arrives and waits in Kafka while the customer is erased.
+    const consumers = replicas.map((app) => app.get(ChannelEventsConsumer));
+    await Promise.all(consumers.map((c) => c.onModuleDestroy()));
+    const words = `queued words ${randomUUID()}`;
+    await visit.more(words);
+    await request(bases[0] as string)
+      .delete(`/v1/contacts/${contactId}/personal-data`)
+      .set('authorization', await token(['supervisor']))
+      .expect(200);
+    // A marker on the same partition, after the queued message: once it is resolved, so was the message.
+    let marker = new Visit();
+    while (
+      partitionOf(`conversation-${marker.conversationId}`) !==
+      partitionOf(`conversation-${visit.conversationId}`)
+    )
+      marker = new Visit();
+    await marker.message('marker');
+    await Promise.all(consumers.map((c) => c.onApplicationBootstrap()));
+    await eventually(() => lookup({ visitorId: marker.visitorId }), {
+      timeoutMs: 90_000,
+      what: 'the marker resolved',
+    });
+
+    // Nothing new about the erased customer: no contact for the visitor, no interaction holding the words.
+    expect(await lookup({ visitorId: visit.visitorId })).toBeUndefined();
+    expect(await lookup({ email })).toBeUndefined();
+    const recorded = (await store.readAll({ maxCount: 100_000 })).filter(
+      (e) => e.streamId.startsWith('contact-') && JSON.stringify(e.data).includes(words),
+    );
+    expect(recorded).toEqual([]);
+  }, 180_000);
 
   it('never closes a loop when two agents merge two contacts into each other at once, and erasure covers a merge made a moment before', async () => {
     for (let round = 0; round < 10; round++) {

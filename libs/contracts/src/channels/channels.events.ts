@@ -255,6 +255,14 @@ export const callRecorded = defineEvent({
   }),
 });
 
+export const conversationErased = defineEvent({
+  type: 'channels.conversation-erased.v1',
+  description:
+    "The customer's personal data was erased (contacts' personal-data-erased): the conversation's key is deleted, so its words and identities read as [erased], and it takes nothing more; the same customer writing again starts a new conversation.",
+  contactScoped: false,
+  schema: z.object({ ...channelFields, erasedAt: z.iso.datetime({ offset: true }) }),
+});
+
 export const rulesConfigured = defineEvent({
   type: 'channels.rules-configured.v1',
   description:
@@ -283,6 +291,7 @@ export const CHANNELS_EVENTS = [
   callAnswered,
   callEnded,
   callRecorded,
+  conversationErased,
 ] as const;
 
 /** Every channels event, type and data, from the contracts above. */

@@ -107,6 +107,8 @@ export type ConversationCommand =
       name?: string;
     }
   | { kind: 'mark-read'; reader: 'customer' | 'agent'; upToMessageId: string }
+  /** The customer's personal data was erased: the conversation closes for good. */
+  | { kind: 'erase'; erasedAt: string }
   | {
       kind: 'record-call';
       where: Where;
@@ -146,7 +148,12 @@ export interface ConversationState {
   /** The customer's last email, for the threading headers of a reply. */
   lastEmail?: EmailThread;
   calls: Map<string, CallState>;
+  /** Its customer's personal data was erased: it takes nothing more. */
+  erased: boolean;
 }
+
+/** Why a command on an erased conversation is refused: the thread goes on in a new conversation. */
+export const CONVERSATION_ERASED = "the conversation's personal data was erased";
 
 const sameIdentity = (a: ChannelIdentity, b: ChannelIdentity) =>
   a.kind === b.kind && a.value.toLowerCase() === b.value.toLowerCase();
@@ -237,6 +244,9 @@ function evolve(state: ConversationState, event: ConversationEvent): Conversatio
         ...(s.calls.get(event.data.callId) ?? { ended: false }),
         recorded: true,
       });
+      break;
+    case 'channels.conversation-erased.v1':
+      s.erased = true;
       break;
     default:
       break;
@@ -439,6 +449,13 @@ function decideIdentify(
 }
 
 function decide(command: ConversationCommand, state: ConversationState): ConversationEvent[] | Rejection {
+  if (command.kind === 'erase') {
+    if (state.erased || !state.where) return [];
+    return [
+      { type: 'channels.conversation-erased.v1', data: { ...state.where, erasedAt: command.erasedAt } },
+    ];
+  }
+  if (state.erased) return reject(CONVERSATION_ERASED);
   if (command.kind === 'receive-message') return decideReceive(command, state);
   if (command.kind === 'record-call') return decideCall(command, state);
   if (command.kind === 'identify-visitor') return decideIdentify(command, state);
@@ -516,6 +533,7 @@ export const conversationDecider: Decider<ConversationCommand, ConversationState
     lastAutoReplies: {},
     routing: {},
     calls: new Map(),
+    erased: false,
   }),
   evolve,
   decide,

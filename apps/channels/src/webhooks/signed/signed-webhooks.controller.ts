@@ -158,7 +158,7 @@ export class SignedWebhooksController {
     this.verify(channel.secret, req);
     const c = parseInput(callEventSchema, body);
     const customer = c.direction === 'inbound' ? c.from : c.to;
-    const conversationId = this.conversations.idFor('phone', channelId, customer);
+    const conversationId = await this.conversations.currentIdFor('phone', channelId, customer);
     const identities: ChannelIdentity[] = [{ kind: 'phone', value: customer, verified: true }];
     const where = { conversationId, channel: 'phone' as const, channelId };
     const phase =
