@@ -174,7 +174,7 @@ export const visitorIdentified = defineEvent({
   description:
     'An anonymous web visitor said who they are (e.g. gave an email); verified says whether the channel attests it.',
   contactScoped: false,
-  personalData: ['identities[].value', 'name'],
+  personalData: ['visitorId', 'identities[].value', 'name'],
   schema: z.object({
     ...channelFields,
     visitorId: z.string().min(1).max(200),
