@@ -33,7 +33,6 @@ import type { ServiceProcess } from './support/service-processes';
 // too; both services' read models; the services' logs) is scanned for the customer's identities and
 // words, and none of them is found.
 const infra = testInfrastructure();
-const root = join(__dirname, '..', '..', '..');
 const secret = () => randomBytes(18).toString('base64url');
 const dir = mkdtempSync(join(tmpdir(), 'journey-erasure-'));
 const keyFile = join(dir, 'key.json');
