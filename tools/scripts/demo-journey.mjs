@@ -51,7 +51,7 @@ async function call(method, path, { body, headers = {}, type = 'application/json
 const step = (label, result) => console.log(`  ✓ ${label}${result ? ` → ${result}` : ''}`);
 const conversations = {};
 
-// 1. Pre-sale: an anonymous visitor chats on the web site, then leaves an email address.
+// 1. Pre-sale: an anonymous visitor chats on the web site, then signs in (the site identifies them).
 const chat = config.chat?.[0];
 if (chat) {
   const session = await call('POST', `/v1/chat/${chat.id}/sessions`, {
@@ -65,13 +65,21 @@ if (chat) {
   });
   await call('POST', `/v1/chat/${chat.id}/identify`, {
     headers: visitor,
-    body: { email: 'li.wei@example.com', name: 'Li Wei' },
+    // Signed in on the shop's site, which vouches for the email (identity verification).
+    body: {
+      email: 'li.wei@example.com',
+      name: 'Li Wei',
+      ...(chat.identitySecret
+        ? {
+            identityHash: createHmac('sha256', chat.identitySecret)
+              .update('li.wei@example.com')
+              .digest('hex'),
+          }
+        : {}),
+    },
   });
   conversations['web chat'] = sent.conversationId;
-  step(
-    'web chat: visitor asks, then leaves an email',
-    sent.duplicate ? 'already there' : sent.conversationId,
-  );
+  step('web chat: visitor asks, then signs in', sent.duplicate ? 'already there' : sent.conversationId);
 
   const platform = require(join(root, 'libs', 'platform', 'dist', 'index.js'));
   const agentToken = await platform.issueLocalToken({
