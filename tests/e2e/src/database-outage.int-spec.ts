@@ -169,7 +169,7 @@ describe('PostgreSQL away for 10 s under live traffic', () => {
       expect(count).toBeGreaterThan(15);
       const seqs = await eventually(
         async () => {
-          const lookup = await fetch(`${contactsUrl}/v1/contacts/lookup?appUserId=app:user-${run}-${u}`, {
+          const lookup = await fetch(`${contactsUrl}/v1/contacts/lookup?appUserId=user-${run}-${u}`, {
             headers: auth,
           });
           if (lookup.status !== 200) return undefined;

@@ -100,7 +100,13 @@ export class Conversations {
       correlationId: options.correlationId,
       commandKey: `receive:${messageId}`,
     });
-    if (!outcome.ok && outcome.reason === CONVERSATION_ERASED) return undefined;
+    if (!outcome.ok && outcome.reason === CONVERSATION_ERASED) {
+      // A provider sending again a message the erased conversation took: a duplicate, not a new one.
+      const { state } = await this.load(conversationId);
+      return state.providerMessageIds.has(message.providerMessageId)
+        ? { conversationId, messageId, duplicate: true }
+        : undefined;
+    }
     if (!outcome.ok) throw new ConversationRejected(outcome.reason);
     const auto = outcome.events.find(
       (e): e is Extract<ConversationEvent, { type: 'channels.message-sent.v1' }> =>

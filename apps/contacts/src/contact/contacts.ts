@@ -46,15 +46,4 @@ export class Contacts {
   async exists(contactId: string): Promise<boolean> {
     return (await this.store.streamRevision(contactStream(contactId))) !== undefined;
   }
-
-  /** The conversations the contact's interactions happened in, or undefined for an unknown contact. */
-  async conversationsOf(contactId: string): Promise<string[] | undefined> {
-    const events = await this.store.readStream(contactStream(contactId));
-    if (events.length === 0) return undefined;
-    const ids = new Set<string>();
-    for (const e of events)
-      if (e.type === 'contacts.interaction-recorded.v1')
-        ids.add((e.data as { conversationId: string }).conversationId);
-    return [...ids];
-  }
 }

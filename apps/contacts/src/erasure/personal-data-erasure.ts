@@ -3,7 +3,7 @@ import type { ChannelIdentity } from '@journey/contracts';
 import type { PersonalDataProtection } from '@journey/eventstore';
 import { PERSONAL_DATA } from '@journey/messaging';
 import { Contacts, contactStream } from '../contact/contacts';
-import { CONTACT_ERASED, identityKey, MERGE_IN_PROGRESS } from '../contact/domain/contact.decider';
+import { identityKey, MERGE_IN_PROGRESS, MERGE_LOCK_MS } from '../contact/domain/contact.decider';
 import { conversationKey, IdentityRegistry } from '../identity-resolution/identity-registry';
 import { ContactMerges } from '../merge/contact-merges';
 
@@ -14,7 +14,6 @@ export interface ErasureReport {
   keysDeleted: number;
 }
 
-const TRIES = 20;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -40,27 +39,31 @@ export class PersonalDataErasure {
 
   async erase(contactId: string, by: string, correlationId: string): Promise<ErasureReport | undefined> {
     if (!(await this.contacts.exists(contactId))) return undefined;
-    for (let attempt = 0; attempt < TRIES; attempt++) {
-      if (attempt > 0) await pause(50 * attempt);
+    // Longer than a crashed merge's lock, so that one never makes the erasure give up.
+    const deadline = Date.now() + MERGE_LOCK_MS + 10_000;
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
+      if (attempt > 0) await pause(Math.min(1_000, 50 * attempt));
       const members = [contactId, ...(await this.merges.membersOf(contactId))];
       const erased: { id: string; identities: ChannelIdentity[]; conversationIds: string[] }[] = [];
       let busy = false;
       for (const id of members) {
-        // Read before the key goes: the identities are what the registry is keyed on.
-        const { identities } = await this.contacts.state(id);
-        const conversationIds = (await this.contacts.conversationsOf(id)) ?? [];
         const outcome = await this.contacts.execute(
           id,
-          { kind: 'erase', conversationIds, by, erasedAt: new Date().toISOString() },
+          { kind: 'erase', by, erasedAt: new Date().toISOString() },
           { correlationId },
         );
         if (!outcome.ok) {
-          if (outcome.reason !== MERGE_IN_PROGRESS && outcome.reason !== CONTACT_ERASED)
-            throw new Error(outcome.reason);
-          busy = outcome.reason === MERGE_IN_PROGRESS;
-          if (busy) break;
+          if (outcome.reason !== MERGE_IN_PROGRESS) throw new Error(outcome.reason);
+          busy = true;
+          break;
         }
-        erased.push({ id, identities, conversationIds });
+        // The identities and conversations of the state the erasure was decided on: nothing linked
+        // a moment before it is missed. (Asked again, the identities read as erased: nothing to release.)
+        erased.push({
+          id,
+          identities: outcome.state.identities,
+          conversationIds: [...outcome.state.conversations],
+        });
       }
       if (busy) continue;
       // Erased, so no merge can join them any more; one that joined a moment before is erased too.

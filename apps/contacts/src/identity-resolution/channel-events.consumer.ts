@@ -114,7 +114,13 @@ export class ChannelEventsConsumer implements OnApplicationBootstrap, OnModuleDe
     await this.resolution.observe({
       identities,
       conversationId: data.conversationId,
-      ...(name ? { name } : {}),
+      // A site's identityHash vouches for the email, not for the name a visitor typed.
+      ...(name
+        ? {
+            name,
+            ...(envelope.type === 'channels.visitor-identified.v1' ? { nameSource: 'claimed' as const } : {}),
+          }
+        : {}),
       interaction: { ...interaction, sourceEventId: envelope.id },
       sourceEventId: envelope.id,
       correlationId: envelope.correlationId,

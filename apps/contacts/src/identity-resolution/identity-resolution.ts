@@ -23,6 +23,8 @@ export interface Observation {
   identities: ChannelIdentity[];
   conversationId?: string;
   name?: string;
+  /** Where the name comes from, when the channel knows better than "attested if any identity is". */
+  nameSource?: 'claimed' | 'attested';
   interaction?: Interaction;
   journeyFact?: JourneyFact;
   sourceEventId?: string;
@@ -83,23 +85,31 @@ export class IdentityResolution {
       identities.length,
     );
     if (!decided) return undefined; // its conversation was erased: its words stay gone
-    const { contactId, states } = decided;
+    const { contactId, states, reserved } = decided;
+    // Whether the contact is the conversation's (known before this observation) rather than the
+    // holder of an identity the observation itself names.
+    const conversationHeld =
+      convKey !== undefined && reserved !== convKey && states.get(convKey)?.holder === contactId;
 
     // The identities this contact holds (registering the free ones), and those another one holds.
     const own: ChannelIdentity[] = [];
-    const heldElsewhere: { identity?: ChannelIdentity; holder: string }[] = [];
+    const registered: string[] = reserved ? [reserved] : [];
+    const heldElsewhere: { identity: ChannelIdentity; holder: string }[] = [];
     const suggestions: { identity: ChannelIdentity; other: string; reason: string }[] = [];
-    for (const key of convKey ? [convKey] : []) {
-      const holder = await this.holderAfterRegistering(key, states, contactId, o.correlationId);
-      if (holder && holder !== contactId) heldElsewhere.push({ holder });
+    if (convKey && !conversationHeld && reserved !== convKey) {
+      const holder = await this.holderAfterRegistering(convKey, states, contactId, o.correlationId);
+      // Another replica gave the conversation to its contact a moment ago: decide again.
+      if (holder !== contactId) return this.again(observation, retried);
+      registered.push(convKey);
     }
     for (const identity of attested) {
       const key = identityKey(identity);
+      const before = (states.get(key) as RegistryState).holder;
       const holder = await this.holderAfterRegistering(key, states, contactId, o.correlationId);
-      if (holder === contactId) own.push(identity);
-      else if (holder) heldElsewhere.push({ identity, holder });
-      // Visitors who typed it: shown to the owner's agent, never given anything of the owner's.
-      if (holder === contactId)
+      if (holder === contactId) {
+        own.push(identity);
+        if (before !== contactId && key !== reserved) registered.push(key);
+        // Visitors who typed it: shown to the owner's agent, never given anything of the owner's.
         for (const other of (states.get(key) as RegistryState).claimants
           .filter((c) => c !== contactId)
           .slice(0, 3))
@@ -108,8 +118,11 @@ export class IdentityResolution {
             other,
             reason: `the ${identity.kind} attested here is claimed on another contact`,
           });
+      } else if (holder) heldElsewhere.push({ identity, holder });
     }
     for (const identity of claims) {
+      // A claim stays on the contact as unverified, and never makes it the identity's holder.
+      own.push(identity);
       const key = identityKey(identity);
       const state = states.get(key) as RegistryState;
       if (state.holder && state.holder !== contactId) {
@@ -120,8 +133,10 @@ export class IdentityResolution {
         });
         continue;
       }
-      own.push(identity);
-      if (state.holder !== contactId) await this.registry.register(key, contactId, false, o.correlationId);
+      if (state.holder !== contactId && !state.claimants.includes(contactId)) {
+        await this.registry.register(key, contactId, false, o.correlationId);
+        registered.push(key);
+      }
       for (const other of state.claimants.filter((c) => c !== contactId).slice(0, 3))
         suggestions.push({
           identity,
@@ -133,10 +148,8 @@ export class IdentityResolution {
     // A new contact whose every identity another replica registered a moment ago: it is that one's
     // customer. The conversation this observation reserved for the new contact is given back first.
     if (contactId === candidate && own.length === 0 && !(await this.contacts.exists(candidate))) {
-      if (retried)
-        throw new Contention('identity resolution: the registry kept changing; trying the event again');
       if (convKey) await this.registry.release(convKey, candidate, false, o.correlationId);
-      return this.observe(observation, true);
+      return this.again(observation, retried);
     }
 
     const vouched = attested.some((i) => !ANONYMOUS_KINDS.has(i.kind));
@@ -147,7 +160,7 @@ export class IdentityResolution {
         kind: 'observe',
         contactId,
         identities: own,
-        ...(o.name ? { name: o.name, nameSource: vouched ? 'attested' : 'claimed' } : {}),
+        ...(o.name ? { name: o.name, nameSource: o.nameSource ?? (vouched ? 'attested' : 'claimed') } : {}),
         ...(observedAt ? { observedAt } : {}),
         ...(o.sourceEventId ? { sourceEventId: o.sourceEventId } : {}),
         ...(o.interaction ? { interaction: o.interaction } : {}),
@@ -156,17 +169,32 @@ export class IdentityResolution {
       { correlationId: o.correlationId, ...(o.sourceEventId ? { causationId: o.sourceEventId } : {}) },
     );
     if (!outcome.ok && outcome.reason === CONTACT_ERASED) {
-      // The contact was erased. Its conversation's messages stay unattributed; an identity still
-      // registered to it (erased a moment ago) is released, and the customer starts a new contact.
-      if (retried || contactId === candidate || (convKey && states.get(convKey)?.holder === contactId))
-        return undefined;
+      // The contact was erased. What this observation registered to it is given back; a message of
+      // its own conversation stays unattributed; an identity that still pointed at it (erased a
+      // moment ago) is released, and the customer starts a new contact.
+      for (const key of registered) await this.registry.release(key, contactId, false, o.correlationId);
+      if (conversationHeld || contactId === candidate) return undefined;
       for (const key of attested.map(identityKey))
         await this.registry.release(key, contactId, false, o.correlationId);
-      return this.observe(observation, true);
+      return this.again(observation, retried);
     }
     if (!outcome.ok) throw new Error(outcome.reason);
 
-    for (const { holder } of heldElsewhere) await this.joinAttested(contactId, holder, o.correlationId);
+    for (const { identity, holder } of heldElsewhere) {
+      // The observation names identities of two contacts at once (an order with one's email and the
+      // other's WeChat login): one customer. An identity that only meets a conversation's contact
+      // proves that much only for an anonymous visitor signing in; otherwise an agent decides.
+      const joined = conversationHeld
+        ? (await this.isAnonymous(await this.merges.rootOf(contactId))) &&
+          (await this.joinAttested(contactId, holder, o.correlationId))
+        : await this.joinAttested(contactId, holder, o.correlationId);
+      if (!joined)
+        suggestions.push({
+          identity,
+          other: holder,
+          reason: `the attested ${identity.kind} seen here is held by another contact`,
+        });
+    }
     for (const s of suggestions)
       await this.contacts.execute(
         contactId,
@@ -199,7 +227,7 @@ export class IdentityResolution {
     candidate: string,
     correlationId: string,
     identityCount: number,
-  ): Promise<{ contactId: string; states: Map<string, RegistryState> } | undefined> {
+  ): Promise<{ contactId: string; states: Map<string, RegistryState>; reserved?: string } | undefined> {
     for (let attempt = 0; attempt < 10; attempt++) {
       const states = await this.registry.readAll([...attestedKeys, ...claims.map(identityKey)]);
       if (attestedKeys.some((k) => states.get(k)?.closed && k.startsWith('conversation:'))) return undefined;
@@ -213,7 +241,7 @@ export class IdentityResolution {
       const after = await this.registry.register(first, candidate, true, correlationId);
       if (!after) return undefined;
       states.set(first, after);
-      if (after.holder === candidate) return { contactId: candidate, states };
+      if (after.holder === candidate) return { contactId: candidate, states, reserved: first };
       // Another replica registered it a moment ago: read again and join its contact.
     }
     throw new Contention('identity resolution: the registry kept changing; trying the event again');
@@ -236,9 +264,9 @@ export class IdentityResolution {
    * The observation's attesting system names an identity another contact holds: both are one
    * customer. An anonymous visitor joins the known customer; otherwise the other joins this one.
    */
-  private async joinAttested(contactId: string, holder: string, correlationId: string): Promise<void> {
+  private async joinAttested(contactId: string, holder: string, correlationId: string): Promise<boolean> {
     const [mine, theirs] = await Promise.all([this.merges.rootOf(contactId), this.merges.rootOf(holder)]);
-    if (mine === theirs) return;
+    if (mine === theirs) return true;
     const anonymous = await this.isAnonymous(mine);
     const [merged, survivor] =
       anonymous && !(await this.isAnonymous(theirs)) ? [mine, theirs] : [theirs, mine];
@@ -247,9 +275,17 @@ export class IdentityResolution {
       correlationId,
       follow: true,
     });
-    // An erased contact takes no merge; a merge that kept meeting others is tried again later.
+    // A merge that kept meeting others is tried again later; an erased contact takes no merge.
     if (!outcome.ok && outcome.reason === MERGE_IN_PROGRESS)
       throw new Contention(`identity resolution: ${outcome.reason}`);
+    return outcome.ok;
+  }
+
+  /** Decides the observation once more (the registry changed under it), or waits if it keeps changing. */
+  private again(observation: Observation, retried: boolean): Promise<Resolved | undefined> {
+    if (retried)
+      return Promise.reject(new Contention('identity resolution: the registry kept changing; trying again'));
+    return this.observe(observation, true);
   }
 
   private async isAnonymous(contactId: string): Promise<boolean> {

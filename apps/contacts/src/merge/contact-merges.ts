@@ -28,9 +28,12 @@ export class ContactMerges {
   /** The contact at the end of the contact's merge chain (itself when it is not merged). */
   async rootOf(contactId: string): Promise<string> {
     let id = contactId;
+    const seen = new Set([id]);
     for (let depth = 0; depth < CHAIN_MAX; depth++) {
       const next = (await this.contacts.state(id)).mergedInto;
       if (!next) return id;
+      if (seen.has(next)) throw new Error(`the merges of ${contactId} form a loop through ${next}`);
+      seen.add(next);
       id = next;
     }
     throw new Error(`the merge chain of ${contactId} is longer than ${CHAIN_MAX}`);
@@ -94,7 +97,13 @@ export class ContactMerges {
       }
       const joined = await this.contacts.execute(
         mergedId,
-        { kind: 'merge-into', survivorId: root, by: options.by, now },
+        {
+          kind: 'merge-into',
+          survivorId: root,
+          by: options.by,
+          now: new Date().toISOString(),
+          ...(started.state.mergeLock ? { survivorLockUntil: started.state.mergeLock.until } : {}),
+        },
         meta,
       );
       await this.contacts.execute(root, { kind: 'finish-merge', mergedId, merged: joined.ok }, meta);

@@ -180,9 +180,9 @@ describe('the contact decider', () => {
       expect(locked({ kind: 'start-merge', mergedId: S, by: 'a', now })).toMatchObject({
         reason: MERGE_IN_PROGRESS,
       });
-      expect(locked({ kind: 'erase', conversationIds: [], by: 'dpo', erasedAt: later(1_000) })).toMatchObject(
-        { reason: MERGE_IN_PROGRESS },
-      );
+      expect(locked({ kind: 'erase', by: 'dpo', erasedAt: later(1_000) })).toMatchObject({
+        reason: MERGE_IN_PROGRESS,
+      });
       // A crashed merge does not close the contact for ever.
       expect(
         decided([...created, ...started], {
@@ -190,6 +190,37 @@ describe('the contact decider', () => {
           survivorId: S,
           by: 'a',
           now: later(MERGE_LOCK_MS + 1),
+        }),
+      ).toHaveLength(1);
+      // The same merge tried again: nothing new while its lock holds, a fresh lock once it lapsed.
+      expect(decided([...created, ...started], { kind: 'start-merge', mergedId: M, by: 'a', now })).toEqual(
+        [],
+      );
+      expect(
+        decided([...created, ...started], {
+          kind: 'start-merge',
+          mergedId: M,
+          by: 'a',
+          now: later(MERGE_LOCK_MS),
+        }),
+      ).toHaveLength(1);
+      // Joining a survivor whose lock is about to lapse is refused: the survivor may move after it.
+      expect(
+        given(created)({
+          kind: 'merge-into',
+          survivorId: S,
+          by: 'a',
+          now: later(MERGE_LOCK_MS - 1_000),
+          survivorLockUntil: later(MERGE_LOCK_MS),
+        }),
+      ).toMatchObject({ reason: MERGE_IN_PROGRESS });
+      expect(
+        decided(created, {
+          kind: 'merge-into',
+          survivorId: S,
+          by: 'a',
+          now,
+          survivorLockUntil: later(MERGE_LOCK_MS),
         }),
       ).toHaveLength(1);
       const finished = decided([...created, ...started], { kind: 'finish-merge', mergedId: M, merged: true });
@@ -240,12 +271,13 @@ describe('the contact decider', () => {
     it('erases once, then takes no more changes or observations', () => {
       const erase = {
         kind: 'erase' as const,
-        conversationIds: [interaction.conversationId],
         by: 'dpo',
         erasedAt: '2026-11-23T12:00:00.000Z',
       };
       const erased = decided(created, erase);
       expect(erased.map((e) => e.type)).toEqual(['contacts.personal-data-erased.v1']);
+      // The conversations it hands to channels are those of the state it was decided on.
+      expect(erased[0]?.data).toMatchObject({ conversationIds: [interaction.conversationId] });
       expect(decided([...created, ...erased], erase)).toEqual([]);
       const after = given([...created, ...erased]);
       expect(after({ kind: 'update-profile', change: { name: 'X' }, by: 'a' })).toMatchObject({

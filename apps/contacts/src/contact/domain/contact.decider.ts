@@ -10,6 +10,8 @@ export type ProfileSource = 'claimed' | 'attested' | 'agent';
 const SOURCE_RANK: Record<ProfileSource, number> = { claimed: 0, attested: 1, agent: 2 };
 /** How long a contact that started a merge stays closed to other merges if the merge never finishes. */
 export const MERGE_LOCK_MS = 30_000;
+/** A merge joins its survivor only while this much of the survivor's lock is left (clock skew, slow appends). */
+export const MERGE_LOCK_MARGIN_MS = 10_000;
 
 /** What an agent (or another system) changes on the contact's profile; absent fields stay as they are. */
 export interface ProfileChange {
@@ -129,14 +131,21 @@ export type ContactCommand =
   /** This contact (a root, not being merged into) is about to absorb another: closed to other merges until it finishes. */
   | { kind: 'start-merge'; mergedId: string; by: string; now: string }
   | { kind: 'finish-merge'; mergedId: string; merged: boolean }
-  | { kind: 'merge-into'; survivorId: string; by: string; now: string }
+  /**
+   * Joins the survivor, whose merge lock holds until `survivorLockUntil`: past it (less a margin for
+   * clocks), the survivor may have moved, so the merge is refused and started again.
+   */
+  | { kind: 'merge-into'; survivorId: string; by: string; now: string; survivorLockUntil?: string }
   | { kind: 'split'; by: string }
-  | { kind: 'erase'; conversationIds: string[]; by: string; erasedAt: string };
+  /** The conversations it lists are the ones the contact's own events name, as the decision sees them. */
+  | { kind: 'erase'; by: string; erasedAt: string };
 
 export interface ContactState {
   contactId: string | undefined;
   identities: ChannelIdentity[];
   interactions: Set<string>;
+  /** The conversations its interactions happened in (what an erasure hands to channels). */
+  conversations: Set<string>;
   journeyFacts: Set<string>;
   suggestions: Set<string>;
   vipTier: VipTier | undefined;
@@ -210,7 +219,11 @@ function evolve(state: ContactState, event: ContactEvent): ContactState {
     case 'contacts.merge-suggested.v1':
       return { ...state, suggestions: new Set(state.suggestions).add(event.data.otherContactId) };
     case 'contacts.interaction-recorded.v1':
-      return { ...state, interactions: new Set(state.interactions).add(event.data.sourceEventId) };
+      return {
+        ...state,
+        interactions: new Set(state.interactions).add(event.data.sourceEventId),
+        conversations: new Set(state.conversations).add(event.data.conversationId),
+      };
     case 'contacts.journey-event-recorded.v1':
       return {
         ...state,
@@ -286,7 +299,8 @@ function decideOnContact(
   if (command.kind === 'erase') {
     if (state.erased) return []; // asked again: the keys are deleted again, nothing more is recorded
     if (activeMergeLock(state, command.erasedAt)) return reject(MERGE_IN_PROGRESS);
-    const { conversationIds, by, erasedAt } = command;
+    const { by, erasedAt } = command;
+    const conversationIds = [...state.conversations];
     return [{ type: 'contacts.personal-data-erased.v1', data: { contactId, conversationIds, by, erasedAt } }];
   }
   if (state.erased) return reject(CONTACT_ERASED);
@@ -299,11 +313,12 @@ function decideOnContact(
         { type: 'contacts.consent-recorded.v1', data: { contactId, purpose, granted, source, at, by } },
       ];
     }
-    case 'start-merge':
+    case 'start-merge': {
       if (command.mergedId === contactId) return reject('a contact cannot be merged into itself');
       if (state.mergedInto) return reject(`${NOT_A_ROOT} ${state.mergedInto}`);
-      if (state.mergeLock?.mergedId === command.mergedId) return [];
-      if (activeMergeLock(state, command.now)) return reject(MERGE_IN_PROGRESS);
+      const lock = activeMergeLock(state, command.now);
+      if (lock?.mergedId === command.mergedId) return []; // the same merge, tried again while its lock holds
+      if (lock) return reject(MERGE_IN_PROGRESS);
       return [
         {
           type: 'contacts.merge-started.v1',
@@ -315,6 +330,7 @@ function decideOnContact(
           },
         },
       ];
+    }
     case 'finish-merge':
       if (state.mergeLock?.mergedId !== command.mergedId) return [];
       return [
@@ -330,6 +346,11 @@ function decideOnContact(
         return reject(`the contact is already merged into ${state.mergedInto}; split it first`);
       // Something is being merged into this contact: merging it away now could close a loop.
       if (activeMergeLock(state, command.now)) return reject(MERGE_IN_PROGRESS);
+      if (
+        command.survivorLockUntil !== undefined &&
+        Date.parse(command.now) >= Date.parse(command.survivorLockUntil) - MERGE_LOCK_MARGIN_MS
+      )
+        return reject(MERGE_IN_PROGRESS);
       return [
         {
           type: 'contacts.contact-merged.v1',
@@ -424,6 +445,7 @@ export const contactDecider: Decider<ContactCommand, ContactState, ContactEvent>
     contactId: undefined,
     identities: [],
     interactions: new Set(),
+    conversations: new Set(),
     journeyFacts: new Set(),
     suggestions: new Set(),
     vipTier: undefined,
