@@ -52,6 +52,9 @@ function launch(name: 'channels' | 'contacts', port: number, configFile: string)
       MONGO_URL: isolatedMongoUrl(infra, `scenario_${name}`),
       AUTH_LOCAL_KEY_FILE: keyFile,
       CHANNELS_CONFIG_FILE: configFile,
+      // 24 journeys at once from one test client: more than one client's default budget.
+      RATE_LIMIT_PER_SECOND: '2000',
+      RATE_LIMIT_BURST: '4000',
     }),
   );
 }
@@ -357,10 +360,13 @@ describe('one customer across web chat, commerce, email and WeChat', () => {
     // Each journey's steps one after the other, each waiting until the one before is resolved, so
     // that the order of arrival is the one intended; the journeys themselves run side by side.
     const settled: Record<Step, (j: (typeof journeys)[number]) => Promise<unknown>> = {
-      chat: (j) => eventually(() => lookup({ visitorId: j.visitorId }), { timeoutMs: 30_000 }),
-      order: (j) => eventually(() => lookup({ wechatOpenId: j.openid }), { timeoutMs: 30_000 }),
-      email: (j) => eventually(() => lookup({ email: j.email }), { timeoutMs: 30_000 }),
-      wechat: (j) => eventually(() => lookup({ wechatOpenId: j.openid }), { timeoutMs: 30_000 }),
+      chat: (j) =>
+        eventually(() => lookup({ visitorId: j.visitorId }), { timeoutMs: 30_000, intervalMs: 250 }),
+      order: (j) =>
+        eventually(() => lookup({ wechatOpenId: j.openid }), { timeoutMs: 30_000, intervalMs: 250 }),
+      email: (j) => eventually(() => lookup({ email: j.email }), { timeoutMs: 30_000, intervalMs: 250 }),
+      wechat: (j) =>
+        eventually(() => lookup({ wechatOpenId: j.openid }), { timeoutMs: 30_000, intervalMs: 250 }),
     };
     await Promise.all(
       journeys.map(async (j, n) => {
