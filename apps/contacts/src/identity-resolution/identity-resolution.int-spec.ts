@@ -37,7 +37,13 @@ import { ChannelEventsConsumer } from './channel-events.consumer';
 const partitionOf = (streamId: string) =>
   Partitioners.DefaultPartitioner()({
     topic: 'journey.channels.v1',
-    partitionMetadata: Array.from({ length: 6 }, (_, partitionId) => ({ partitionId, leader: 0 })),
+    partitionMetadata: Array.from({ length: 6 }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      partitionErrorCode: 0,
+      replicas: [0],
+      isr: [0],
+    })),
     message: { key: streamId, value: null },
   });
 

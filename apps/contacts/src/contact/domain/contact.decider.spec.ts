@@ -90,15 +90,18 @@ describe('the contact decider', () => {
       name: 'visitor typed',
       nameSource: 'claimed',
     });
-    const observe = (name: string, nameSource: 'claimed' | 'attested', observedAt?: string) =>
-      ({
-        kind: 'observe',
-        contactId: C,
-        identities: [],
-        name,
-        nameSource,
-        ...(observedAt ? { observedAt } : {}),
-      }) as const;
+    const observe = (
+      name: string,
+      nameSource: 'claimed' | 'attested',
+      observedAt?: string,
+    ): ContactCommand => ({
+      kind: 'observe',
+      contactId: C,
+      identities: [],
+      name,
+      nameSource,
+      ...(observedAt ? { observedAt } : {}),
+    });
 
     it('lets a name seen later reach an existing contact: attested over claimed, newer over older, agent edits over both', () => {
       const attestedName = decided(created, observe('Li Wei', 'attested', '2026-11-23T10:00:00.000Z'));
