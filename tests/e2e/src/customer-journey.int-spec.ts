@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import {
   uniqueName,
 } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
+import { postDkimEmail, postWechatText } from './support/customer-messages';
 import { launchService, readyServices, stopServices } from './support/service-processes';
 import type { ServiceProcess } from './support/service-processes';
 
@@ -68,13 +69,6 @@ const token = (...roles: Role[]) =>
     roles,
     expiresIn: '1h',
   });
-const signed = (key: string, body: string) => {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  return {
-    'x-journey-timestamp': timestamp,
-    'x-journey-signature': `sha256=${createHmac('sha256', key).update(`${timestamp}.`).update(body).digest('hex')}`,
-  };
-};
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
@@ -175,33 +169,18 @@ describe('one customer across web chat, commerce, email and WeChat', () => {
 
     // Post-sale: an email (DKIM-attested), then an answer on WeChat.
     await pause(20);
-    const mime = [
-      'Authentication-Results: mx.example.com; dkim=pass header.d=customer.example',
-      `From: Li Wei <${email}>`,
-      'To: support@example.com',
-      'Subject: X200 screen cracked',
-      `Message-ID: <${randomUUID()}@customer.example>`,
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      'The screen arrived cracked.',
-      '',
-    ].join('\r\n');
-    await request(channelsUrl)
-      .post('/v1/webhooks/email')
-      .set({ 'content-type': 'message/rfc822', ...signed(channels.email.webhookSecret, mime) })
-      .send(mime)
-      .expect(200);
+    await postDkimEmail(channelsUrl, channels.email.webhookSecret, {
+      from: `Li Wei <${email}>`,
+      subject: 'X200 screen cracked',
+      text: 'The screen arrived cracked.',
+    });
     await pause(1_100); // WeChat's CreateTime has whole seconds
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const signature = createHash('sha1').update(['tok3n', timestamp, 'n1'].sort().join('')).digest('hex');
-    await request(channelsUrl)
-      .post('/v1/webhooks/wechat/oa')
-      .query({ timestamp, nonce: 'n1', signature })
-      .type('text/xml')
-      .send(
-        `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[${openid}]]></FromUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[换一台可以吗?]]></Content><MsgId>${Date.now()}</MsgId></xml>`,
-      )
-      .expect(200);
+    await postWechatText(channelsUrl, {
+      openid,
+      text: '换一台可以吗?',
+      nonce: 'n1',
+      msgId: String(Date.now()),
+    });
 
     const view = await eventually(
       async () => {
@@ -324,37 +303,19 @@ describe('one customer across web chat, commerce, email and WeChat', () => {
           .expect(200);
       },
       async email(j) {
-        const mime = [
-          'Authentication-Results: mx.example.com; dkim=pass header.d=customer.example',
-          `From: <${j.email}>`,
-          'To: support@example.com',
-          'Subject: Delivery date',
-          `Message-ID: <${randomUUID()}@customer.example>`,
-          'Content-Type: text/plain; charset=utf-8',
-          '',
-          'When will it arrive?',
-          '',
-        ].join('\r\n');
-        await request(channelsUrl)
-          .post('/v1/webhooks/email')
-          .set({ 'content-type': 'message/rfc822', ...signed(channels.email.webhookSecret, mime) })
-          .send(mime)
-          .expect(200);
+        await postDkimEmail(channelsUrl, channels.email.webhookSecret, {
+          from: `<${j.email}>`,
+          subject: 'Delivery date',
+          text: 'When will it arrive?',
+        });
       },
       async wechat(j, n) {
-        const timestamp = String(Math.floor(Date.now() / 1000));
-        const nonce = `arrival-${n}-${randomUUID().slice(0, 8)}`;
-        const signature = createHash('sha1')
-          .update(['tok3n', timestamp, nonce].sort().join(''))
-          .digest('hex');
-        await request(channelsUrl)
-          .post('/v1/webhooks/wechat/oa')
-          .query({ timestamp, nonce, signature })
-          .type('text/xml')
-          .send(
-            `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[${j.openid}]]></FromUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[到了吗?]]></Content><MsgId>${Date.now()}${n}</MsgId></xml>`,
-          )
-          .expect(200);
+        await postWechatText(channelsUrl, {
+          openid: j.openid,
+          text: '到了吗?',
+          nonce: `arrival-${n}-${randomUUID().slice(0, 8)}`,
+          msgId: `${Date.now()}${n}`,
+        });
       },
     };
     // Each journey's steps one after the other, each waiting until the one before is resolved, so

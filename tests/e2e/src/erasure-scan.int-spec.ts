@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ import {
   uniqueName,
 } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
+import { postDkimEmail, postWechatText } from './support/customer-messages';
 import { launchService, readyServices, stopServices } from './support/service-processes';
 import type { ServiceProcess } from './support/service-processes';
 
@@ -97,13 +98,6 @@ const token = (...roles: Role[]) =>
     roles,
     expiresIn: '1h',
   }).then((t) => `Bearer ${t}`);
-const signed = (key: string, body: string) => {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  return {
-    'x-journey-timestamp': timestamp,
-    'x-journey-signature': `sha256=${createHmac('sha256', key).update(`${timestamp}.`).update(body).digest('hex')}`,
-  };
-};
 
 /** Every place a needle turns up, as "where: needle". */
 async function scan(needles: string[]): Promise<string[]> {
@@ -275,32 +269,17 @@ describe('erasure, scanned everywhere', () => {
         details: { note: words[3] },
       })
       .expect(200);
-    const mime = [
-      'Authentication-Results: mx.example.com; dkim=pass header.d=customer.example',
-      `From: ${name} <${email}>`,
-      'To: support@example.com',
-      `Subject: ${words[1]}`,
-      `Message-ID: <${randomUUID()}@customer.example>`,
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      words[1],
-      '',
-    ].join('\r\n');
-    await request(channelsUrl)
-      .post('/v1/webhooks/email')
-      .set({ 'content-type': 'message/rfc822', ...signed(channels.email.webhookSecret, mime) })
-      .send(mime)
-      .expect(200);
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const signature = createHash('sha1').update(['tok3n', timestamp, tag].sort().join('')).digest('hex');
-    await request(channelsUrl)
-      .post('/v1/webhooks/wechat/oa')
-      .query({ timestamp, nonce: tag, signature })
-      .type('text/xml')
-      .send(
-        `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[${openid}]]></FromUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${words[2]}]]></Content><MsgId>${Date.now()}</MsgId></xml>`,
-      )
-      .expect(200);
+    await postDkimEmail(channelsUrl, channels.email.webhookSecret, {
+      from: `${name} <${email}>`,
+      subject: words[1] as string,
+      text: words[1] as string,
+    });
+    await postWechatText(channelsUrl, {
+      openid,
+      text: words[2] as string,
+      nonce: tag,
+      msgId: String(Date.now()),
+    });
     await eventually(
       async () => {
         const res = await request(contactsUrl)
