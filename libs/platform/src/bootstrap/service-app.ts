@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import type { INestApplication, Type } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
+import { json, text, urlencoded } from 'express';
 import { Transport } from '@nestjs/microservices';
 import { Partitioners } from 'kafkajs';
 import type { MicroserviceOptions } from '@nestjs/microservices';
@@ -22,6 +24,23 @@ export interface ServiceDefinition {
   module: Type<unknown>;
   /** One paragraph for the OpenAPI document. */
   description: string;
+  /**
+   * Routes (path prefixes) whose bodies may be larger than HTTP_BODY_LIMIT, such as inbound email with
+   * its attachments; multipart bodies are not parsed here at all (their handlers stream them).
+   */
+  largeBodies?: readonly { path: string; limit: string }[];
+}
+
+/** The JSON, form and text parsers (XML from WeChat, raw MIME email), keeping the exact bytes as rawBody. */
+function bodyParsers(limit: string) {
+  const verify = (req: IncomingMessage, _res: ServerResponse, buffer: Buffer) => {
+    (req as IncomingMessage & { rawBody?: Buffer }).rawBody = buffer;
+  };
+  return [
+    json({ limit, verify }),
+    urlencoded({ limit, verify, extended: false }),
+    text({ limit, verify, type: ['text/xml', 'application/xml', 'message/rfc822', 'text/plain'] }),
+  ];
 }
 
 /**
@@ -48,13 +67,10 @@ export async function createServiceApp(
   app.set('trust proxy', config.http.trustProxy);
   app.use(requestLogging(logger));
   app.use(securityHeaders());
-  app.useBodyParser('json', { limit: config.http.bodyLimit });
-  app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
+  // A route with a larger limit reads its body first; the parsers after it see the body read and pass.
+  for (const { path, limit } of definition.largeBodies ?? []) app.use(path, ...bodyParsers(limit));
   // XML (WeChat) and raw MIME (email) arrive as text; their handlers parse and validate them.
-  app.useBodyParser('text', {
-    limit: config.http.bodyLimit,
-    type: ['text/xml', 'application/xml', 'message/rfc822', 'text/plain'],
-  });
+  app.use(...bodyParsers(config.http.bodyLimit));
   // Exit 0 once the shutdown hooks have run (instead of re-raising the signal), so that logs are flushed.
   app.enableShutdownHooks(undefined, { useProcessExit: true });
 
