@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { attachmentReference, CHANNELS, channelIdentity } from '@journey/contracts';
+import { attachmentReference, CHANNELS, channelIdentity, refusedAttachment } from '@journey/contracts';
 
 // What the channels API answers, for its OpenAPI document (the answers are built in the use cases).
 
@@ -9,12 +9,20 @@ const messageReceipt = z.object({
   duplicate: z.boolean().describe('true when this message was already recorded (a redelivery)'),
 });
 
+const emailReceipt = messageReceipt.extend({
+  refusedAttachments: z
+    .array(z.object({ name: z.string().optional(), sizeBytes: z.number().int() }))
+    .optional()
+    .describe('attachments over the size limit: not taken; the sender is told by email, the text is kept'),
+});
+
 const conversationMessage = z.object({
   messageId: z.uuid(),
   from: z.enum(['customer', 'agent', 'automation']),
   authorId: z.string().optional(),
   text: z.string().optional(),
   attachments: z.array(attachmentReference),
+  refusedAttachments: z.array(refusedAttachment).optional(),
   at: z.iso.datetime(),
   delivery: z.enum(['received', 'pending', 'delivered', 'failed']),
   lastFailure: z.string().optional(),
@@ -25,6 +33,13 @@ const visitorConversation = z.object({ conversationId: z.uuid(), messages: z.arr
 
 export const CHANNELS_ANSWERS = {
   messageReceipt,
+  emailReceipt,
+  snsAnswer: z.object({
+    received: z.enum(['email', 'subscription-confirmed', 'ignored']),
+    conversationId: z.uuid().optional(),
+    messageId: z.uuid().optional(),
+    duplicate: z.boolean().optional(),
+  }),
   callRecorded: z.object({ conversationId: z.uuid(), recorded: z.boolean() }),
   visitorSession: visitorConversation.extend({
     channelId: z.string(),

@@ -17,6 +17,9 @@ import type { DeliveryOptions } from './delivery/reply-delivery';
 import { WechatApi } from './delivery/wechat-api';
 import { RuleBook } from './rules/adapters/rule-book';
 import { RulesController } from './rules/adapters/rules.controller';
+import { EmailIntake } from './webhooks/email/email-intake';
+import { EmailProvidersController } from './webhooks/email/email-providers.controller';
+import { EmailThreads } from './webhooks/email/email-threads';
 import { EmailWebhookController } from './webhooks/email/email-webhook.controller';
 import { SignedWebhooksController } from './webhooks/signed/signed-webhooks.controller';
 import { WechatReplayGuard } from './webhooks/wechat/wechat-replay-guard';
@@ -41,6 +44,7 @@ function deliveryOptions(): DeliveryOptions {
     ChatController,
     ConversationsController,
     EmailWebhookController,
+    EmailProvidersController,
     RulesController,
     SignedWebhooksController,
     WechatWebhookController,
@@ -52,7 +56,9 @@ function deliveryOptions(): DeliveryOptions {
     ChatHub,
     ConversationErasureConsumer,
     Conversations,
+    EmailIntake,
     EmailSender,
+    EmailThreads,
     PartnerCallback,
     ReplyDelivery,
     ReplySender,

@@ -24,6 +24,42 @@ export const channelsConfigSchema = z.object({
         )
         .max(20)
         .default([]),
+      /** The largest attachment taken (bytes); a larger one is refused and its sender told, the message kept. */
+      attachmentMaxBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(40 * 1024 * 1024)
+        .default(10 * 1024 * 1024),
+      /** Mailgun routes (forward): the account's HTTP webhook signing key. */
+      mailgun: z.object({ signingKey: secret }).optional(),
+      /**
+       * SendGrid Inbound Parse with a security policy's signature: the policy's ECDSA public key
+       * (base64 DER, as SendGrid shows it, or PEM).
+       */
+      sendgrid: z.object({ verificationKey: z.string().min(40).max(4096) }).optional(),
+      /** Postmark inbound: the basic-auth user and password written into the webhook URL. */
+      postmark: z.object({ username: z.string().min(1).max(200), password: secret }).optional(),
+      /**
+       * Amazon SES receipt rules publishing to SNS: the topics taken (ARNs) and where SNS signing
+       * certificates may come from (a regular expression on the certificate URL).
+       */
+      ses: z
+        .object({
+          topicArns: z
+            .array(
+              z
+                .string()
+                .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, 'must be an SNS topic ARN'),
+            )
+            .min(1)
+            .max(20),
+          certificateUrlPattern: z
+            .string()
+            .max(500)
+            .default('^https://sns\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/[^?#]+\\.pem$'),
+        })
+        .optional(),
       inboxes: z
         .array(
           z.object({

@@ -71,9 +71,18 @@ export class Conversations {
   /** Records a customer's message (idempotent by provider message id) with what the rules say. */
   async receive(
     inbound: Inbound,
-    options: { correlationId: string; passiveAutoReply?: boolean },
+    options: {
+      correlationId: string;
+      passiveAutoReply?: boolean;
+      /** Conversations the thread is already known in (email threading), tried before the thread key. */
+      knownConversations?: readonly string[];
+    },
   ): Promise<Received> {
     const { threadKey, ...message } = inbound;
+    for (const conversationId of options.knownConversations ?? []) {
+      const received = await this.receiveIn(conversationId, message, options);
+      if (received) return received;
+    }
     // A thread whose conversation was erased goes on in a new one: nothing new joins erased words.
     for (let generation = 1; generation <= GENERATIONS_MAX; generation++) {
       const conversationId = this.idFor(message.channel, message.channelId, threadKey, generation);
@@ -94,6 +103,14 @@ export class Conversations {
       message: { ...message, conversationId, messageId },
       rules: await this.ruleBook.current(),
       autoReplyMessageId: inboundMessageId(conversationId, `auto-reply:${message.providerMessageId}`),
+      ...(message.refusedAttachments?.length
+        ? {
+            refusalNoticeMessageId: inboundMessageId(
+              conversationId,
+              `attachment-refused:${message.providerMessageId}`,
+            ),
+          }
+        : {}),
       ...(options.passiveAutoReply ? { passiveAutoReply: true } : {}),
     };
     const outcome = await this.execute(conversationId, command, {

@@ -11,6 +11,7 @@ import { CHANNELS_CONFIG } from '../channel-config/channels-config';
 import type { ChannelsConfig } from '../channel-config/channels-config';
 import { Conversations } from '../conversation/conversations';
 import type { ConversationEvent, ConversationState } from '../conversation/domain/conversation.decider';
+import { EmailThreads } from '../webhooks/email/email-threads';
 import { EmailSender } from './email-sender';
 import { PartnerCallback } from './partner-callback';
 import { WechatApi } from './wechat-api';
@@ -46,6 +47,7 @@ export class ReplyDelivery implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly email: EmailSender,
     private readonly wechat: WechatApi,
     private readonly partner: PartnerCallback,
+    private readonly threads: EmailThreads,
   ) {
     this.consumer = new EventConsumer({
       bus,
@@ -132,13 +134,16 @@ export class ReplyDelivery implements OnApplicationBootstrap, OnModuleDestroy {
         if (!to) throw new Error('the conversation has no email address to reply to');
         const last = state.lastEmail;
         const subject = state.subject ?? last?.subject ?? 'Your message';
+        const messageId = `<${data.messageId}@${inbox.address.split('@')[1] ?? 'journey.invalid'}>`;
+        // Indexed before it leaves, so that the customer's answer to it finds this conversation.
+        await this.threads.index(inbox.id, messageId, data.conversationId, data.messageId);
         return this.email.send({
           smtpUrl: inbox.smtpUrl,
           from: { address: inbox.address, ...(inbox.displayName ? { name: inbox.displayName } : {}) },
           to,
           subject: /^re:/i.test(subject) ? subject : `Re: ${subject}`,
           text: data.text,
-          messageId: `<${data.messageId}@${inbox.address.split('@')[1] ?? 'journey.invalid'}>`,
+          messageId,
           ...(last ? { inReplyTo: last.messageId } : {}),
           references: last ? [...last.references, last.messageId] : [],
         });

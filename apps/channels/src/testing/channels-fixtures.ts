@@ -43,12 +43,13 @@ export interface Recorded {
   body: string;
 }
 
+/** JSON, or a text body (a certificate) with its content type. */
+export type StandInAnswer =
+  { status: number; json: unknown } | { status: number; text: string; type: string };
+
 /** An HTTP server standing in for WeChat's API or a partner's callback: records calls, answers by a rule. */
 export async function startStandIn(
-  answer: (
-    call: Recorded,
-    n: number,
-  ) => { status: number; json: unknown } | Promise<{ status: number; json: unknown }>,
+  answer: (call: Recorded, n: number) => StandInAnswer | Promise<StandInAnswer>,
 ): Promise<{ url: string; calls: Recorded[]; close(): Promise<void> }> {
   const calls: Recorded[] = [];
   const server: Server = createServer((req, res) => {
@@ -63,8 +64,10 @@ export async function startStandIn(
         body: Buffer.concat(chunks).toString(),
       };
       calls.push(call);
-      void Promise.resolve(answer(call, calls.length)).then(({ status, json }) =>
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json)),
+      void Promise.resolve(answer(call, calls.length)).then((a) =>
+        'json' in a
+          ? res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify(a.json))
+          : res.writeHead(a.status, { 'content-type': a.type }).end(a.text),
       );
     });
   });

@@ -18,7 +18,7 @@ const excerpt = (text: string | undefined, max = 140) =>
  * undefined for the channels events that belong to no conversation.
  */
 const conversationEvent = (envelope: EventEnvelope) =>
-  envelope.type === 'channels.rules-configured.v1'
+  envelope.type === 'channels.rules-configured.v1' || envelope.type === 'channels.email-message-indexed.v1'
     ? undefined
     : ({ type: envelope.type, data: envelope.data } as ConversationEventOf);
 

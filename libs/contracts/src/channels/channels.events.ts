@@ -60,6 +60,19 @@ export const attachmentReference = z.object({
   sizeBytes: z.number().int().nonnegative().optional(),
 });
 const attachments = z.array(attachmentReference).max(ATTACHMENTS_MAX).default([]);
+
+/** Why an attachment the customer sent was not taken. */
+export const ATTACHMENT_REFUSALS = ['too-large'] as const;
+/** An attachment that was not taken (its bytes are gone): what the agent and the customer are told. */
+export const refusedAttachment = z.object({
+  name: z.string().max(255).optional(),
+  contentType: z.string().min(1).max(255),
+  sizeBytes: z.number().int().nonnegative(),
+  reason: z.enum(ATTACHMENT_REFUSALS),
+  /** The size limit it went over (for too-large). */
+  limitBytes: z.number().int().positive().optional(),
+});
+export type RefusedAttachment = z.infer<typeof refusedAttachment>;
 const identities = z.array(channelIdentity).min(1).max(IDENTITIES_MAX);
 const actorId = z.string().min(1).max(200);
 
@@ -95,6 +108,7 @@ export const messageReceived = defineEvent({
     'text',
     'attachments[].reference',
     'attachments[].name',
+    'refusedAttachments[].name',
     'emailThread.subject',
   ],
   schema: z.object({
@@ -106,6 +120,8 @@ export const messageReceived = defineEvent({
     /** The customer wrote more than MESSAGE_TEXT_MAX: text is the start of it, with a marker at the end. */
     textTruncated: z.boolean().optional(),
     attachments,
+    /** Attachments that were not taken (too large): the text still is, and the sender is told. */
+    refusedAttachments: z.array(refusedAttachment).max(ATTACHMENTS_MAX).optional(),
     /** A channel event that is not a message: a WeChat subscribe or menu click. */
     customerAction: z
       .object({
@@ -263,6 +279,14 @@ export const conversationErased = defineEvent({
   schema: z.object({ ...channelFields, erasedAt: z.iso.datetime({ offset: true }) }),
 });
 
+export const emailMessageIndexed = defineEvent({
+  type: 'channels.email-message-indexed.v1',
+  description:
+    "Email threading: one stream per Message-ID seen or sent on an inbox (named by a keyed digest of the inbox and the Message-ID, so it holds neither), naming the conversation the message belongs to. A reply whose In-Reply-To or References names any message of a thread, the customer's or ours, joins that thread's conversation. The first conversation indexed for a Message-ID keeps it.",
+  contactScoped: false,
+  schema: z.object({ conversationId: z.uuid(), channelId: z.string().min(1).max(100) }),
+});
+
 export const rulesConfigured = defineEvent({
   type: 'channels.rules-configured.v1',
   description:
@@ -292,11 +316,15 @@ export const CHANNELS_EVENTS = [
   callEnded,
   callRecorded,
   conversationErased,
+  emailMessageIndexed,
 ] as const;
 
 /** Every channels event, type and data, from the contracts above. */
 export type ChannelsEvent = EventOf<(typeof CHANNELS_EVENTS)[number]>;
 /** The events of a conversation: every channels event but the rule set's. */
-export type ConversationEventOf = Exclude<ChannelsEvent, { type: 'channels.rules-configured.v1' }>;
+export type ConversationEventOf = Exclude<
+  ChannelsEvent,
+  { type: 'channels.rules-configured.v1' | 'channels.email-message-indexed.v1' }
+>;
 /** One channels event's data, by type. */
 export type ChannelsEventData<T extends ChannelsEvent['type']> = Extract<ChannelsEvent, { type: T }>['data'];

@@ -6,6 +6,7 @@ export interface ConversationMessage {
   authorId?: string;
   text?: string;
   attachments: unknown[];
+  refusedAttachments?: unknown[];
   at: string;
   delivery: 'received' | 'pending' | 'delivered' | 'failed';
   lastFailure?: string;
@@ -23,6 +24,7 @@ export function conversationMessages(events: ConversationEvent[]): ConversationM
         from: 'customer',
         ...(e.data.text !== undefined ? { text: e.data.text } : {}),
         attachments: e.data.attachments,
+        ...(e.data.refusedAttachments?.length ? { refusedAttachments: e.data.refusedAttachments } : {}),
         at: e.data.receivedAt,
         delivery: 'received',
         readByCustomer: true,

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { reject } from '@journey/eventstore';
 import type { Decider, Rejection } from '@journey/eventstore';
 import { ERASED } from '@journey/contracts';
-import type { ChannelIdentity, ChannelKind, ConversationEventOf, RoutingHints } from '@journey/contracts';
+import type {
+  ChannelIdentity,
+  ChannelKind,
+  ConversationEventOf,
+  RefusedAttachment,
+  RoutingHints,
+} from '@journey/contracts';
 import { evaluateRules } from '../../rules/domain/channel-rules';
 import type { RuleSet } from '../../rules/domain/channel-rules';
 
@@ -36,6 +42,8 @@ export interface InboundMessage extends Where {
   /** The channel cut the customer's text to fit a message (an email's body); text ends with a marker. */
   textTruncated?: boolean;
   attachments: Attachment[];
+  /** Attachments not taken (too large): the message keeps its text and the sender is told. */
+  refusedAttachments?: RefusedAttachment[];
   customerAction?: { name: 'subscribe' | 'unsubscribe' | 'menu-click' | 'scan'; key?: string };
   emailThread?: EmailThread;
   subject?: string;
@@ -84,6 +92,8 @@ export type ConversationCommand =
       autoReplyMessageId?: string;
       /** The automatic reply goes out in the webhook's response (WeChat passive reply). */
       passiveAutoReply?: boolean;
+      /** Id of the notice telling the sender which attachments were refused, when some were. */
+      refusalNoticeMessageId?: string;
     }
   | {
       kind: 'send-reply';
@@ -254,6 +264,26 @@ function evolve(state: ConversationState, event: ConversationEvent): Conversatio
   return s;
 }
 
+/** The automation that tells a sender which attachments were not taken. */
+export const REFUSAL_NOTICE_AUTHOR = 'attachment-refused';
+
+const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+
+/** What the sender is told of attachments that were not taken; names are the sender's own words. */
+export function refusalNotice(refused: readonly RefusedAttachment[]): string {
+  const files = refused
+    .map((a) => `- ${a.name ?? '(unnamed attachment)'} (${megabytes(a.sizeBytes)})`)
+    .join('\n');
+  const limit = refused.find((a) => a.limitBytes)?.limitBytes;
+  return [
+    'Your message reached us, but these attachments did not:',
+    files,
+    limit
+      ? `Each attachment may be up to ${megabytes(limit)}. Please send larger files as a link, or in smaller parts.`
+      : 'Please send them as a link, or in smaller parts.',
+  ].join('\n\n');
+}
+
 function decideReceive(
   command: Extract<ConversationCommand, { kind: 'receive-message' }>,
   state: ConversationState,
@@ -267,7 +297,7 @@ function decideReceive(
       );
     return []; // a redelivered webhook adds nothing
   }
-  if (!m.text && m.attachments.length === 0 && !m.customerAction)
+  if (!m.text && m.attachments.length === 0 && !m.refusedAttachments?.length && !m.customerAction)
     return reject('a message needs text, an attachment or a customer action');
   const where: Where = state.where ?? {
     conversationId: m.conversationId,
@@ -295,11 +325,25 @@ function decideReceive(
       ...(m.text !== undefined ? { text: m.text } : {}),
       ...(m.textTruncated ? { textTruncated: true } : {}),
       attachments: m.attachments,
+      ...(m.refusedAttachments?.length ? { refusedAttachments: m.refusedAttachments } : {}),
       ...(m.customerAction ? { customerAction: m.customerAction } : {}),
       ...(m.emailThread ? { emailThread: m.emailThread } : {}),
       receivedAt: m.receivedAt,
     },
   });
+  if (m.refusedAttachments?.length && command.refusalNoticeMessageId)
+    events.push({
+      type: 'channels.message-sent.v1',
+      data: {
+        ...where,
+        messageId: command.refusalNoticeMessageId,
+        author: { kind: 'automation', id: REFUSAL_NOTICE_AUTHOR },
+        text: refusalNotice(m.refusedAttachments),
+        attachments: [],
+        passive: false,
+        sentAt: m.receivedAt,
+      },
+    });
   const outcome = evaluateRules(command.rules, {
     channel: where.channel,
     channelId: where.channelId,

@@ -1,25 +1,14 @@
-import {
-  BadRequestException,
-  Controller,
-  HttpCode,
-  Inject,
-  NotFoundException,
-  Post,
-  Req,
-  UnprocessableEntityException,
-} from '@nestjs/common';
+import { BadRequestException, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ApiAnswer, ApiErrors, correlationIdOf, openApiSchema, parseInput, Public } from '@journey/platform';
 import { CHANNELS_ANSWERS } from '../../channels-api.responses';
 import { CHANNELS_CONFIG } from '../../channel-config/channels-config';
 import type { ChannelsConfig } from '../../channel-config/channels-config';
-import { Conversations } from '../../conversation/conversations';
-import { unprocessable } from '../signed/signed-webhooks.controller';
 import { checkSignedCall, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../signed/signed-request';
-import { fromJsonEmail, jsonEmailSchema, MalformedEmail, parseMimeEmail, threadRoot } from './inbound-email';
+import { fromJsonEmail, jsonEmailSchema, MalformedEmail, parseMimeEmail } from './inbound-email';
 import type { InboundEmail } from './inbound-email';
-import { boundInboundEmail } from './email-bounds';
+import { EmailIntake, emailChannel } from './email-intake';
 
 @ApiTags('webhooks')
 @Public()
@@ -27,7 +16,7 @@ import { boundInboundEmail } from './email-bounds';
 export class EmailWebhookController {
   constructor(
     @Inject(CHANNELS_CONFIG) private readonly config: ChannelsConfig,
-    private readonly conversations: Conversations,
+    private readonly intake: EmailIntake,
   ) {}
 
   @Post()
@@ -35,54 +24,18 @@ export class EmailWebhookController {
   @ApiOperation({
     summary: 'An inbound email, as raw MIME (message/rfc822) or as the JSON of a mail provider (HMAC-signed)',
     description:
-      'Threads by References / In-Reply-To / Message-ID; the Message-ID makes a redelivery harmless. The inbox is the configured address among To and Cc.',
+      "A reply joins the conversation of any message of its thread it names (In-Reply-To, References), ours or the customer's; the Message-ID makes a redelivery harmless. The inbox is the configured address among To and Cc. An attachment over the size limit is refused (named in refusedAttachments, the sender told by email) and the text kept. Bodies up to 50 MB.",
   })
   @ApiConsumes('message/rfc822', 'application/json')
   @ApiHeader({ name: TIMESTAMP_HEADER, required: true })
   @ApiHeader({ name: SIGNATURE_HEADER, required: true })
   @ApiBody({ schema: openApiSchema(jsonEmailSchema) })
-  @ApiAnswer(CHANNELS_ANSWERS.messageReceipt)
+  @ApiAnswer(CHANNELS_ANSWERS.emailReceipt)
   @ApiErrors(400, 401, 404, 409, 413, 415, 422)
   async receive(@Req() req: Request) {
-    const email = this.config.email;
-    if (!email) throw new NotFoundException('no email channel is configured');
+    const email = emailChannel(this.config);
     checkSignedCall(email.webhookSecret, req, ['message/rfc822', 'application/json']);
-    const parsed = await this.parse(req);
-    const inbox = email.inboxes.find((i) => parsed.to.includes(i.address.toLowerCase()));
-    if (!inbox) throw new UnprocessableEntityException('none of the recipients is a configured inbox');
-    const received = await this.conversations
-      .receive(
-        {
-          channel: 'email',
-          channelId: inbox.id,
-          threadKey: threadRoot(parsed),
-          providerMessageId: parsed.messageId,
-          identities: [{ kind: 'email', value: parsed.from.address, verified: parsed.dkimPass }],
-          ...(parsed.text ? { text: parsed.text } : {}),
-          ...(parsed.textTruncated ? { textTruncated: true } : {}),
-          attachments: parsed.attachments,
-          emailThread: {
-            messageId: parsed.messageId,
-            references: parsed.references,
-            ...(parsed.subject ? { subject: parsed.subject } : {}),
-          },
-          ...(parsed.subject ? { subject: parsed.subject } : {}),
-          recipient: inbox.address,
-          receivedAt: new Date().toISOString(),
-        },
-        { correlationId: correlationIdOf(req) },
-      )
-      .catch(unprocessable);
-    return {
-      conversationId: received.conversationId,
-      messageId: received.messageId,
-      duplicate: received.duplicate,
-    };
-  }
-
-  /** The email as its event will hold it, whichever form it came in (see boundInboundEmail). */
-  private async parse(req: Request): Promise<InboundEmail> {
-    return boundInboundEmail(await this.read(req));
+    return this.intake.receive(await this.read(req), correlationIdOf(req));
   }
 
   private async read(req: Request): Promise<InboundEmail> {
