@@ -29,6 +29,41 @@ const conversationMessage = z.object({
   readByCustomer: z.boolean(),
 });
 
+const call = z.object({
+  callId: z.string(),
+  direction: z.enum(['inbound', 'outbound']).optional(),
+  startedAt: z.iso.datetime().optional(),
+  answeredAt: z.iso.datetime().optional(),
+  agentId: z.string().optional(),
+  endedAt: z.iso.datetime().optional(),
+  answered: z.boolean().optional(),
+  durationSeconds: z.number().int().optional(),
+});
+
+const conversationSummary = z.object({
+  conversationId: z.uuid(),
+  channel: z.enum(CHANNELS),
+  channelId: z.string(),
+  status: z.enum(['awaiting-agent', 'awaiting-customer', 'erased']),
+  startedAt: z.string().optional(),
+  updatedAt: z.string(),
+  subject: z.string().optional(),
+  lastMessage: z
+    .object({
+      at: z.string(),
+      from: z.enum(['customer', 'agent', 'automation']),
+      excerpt: z.string().optional(),
+    })
+    .optional(),
+  messageCount: z.number().int(),
+  identities: z.array(channelIdentity),
+  contactIds: z.array(z.uuid()),
+  calls: z
+    .array(call.extend({ recording: z.boolean(), transcript: z.boolean() }))
+    .optional()
+    .describe('phone: whether a recording and a transcript exist (GET /v1/conversations/{id} gives them)'),
+});
+
 const visitorConversation = z.object({ conversationId: z.uuid(), messages: z.array(conversationMessage) });
 
 export const CHANNELS_ANSWERS = {
@@ -53,6 +88,14 @@ export const CHANNELS_ANSWERS = {
     channelId: z.string(),
     identities: z.array(channelIdentity),
     routing: z.object({ group: z.string(), skill: z.string(), priority: z.string() }).partial(),
+    calls: z
+      .array(call.extend({ recordingUrl: z.url().optional(), transcript: z.string().optional() }))
+      .optional()
+      .describe('phone conversations: each call with its phases, recording and transcript'),
+  }),
+  conversationPage: z.object({
+    conversations: z.array(conversationSummary),
+    nextCursor: z.string().optional().describe('pass it as cursor for the next page; absent on the last'),
   }),
   replySent: z.object({
     messageId: z.uuid(),

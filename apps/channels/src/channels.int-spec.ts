@@ -941,3 +941,173 @@ describe('bad input: a clear 4xx, and nothing stored', () => {
     );
   });
 });
+
+describe('the conversation list', () => {
+  const list = async (query: Record<string, string>, status = 200) =>
+    http()
+      .get('/v1/conversations')
+      .query(query)
+      .set('authorization', `Bearer ${await token('agent')}`)
+      .expect(status);
+
+  it('filters by channel, status, contact and update time, searches, pages with a cursor, and shows calls', async () => {
+    const word = `parcel${randomUUID().slice(0, 8)}`;
+    const since = new Date().toISOString();
+    // Three email conversations about the word, and one phone call.
+    const emails: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const raw = [
+        'From: Li Wei <li.wei@customer.example>',
+        'To: support@example.com',
+        `Subject: Where is my ${word} ${i}`,
+        `Message-ID: <${randomUUID()}@customer.example>`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        `Question ${i} about the ${word}`,
+        '',
+      ].join('\r\n');
+      const res = await http()
+        .post('/v1/webhooks/email')
+        .set({ 'content-type': 'message/rfc822', ...signRequest(channels.email!.webhookSecret, raw) })
+        .send(raw)
+        .expect(200);
+      emails.push(res.body.conversationId as string);
+    }
+    const callId = randomUUID();
+    const phone = `+86139${String(Date.now()).slice(-8)}`;
+    const call = (event: Record<string, unknown>) => {
+      const { raw, headers } = signed(channels.voice[0]!.secret, {
+        callId,
+        from: phone,
+        to: '+862180000000',
+        ...event,
+      });
+      return http().post('/v1/webhooks/voice/pbx').set(headers).send(raw).expect(200);
+    };
+    const t0 = Date.now();
+    const ringing = await call({ event: 'ringing', at: new Date(t0).toISOString() });
+    await call({ event: 'answered', at: new Date(t0 + 4_000).toISOString(), agentId: 'agent-9' });
+    await call({ event: 'ended', at: new Date(t0 + 94_000).toISOString() });
+    await call({
+      event: 'recording',
+      at: new Date(t0 + 95_000).toISOString(),
+      recordingUrl: 'https://recordings.example.com/list.mp3',
+      transcript: 'Caller asked about the parcel.',
+    });
+    const phoneId = ringing.body.conversationId as string;
+    // contacts attributes the first email to a contact (its interaction-recorded event, on Kafka).
+    const contactId = randomUUID();
+    await store.append(
+      `contact-${contactId}`,
+      [
+        {
+          id: randomUUID(),
+          type: 'contacts.interaction-recorded.v1',
+          data: {
+            contactId,
+            sourceEventId: randomUUID(),
+            sourceType: 'channels.message-received.v1',
+            kind: 'message-received',
+            channel: 'email',
+            channelId: 'support',
+            conversationId: emails[0],
+            at: new Date().toISOString(),
+          },
+          metadata: {
+            source: 'contacts',
+            contactId,
+            correlationId: randomUUID(),
+            schemaVersion: 1,
+            time: new Date().toISOString(),
+          },
+        },
+      ],
+      'any',
+    );
+
+    const searched = await eventually(
+      async () => {
+        const res = await list({ q: word.toUpperCase(), limit: '2' });
+        return res.body.conversations.length === 2 && res.body.nextCursor ? res.body : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the three conversations in the list' },
+    );
+    const next = await list({ q: word, limit: '2', cursor: searched.nextCursor });
+    expect(next.body.nextCursor).toBeUndefined();
+    // Most recently updated first, each once across the pages.
+    expect(
+      [...searched.conversations, ...next.body.conversations].map(
+        (c: { conversationId: string }) => c.conversationId,
+      ),
+    ).toEqual([...emails].reverse());
+    expect(searched.conversations[0]).toMatchObject({
+      channel: 'email',
+      channelId: 'support',
+      status: 'awaiting-agent',
+      subject: `Where is my ${word} 2`,
+      lastMessage: { from: 'customer', excerpt: `Question 2 about the ${word}` },
+      messageCount: 1,
+      identities: [{ kind: 'email', value: 'li.wei@customer.example', verified: false }],
+    });
+
+    const byContact = await eventually(async () => {
+      const res = await list({ contact: contactId });
+      return res.body.conversations.length === 1 && res.body.conversations;
+    });
+    expect(byContact[0]).toMatchObject({ conversationId: emails[0], contactIds: [contactId] });
+
+    const phones = await eventually(async () => {
+      const res = await list({ channel: 'phone', updatedSince: since, q: phone });
+      const found = res.body.conversations.find(
+        (c: { conversationId: string }) => c.conversationId === phoneId,
+      );
+      return found?.calls?.[0]?.recording ? found : undefined;
+    });
+    expect(phones).toMatchObject({
+      status: 'awaiting-customer',
+      identities: [{ kind: 'phone', value: phone }],
+      calls: [
+        {
+          callId,
+          direction: 'inbound',
+          agentId: 'agent-9',
+          answered: true,
+          durationSeconds: 90,
+          recording: true,
+          transcript: true,
+        },
+      ],
+    });
+    // The conversation itself gives the recording and the transcript.
+    const detail = await http()
+      .get(`/v1/conversations/${phoneId}`)
+      .set('authorization', `Bearer ${await token('agent')}`)
+      .expect(200);
+    expect(detail.body.calls).toEqual([
+      expect.objectContaining({
+        callId,
+        durationSeconds: 90,
+        recordingUrl: 'https://recordings.example.com/list.mp3',
+        transcript: 'Caller asked about the parcel.',
+      }),
+    ]);
+
+    // An agent's reply turns it to the customer; the status filter sees it.
+    await http()
+      .post(`/v1/conversations/${emails[1]}/replies`)
+      .set('authorization', `Bearer ${await token('agent')}`)
+      .send({ text: 'On its way.' })
+      .expect(201);
+    await eventually(async () => {
+      const res = await list({ status: 'awaiting-customer', q: word });
+      return res.body.conversations.length === 1 && res.body.conversations[0].conversationId === emails[1];
+    });
+
+    const bad = await list({ status: 'closed', limit: '1000' }, 400);
+    expect(bad.body.message).toMatch(/status/);
+    expect(bad.body.message).toMatch(/limit/);
+    await list({ cursor: 'garbage' }, 400);
+    await list({ contact: 'not-a-uuid' }, 400);
+    await http().get('/v1/conversations').expect(401);
+  });
+});

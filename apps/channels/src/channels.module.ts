@@ -9,6 +9,7 @@ import { WebChat } from './chat/web-chat';
 import { ConversationErasureConsumer } from './conversation/adapters/conversation-erasure.consumer';
 import { ConversationsController } from './conversation/adapters/conversations.controller';
 import { Conversations } from './conversation/conversations';
+import { ConversationList } from './conversation/list/conversation-list';
 import { ReplySender } from './conversation/send-reply/reply-sender';
 import { EmailSender } from './delivery/email-sender';
 import { PartnerCallback } from './delivery/partner-callback';
@@ -55,6 +56,7 @@ function deliveryOptions(): DeliveryOptions {
     ChatGateway,
     ChatHub,
     ConversationErasureConsumer,
+    ConversationList,
     Conversations,
     EmailIntake,
     EmailSender,

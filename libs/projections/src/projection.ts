@@ -16,7 +16,9 @@ export interface DocumentChange {
   setOnInsert?: Record<string, unknown>;
   inc?: Record<string, number>;
   max?: Record<string, unknown>;
+  /** Adds one value, or several as { $each: [...] } (one event makes one change per document). */
   addToSet?: Record<string, unknown>;
+  /** Appends one value, or several as { $each: [...] }. */
   push?: Record<string, unknown>;
   /** Removes fields; `a.$[].b` removes b from every element of a. */
   unset?: Record<string, true>;

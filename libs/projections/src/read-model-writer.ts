@@ -44,6 +44,14 @@ function emptyUpdate(id: string): PendingUpdate {
   };
 }
 
+/** The values one addToSet or push adds: several as { $each: [...] }, else the one value. */
+const valuesOf = (value: unknown): unknown[] => {
+  const each = (value as { $each?: unknown } | null)?.$each;
+  return value !== null && typeof value === 'object' && Array.isArray(each) && Object.keys(value).length === 1
+    ? each
+    : [value];
+};
+
 /** Folds a change into a pending update; false when a field would be touched by two operators. */
 function merge(update: PendingUpdate, change: DocumentChange): boolean {
   for (const op of OPERATORS) {
@@ -68,10 +76,10 @@ function merge(update: PendingUpdate, change: DocumentChange): boolean {
           current === undefined || (value as string | number) > (current as string | number)
             ? value
             : current;
-      } else if (op === 'addToSet') (update.addToSet[field] ??= []).push(value);
+      } else if (op === 'addToSet') (update.addToSet[field] ??= []).push(...valuesOf(value));
       else if (op === 'unset') update.unset[field] = '';
       else if (op === 'pull') (update.pull[field] ??= []).push(value);
-      else (update.push[field] ??= []).push(value);
+      else (update.push[field] ??= []).push(...valuesOf(value));
     }
   }
   return true;

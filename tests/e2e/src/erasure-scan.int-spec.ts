@@ -230,6 +230,7 @@ async function scan(needles: string[]): Promise<string[]> {
 
 describe('erasure, scanned everywhere', () => {
   it("leaves nothing in the store, on Kafka, in the read models or in the logs that is or opens to the customer's identities or words", async () => {
+    const startedAt = new Date().toISOString();
     const tag = randomUUID().slice(0, 8);
     const email = `erase.me.${tag}@customer.example`;
     const name = `Zhang ${tag}`;
@@ -318,6 +319,18 @@ describe('erasure, scanned everywhere', () => {
         .set('authorization', agent);
       return res.status === 200 && res.body.personalDataErasedAt !== undefined;
     });
+
+    // So does channels' conversation list (its projection applied the three conversation-erased events).
+    await eventually(
+      async () => {
+        const res = await request(channelsUrl)
+          .get('/v1/conversations')
+          .query({ status: 'erased', updatedSince: startedAt })
+          .set('authorization', agent);
+        return res.status === 200 && res.body.conversations.length >= 3;
+      },
+      { timeoutMs: 30_000, what: 'the conversation list to apply the erasure' },
+    );
 
     expect(await scan(needles)).toEqual([]);
   }, 600_000);

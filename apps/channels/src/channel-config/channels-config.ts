@@ -57,7 +57,9 @@ export const channelsConfigSchema = z.object({
           certificateUrlPattern: z
             .string()
             .max(500)
-            .default('^https://sns\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/[^?#]+\\.pem$'),
+            .default(
+              '^https://sns\\.[a-z]{2}(-[a-z]+)+-\\d\\.amazonaws\\.com(\\.cn)?/SimpleNotificationService-[0-9a-f]+\\.pem$',
+            ),
         })
         .optional(),
       inboxes: z

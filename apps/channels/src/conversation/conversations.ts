@@ -76,6 +76,8 @@ export class Conversations {
       passiveAutoReply?: boolean;
       /** Conversations the thread is already known in (email threading), tried before the thread key. */
       knownConversations?: readonly string[];
+      /** Tell the sender about attachments that were not taken (false for an unverified email sender). */
+      tellSender?: boolean;
     },
   ): Promise<Received> {
     const { threadKey, ...message } = inbound;
@@ -95,7 +97,7 @@ export class Conversations {
   private async receiveIn(
     conversationId: string,
     message: Omit<Inbound, 'threadKey'>,
-    options: { correlationId: string; passiveAutoReply?: boolean },
+    options: { correlationId: string; passiveAutoReply?: boolean; tellSender?: boolean },
   ): Promise<Received | undefined> {
     const messageId = inboundMessageId(conversationId, message.providerMessageId);
     const command: ConversationCommand = {
@@ -103,7 +105,7 @@ export class Conversations {
       message: { ...message, conversationId, messageId },
       rules: await this.ruleBook.current(),
       autoReplyMessageId: inboundMessageId(conversationId, `auto-reply:${message.providerMessageId}`),
-      ...(message.refusedAttachments?.length
+      ...(message.refusedAttachments?.length && options.tellSender !== false
         ? {
             refusalNoticeMessageId: inboundMessageId(
               conversationId,

@@ -32,14 +32,14 @@ export interface ServiceDefinition {
 }
 
 /** The JSON, form and text parsers (XML from WeChat, raw MIME email), keeping the exact bytes as rawBody. */
-function bodyParsers(limit: string) {
+function bodyParsers(limit: string, inflate = true) {
   const verify = (req: IncomingMessage, _res: ServerResponse, buffer: Buffer) => {
     (req as IncomingMessage & { rawBody?: Buffer }).rawBody = buffer;
   };
   return [
-    json({ limit, verify }),
-    urlencoded({ limit, verify, extended: false }),
-    text({ limit, verify, type: ['text/xml', 'application/xml', 'message/rfc822', 'text/plain'] }),
+    json({ limit, verify, inflate }),
+    urlencoded({ limit, verify, inflate, extended: false }),
+    text({ limit, verify, inflate, type: ['text/xml', 'application/xml', 'message/rfc822', 'text/plain'] }),
   ];
 }
 
@@ -68,7 +68,8 @@ export async function createServiceApp(
   app.use(requestLogging(logger));
   app.use(securityHeaders());
   // A route with a larger limit reads its body first; the parsers after it see the body read and pass.
-  for (const { path, limit } of definition.largeBodies ?? []) app.use(path, ...bodyParsers(limit));
+  // No compressed bodies there: a small gzip would otherwise unpack to the whole large limit.
+  for (const { path, limit } of definition.largeBodies ?? []) app.use(path, ...bodyParsers(limit, false));
   // XML (WeChat) and raw MIME (email) arrive as text; their handlers parse and validate them.
   app.use(...bodyParsers(config.http.bodyLimit));
   // Exit 0 once the shutdown hooks have run (instead of re-raising the signal), so that logs are flushed.

@@ -1,5 +1,15 @@
-import { Body, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
 import {
@@ -17,7 +27,8 @@ import { ATTACHMENTS_MAX, attachmentReference, MESSAGE_TEXT_MAX } from '@journey
 import { unprocessable } from '../../webhooks/signed/signed-webhooks.controller';
 import { CHANNELS_ANSWERS } from '../../channels-api.responses';
 import { Conversations } from '../conversations';
-import { conversationMessages } from '../domain/conversation-messages';
+import { conversationCalls, conversationMessages } from '../domain/conversation-messages';
+import { ConversationList, conversationQuerySchema } from '../list/conversation-list';
 import { ReplySender } from '../send-reply/reply-sender';
 
 const replySchema = z
@@ -35,7 +46,37 @@ export class ConversationsController {
   constructor(
     private readonly conversations: Conversations,
     private readonly replies: ReplySender,
+    private readonly list: ConversationList,
   ) {}
+
+  @Get()
+  @Roles('agent', 'supervisor', 'ops')
+  @ApiOperation({
+    summary: 'Conversations, the most recently updated first, filtered and searched, a page at a time',
+    description:
+      'Filters combine: channel, channelId, status (awaiting-agent: the customer wrote last or a call was missed; awaiting-customer: an agent answered; erased), contact (the contacts its messages were attributed to), updatedSince, and q (words in the subject, the last message or an identity, any case). Pass nextCursor as cursor for the next page. The list is a read model fed from Kafka: a message shows in it a moment after it was recorded. Phone conversations list their calls (direction, times, duration, whether a recording and a transcript exist; GET /v1/conversations/{id} gives them).',
+  })
+  @ApiQuery({
+    name: 'channel',
+    required: false,
+    enum: [...conversationQuerySchema.shape.channel.unwrap().options],
+  })
+  @ApiQuery({ name: 'channelId', required: false })
+  @ApiQuery({
+    name: 'status',
+    required: false,
+    enum: [...conversationQuerySchema.shape.status.unwrap().options],
+  })
+  @ApiQuery({ name: 'contact', required: false, description: 'contact id(s), comma-separated' })
+  @ApiQuery({ name: 'updatedSince', required: false, description: 'ISO 8601 date-time' })
+  @ApiQuery({ name: 'q', required: false, description: 'search text, 2 to 200 characters' })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 100, default 25' })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiAnswer(CHANNELS_ANSWERS.conversationPage)
+  @ApiErrors(400)
+  async index(@Query() query: unknown) {
+    return this.list.list(parseInput(conversationQuerySchema, query, 'query'));
+  }
 
   @Get(':id')
   @Roles('agent', 'supervisor', 'ops')
@@ -53,6 +94,7 @@ export class ConversationsController {
       identities: state.identities,
       routing: state.routing,
       messages: conversationMessages(events),
+      ...(state.where.channel === 'phone' ? { calls: conversationCalls(events) } : {}),
     };
   }
 

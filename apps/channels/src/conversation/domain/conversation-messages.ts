@@ -63,3 +63,47 @@ export function conversationMessages(events: ConversationEvent[]): ConversationM
   }
   return messages;
 }
+
+export interface ConversationCall {
+  callId: string;
+  direction?: 'inbound' | 'outbound';
+  startedAt?: string;
+  answeredAt?: string;
+  agentId?: string;
+  endedAt?: string;
+  answered?: boolean;
+  durationSeconds?: number;
+  recordingUrl?: string;
+  transcript?: string;
+}
+
+/** The calls of a (phone) conversation in order, each with its phases, recording and transcript. */
+export function conversationCalls(events: ConversationEvent[]): ConversationCall[] {
+  const calls = new Map<string, ConversationCall>();
+  const call = (callId: string) => {
+    let c = calls.get(callId);
+    if (!c) calls.set(callId, (c = { callId }));
+    return c;
+  };
+  for (const e of events) {
+    if (e.type === 'channels.call-started.v1')
+      Object.assign(call(e.data.callId), { direction: e.data.direction, startedAt: e.data.startedAt });
+    else if (e.type === 'channels.call-answered.v1')
+      Object.assign(call(e.data.callId), {
+        answeredAt: e.data.answeredAt,
+        ...(e.data.agentId ? { agentId: e.data.agentId } : {}),
+      });
+    else if (e.type === 'channels.call-ended.v1')
+      Object.assign(call(e.data.callId), {
+        endedAt: e.data.endedAt,
+        answered: e.data.answered,
+        durationSeconds: e.data.durationSeconds,
+      });
+    else if (e.type === 'channels.call-recorded.v1')
+      Object.assign(call(e.data.callId), {
+        ...(e.data.recordingUrl ? { recordingUrl: e.data.recordingUrl } : {}),
+        ...(e.data.transcript ? { transcript: e.data.transcript } : {}),
+      });
+  }
+  return [...calls.values()];
+}

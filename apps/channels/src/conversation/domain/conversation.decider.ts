@@ -272,7 +272,11 @@ const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 /** What the sender is told of attachments that were not taken; names are the sender's own words. */
 export function refusalNotice(refused: readonly RefusedAttachment[]): string {
   const files = refused
-    .map((a) => `- ${a.name ?? '(unnamed attachment)'} (${megabytes(a.sizeBytes)})`)
+    // The names are the sender's words: one short line each, nothing that could shape the mail.
+    .map(
+      (a) =>
+        `- ${(a.name ?? '(unnamed attachment)').replace(/\s+/g, ' ').slice(0, 100)} (${megabytes(a.sizeBytes)})`,
+    )
     .join('\n');
   const limit = refused.find((a) => a.limitBytes)?.limitBytes;
   return [

@@ -39,6 +39,13 @@ export class EmailIntake {
     private readonly threads: EmailThreads,
   ) {}
 
+  /** True when the address is one the conversation's customer wrote from (or, if asked, it has none yet). */
+  private async writesIn(conversationId: string, address: string, orNew = false): Promise<boolean> {
+    const { state } = await this.conversations.load(conversationId);
+    if (!state.where) return orNew;
+    return state.identities.some((i) => i.kind === 'email' && i.value.toLowerCase() === address);
+  }
+
   async receive(email: InboundEmail, correlationId: string): Promise<EmailReceipt> {
     const channel = emailChannel(this.config);
     const parsed = boundInboundEmail(email);
@@ -55,18 +62,30 @@ export class EmailIntake {
         reason: 'too-large' as const,
         limitBytes: limit,
       }));
-    // A redelivery finds its message where it went the first time; a reply, the thread of any message it names.
-    const known = await this.threads.candidates(inbox.id, [
+    // A redelivery finds its message where it went the first time; a reply, the thread of any message it
+    // names. Naming a message is not proof of being in the thread (a quoted or forwarded Message-ID is
+    // known to others): only a conversation its sender already writes in is joined.
+    const sender = parsed.from.address;
+    const named = await this.threads.candidates(inbox.id, [
       parsed.messageId,
       ...(parsed.inReplyTo ? [parsed.inReplyTo] : []),
       ...[...parsed.references].reverse(),
     ]);
+    const known = [];
+    for (const conversationId of named)
+      if (await this.writesIn(conversationId, sender)) known.push(conversationId);
+    const root = threadRoot(parsed);
+    const rootConversation = await this.conversations.currentIdFor('email', inbox.id, root);
+    const threadKey =
+      root === parsed.messageId || (await this.writesIn(rootConversation, sender, true))
+        ? root
+        : parsed.messageId;
     const received = await this.conversations
       .receive(
         {
           channel: 'email',
           channelId: inbox.id,
-          threadKey: threadRoot(parsed),
+          threadKey,
           providerMessageId: parsed.messageId,
           identities: [{ kind: 'email', value: parsed.from.address, verified: parsed.dkimPass }],
           ...(parsed.text ? { text: parsed.text } : {}),
@@ -82,7 +101,8 @@ export class EmailIntake {
           recipient: inbox.address,
           receivedAt: new Date().toISOString(),
         },
-        { correlationId, knownConversations: known },
+        // Only a sender whose domain signed the mail is told about refused attachments (no backscatter).
+        { correlationId, knownConversations: known, tellSender: parsed.dkimPass },
       )
       .catch(unprocessable);
     await this.threads.index(inbox.id, parsed.messageId, received.conversationId, correlationId);

@@ -42,6 +42,8 @@ import { timestampIsFresh } from '../signed/signed-request';
 /** The largest body an email webhook takes (providers cap messages below it: 25 to 40 MB). */
 export const EMAIL_BODY_LIMIT = '50mb';
 const EMAIL_BODY_MAX_BYTES = 50 * 1024 * 1024;
+/** Mailgun's text fields (the body, its HTML, the headers); its attachments are file parts. */
+const MAILGUN_FIELD_MAX_BYTES = 5 * 1024 * 1024;
 
 const unreadable = (err: unknown): never => {
   if (err instanceof MalformedEmail) throw new BadRequestException(err.message);
@@ -85,9 +87,17 @@ export class EmailProvidersController {
     const mailgun = emailChannel(this.config).mailgun;
     if (!mailgun) throw new NotFoundException('no Mailgun route is configured');
     const form = req.is('multipart/form-data')
-      ? await readMultipart(req, { maxBytes: EMAIL_BODY_MAX_BYTES, maxFieldBytes: EMAIL_BODY_MAX_BYTES })
+      ? await readMultipart(req, { maxBytes: EMAIL_BODY_MAX_BYTES, maxFieldBytes: MAILGUN_FIELD_MAX_BYTES })
       : req.is('application/x-www-form-urlencoded')
-        ? { fields: new Map(Object.entries((req.body ?? {}) as Record<string, string>)), files: [] }
+        ? {
+            fields: new Map(
+              Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, v]) => [
+                k,
+                typeof v === 'string' ? v : '',
+              ]),
+            ),
+            files: [],
+          }
         : undefined;
     if (!form) throw new UnsupportedMediaTypeException('send multipart/form-data, as Mailgun routes do');
     const check = verifyMailgun(mailgun.signingKey, form.fields);

@@ -229,6 +229,18 @@ describe('email threading', () => {
       'Still there?',
       'Thanks!',
     ]);
+    // Someone else naming the thread's messages (a quoted Message-ID, or the thread's own id reused
+    // first) does not get into the customer's conversation, nor do its replies go to them.
+    const stranger = (
+      await postMime(
+        mime(
+          `<${randomUUID()}@elsewhere.example>`,
+          [`In-Reply-To: ${ours}`, `References: ${first} ${ours}`],
+          'Let me in',
+        ).replace('From: Li Wei <li.wei@customer.example>', 'From: Mallory <mallory@elsewhere.example>'),
+      ).expect(200)
+    ).body;
+    expect(stranger.conversationId).not.toBe(conversationId);
     // A new message naming nothing known starts its own conversation.
     const other = await postMime(mime(`<${randomUUID()}@customer.example>`, [], 'New question')).expect(200);
     expect(other.body.conversationId).not.toBe(conversationId);
@@ -242,7 +254,9 @@ describe('an attachment over the size limit', () => {
       .replace(/.{76}/g, '$&\r\n');
     const small = randomBytes(2_000).toString('base64');
     const messageId = `<${randomUUID()}@customer.example>`;
+    // The receiving server vouches for the sender (only a verified sender is told of refused attachments).
     const raw = [
+      'Authentication-Results: mx.mailgun.org; dkim=pass header.d=customer.example',
       'From: Li Wei <li.wei@customer.example>',
       'To: support@example.com',
       'Subject: Photos of the damage',

@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import { ERASED } from '@journey/contracts';
+import type { DocumentChange, ProjectedEvent, Projection } from '@journey/projections';
+
+/** How long the last message's excerpt is in the list. */
+export const EXCERPT_MAX = 140;
+/** Where a conversation stands: whose turn it is, or erased. */
+export const CONVERSATION_STATUSES = ['awaiting-agent', 'awaiting-customer', 'erased'] as const;
+
+type Data = Record<string, unknown>;
+const erased = (value: unknown) => value === ERASED;
+const excerpt = (text: unknown) =>
+  typeof text !== 'string' || erased(text)
+    ? undefined
+    : text.length > EXCERPT_MAX
+      ? `${text.slice(0, EXCERPT_MAX - 1)}…`
+      : text;
+/** A call's key in the document: provider call ids may hold characters a field name cannot. */
+export const callKey = (callId: string) => createHash('sha256').update(callId).digest('hex').slice(0, 24);
+
+/**
+ * The identities as the list keeps them (values lower-cased for search), none once erased. One event
+ * makes one change per document, so they are merged into the event's change.
+ */
+function withIdentities(change: DocumentChange, identities: unknown): DocumentChange {
+  const list = (
+    (identities as { kind: string; value: string; verified: boolean }[] | undefined) ?? []
+  ).filter((i) => !erased(i.value));
+  if (list.length === 0) return change;
+  return {
+    ...change,
+    addToSet: {
+      ...change.addToSet,
+      identities: { $each: list.map((i) => ({ kind: i.kind, value: i.value, verified: i.verified })) },
+      searchable: { $each: list.map((i) => i.value.toLowerCase()) },
+    },
+  };
+}
+
+/**
+ * The conversation list of the agent workspace: one document per conversation with its channel, whose
+ * turn it is, when it was last updated, its last message, the contacts it was attributed to (from
+ * contacts' interaction-recorded) and, for phone, its calls. Personal data (subject, excerpt,
+ * identities) is left out when it reads [erased] on replay and removed by the erasure event live.
+ * Recording and transcript stay in the event store (GET /v1/conversations/{id}); the list says there is one.
+ */
+export const conversationListProjection: Projection = {
+  name: 'conversation-list',
+  version: 1,
+  eventTypes: [
+    'channels.conversation-started.v1',
+    'channels.message-received.v1',
+    'channels.message-sent.v1',
+    'channels.visitor-identified.v1',
+    'channels.call-started.v1',
+    'channels.call-answered.v1',
+    'channels.call-ended.v1',
+    'channels.call-recorded.v1',
+    'channels.conversation-erased.v1',
+    'contacts.interaction-recorded.v1',
+  ],
+  project(event: ProjectedEvent): DocumentChange[] {
+    const d = event.data as Data;
+    const id = d['conversationId'] as string;
+    const where = { channel: d['channel'], channelId: d['channelId'] };
+    switch (event.type) {
+      case 'channels.conversation-started.v1': {
+        const subject = d['subject'];
+        return [
+          withIdentities(
+            {
+              id,
+              set: {
+                ...where,
+                ...(typeof subject === 'string' && !erased(subject) ? { subject } : {}),
+                startedAt: d['startedAt'] ?? event.time,
+              },
+              setOnInsert: { status: 'awaiting-agent', messageCount: 0 },
+              max: { updatedAt: d['startedAt'] ?? event.time },
+            },
+            d['identities'],
+          ),
+        ];
+      }
+      case 'channels.message-received.v1': {
+        const text = excerpt(d['text']);
+        const at = d['receivedAt'] as string;
+        return [
+          withIdentities(
+            {
+              id,
+              set: {
+                ...where,
+                status: 'awaiting-agent',
+                lastMessage: { at, from: 'customer', ...(text !== undefined ? { excerpt: text } : {}) },
+              },
+              inc: { messageCount: 1 },
+              max: { updatedAt: at },
+            },
+            d['identities'],
+          ),
+        ];
+      }
+      case 'channels.message-sent.v1': {
+        const author = d['author'] as { kind: 'agent' | 'automation'; id: string };
+        const text = excerpt(d['text']);
+        const at = d['sentAt'] as string;
+        return [
+          {
+            id,
+            set: {
+              ...where,
+              // An automatic reply does not answer the customer: it stays the agent's turn.
+              ...(author.kind === 'agent' ? { status: 'awaiting-customer' } : {}),
+              lastMessage: { at, from: author.kind, ...(text !== undefined ? { excerpt: text } : {}) },
+            },
+            inc: { messageCount: 1 },
+            max: { updatedAt: at },
+          },
+        ];
+      }
+      case 'channels.visitor-identified.v1':
+        return [withIdentities({ id, set: where, max: { updatedAt: event.time } }, d['identities'])];
+      case 'channels.call-started.v1': {
+        const key = `calls.${callKey(d['callId'] as string)}`;
+        return [
+          withIdentities(
+            {
+              id,
+              set: {
+                ...where,
+                status: 'awaiting-agent',
+                [`${key}.callId`]: d['callId'],
+                [`${key}.direction`]: d['direction'],
+                [`${key}.startedAt`]: d['startedAt'],
+              },
+              setOnInsert: { messageCount: 0, startedAt: d['startedAt'] },
+              max: { updatedAt: d['startedAt'] },
+            },
+            d['identities'],
+          ),
+        ];
+      }
+      case 'channels.call-answered.v1': {
+        const key = `calls.${callKey(d['callId'] as string)}`;
+        return [
+          {
+            id,
+            set: {
+              [`${key}.callId`]: d['callId'],
+              [`${key}.answeredAt`]: d['answeredAt'],
+              ...(d['agentId'] !== undefined ? { [`${key}.agentId`]: d['agentId'] } : {}),
+            },
+            max: { updatedAt: d['answeredAt'] },
+          },
+        ];
+      }
+      case 'channels.call-ended.v1': {
+        const key = `calls.${callKey(d['callId'] as string)}`;
+        return [
+          {
+            id,
+            set: {
+              [`${key}.callId`]: d['callId'],
+              [`${key}.endedAt`]: d['endedAt'],
+              [`${key}.answered`]: d['answered'],
+              [`${key}.durationSeconds`]: d['durationSeconds'],
+              // A missed call is the agent's to return; an answered one was handled.
+              status: d['answered'] ? 'awaiting-customer' : 'awaiting-agent',
+            },
+            max: { updatedAt: d['endedAt'] },
+          },
+        ];
+      }
+      case 'channels.call-recorded.v1': {
+        const key = `calls.${callKey(d['callId'] as string)}`;
+        return [
+          {
+            id,
+            set: {
+              [`${key}.callId`]: d['callId'],
+              ...(d['recordingUrl'] !== undefined ? { [`${key}.recording`]: true } : {}),
+              ...(d['transcript'] !== undefined ? { [`${key}.transcript`]: true } : {}),
+            },
+            max: { updatedAt: event.time },
+          },
+        ];
+      }
+      case 'channels.conversation-erased.v1':
+        return [
+          {
+            id,
+            set: { status: 'erased', erasedAt: d['erasedAt'] },
+            unset: {
+              subject: true,
+              'lastMessage.excerpt': true,
+              identities: true,
+              searchable: true,
+            },
+            max: { updatedAt: d['erasedAt'] },
+          },
+        ];
+      case 'contacts.interaction-recorded.v1':
+        return [{ id, addToSet: { contactIds: d['contactId'] } }];
+      default:
+        return [];
+    }
+  },
+};
