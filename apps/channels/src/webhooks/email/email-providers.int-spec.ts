@@ -433,7 +433,8 @@ describe('SendGrid Inbound Parse', () => {
       envelope: '{"to":["support@example.com"],"from":"li.wei@customer.example"}',
       dkim: '{@customer.example : pass}',
     }).expect(200);
-    const [, message] = await streamOf(res.body.conversationId);
+    const [started2, message] = await streamOf(res.body.conversationId);
+    expect(started2!.data).toMatchObject({ identities: [{ verified: true }] });
     expect(message!.data).toMatchObject({ providerMessageId: id, text: 'Raw mode message' });
   });
 });

@@ -160,7 +160,11 @@ export async function fromSendgrid(
   // "Post the raw, full MIME message": the message itself, attachments and all.
   if (raw) {
     const email = await parseMimeEmail(raw, options);
-    return { ...email, to: [...new Set([...envelope, ...email.to])] };
+    return {
+      ...email,
+      to: [...new Set([...envelope, ...email.to])],
+      dkimPass: email.dkimPass || sendgridDkimPass(fields.get('dkim'), email.from.address),
+    };
   }
   const headers = fields.get('headers');
   if (!headers) throw new MalformedEmail('the headers field (or email, in raw mode) is required');
