@@ -43,7 +43,13 @@ export type { WaitOutOptions } from './infrastructure/transient-errors';
 export { clearDegraded, degradations, reportDegraded } from './health/degradations';
 export { errorAnswer } from './http/error-answer';
 export type { ErrorAnswer } from './http/error-answer';
-export { isSafeText, UNSAFE_TEXT_MESSAGE, unsafeTextPath, withoutUnsafeText } from './http/safe-text';
+export {
+  escapeRegExp,
+  isSafeText,
+  UNSAFE_TEXT_MESSAGE,
+  unsafeTextPath,
+  withoutUnsafeText,
+} from './http/safe-text';
 export { ApiErrors, ApiUuidParam, ERROR_BODY_SCHEMA } from './openapi/api-errors.decorator';
 export type { ErrorStatus } from './openapi/api-errors.decorator';
 export { openApiProblems } from './openapi/openapi-document';

@@ -5,15 +5,12 @@ import { journeyCatalogue } from '@journey/contracts';
 import type { PersonalDataProtection } from '@journey/eventstore';
 import { MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
 import type { MessageBus, StreamParking } from '@journey/messaging';
-import { InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
+import { escapeRegExp, InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
-import { LiveProjection, ProjectionState } from '@journey/projections';
+import { ServedReadModel } from '@journey/projections';
 import { UNIFIED_VIEW } from '../read-models';
 import { customerView, mergedTimeline } from './customer-view';
 import type { CustomerView, TimelineEntry } from './customer-view';
-
-/** The text as a regular expression that matches it literally. */
-const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** How deep merges may nest (a contact merged into one that was merged into another…). */
 const MAX_MERGE_DEPTH = 10;
@@ -21,48 +18,38 @@ const MAX_MERGE_DEPTH = 10;
 /** The unified customer view: fed live from journey.contacts.v1, read by the contacts API. */
 @Injectable()
 export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
-  private live: LiveProjection | undefined;
+  private readonly served: ServedReadModel;
 
   constructor(
-    @Inject(InfrastructureConnections) private readonly connections: InfrastructureConnections,
-    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
-    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtection,
-    @Inject(STREAM_PARKING) private readonly parking: StreamParking,
-    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
-  ) {}
-
-  private async db(): Promise<Db> {
-    // mongoose bundles its own copy of the driver; the two Db types describe the same object.
-    return (await this.connections.readModelDb()) as unknown as Db;
+    @Inject(InfrastructureConnections) connections: InfrastructureConnections,
+    @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(PERSONAL_DATA) personalData: PersonalDataProtection,
+    @Inject(STREAM_PARKING) parking: StreamParking,
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    @Inject(SERVICE_LOGGER) logger: Logger,
+  ) {
+    this.served = new ServedReadModel(UNIFIED_VIEW, {
+      // mongoose bundles its own copy of the driver; the two Db types describe the same object.
+      db: async () => (await connections.readModelDb()) as unknown as Db,
+      bus,
+      consumerGroup: config.kafka.consumerGroup,
+      catalogue: journeyCatalogue,
+      personalData,
+      parking,
+      onDeadLetter: (reason) => logger.error({ reason }, 'unified view: event dead-lettered'),
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.live = new LiveProjection({
-      projection: UNIFIED_VIEW.projection,
-      bus: this.bus,
-      db: await this.db(),
-      topics: UNIFIED_VIEW.topics,
-      groupId: `${this.config.kafka.consumerGroup}-unified-view`,
-      catalogue: journeyCatalogue,
-      personalData: this.personalData,
-      parking: this.parking,
-      onDeadLetter: (reason) => this.logger.error({ reason }, 'unified view: event dead-lettered'),
-    });
-    await this.live.start();
+    await this.served.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.live?.stop();
+    await this.served.stop();
   }
 
-  private async collection(): Promise<Collection<Document>> {
-    const db = await this.db();
-    const name = await new ProjectionState(db).active(
-      UNIFIED_VIEW.projection.name,
-      UNIFIED_VIEW.projection.version,
-    );
-    return db.collection(name);
+  private collection(): Promise<Collection<Document>> {
+    return this.served.collection();
   }
 
   /** The contact's document, then those of every contact merged into it (breadth first). */
@@ -124,7 +111,7 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Other contacts with exactly this name (any case): a weak match, worth a merge suggestion. */
   async contactsNamed(name: string, except: string): Promise<string[]> {
-    const pattern = `^${literally(name.trim())}$`;
+    const pattern = `^${escapeRegExp(name.trim())}$`;
     const found = await (
       await this.collection()
     )
@@ -143,7 +130,7 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Contacts whose name contains the text (any case), surviving ones first, erased ones never. */
   async searchByName(text: string, limit: number) {
-    const pattern = literally(text);
+    const pattern = escapeRegExp(text);
     const found = await (
       await this.collection()
     )

@@ -37,3 +37,6 @@ export function unsafeTextPath(input: unknown): string | undefined {
 /** The text with each NUL and unpaired surrogate replaced by U+FFFD, for input that cannot be refused. */
 export const withoutUnsafeText = (text: string): string =>
   text.replaceAll(NUL, '\uFFFD').replace(EVERY_LONE_SURROGATE, '\uFFFD');
+
+/** The text as a regular expression source that matches it literally (for searches on user input). */
+export const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

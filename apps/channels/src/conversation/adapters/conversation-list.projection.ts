@@ -18,6 +18,14 @@ const excerpt = (text: unknown) =>
 /** A call's key in the document: provider call ids may hold characters a field name cannot. */
 export const callKey = (callId: string) => createHash('sha256').update(callId).digest('hex').slice(0, 24);
 
+/** One phase of a call: its fields under calls.<key>, and the conversation updated at `at`. */
+function callChange(id: string, d: Data, at: string, fields: Record<string, unknown>): DocumentChange {
+  const key = `calls.${callKey(d['callId'] as string)}`;
+  const set: Record<string, unknown> = { [`${key}.callId`]: d['callId'] };
+  for (const [field, value] of Object.entries(fields)) set[`${key}.${field}`] = value;
+  return { id, set, max: { updatedAt: at } };
+}
+
 /**
  * The identities as the list keeps them (values lower-cased for search), none once erased. One event
  * makes one change per document, so they are merged into the event's change.
@@ -122,70 +130,49 @@ export const conversationListProjection: Projection = {
       case 'channels.visitor-identified.v1':
         return [withIdentities({ id, set: where, max: { updatedAt: event.time } }, d['identities'])];
       case 'channels.call-started.v1': {
-        const key = `calls.${callKey(d['callId'] as string)}`;
+        const change = callChange(id, d, d['startedAt'] as string, {
+          direction: d['direction'],
+          startedAt: d['startedAt'],
+        });
         return [
           withIdentities(
             {
-              id,
-              set: {
-                ...where,
-                status: 'awaiting-agent',
-                [`${key}.callId`]: d['callId'],
-                [`${key}.direction`]: d['direction'],
-                [`${key}.startedAt`]: d['startedAt'],
-              },
+              ...change,
+              set: { ...where, status: 'awaiting-agent', ...change.set },
               setOnInsert: { messageCount: 0, startedAt: d['startedAt'] },
-              max: { updatedAt: d['startedAt'] },
             },
             d['identities'],
           ),
         ];
       }
-      case 'channels.call-answered.v1': {
-        const key = `calls.${callKey(d['callId'] as string)}`;
+      case 'channels.call-answered.v1':
         return [
-          {
-            id,
-            set: {
-              [`${key}.callId`]: d['callId'],
-              [`${key}.answeredAt`]: d['answeredAt'],
-              ...(d['agentId'] !== undefined ? { [`${key}.agentId`]: d['agentId'] } : {}),
-            },
-            max: { updatedAt: d['answeredAt'] },
-          },
+          callChange(id, d, d['answeredAt'] as string, {
+            answeredAt: d['answeredAt'],
+            ...(d['agentId'] !== undefined ? { agentId: d['agentId'] } : {}),
+          }),
         ];
-      }
       case 'channels.call-ended.v1': {
-        const key = `calls.${callKey(d['callId'] as string)}`;
+        const change = callChange(id, d, d['endedAt'] as string, {
+          endedAt: d['endedAt'],
+          answered: d['answered'],
+          durationSeconds: d['durationSeconds'],
+        });
+        // A missed call is the agent's to return; an answered one was handled.
         return [
           {
-            id,
-            set: {
-              [`${key}.callId`]: d['callId'],
-              [`${key}.endedAt`]: d['endedAt'],
-              [`${key}.answered`]: d['answered'],
-              [`${key}.durationSeconds`]: d['durationSeconds'],
-              // A missed call is the agent's to return; an answered one was handled.
-              status: d['answered'] ? 'awaiting-customer' : 'awaiting-agent',
-            },
-            max: { updatedAt: d['endedAt'] },
+            ...change,
+            set: { ...change.set, status: d['answered'] ? 'awaiting-customer' : 'awaiting-agent' },
           },
         ];
       }
-      case 'channels.call-recorded.v1': {
-        const key = `calls.${callKey(d['callId'] as string)}`;
+      case 'channels.call-recorded.v1':
         return [
-          {
-            id,
-            set: {
-              [`${key}.callId`]: d['callId'],
-              ...(d['recordingUrl'] !== undefined ? { [`${key}.recording`]: true } : {}),
-              ...(d['transcript'] !== undefined ? { [`${key}.transcript`]: true } : {}),
-            },
-            max: { updatedAt: event.time },
-          },
+          callChange(id, d, event.time, {
+            ...(d['recordingUrl'] !== undefined ? { recording: true } : {}),
+            ...(d['transcript'] !== undefined ? { transcript: true } : {}),
+          }),
         ];
-      }
       case 'channels.conversation-erased.v1':
         return [
           {

@@ -6,14 +6,11 @@ import { CHANNELS, journeyCatalogue } from '@journey/contracts';
 import type { PersonalDataProtection } from '@journey/eventstore';
 import { MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
 import type { MessageBus, StreamParking } from '@journey/messaging';
-import { InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
+import { escapeRegExp, InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
-import { LiveProjection, ProjectionState } from '@journey/projections';
+import { ServedReadModel } from '@journey/projections';
 import { CONVERSATION_LIST } from '../../read-models';
 import { CONVERSATION_STATUSES } from '../adapters/conversation-list.projection';
-
-/** The text as a regular expression that matches it literally. */
-const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const cursorOf = (updatedAt: string, id: string) => Buffer.from(`${updatedAt}|${id}`).toString('base64url');
 function fromCursor(cursor: string): { updatedAt: string; id: string } {
@@ -110,48 +107,38 @@ function summary(doc: Document): ConversationSummary {
 /** The conversation list: fed live from journey.channels.v1 and journey.contacts.v1, read by the API. */
 @Injectable()
 export class ConversationList implements OnApplicationBootstrap, OnModuleDestroy {
-  private live: LiveProjection | undefined;
+  private readonly served: ServedReadModel;
 
   constructor(
-    @Inject(InfrastructureConnections) private readonly connections: InfrastructureConnections,
-    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
-    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtection,
-    @Inject(STREAM_PARKING) private readonly parking: StreamParking,
-    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
-  ) {}
-
-  private async db(): Promise<Db> {
-    // mongoose bundles its own copy of the driver; the two Db types describe the same object.
-    return (await this.connections.readModelDb()) as unknown as Db;
+    @Inject(InfrastructureConnections) connections: InfrastructureConnections,
+    @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(PERSONAL_DATA) personalData: PersonalDataProtection,
+    @Inject(STREAM_PARKING) parking: StreamParking,
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    @Inject(SERVICE_LOGGER) logger: Logger,
+  ) {
+    this.served = new ServedReadModel(CONVERSATION_LIST, {
+      // mongoose bundles its own copy of the driver; the two Db types describe the same object.
+      db: async () => (await connections.readModelDb()) as unknown as Db,
+      bus,
+      consumerGroup: config.kafka.consumerGroup,
+      catalogue: journeyCatalogue,
+      personalData,
+      parking,
+      onDeadLetter: (reason) => logger.error({ reason }, 'conversation list: event dead-lettered'),
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.live = new LiveProjection({
-      projection: CONVERSATION_LIST.projection,
-      bus: this.bus,
-      db: await this.db(),
-      topics: CONVERSATION_LIST.topics,
-      groupId: `${this.config.kafka.consumerGroup}-conversation-list`,
-      catalogue: journeyCatalogue,
-      personalData: this.personalData,
-      parking: this.parking,
-      onDeadLetter: (reason) => this.logger.error({ reason }, 'conversation list: event dead-lettered'),
-    });
-    await this.live.start();
+    await this.served.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.live?.stop();
+    await this.served.stop();
   }
 
-  private async collection(): Promise<Collection<Document>> {
-    const db = await this.db();
-    const name = await new ProjectionState(db).active(
-      CONVERSATION_LIST.projection.name,
-      CONVERSATION_LIST.projection.version,
-    );
-    return db.collection(name);
+  private collection(): Promise<Collection<Document>> {
+    return this.served.collection();
   }
 
   /** A page of conversations, the most recently updated first; nextCursor continues after it. */
@@ -166,7 +153,7 @@ export class ConversationList implements OnApplicationBootstrap, OnModuleDestroy
     if (query.contact) and.push({ contactIds: { $in: query.contact } });
     if (query.updatedSince) and.push({ updatedAt: { $gte: new Date(query.updatedSince).toISOString() } });
     if (query.q) {
-      const pattern = { $regex: literally(query.q), $options: 'i' };
+      const pattern = { $regex: escapeRegExp(query.q), $options: 'i' };
       and.push({
         $or: [{ subject: pattern }, { 'lastMessage.excerpt': pattern }, { searchable: pattern }],
       });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHANNELS, jsonBytes, RULE_SET_MAX_BYTES } from '@journey/contracts';
 import type { ChannelKind, RoutingHints } from '@journey/contracts';
+import { escapeRegExp } from '@journey/platform';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
@@ -140,10 +141,7 @@ const matchesKeywords = (keywords: string[], text: string | undefined) => {
     const needle = k.toLowerCase();
     // Latin words match whole words; CJK has no spaces, so a phrase matches anywhere.
     if (/^[\p{Script=Latin}\d\s'-]+$/u.test(needle))
-      return new RegExp(
-        `(^|[^\\p{L}\\d])${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}\\d])`,
-        'u',
-      ).test(haystack);
+      return new RegExp(`(^|[^\\p{L}\\d])${escapeRegExp(needle)}($|[^\\p{L}\\d])`, 'u').test(haystack);
     return haystack.includes(needle);
   });
 };
