@@ -24,6 +24,7 @@ export type {
   DecidedEvent,
   Decider,
   HandleCommandOptions,
+  HandleCommandWithContext,
   Rejection,
 } from './command-handling/handle-command';
 export { InMemoryPersonalDataKeys, KeyWrapper } from './personal-data/personal-data-keys';

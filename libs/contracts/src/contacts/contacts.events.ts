@@ -96,9 +96,12 @@ export const JOURNEY_EVENT_KINDS = [
   'lead-created',
   'quote-sent',
   'order-placed',
+  'payment-failed',
+  'order-shipped',
   'order-delivered',
   'return-requested',
 ] as const;
+export type JourneyEventKind = (typeof JOURNEY_EVENT_KINDS)[number];
 
 /** The most entries a journey fact's details hold. */
 export const JOURNEY_DETAILS_MAX_KEYS = 32;
@@ -113,7 +116,7 @@ export const journeyEventDetails = boundedRecord(
 export const journeyEventRecorded = defineEvent({
   type: 'contacts.journey-event-recorded.v1',
   description:
-    'A commerce or CRM fact about the customer (page viewed, lead, quote, order placed or delivered, return).',
+    'A commerce or CRM fact about the customer (page viewed, lead, quote, order placed, payment failed, order shipped or delivered, return). Tickets opens proactive tickets from them by rule (a late shipment, a failed payment, a return).',
   contactScoped: true,
   personalData: ['details'],
   schema: z.object({

@@ -49,6 +49,15 @@ export interface HandleCommandOptions {
   validate?(event: DecidedEvent): string | undefined;
 }
 
+/** HandleCommandOptions with a step that completes the command from the state it will be decided on. */
+export interface HandleCommandWithContext<Command, State> extends HandleCommandOptions {
+  /**
+   * Looks up what the decision needs besides the stream (a policy, the time, a token), given the state
+   * it will be decided on; called again on each retry, so the lookup always matches the state.
+   */
+  enrich?(command: Command, state: State): Promise<Command> | Command;
+}
+
 /**
  * Load stream → fold with `evolve` → `decide` → append with the revision that was read. A writer that
  * got there first makes the append fail; the command is then decided again on fresh state, a bounded
@@ -59,7 +68,7 @@ export async function handleCommand<Command, State, Event extends DecidedEvent>(
   streamId: string,
   decider: Decider<Command, State, Event>,
   command: Command,
-  options: HandleCommandOptions,
+  options: HandleCommandWithContext<Command, State>,
 ): Promise<CommandOutcome<Event, State>> {
   const maxRetries = options.maxRetries ?? 3;
   for (let attempt = 0; ; attempt++) {
@@ -68,7 +77,8 @@ export async function handleCommand<Command, State, Event extends DecidedEvent>(
       (s, e: RecordedEvent) => decider.evolve(s, { type: e.type, data: e.data } as Event),
       decider.initialState(),
     );
-    const decided = decider.decide(command, state);
+    const complete = options.enrich ? await options.enrich(command, state) : command;
+    const decided = decider.decide(complete, state);
     if (!Array.isArray(decided)) return { ok: false, reason: decided.reason };
     const revision = history.length ? (history[history.length - 1] as RecordedEvent).revision : undefined;
     if (decided.length === 0) return { ok: true, events: [], nextExpectedRevision: revision, state };

@@ -1,6 +1,6 @@
 import { reject } from '@journey/eventstore';
 import type { Decider, Rejection } from '@journey/eventstore';
-import type { ChannelIdentity } from '@journey/contracts';
+import type { ChannelIdentity, JourneyEventKind } from '@journey/contracts';
 
 export type VipTier = 'standard' | 'silver' | 'gold' | 'platinum';
 export type ChannelKind = 'web-chat' | 'email' | 'wechat' | 'app' | 'partner-api' | 'phone';
@@ -36,8 +36,7 @@ export interface Interaction {
 }
 
 export interface JourneyFact {
-  kind:
-    'page-viewed' | 'lead-created' | 'quote-sent' | 'order-placed' | 'order-delivered' | 'return-requested';
+  kind: JourneyEventKind;
   externalId: string;
   source: string;
   occurredAt: string;

@@ -5,6 +5,8 @@ import type { DocumentChange, ProjectedEvent, Projection } from '@journey/projec
 export const STAGES = ['pre-sale', 'in-sale', 'post-sale'] as const;
 const STAGE_OF: Record<string, number> = {
   'order-placed': 1,
+  'payment-failed': 1,
+  'order-shipped': 1,
   'order-delivered': 2,
   'return-requested': 2,
 };
