@@ -16,6 +16,7 @@ import { PartnerCallback } from './delivery/partner-callback';
 import { DELIVERY_OPTIONS, ReplyDelivery } from './delivery/reply-delivery';
 import type { DeliveryOptions } from './delivery/reply-delivery';
 import { WechatApi } from './delivery/wechat-api';
+import { TicketRepliesConsumer } from './delivery/ticket-replies.consumer';
 import { RuleBook } from './rules/adapters/rule-book';
 import { RulesController } from './rules/adapters/rules.controller';
 import { EmailIntake } from './webhooks/email/email-intake';
@@ -65,6 +66,7 @@ function deliveryOptions(): DeliveryOptions {
     ReplyDelivery,
     ReplySender,
     RuleBook,
+    TicketRepliesConsumer,
     WebChat,
     WechatApi,
     WechatReplayGuard,

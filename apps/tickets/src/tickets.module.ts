@@ -1,5 +1,34 @@
 import { Module } from '@nestjs/common';
+import { EventSourcingModule } from '@journey/messaging';
+import { Agents } from './agent/agents';
+import { Dispatcher } from './assignment/dispatcher';
+import { RoutingConsumer } from './assignment/routing.consumer';
+import { Boards } from './board/boards';
+import { AdminController } from './http/admin.controller';
+import { CsatController } from './http/csat.controller';
+import { TicketsController } from './http/tickets.controller';
+import { ChannelIntakeConsumer } from './intake/channel-intake.consumer';
+import { ContactsIntakeConsumer } from './intake/contacts-intake.consumer';
+import { TicketsSettings } from './sla/sla-book';
+import { SlaTimers } from './sla/sla-timers';
+import { Tickets } from './ticket/tickets';
+import { loadTicketsOptions, TICKETS_OPTIONS } from './tickets-options';
 
-/** The tickets bounded context. Its features arrive as modules imported here. */
-@Module({})
+/** The tickets bounded context: tickets, agents and groups, assignment, SLA timers and CSAT. */
+@Module({
+  imports: [EventSourcingModule.forService()],
+  controllers: [TicketsController, AdminController, CsatController],
+  providers: [
+    { provide: TICKETS_OPTIONS, useFactory: () => loadTicketsOptions() },
+    Agents,
+    Boards,
+    ChannelIntakeConsumer,
+    ContactsIntakeConsumer,
+    Dispatcher,
+    RoutingConsumer,
+    SlaTimers,
+    Tickets,
+    TicketsSettings,
+  ],
+})
 export class TicketsModule {}

@@ -12,3 +12,4 @@ export { localInfrastructureAddresses, tcpReachable } from './local-infrastructu
 export { tcpProxy } from './tcp-proxy';
 export type { TcpProxy } from './tcp-proxy';
 export { committedEventCount } from './committed-events';
+export { startGroupsAtEnd } from './consumer-groups';

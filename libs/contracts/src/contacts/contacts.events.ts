@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../catalogue/event-catalogue';
+import type { EventOf } from '../catalogue/event-catalogue';
 import { channelIdentity, CHANNELS, IDENTITIES_MAX } from '../channels/channels.events';
 import { boundedRecord } from '../size/size-limits';
 
@@ -281,4 +282,7 @@ export const CONTACTS_EVENTS = [
   contactMerged,
   contactSplit,
   personalDataErased,
-];
+] as const;
+
+/** Every contacts event, type and data, from the contracts above. */
+export type ContactsEvent = EventOf<(typeof CONTACTS_EVENTS)[number]>;

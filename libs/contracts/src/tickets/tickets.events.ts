@@ -239,6 +239,8 @@ export const ticketAssigned = defineEvent({
     ticketId,
     agentId: actor,
     group: handle,
+    /** The ticket's customer, when known: routing remembers who served them (the sticky agent). */
+    contactId: z.uuid().optional(),
     by: actor,
     reasons: assignmentReasons.optional(),
     at,
@@ -397,6 +399,14 @@ export const csatRated = defineEvent({
   }),
 });
 
+export const ticketErased = defineEvent({
+  type: 'tickets.ticket-erased.v1',
+  description:
+    "The customer's personal data was erased (contacts' personal-data-erased): the ticket's key is deleted, so its subject, excerpts, replies, notes and comments read as [erased], and its read models drop them.",
+  contactScoped: false,
+  schema: z.object({ ticketId, erasedAt: at }),
+});
+
 export const ticketMerged = defineEvent({
   type: 'tickets.ticket-merged.v1',
   description:
@@ -420,8 +430,12 @@ export const ticketAbsorbed = defineEvent({
 
 // Agents and groups (streams agent-<id> and agent-group-<id>).
 
+const CAPACITY_KEYS: readonly string[] = [...CHANNELS, 'default'];
 const capacity = boundedRecord(
-  z.enum([...CHANNELS, 'default']),
+  z
+    .string()
+    .max(20)
+    .refine((k) => CAPACITY_KEYS.includes(k), `a channel (${CHANNELS.join(', ')}) or default`),
   z.number().int().min(0).max(100),
   CHANNELS.length + 1,
 );
@@ -532,6 +546,7 @@ export const TICKET_EVENTS = [
   csatRated,
   ticketMerged,
   ticketAbsorbed,
+  ticketErased,
 ] as const;
 
 export const AGENT_EVENTS = [

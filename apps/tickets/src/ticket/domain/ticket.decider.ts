@@ -67,6 +67,7 @@ export type TicketCommand = { ctx: TicketContext } & (
   | { kind: 'reconcile-sla' }
   | { kind: 'merge-into'; intoTicketId: string; by: string }
   | { kind: 'absorb'; mergedTicketId: string; conversationId?: string; by: string }
+  | { kind: 'erase' }
 );
 
 export const TICKET_CLOSED = 'the ticket is closed';
@@ -165,6 +166,7 @@ function decideCore(command: TicketCommand, state: TicketState): TicketEvent[] |
     return [opened];
   }
   if (!state.status) return reject('no such ticket');
+  if (state.erased && command.kind !== 'erase') return reject('the ticket was erased');
   if (
     state.mergedInto &&
     command.kind !== 'reply-delivered' &&
@@ -295,6 +297,8 @@ function decideCore(command: TicketCommand, state: TicketState): TicketEvent[] |
     case 'assign': {
       if (!isActive(state)) return reject(`a ${state.status} ticket is not assigned`);
       if (state.assignee === command.agentId) return [];
+      // A plan made for a group the ticket has left since (a routing rule, a transfer) is stale.
+      if (command.group && command.group !== state.group) return reject(`the ticket moved to ${state.group}`);
       if (state.assignee && command.onlyIfUnassigned) return reject(`already assigned to ${state.assignee}`);
       const events: TicketEvent[] = [];
       if (state.assignee)
@@ -307,7 +311,8 @@ function decideCore(command: TicketCommand, state: TicketState): TicketEvent[] |
         data: {
           ticketId: id,
           agentId: command.agentId,
-          group: command.group ?? (state.group as string),
+          group: state.group as string,
+          ...(state.contactId ? { contactId: state.contactId } : {}),
           by: command.by,
           ...(command.reasons ? { reasons: command.reasons } : {}),
           at: ctx.now,
@@ -424,6 +429,12 @@ function decideCore(command: TicketCommand, state: TicketState): TicketEvent[] |
       );
       return events;
     }
+    case 'erase':
+      if (state.erased) return [];
+      return [
+        ...(isActive(state) ? statusChange(state, 'closed', 'api', 'erasure', ctx) : []),
+        { type: 'tickets.ticket-erased.v1', data: { ticketId: id, erasedAt: ctx.now } },
+      ];
     case 'absorb':
       if (state.status === 'closed') return reject(TICKET_CLOSED);
       return [

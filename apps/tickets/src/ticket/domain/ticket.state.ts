@@ -47,6 +47,7 @@ export interface TicketState {
   surveys: Map<string, { expiresAt: string; rated: boolean }>;
   mergedInto?: string;
   conversationIds: Set<string>;
+  erased?: boolean;
 }
 
 export const initialTicketState = (): TicketState => ({
@@ -192,6 +193,8 @@ export function evolveTicket(state: TicketState, event: TicketEvent): TicketStat
         ? { ...state, surveys: new Map(state.surveys).set(event.data.surveyId, { ...survey, rated: true }) }
         : state;
     }
+    case 'tickets.ticket-erased.v1':
+      return { ...state, erased: true };
     case 'tickets.ticket-merged.v1':
       return { ...state, mergedInto: event.data.intoTicketId };
     case 'tickets.ticket-absorbed.v1':

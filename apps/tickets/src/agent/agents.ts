@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { journeyCatalogue } from '@journey/contracts';
+import { DuplicateEventError, handleCommand } from '@journey/eventstore';
+import type { CommandOutcome, EventStore } from '@journey/eventstore';
+import { EVENT_STORE } from '@journey/messaging';
+import { agentStream, derivedId } from '../ticket/ticket-ids';
+import { agentDecider } from './domain/agent.decider';
+import type { AgentCommand, AgentEvent, AgentState } from './domain/agent.decider';
+
+/** The agents' streams: profile, presence and, decided there, the tickets each holds. */
+@Injectable()
+export class Agents {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute(
+    agentId: string,
+    command: AgentCommand,
+    options: { correlationId: string; causationId?: string; commandKey?: string },
+  ): Promise<CommandOutcome<AgentEvent, AgentState | undefined>> {
+    try {
+      return await handleCommand(this.store, agentStream(agentId), agentDecider, command, {
+        metadata: {
+          source: 'tickets',
+          correlationId: options.correlationId,
+          ...(options.causationId ? { causationId: options.causationId } : {}),
+          schemaVersion: 1,
+        },
+        // Many replicas claim at once: retry conflicts generously, each retry decides on fresh state.
+        maxRetries: 20,
+        validate: (e) => journeyCatalogue.check(e.type, e.data),
+        ...(options.commandKey
+          ? { eventId: (_: unknown, i: number) => derivedId(`${options.commandKey as string}#${i}`) }
+          : {}),
+      });
+    } catch (err) {
+      if (err instanceof DuplicateEventError)
+        return { ok: true, events: [], nextExpectedRevision: undefined, state: undefined };
+      throw err;
+    }
+  }
+
+  async load(agentId: string): Promise<AgentState> {
+    const recorded = await this.store.readStream(agentStream(agentId));
+    return recorded
+      .map((r) => ({ type: r.type, data: r.data }) as AgentEvent)
+      .reduce(agentDecider.evolve, agentDecider.initialState());
+  }
+}

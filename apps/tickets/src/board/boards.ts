@@ -1,0 +1,149 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { Collection, Db, Document, Filter } from 'mongodb';
+import { journeyCatalogue } from '@journey/contracts';
+import type { PersonalDataProtection } from '@journey/eventstore';
+import { MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
+import type { MessageBus, StreamParking } from '@journey/messaging';
+import { InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
+import type { Logger, ServiceConfig } from '@journey/platform';
+import { ServedReadModel } from '@journey/projections';
+import type { ReadModel } from '@journey/projections';
+import { AGENT_BOARD, ROUTING_CONTACTS, TICKET_BOARD } from '../read-models';
+
+/** What routing knows of a contact. */
+export interface RoutingContact {
+  vipTier?: string;
+  traits?: Record<string, string>;
+  language?: string;
+  previousAgents?: string[];
+}
+
+/** The tickets service's read models, fed live from Kafka, and the queries on them. */
+@Injectable()
+export class Boards implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly served: Map<ReadModel, ServedReadModel>;
+
+  constructor(
+    @Inject(InfrastructureConnections) connections: InfrastructureConnections,
+    @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(PERSONAL_DATA) personalData: PersonalDataProtection,
+    @Inject(STREAM_PARKING) parking: StreamParking,
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    @Inject(SERVICE_LOGGER) logger: Logger,
+  ) {
+    this.served = new Map(
+      [TICKET_BOARD, AGENT_BOARD, ROUTING_CONTACTS].map((model) => [
+        model,
+        new ServedReadModel(model, {
+          // mongoose bundles its own copy of the driver; the two Db types describe the same object.
+          db: async () => (await connections.readModelDb()) as unknown as Db,
+          bus,
+          consumerGroup: config.kafka.consumerGroup,
+          catalogue: journeyCatalogue,
+          personalData,
+          parking,
+          onDeadLetter: (reason) =>
+            logger.error({ reason, projection: model.projection.name }, 'event dead-lettered'),
+        }),
+      ]),
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const served of this.served.values()) await served.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    for (const served of this.served.values()) await served.stop();
+  }
+
+  tickets(): Promise<Collection<Document>> {
+    return (this.served.get(TICKET_BOARD) as ServedReadModel).collection();
+  }
+
+  agents(): Promise<Collection<Document>> {
+    return (this.served.get(AGENT_BOARD) as ServedReadModel).collection();
+  }
+
+  private contacts(): Promise<Collection<Document>> {
+    return (this.served.get(ROUTING_CONTACTS) as ServedReadModel).collection();
+  }
+
+  async ticket(ticketId: string): Promise<Document | null> {
+    return (await this.tickets()).findOne({ _id: ticketId as never });
+  }
+
+  /** Tickets waiting for an agent in a group, oldest first. */
+  async queue(group: string, limit = 50): Promise<Document[]> {
+    return (await this.tickets())
+      .find(this.queued({ group }))
+      .sort({ openedAt: 1, _id: 1 })
+      .limit(limit)
+      .toArray();
+  }
+
+  queued(extra: Filter<Document> = {}): Filter<Document> {
+    return {
+      ...extra,
+      status: { $in: ['new', 'open', 'pending', 'on-hold'] },
+      assignee: { $exists: false },
+      mergedInto: { $exists: false },
+      erasedAt: { $exists: false },
+    };
+  }
+
+  /** Groups with tickets waiting. */
+  async groupsWithQueue(): Promise<string[]> {
+    return (await (await this.tickets()).distinct('group', this.queued())) as string[];
+  }
+
+  async groupMembers(group: string): Promise<string[]> {
+    const docs = await (
+      await this.agents()
+    )
+      .find({ kind: 'agent', groups: group })
+      .project({ agentId: 1 })
+      .toArray();
+    return docs.map((d) => String(d['agentId']));
+  }
+
+  async group(groupId: string): Promise<Document | null> {
+    return (await this.agents()).findOne({ _id: `group:${groupId}` as never });
+  }
+
+  async vipGroups(): Promise<Document[]> {
+    return (await this.agents()).find({ kind: 'group', tier: 'vip' }).toArray();
+  }
+
+  async contact(contactId: string): Promise<RoutingContact | undefined> {
+    const doc = await (await this.contacts()).findOne({ _id: `contact:${contactId}` as never });
+    return doc ? (doc as RoutingContact) : undefined;
+  }
+
+  async contactOfConversation(conversationId: string): Promise<string | undefined> {
+    const doc = await (await this.contacts()).findOne({ _id: `conversation:${conversationId}` as never });
+    return doc?.['contactId'] as string | undefined;
+  }
+
+  /** Active tickets (for recomputing SLA targets when the book changes). */
+  async activeTicketIds(after?: string, limit = 500): Promise<string[]> {
+    const docs = await (
+      await this.tickets()
+    )
+      .find({
+        status: { $in: ['new', 'open', 'pending', 'on-hold', 'solved'] },
+        ...(after ? { _id: { $gt: after as never } } : {}),
+      })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .project({ _id: 1 })
+      .toArray();
+    return docs.map((d) => String(d['_id']));
+  }
+
+  async ticketsOfContact(contactId: string): Promise<string[]> {
+    const docs = await (await this.tickets()).find({ contactId }).project({ _id: 1 }).toArray();
+    return docs.map((d) => String(d['_id']));
+  }
+}

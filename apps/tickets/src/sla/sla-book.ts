@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { journeyCatalogue } from '@journey/contracts';
+import type { EventStore } from '@journey/eventstore';
+import { EVENT_STORE } from '@journey/messaging';
+import { groupStream, PROACTIVE_RULES_STREAM, SLA_BOOK_STREAM } from '../ticket/ticket-ids';
+import { EMPTY_BOOK, policyBookSchema } from './domain/sla-policy-book';
+import type { PolicyBook } from './domain/sla-policy-book';
+import { proactiveRulesSchema } from '../intake/proactive-rules';
+import type { ProactiveRule } from '../intake/proactive-rules';
+
+export interface GroupConfig {
+  groupId: string;
+  name: string;
+  tier: 'tier-1' | 'tier-2' | 'vip';
+  escalatesTo?: string;
+  supervisors: string[];
+  vipTiers: string[];
+}
+
+/**
+ * The configuration the tickets service keeps as events: the SLA policy book, the proactive rules and
+ * the groups. Each is the last event of its stream, read from the store (a second or so of caching,
+ * so that a burst of commands reads it once).
+ */
+@Injectable()
+export class TicketsSettings {
+  private cache = new Map<string, { at: number; value: unknown }>();
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  private async last(streamId: string): Promise<unknown> {
+    const hit = this.cache.get(streamId);
+    if (hit && Date.now() - hit.at < 1_000) return hit.value;
+    const [event] = await this.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    const value = event?.data;
+    this.cache.set(streamId, { at: Date.now(), value });
+    return value;
+  }
+
+  async book(): Promise<PolicyBook> {
+    const data = (await this.last(SLA_BOOK_STREAM)) as { book?: unknown } | undefined;
+    return data?.book ? policyBookSchema.parse(data.book) : EMPTY_BOOK;
+  }
+
+  async proactiveRules(): Promise<ProactiveRule[]> {
+    const data = (await this.last(PROACTIVE_RULES_STREAM)) as { rules?: unknown } | undefined;
+    return data?.rules ? proactiveRulesSchema.parse(data.rules) : [];
+  }
+
+  async group(groupId: string): Promise<GroupConfig | undefined> {
+    const data = (await this.last(groupStream(groupId))) as (GroupConfig & { by: string }) | undefined;
+    if (!data) return undefined;
+    const { by: _by, ...group } = data;
+    return group;
+  }
+
+  /** Appends a new version of a setting (the last one holds). */
+  async record(streamId: string, type: string, data: unknown, correlationId: string): Promise<void> {
+    const problem = journeyCatalogue.check(type, data);
+    if (problem) throw new Error(problem);
+    await this.store.append(
+      streamId,
+      [
+        {
+          id: crypto.randomUUID(),
+          type,
+          data,
+          metadata: { source: 'tickets', time: new Date().toISOString(), correlationId, schemaVersion: 1 },
+        },
+      ],
+      'any',
+    );
+    this.cache.delete(streamId);
+  }
+}
