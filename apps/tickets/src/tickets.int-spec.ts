@@ -23,8 +23,11 @@ import {
   uniqueName,
 } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- a cross-service spec (channels ↔ tickets over Kafka); it belongs in tools/e2e
 import { channelsService } from '../../channels/src/channels.service';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- a cross-service spec (channels ↔ tickets over Kafka); it belongs in tools/e2e
 import { signRequest } from '../../channels/src/webhooks/signed/signed-request';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- a cross-service spec (channels ↔ tickets over Kafka); it belongs in tools/e2e
 import { startStandIn, writeChannelsConfig } from '../../channels/src/testing/channels-fixtures';
 import { ticketsService } from './tickets.service';
 
@@ -37,12 +40,11 @@ const run = randomBytes(3).toString('hex');
 const partnerSecret = randomBytes(18).toString('base64url');
 const partnerId = `partner-${run}`;
 const group = `sales-${run}`;
-const tier2 = `tier2-${run}`;
 
 let db: IsolatedDatabase;
 let store: PersonalDataEventStore;
 let channelsApp: INestApplication;
-let tickets: INestApplication[] = [];
+const tickets: INestApplication[] = [];
 let ticketsBase: string;
 let channelsBase: string;
 let ticketsConfig: ServiceConfig;

@@ -4,7 +4,6 @@ import {
   ForbiddenException,
   Get,
   HttpCode,
-  Inject,
   NotFoundException,
   Param,
   Put,
