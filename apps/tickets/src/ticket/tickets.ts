@@ -86,7 +86,6 @@ export class Tickets {
             }
           : {}),
         supervisors: group?.supervisors ?? [],
-        ...(group?.escalatesTo ? { escalatesTo: group.escalatesTo } : {}),
       };
     }
     return ctx;

@@ -23,7 +23,7 @@ export interface TicketContext extends SlaContext {
   /** The survey to send if this command solves the ticket. */
   survey?: { surveyId: string; token: string; expiresAt: string };
   /** Escalation of the matched policy, by kind (for timer firings). */
-  escalation?: { warning?: Escalation; breach?: Escalation; supervisors: string[]; escalatesTo?: string };
+  escalation?: { warning?: Escalation; breach?: Escalation; supervisors: string[] };
 }
 
 type Opened = TicketEventData<'tickets.ticket-opened.v1'>;
@@ -422,11 +422,8 @@ function decideCore(command: TicketCommand, state: TicketState): TicketEvent[] |
           type: 'tickets.ticket-unassigned.v1',
           data: { ticketId: id, agentId: state.assignee, reason: 'merged', at: ctx.now },
         });
-      events.push(
-        ...statusChange(fold(state, events), 'closed', 'merge', command.by, ctx).filter(
-          (e) => e.type !== 'tickets.ticket-unassigned.v1',
-        ),
-      );
+      // Folded after the unassignment above, so the close does not unassign a second time.
+      events.push(...statusChange(fold(state, events), 'closed', 'merge', command.by, ctx));
       return events;
     }
     case 'erase':
