@@ -71,6 +71,9 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) {
     const config = loadServiceConfig('contacts', {
       LOG_LEVEL: 'silent',
+      // Fifty races poll at once under one test subject: the per-client budget is not what is tested here.
+      RATE_LIMIT_PER_SECOND: '10000',
+      RATE_LIMIT_BURST: '100000',
       KAFKA_BROKERS: infra.kafkaBrokers.join(','),
       KAFKA_CONSUMER_GROUP: group,
       EVENTSTORE_URL: db.url,

@@ -153,8 +153,14 @@ describe('journey projections | replay | events', () => {
       documents: number;
       state: string;
     }[];
-    // Every service's projections are listed (channels' conversation list too).
-    expect(statuses.map((s) => s.name)).toEqual(['conversation-list', 'unified-view']);
+    // Every service's projections are listed (channels' conversation list and the tickets boards too).
+    expect(statuses.map((s) => s.name)).toEqual([
+      'conversation-list',
+      'unified-view',
+      'ticket-board',
+      'agent-board',
+      'routing-contacts',
+    ]);
     const status = statuses.find((s) => s.name === 'unified-view');
     expect(status).toMatchObject({ name: 'unified-view', version: 3, activeVersion: 3, documents: 1 });
     expect(status?.state).toBe('built (no live consumer seen)');
@@ -167,7 +173,7 @@ describe('journey projections | replay | events', () => {
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/not a log position/);
     const unknown = await journey('replay', 'nope');
-    expect(unknown.err).toMatch(/unknown projection nope \(one of: conversation-list, unified-view\)/);
+    expect(unknown.err).toMatch(/unknown projection nope \(one of: conversation-list, unified-view, ticket-board, agent-board, routing-contacts\)/);
   });
 
   it("prints the customer's journey in log order, and after an erasure shows no personal data", async () => {
