@@ -26,6 +26,7 @@ const env = z.object({
       ),
     ),
   TICKETS_TIMER_POLL_MS: z.coerce.number().int().min(50).max(10_000).default(500),
+  TICKETS_CONTACT_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(750),
 });
 
 /** The tickets service's own settings (environment, checked at start-up). */
@@ -39,6 +40,11 @@ export interface TicketsOptions {
   csatUrl: string;
   dispatchIntervalMs: number;
   timerPollMs: number;
+  /**
+   * How long a conversation's ticket waits for contacts to say who the customer is (VIP tier, traits,
+   * the agent who served them) before it is assigned without knowing.
+   */
+  contactWaitMs: number;
 }
 
 export const TICKETS_OPTIONS = Symbol('TICKETS_OPTIONS');
@@ -55,5 +61,6 @@ export function loadTicketsOptions(source: NodeJS.ProcessEnv = process.env): Tic
     csatUrl: e.TICKETS_CSAT_URL,
     dispatchIntervalMs: e.TICKETS_DISPATCH_INTERVAL_MS,
     timerPollMs: e.TICKETS_TIMER_POLL_MS,
+    contactWaitMs: e.TICKETS_CONTACT_WAIT_MS,
   };
 }

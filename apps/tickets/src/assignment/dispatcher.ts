@@ -25,6 +25,9 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private readonly pending = new Set<string>();
+  /** When this process first saw a queued ticket whose customer is not known yet (the contact wait). */
+  private readonly unknownSince = new Map<string, number>();
+  private readonly rechecks = new Map<string, NodeJS.Timeout>();
   private stopped = false;
   private sweeps = 0;
   assigned = 0;
@@ -55,6 +58,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    for (const t of this.rechecks.values()) clearTimeout(t);
     await this.running;
   }
 
@@ -109,6 +113,40 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
     return released;
   }
 
+  /**
+   * A conversation's ticket is assigned once contacts said who the customer is, or once it waited the
+   * contact wait for that: routing on the VIP tier, the traits and the previous agent needs the
+   * contact, which contacts attributes a moment after the message. The group is looked at again when
+   * the wait of its first held ticket ends.
+   */
+  private knownOrWaitedFor(group: string, queue: QueuedTicket[]): QueuedTicket[] {
+    const now = Date.now();
+    const wait = this.options.contactWaitMs;
+    let nextCheck = Infinity;
+    const ready = queue.filter((t) => {
+      if (t.channel === 'none' || t.contact) {
+        this.unknownSince.delete(t.ticketId);
+        return true;
+      }
+      const since = this.unknownSince.get(t.ticketId) ?? now;
+      this.unknownSince.set(t.ticketId, since);
+      if (now - since >= wait) return true;
+      nextCheck = Math.min(nextCheck, since + wait - now);
+      return false;
+    });
+    for (const [id, since] of this.unknownSince)
+      if (now - since > 60 * wait + 60_000) this.unknownSince.delete(id);
+    if (nextCheck < Infinity && !this.rechecks.has(group) && !this.stopped)
+      this.rechecks.set(
+        group,
+        setTimeout(() => {
+          this.rechecks.delete(group);
+          void this.dispatch([group]);
+        }, nextCheck + 5),
+      );
+    return ready;
+  }
+
   private async candidates(group: string): Promise<AgentCandidate[]> {
     const ids = await this.boards.groupMembers(group);
     const vipGroups = new Set((await this.boards.vipGroups()).map((g) => String(g['groupId'])));
@@ -151,12 +189,13 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
           ? { language: contact.language }
           : {}),
       queuedAt: String(doc['openedAt']),
-      ...(contact
+      // A known customer with nothing routing keeps on them (no tier, traits or past agent) is known.
+      ...(contactId
         ? {
             contact: {
-              ...(contact.vipTier ? { vipTier: contact.vipTier } : {}),
-              ...(contact.traits ? { traits: contact.traits } : {}),
-              ...(contact.previousAgents ? { previousAgents: contact.previousAgents } : {}),
+              ...(contact?.vipTier ? { vipTier: contact.vipTier } : {}),
+              ...(contact?.traits ? { traits: contact.traits } : {}),
+              ...(contact?.previousAgents ? { previousAgents: contact.previousAgents } : {}),
             },
           }
         : {}),
@@ -167,8 +206,13 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
     const agents = await this.candidates(group);
     if (agents.length === 0) return;
     const docs = await this.boards.queue(group);
-    const queue = await Promise.all(docs.map((d) => this.queuedTicket(d)));
-    for (const t of extra) if (!queue.some((q) => q.ticketId === t.ticketId)) queue.push(t);
+    const all = await Promise.all(docs.map((d) => this.queuedTicket(d)));
+    for (const t of extra) {
+      const i = all.findIndex((q) => q.ticketId === t.ticketId);
+      if (i < 0) all.push(t);
+      else if (t.contact && !all[i]?.contact) all[i] = t; // the event knows the customer; the board lags
+    }
+    const queue = this.knownOrWaitedFor(group, all);
     for (const step of planAssignments(queue, agents)) {
       const ticket = queue.find((q) => q.ticketId === step.ticketId) as QueuedTicket;
       const correlationId = `dispatch-${step.ticketId}`;

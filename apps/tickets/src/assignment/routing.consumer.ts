@@ -84,6 +84,16 @@ export class RoutingConsumer implements OnApplicationBootstrap, OnModuleDestroy 
         });
         return this.dispatcher.dispatch([d.group], [queued]);
       }
+      case 'tickets.contact-linked.v1': {
+        // A ticket held for its customer to be known can go now, with what routing knows of them. (A
+        // ticket the board does not show yet is still held by the ticket-opened dispatch's wait.)
+        const { state } = await this.tickets.load(event.data.ticketId);
+        if (!state.group || state.assignee || state.status === 'solved' || state.status === 'closed') return;
+        const doc = await this.boards.ticket(event.data.ticketId);
+        if (!doc) return;
+        const queued = await this.dispatcher.queuedTicket({ ...doc, contactId: event.data.contactId });
+        return this.dispatcher.dispatch([state.group], [queued]);
+      }
       case 'tickets.ticket-transferred.v1':
         return this.dispatcher.dispatch([event.data.toGroup]);
       case 'tickets.ticket-escalated.v1':

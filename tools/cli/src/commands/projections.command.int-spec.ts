@@ -173,7 +173,9 @@ describe('journey projections | replay | events', () => {
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/not a log position/);
     const unknown = await journey('replay', 'nope');
-    expect(unknown.err).toMatch(/unknown projection nope \(one of: conversation-list, unified-view, ticket-board, agent-board, routing-contacts\)/);
+    expect(unknown.err).toMatch(
+      /unknown projection nope \(one of: conversation-list, unified-view, ticket-board, agent-board, routing-contacts\)/,
+    );
   });
 
   it("prints the customer's journey in log order, and after an erasure shows no personal data", async () => {
