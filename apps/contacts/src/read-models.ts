@@ -8,7 +8,8 @@ import { unifiedViewProjection } from './unified-view/adapters/unified-view.proj
 export const UNIFIED_VIEW: ReadModel = {
   projection: unifiedViewProjection,
   service: 'contacts',
-  topics: ['journey.contacts.v1'],
+  // The tickets' facts about a customer (opened, transferred, escalated, rated) are on their timeline too.
+  topics: ['journey.contacts.v1', 'journey.tickets.v1'],
 };
 
 export const READ_MODELS: readonly ReadModel[] = [UNIFIED_VIEW];

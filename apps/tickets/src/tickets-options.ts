@@ -5,7 +5,6 @@ const env = z.object({
   TICKETS_DEFAULT_GROUP: handle.default('support'),
   TICKETS_AUTO_CLOSE_DAYS: z.coerce.number().int().min(1).max(28).default(4),
   TICKETS_CSAT_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
-  TICKETS_CSAT_URL: z.url().default('http://127.0.0.1:3003/v1/csat'),
   TICKETS_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
   TICKETS_CHANNEL_GROUPS: z
     .string()
@@ -36,8 +35,6 @@ export interface TicketsOptions {
   channelGroups: ReadonlyMap<string, string>;
   autoCloseDays: number;
   csatTtlDays: number;
-  /** Where the customer answers a survey: the token is appended (`<url>/<token>`). */
-  csatUrl: string;
   dispatchIntervalMs: number;
   timerPollMs: number;
   /**
@@ -58,7 +55,6 @@ export function loadTicketsOptions(source: NodeJS.ProcessEnv = process.env): Tic
     channelGroups: new Map(e.TICKETS_CHANNEL_GROUPS),
     autoCloseDays: e.TICKETS_AUTO_CLOSE_DAYS,
     csatTtlDays: e.TICKETS_CSAT_TTL_DAYS,
-    csatUrl: e.TICKETS_CSAT_URL,
     dispatchIntervalMs: e.TICKETS_DISPATCH_INTERVAL_MS,
     timerPollMs: e.TICKETS_TIMER_POLL_MS,
     contactWaitMs: e.TICKETS_CONTACT_WAIT_MS,

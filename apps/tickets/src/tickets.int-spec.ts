@@ -16,6 +16,7 @@ import {
   uniqueName,
 } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
+import { PostgresEventStore } from '@journey/eventstore';
 import { ticketsService } from './tickets.service';
 
 // The tickets service alone on real PostgreSQL, Kafka and MongoDB-wire: what its API refuses. The
@@ -96,5 +97,147 @@ describe('tickets', () => {
     await api().post('/v1/csat/not-a-token').send({ score: 5 }).expect(404);
     await api().post('/v1/csat/not-a-token').send({ score: 6 }).expect(400);
     expect(await committedEventCount(db.url)).toBe(before);
+  });
+
+  it("imports a Zendesk ticket's history at its own times: SLA outcomes from them, nothing twice, a late entry by its time", async () => {
+    const api = () => request(base);
+    const admin = await as('admin-1', 'admin');
+    await api()
+      .put('/v1/sla-policies')
+      .set(admin)
+      .send({
+        calendars: [],
+        policies: [
+          {
+            id: 'imported',
+            when: { group: ['zendesk-group-7'] },
+            targets: { 'first-response': 60, resolution: 1440 },
+          },
+        ],
+      })
+      .expect(200);
+    const t0 = Date.parse('2026-03-02T09:00:00.000Z');
+    const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
+    const exported = (extraComments: unknown[] = []) => ({
+      source: 'zendesk',
+      tickets: [
+        {
+          id: 4242,
+          subject: 'Parcel lost',
+          status: 'closed',
+          priority: 'high',
+          requester_id: 11,
+          group_id: 7,
+          tags: ['lost'],
+          created_at: at(0),
+          comments: [
+            { id: 1, author_id: 11, body: 'My parcel never arrived', public: true, created_at: at(0) },
+            // A trigger's auto-reply: public, but no response for the SLA.
+            {
+              id: 2,
+              author_id: 99,
+              body: 'We got your request',
+              public: true,
+              created_at: at(1),
+              via: { channel: 'rule' },
+            },
+            { id: 3, author_id: 21, body: 'We are tracing it', public: true, created_at: at(90) },
+            { id: 4, author_id: 21, body: 'carrier says lost', public: false, created_at: at(95) },
+            ...extraComments,
+          ],
+          audits: [
+            {
+              id: 50,
+              created_at: at(2),
+              author_id: 21,
+              events: [{ type: 'Change', field_name: 'assignee_id', value: '21' }],
+            },
+            {
+              id: 51,
+              created_at: at(120),
+              author_id: 21,
+              events: [{ type: 'Change', field_name: 'status', value: 'solved' }],
+            },
+            {
+              id: 52,
+              created_at: at(7200),
+              author_id: 21,
+              events: [{ type: 'Change', field_name: 'status', value: 'closed' }],
+            },
+          ],
+          satisfaction_rating: { score: 'good', comment: 'thanks', created_at: at(200) },
+        },
+      ],
+    });
+    const first = await api().post('/v1/imports/tickets').set(admin).send(exported()).expect(200);
+    const [outcome] = first.body.tickets as { ticketId: string; recorded: number; skipped: unknown[] }[];
+    expect(outcome?.skipped).toEqual([]);
+    expect(outcome?.recorded).toBeGreaterThan(10);
+    const store = await PostgresEventStore.connect({ connectionString: db.url });
+    try {
+      const events = await store.readStream(`ticket-${outcome?.ticketId as string}`);
+      const of = (type: string) => events.filter((e) => e.type === `tickets.${type}.v1`);
+      // The first response was due an hour in, and came at 90 minutes: breached at its due time,
+      // recorded between the entries it fell between; the auto-reply answered nothing.
+      expect(of('sla-breached').map((e) => e.data)).toEqual([
+        expect.objectContaining({ metric: 'first-response', dueAt: at(60), at: at(60) }),
+      ]);
+      const types = events.map((e) => e.type);
+      expect(types.indexOf('tickets.sla-breached.v1')).toBeLessThan(
+        events.findIndex(
+          (e) => e.type === 'tickets.reply-posted.v1' && !(e.data as { automated?: boolean }).automated,
+        ),
+      );
+      expect(of('reply-posted').map((e) => (e.data as { automated?: boolean }).automated ?? false)).toEqual([
+        true,
+        false,
+      ]);
+      expect(
+        of('status-changed').map((e) => [(e.data as { to: string }).to, (e.data as { at: string }).at]),
+      ).toEqual(
+        expect.arrayContaining([
+          ['solved', at(120)],
+          ['closed', at(7200)],
+        ]),
+      );
+      expect(of('csat-rated').map((e) => e.data)).toEqual([
+        expect.objectContaining({ score: 5, at: at(200) }),
+      ]);
+      // Every event carries its occurrence time, also in its envelope.
+      for (const e of events)
+        expect(e.metadata.time).toBe(
+          (e.data as { at?: string; openedAt?: string }).at ?? (e.data as { openedAt: string }).openedAt,
+        );
+
+      // The same export again: nothing new.
+      const again = await api().post('/v1/imports/tickets').set(admin).send(exported()).expect(200);
+      expect(again.body.tickets[0].recorded).toBe(0);
+      // A later export with a message the first one lacked: it is added, at its own time.
+      const late = await api()
+        .post('/v1/imports/tickets')
+        .set(admin)
+        .send(exported([{ id: 5, author_id: 11, body: 'Any news?', public: true, created_at: at(80) }]))
+        .expect(200);
+      expect(late.body.tickets[0].recorded).toBeGreaterThan(0);
+      const after = await store.readStream(`ticket-${outcome?.ticketId as string}`);
+      expect(
+        after
+          .filter((e) => e.type === 'tickets.customer-message-added.v1')
+          .map((e) => (e.data as { at: string }).at),
+      ).toEqual([at(0), at(80)]);
+      expect(new Set(after.map((e) => e.id)).size).toBe(after.length);
+    } finally {
+      await store.close();
+    }
+    await api()
+      .post('/v1/imports/tickets')
+      .set(admin)
+      .send({ source: 'zendesk', tickets: [{ id: 1, status: 'sleeping' }] })
+      .expect(400);
+    await api()
+      .post('/v1/imports/tickets')
+      .set(await as('a-x', 'agent'))
+      .send(exported())
+      .expect(403);
   });
 });

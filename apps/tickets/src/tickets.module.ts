@@ -6,6 +6,8 @@ import { RoutingConsumer } from './assignment/routing.consumer';
 import { Boards } from './board/boards';
 import { AdminController } from './http/admin.controller';
 import { CsatController } from './http/csat.controller';
+import { ImportsController } from './http/imports.controller';
+import { TicketImport } from './import/ticket-import';
 import { TicketsController } from './http/tickets.controller';
 import { ChannelIntakeConsumer } from './intake/channel-intake.consumer';
 import { ContactsIntakeConsumer } from './intake/contacts-intake.consumer';
@@ -17,7 +19,7 @@ import { loadTicketsOptions, TICKETS_OPTIONS } from './tickets-options';
 /** The tickets bounded context: tickets, agents and groups, assignment, SLA timers and CSAT. */
 @Module({
   imports: [EventSourcingModule.forService()],
-  controllers: [TicketsController, AdminController, CsatController],
+  controllers: [TicketsController, AdminController, CsatController, ImportsController],
   providers: [
     { provide: TICKETS_OPTIONS, useFactory: () => loadTicketsOptions() },
     Agents,
@@ -27,6 +29,7 @@ import { loadTicketsOptions, TICKETS_OPTIONS } from './tickets-options';
     Dispatcher,
     RoutingConsumer,
     SlaTimers,
+    TicketImport,
     Tickets,
     TicketsSettings,
   ],

@@ -175,7 +175,6 @@ function launchTickets(replica: 'A' | 'B') {
     TICKETS_CHANNEL_GROUPS: [main, care, load, sla].map((s) => `${s.channelId}=${s.group}`).join(','),
     TICKETS_DISPATCH_INTERVAL_MS: '300',
     TICKETS_TIMER_POLL_MS: '100',
-    TICKETS_CSAT_URL: `${urls.tickets}/v1/csat`,
     RATE_LIMIT_PER_SECOND: '2000',
     RATE_LIMIT_BURST: '4000',
   });
@@ -357,8 +356,51 @@ describe('tickets across channels, contacts and two tickets replicas', () => {
     );
     expect(rated['csat']).toMatchObject({ score: 5, comment: 'quick and kind' });
     expect((await typesOf(ticket.ticketId)).filter((t) => t === 'tickets.csat-rated.v1')).toHaveLength(1);
+    // A supervisor evaluates Ann's handling against a rubric (she held it before the transfer).
+    await ok('POST', `${ticketUrl}/evaluations`, supervisor, {
+      rubric: 'quality-v1',
+      scores: { tone: 5, accuracy: 4 },
+      comment: 'kind and exact',
+    });
+    const evaluated = await ticketWhere(
+      `tier2-${run}`,
+      (t) => t['ticketId'] === ticket.ticketId,
+      (t) => t.timeline.some((l) => l.kind === 'evaluated'),
+    );
+    expect(evaluated.timeline.find((l) => l.kind === 'evaluated')).toMatchObject({
+      agentId: ann,
+      rubric: 'quality-v1',
+      percent: 90,
+      by: supervisor.subject,
+    });
     // The internal note never left the ticket.
     expect(partner.calls.some((c) => c.includes('upset'))).toBe(false);
+
+    // The customer's unified view (contacts) shows the hand-over, the escalation and the rating.
+    const view = await eventually(
+      async () => {
+        const v = await ok(
+          'GET',
+          `${urls.contacts}/v1/contacts/${rated['contactId'] as string}/view`,
+          agentAs(ann),
+        );
+        const recent = v['recent'] as { kind: string; [k: string]: unknown }[];
+        return recent.some((e) => e.kind === 'csat-rated') && recent;
+      },
+      { what: 'the ticket facts in the unified view' },
+    );
+    expect(view.find((e) => e.kind === 'ticket-transferred')).toMatchObject({
+      ticketId: ticket.ticketId,
+      toGroup: `billing-${run}`,
+      summary: 'refund approved, needs the payout',
+    });
+    expect(view.find((e) => e.kind === 'ticket-escalated')).toMatchObject({
+      toGroup: `tier2-${run}`,
+      priority: 'high',
+      cause: 'manual',
+    });
+    expect(view.find((e) => e.kind === 'csat-rated')).toMatchObject({ score: 5, summary: 'quick and kind' });
+    expect(view.map((e) => e.kind)).toEqual(expect.arrayContaining(['ticket-linked', 'ticket-status']));
   });
 
   it('opens a proactive ticket from a journey event that matches a rule, and none from one that does not', async () => {

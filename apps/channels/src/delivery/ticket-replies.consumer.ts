@@ -12,7 +12,7 @@ import { Conversations } from '../conversation/conversations';
 
 /** Where a customer answers a survey: the token is appended (CSAT_LINK_BASE, default the local tickets API). */
 const csatLinkBase = () =>
-  (process.env['CSAT_LINK_BASE'] ?? 'http://127.0.0.1:3003/v1/csat').replace(/\/$/, '');
+  (process.env['CSAT_LINK_BASE'] ?? 'http://127.0.0.1:3103/v1/csat').replace(/\/$/, '');
 
 /**
  * Sends what the tickets service decides to say to a customer: an agent's public reply (recorded as

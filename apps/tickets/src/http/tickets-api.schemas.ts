@@ -6,6 +6,7 @@ import {
   handle,
   MESSAGE_TEXT_MAX,
   NOTE_TEXT_MAX,
+  RUBRIC_CRITERIA_MAX,
   TAGS_MAX,
   TICKET_PRIORITIES,
   TICKET_STATUSES,
@@ -73,6 +74,19 @@ export const escalateSchema = z
   })
   .strict();
 export const mergeSchema = z.object({ intoTicketId: z.uuid() }).strict();
+export const evaluationSchema = z
+  .object({
+    rubric: handle.describe('the rubric the scores follow, e.g. "quality-v1"'),
+    scores: z
+      .record(handle, z.number().int().min(0).max(5))
+      .refine((r) => Object.keys(r).length >= 1 && Object.keys(r).length <= RUBRIC_CRITERIA_MAX, {
+        message: `score 1 to ${RUBRIC_CRITERIA_MAX} criteria`,
+      })
+      .describe('0–5 per criterion'),
+    agentId: handle.optional().describe('default: the agent who holds or last held the ticket'),
+    comment: z.string().trim().min(1).max(NOTE_TEXT_MAX).optional(),
+  })
+  .strict();
 export const csatSchema = z
   .object({ score: z.number().int().min(1).max(5), comment: z.string().max(NOTE_TEXT_MAX).optional() })
   .strict();
@@ -120,6 +134,20 @@ export const ticketAnswer = z.object({
   csat: z
     .object({ surveyId: z.uuid(), score: z.number().int().optional(), comment: z.string().optional() })
     .optional(),
+  evaluations: z
+    .record(
+      z.uuid(),
+      z.object({
+        agentId: z.string(),
+        rubric: z.string(),
+        scores: z.record(z.string(), z.number().int()),
+        percent: z.number(),
+        by: z.string(),
+        at: z.string(),
+      }),
+    )
+    .optional()
+    .describe("supervisors' evaluations, one per supervisor"),
   timeline: z.array(z.object({ at: z.string(), kind: z.string() }).loose()).optional(),
 });
 export const ticketPage = z.object({ tickets: z.array(ticketAnswer), total: z.number().int() });

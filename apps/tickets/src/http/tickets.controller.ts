@@ -44,6 +44,7 @@ import {
   commandAnswer,
   createTicketSchema,
   escalateSchema,
+  evaluationSchema,
   mergeSchema,
   noteSchema,
   replySchema,
@@ -386,6 +387,40 @@ export class TicketsController {
         note: input.note,
         by: p.subject,
         ...(input.raisePriority ? { raisePriority: input.raisePriority } : {}),
+      },
+      req,
+    );
+  }
+
+  @Post(':id/evaluations')
+  @HttpCode(200)
+  @Roles('supervisor')
+  @ApiOperation({
+    summary: "A supervisor's evaluation of the agent's handling against a rubric (0–5 per criterion)",
+    description:
+      'One per supervisor and ticket: evaluating again replaces the earlier one (same evaluationId). An agent is never evaluated on their own say.',
+  })
+  @ApiUuidParam('id')
+  @ApiBody({ schema: openApiSchema(evaluationSchema) })
+  @ApiAnswer(commandAnswer)
+  @ApiErrors(400, 401, 403, 404, 409, 422)
+  async evaluate(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() p: Principal,
+    @Req() req: Request,
+  ) {
+    const input = parseInput(evaluationSchema, body);
+    return this.run(
+      id,
+      {
+        kind: 'evaluate',
+        evaluationId: derivedId(`evaluation:${id}:${p.subject}`),
+        rubric: input.rubric,
+        scores: input.scores,
+        ...(input.agentId ? { agentId: input.agentId } : {}),
+        ...(input.comment ? { comment: input.comment } : {}),
+        by: p.subject,
       },
       req,
     );

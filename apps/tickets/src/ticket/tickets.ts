@@ -53,7 +53,8 @@ export class Tickets {
     return this.csat;
   }
 
-  private async context(request: TicketRequest, state: TicketState, now: string): Promise<TicketContext> {
+  /** What a command is decided with: the time, the SLA book, the customer's tier, a survey, the escalation. */
+  async contextFor(request: TicketRequest, state: TicketState, now: string): Promise<TicketContext> {
     const book = await this.settings.book();
     const contactId = state.contactId ?? (request.kind === 'open' ? request.ticket.contactId : undefined);
     const vipTier = contactId ? (await this.boards.contact(contactId))?.vipTier : undefined;
@@ -112,7 +113,7 @@ export class Tickets {
           },
           enrich: async (command, state) => ({
             ...command,
-            ctx: await this.context(request, state, options.at ?? new Date().toISOString()),
+            ctx: await this.contextFor(request, state, options.at ?? new Date().toISOString()),
           }),
           validate: (e) => journeyCatalogue.check(e.type, e.data),
           ...(options.commandKey

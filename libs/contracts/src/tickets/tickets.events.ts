@@ -53,6 +53,10 @@ export const customFields = boundedRecord(
   CUSTOM_FIELDS_MAX,
 );
 
+/** The help desks whose exports the tickets import reads. */
+export const IMPORT_SOURCES = ['zendesk', 'chatwoot', 'zammad'] as const;
+export type ImportSource = (typeof IMPORT_SOURCES)[number];
+
 /** Where a ticket came from. */
 const origin = z.discriminatedUnion('kind', [
   z.object({
@@ -69,8 +73,17 @@ const origin = z.discriminatedUnion('kind', [
     journeyKind: z.enum(JOURNEY_EVENT_KINDS),
     externalId: z.string().min(1).max(200),
   }),
+  /** Imported from another help desk's export: its events carry their own occurrence times. */
+  z.object({
+    kind: z.literal('import'),
+    source: z.enum(IMPORT_SOURCES),
+    externalId: z.string().min(1).max(200),
+  }),
 ]);
 export type TicketOrigin = z.infer<typeof origin>;
+
+/** The ticket's customer when known, so that the unified view places the fact on their timeline. */
+const customer = z.uuid().optional();
 
 export const ticketOpened = defineEvent({
   type: 'tickets.ticket-opened.v1',
@@ -153,6 +166,8 @@ export const replyPosted = defineEvent({
     channel: z.enum(CHANNELS).optional(),
     channelId: z.string().min(1).max(100).optional(),
     authorId: actor,
+    /** A bot's or an auto-reply (imported history): public, but not a response for the SLA. */
+    automated: z.boolean().optional(),
     text: z.string().min(1).max(MESSAGE_TEXT_MAX),
     attachments: z.array(attachmentReference).max(ATTACHMENTS_MAX).default([]),
     at,
@@ -205,6 +220,7 @@ export const statusChanged = defineEvent({
     to: z.enum(TICKET_STATUSES),
     /** Why: an agent's change, a customer reply (reopen), the auto-close timer, a merge. */
     cause: z.enum(['agent', 'customer-reply', 'agent-reply', 'auto-close', 'merge', 'api']),
+    contactId: customer,
     closesAt: at.optional(),
     by: actor,
     at,
@@ -268,6 +284,7 @@ export const ticketTransferred = defineEvent({
   personalData: ['note'],
   schema: z.object({
     ticketId,
+    contactId: customer,
     fromGroup: handle,
     toGroup: handle,
     fromAgentId: actor.optional(),
@@ -286,6 +303,7 @@ export const ticketEscalated = defineEvent({
   personalData: ['note'],
   schema: z.object({
     ticketId,
+    contactId: customer,
     fromGroup: handle,
     toGroup: handle.optional(),
     priority: z.enum(TICKET_PRIORITIES).optional(),
@@ -391,10 +409,32 @@ export const csatRated = defineEvent({
   personalData: ['comment'],
   schema: z.object({
     ticketId,
+    contactId: customer,
     surveyId: z.uuid(),
     score: z.number().int().min(1).max(5),
     comment: z.string().max(NOTE_TEXT_MAX).optional(),
     agentId: actor.optional(),
+    at,
+  }),
+});
+
+/** A rubric's criteria (e.g. tone, accuracy, resolution) scored 0–5 by a supervisor. */
+export const RUBRIC_CRITERIA_MAX = 20;
+export const agentEvaluated = defineEvent({
+  type: 'tickets.agent-evaluated.v1',
+  description:
+    "A supervisor scored the agent's handling of the ticket against a rubric: 0–5 per criterion, and the total as a percentage of the rubric's maximum. One evaluation per supervisor and ticket; a second one from the same supervisor replaces it (same evaluationId).",
+  contactScoped: false,
+  personalData: ['comment'],
+  schema: z.object({
+    ticketId,
+    evaluationId: z.uuid(),
+    agentId: actor,
+    rubric: handle,
+    scores: boundedRecord(handle, z.number().int().min(0).max(5), RUBRIC_CRITERIA_MAX),
+    percent: z.number().min(0).max(100),
+    comment: z.string().max(NOTE_TEXT_MAX).optional(),
+    by: actor,
     at,
   }),
 });
@@ -544,6 +584,7 @@ export const TICKET_EVENTS = [
   slaBreached,
   csatRequested,
   csatRated,
+  agentEvaluated,
   ticketMerged,
   ticketAbsorbed,
   ticketErased,

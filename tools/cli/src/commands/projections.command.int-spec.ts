@@ -132,7 +132,7 @@ describe('journey projections | replay | events', () => {
     const replay = await journey('replay', 'unified-view', '--batch-size', '1');
     expect(replay.err).toBe('');
     expect(replay.out).toMatch(
-      /unified-view: rebuilt v3 into unified-view__v3_\w+ from \d+ events .* switched/,
+      /unified-view: rebuilt v4 into unified-view__v4_\w+ from \d+ events .* switched/,
     );
     const mongo = await MongoClient.connect(mongoUrl);
     try {
@@ -162,7 +162,7 @@ describe('journey projections | replay | events', () => {
       'routing-contacts',
     ]);
     const status = statuses.find((s) => s.name === 'unified-view');
-    expect(status).toMatchObject({ name: 'unified-view', version: 3, activeVersion: 3, documents: 1 });
+    expect(status).toMatchObject({ name: 'unified-view', version: 4, activeVersion: 4, documents: 1 });
     expect(status?.state).toBe('built (no live consumer seen)');
   });
 

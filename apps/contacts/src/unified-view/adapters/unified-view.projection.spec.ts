@@ -58,7 +58,8 @@ describe('the unified view projection', () => {
         name: ERASED,
       }),
     );
-    expect(created?.set).toEqual({ identities: [{ kind: 'email', verified: true }], timeline: [] });
+    expect(created?.set).toEqual({ identities: [{ kind: 'email', verified: true }] });
+    expect(created?.setOnInsert).toMatchObject({ timeline: [] });
     const [message] = unifiedViewProjection.project(
       event('contacts.interaction-recorded.v1', {
         kind: 'message-received',
@@ -114,5 +115,59 @@ describe('the unified view projection', () => {
       { id: C, unset: { mergedInto: true } },
       { id: S, pull: { mergedContacts: C } },
     ]);
+  });
+
+  it("puts a ticket's facts on its customer's timeline, the agents' and customer's words as the erasable summary", () => {
+    const T = 'c1d2e3f4-0000-4000-8000-000000000001';
+    const at = '2026-11-24T10:00:00.000Z';
+    const [transferred] = unifiedViewProjection.project(
+      event('tickets.ticket-transferred.v1', {
+        ticketId: T,
+        contactId: C,
+        fromGroup: 'sales',
+        toGroup: 'billing',
+        note: 'refund approved',
+        by: 'ann',
+        at,
+      }),
+    );
+    expect(transferred).toMatchObject({
+      id: C,
+      push: {
+        timeline: {
+          kind: 'ticket-transferred',
+          ticketId: T,
+          toGroup: 'billing',
+          summary: 'refund approved',
+          at,
+        },
+      },
+    });
+    const [rated] = unifiedViewProjection.project(
+      event('tickets.csat-rated.v1', {
+        ticketId: T,
+        contactId: C,
+        surveyId: T,
+        score: 4,
+        comment: ERASED,
+        at,
+      }),
+    );
+    expect(rated?.push?.['timeline']).toMatchObject({ kind: 'csat-rated', score: 4 });
+    expect(rated?.push?.['timeline']).not.toHaveProperty('summary');
+    // A ticket whose customer is not known is not on anyone's timeline.
+    expect(
+      unifiedViewProjection.project(
+        event('tickets.ticket-escalated.v1', {
+          ticketId: T,
+          contactId: undefined,
+          fromGroup: 'sales',
+          notify: [],
+          cause: 'manual',
+          by: 'a',
+          at,
+        }),
+      ),
+    ).toEqual([]);
   });
 });

@@ -11,6 +11,16 @@ const STAGE_OF: Record<string, number> = {
   'return-requested': 2,
 };
 
+/** The tickets facts the customer's timeline shows: opened or linked, status, transfer, escalation, rating. */
+const TICKET_FACTS = [
+  'tickets.ticket-opened.v1',
+  'tickets.contact-linked.v1',
+  'tickets.status-changed.v1',
+  'tickets.ticket-transferred.v1',
+  'tickets.ticket-escalated.v1',
+  'tickets.csat-rated.v1',
+];
+
 type Data = Record<string, unknown> & { contactId: string };
 
 const erased = (value: unknown) => value === ERASED;
@@ -32,7 +42,7 @@ function identity(i: { kind: string; value: string; verified: boolean }) {
  */
 export const unifiedViewProjection: Projection = {
   name: 'unified-view',
-  version: 3,
+  version: 4,
   eventTypes: [
     'contacts.contact-created.v1',
     'contacts.identity-linked.v1',
@@ -47,6 +57,7 @@ export const unifiedViewProjection: Projection = {
     'contacts.contact-merged.v1',
     'contacts.contact-split.v1',
     'contacts.personal-data-erased.v1',
+    ...TICKET_FACTS,
   ],
   project(event: ProjectedEvent): DocumentChange[] {
     const d = event.data as Data;
@@ -57,11 +68,11 @@ export const unifiedViewProjection: Projection = {
         return [
           {
             id,
-            setOnInsert: { createdAt: event.time },
+            // The timeline is always there, so that an erasure's timeline.$[] update finds an array
+            // (and a ticket fact that arrived first on its own topic is kept).
+            setOnInsert: { createdAt: event.time, timeline: [] },
             set: {
               identities: (d['identities'] as Parameters<typeof identity>[0][]).map(identity),
-              // Always there, so that an erasure's timeline.$[] update finds an array.
-              timeline: [],
               ...(name !== undefined && !erased(name) ? { name } : {}),
             },
             max: { stageRank: 0 },
@@ -181,7 +192,62 @@ export const unifiedViewProjection: Projection = {
           },
         ];
       default:
-        return [];
+        return TICKET_FACTS.includes(event.type) ? ticketFact(event) : [];
     }
   },
 };
+
+/**
+ * A ticket fact on the timeline of the contact it names (those without a known customer are not the
+ * view's). Notes and comments are the customer's words: they go where the erasure removes them from
+ * (summary), and a replay after the erasure leaves them out.
+ */
+function ticketFact(event: ProjectedEvent): DocumentChange[] {
+  const d = event.data as Record<string, unknown>;
+  const contactId = d['contactId'];
+  if (typeof contactId !== 'string') return [];
+  const words = (value: unknown) => (typeof value === 'string' && !erased(value) ? { summary: value } : {});
+  const base = { eventId: event.id, ticketId: d['ticketId'] };
+  const entry = ((): Record<string, unknown> | undefined => {
+    switch (event.type) {
+      case 'tickets.ticket-opened.v1':
+        return {
+          ...base,
+          at: d['openedAt'],
+          kind: 'ticket-opened',
+          group: d['group'],
+          priority: d['priority'],
+          origin: (d['origin'] as { kind: string }).kind,
+        };
+      case 'tickets.contact-linked.v1':
+        return { ...base, at: event.time, kind: 'ticket-linked' };
+      case 'tickets.status-changed.v1':
+        return { ...base, at: d['at'], kind: 'ticket-status', from: d['from'], to: d['to'] };
+      case 'tickets.ticket-transferred.v1':
+        return {
+          ...base,
+          at: d['at'],
+          kind: 'ticket-transferred',
+          fromGroup: d['fromGroup'],
+          toGroup: d['toGroup'],
+          ...words(d['note']),
+        };
+      case 'tickets.ticket-escalated.v1':
+        return {
+          ...base,
+          at: d['at'],
+          kind: 'ticket-escalated',
+          fromGroup: d['fromGroup'],
+          ...(d['toGroup'] ? { toGroup: d['toGroup'] } : {}),
+          ...(d['priority'] ? { priority: d['priority'] } : {}),
+          cause: d['cause'],
+          ...words(d['note']),
+        };
+      case 'tickets.csat-rated.v1':
+        return { ...base, at: d['at'], kind: 'csat-rated', score: d['score'], ...words(d['comment']) };
+      default:
+        return undefined;
+    }
+  })();
+  return entry ? [{ id: contactId, push: { timeline: entry } }] : [];
+}

@@ -19,11 +19,12 @@ const line = (event: ProjectedEvent, kind: string, fields: Record<string, unknow
  * The ticket board: one document per ticket with what the queues, the search and the ticket page need
  * (status, group, assignee, priority, SLA clocks with their due times, reply delivery) and its timeline:
  * customer messages (excerpts), replies, internal notes, status changes, assignments with their
- * reasons, transfers and escalations with their notes, SLA warnings and breaches, the rating.
+ * reasons, transfers and escalations with their notes, SLA warnings and breaches, the rating, the
+ * supervisors' evaluations.
  */
 export const ticketBoardProjection: Projection = {
   name: 'ticket-board',
-  version: 1,
+  version: 2,
   eventTypes: [
     'tickets.ticket-opened.v1',
     'tickets.ticket-updated.v1',
@@ -44,6 +45,7 @@ export const ticketBoardProjection: Projection = {
     'tickets.sla-breached.v1',
     'tickets.csat-requested.v1',
     'tickets.csat-rated.v1',
+    'tickets.agent-evaluated.v1',
     'tickets.ticket-merged.v1',
     'tickets.ticket-absorbed.v1',
     'tickets.ticket-erased.v1',
@@ -286,6 +288,33 @@ export const ticketBoardProjection: Projection = {
             id,
             set: present({ 'csat.score': d['score'], 'csat.comment': d['comment'], 'csat.ratedAt': at }),
             push: { timeline: line(event, 'rated', { score: d['score'], comment: d['comment'] }) },
+          },
+        ];
+      case 'tickets.agent-evaluated.v1':
+        return [
+          {
+            id,
+            // One per supervisor: a later evaluation from them replaces theirs.
+            set: {
+              [`evaluations.${d['evaluationId'] as string}`]: present({
+                agentId: d['agentId'],
+                rubric: d['rubric'],
+                scores: d['scores'],
+                percent: d['percent'],
+                by: d['by'],
+                at,
+              }),
+            },
+            push: {
+              // The comment may quote the customer: on the timeline line, where erasure removes it.
+              timeline: line(event, 'evaluated', {
+                agentId: d['agentId'],
+                rubric: d['rubric'],
+                percent: d['percent'],
+                comment: d['comment'],
+                by: d['by'],
+              }),
+            },
           },
         ];
       case 'tickets.ticket-merged.v1':

@@ -319,4 +319,47 @@ describe('the ticket decider', () => {
     });
     expect(types(up.events)).toContain('sla-policy-applied');
   });
+
+  it("a supervisor evaluates the agent who handled it against a rubric, as a percentage; never an agent's own", () => {
+    const opened = given([]).then(open()).events;
+    const evaluate = (by: string) =>
+      given(opened).when({
+        kind: 'evaluate',
+        ctx: ctx('2026-11-24T11:00:00Z'),
+        evaluationId: 'f3f1e2d4-0000-4000-8000-000000000001',
+        rubric: 'quality-v1',
+        scores: { tone: 5, accuracy: 4, resolution: 3 },
+        by,
+      });
+    expect(evaluate('sup-1')).toEqual({ rejected: true, reason: 'no agent has handled this ticket yet' });
+    const assigned = given(opened).then({
+      kind: 'assign',
+      ctx: ctx('2026-11-24T10:01:00Z'),
+      agentId: 'a1',
+      by: 'engine',
+      onlyIfUnassigned: true,
+    }).events;
+    const history = [...opened, ...assigned];
+    const decided = given(history).then({
+      kind: 'evaluate',
+      ctx: ctx('2026-11-24T11:00:00Z'),
+      evaluationId: 'f3f1e2d4-0000-4000-8000-000000000001',
+      rubric: 'quality-v1',
+      scores: { tone: 5, accuracy: 4, resolution: 3 },
+      comment: 'clear, but missed the refund policy',
+      by: 'sup-1',
+    }).events;
+    expect(decided).toHaveLength(1);
+    expect(decided[0]?.data).toMatchObject({ agentId: 'a1', percent: 80, rubric: 'quality-v1', by: 'sup-1' });
+    expect(
+      given(history).when({
+        kind: 'evaluate',
+        ctx: ctx('2026-11-24T11:00:00Z'),
+        evaluationId: 'f3f1e2d4-0000-4000-8000-000000000002',
+        rubric: 'quality-v1',
+        scores: { tone: 5 },
+        by: 'a1',
+      }),
+    ).toEqual({ rejected: true, reason: 'an agent does not evaluate their own ticket' });
+  });
 });

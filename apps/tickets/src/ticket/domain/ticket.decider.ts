@@ -39,6 +39,8 @@ export type TicketCommand = { ctx: TicketContext } & (
       attachments: TicketEventData<'tickets.reply-posted.v1'>['attachments'];
       /** The status to leave the ticket in (pending: waiting on the customer; solved). */
       status?: 'open' | 'pending' | 'on-hold' | 'solved';
+      /** A bot's or an auto-reply (imported history): it answers nobody's SLA. */
+      automated?: boolean;
     }
   | { kind: 'reply-delivered'; replyId: string; at: string }
   | { kind: 'reply-failed'; replyId: string; reason: string; attempt: number; at: string }
@@ -63,7 +65,18 @@ export type TicketCommand = { ctx: TicketContext } & (
   | { kind: 'escalate'; toGroup: string; note: string; by: string; raisePriority?: TicketPriority }
   | { kind: 'fire-timer'; metric: SlaMetric; cycle: number; timer: 'warning' | 'breach' }
   | { kind: 'auto-close' }
+  /** Imported history: the ticket was closed at that time in the help desk it comes from. */
+  | { kind: 'close'; by: string }
   | { kind: 'rate'; surveyId: string; score: number; comment?: string }
+  | {
+      kind: 'evaluate';
+      evaluationId: string;
+      agentId?: string;
+      rubric: string;
+      scores: Record<string, number>;
+      comment?: string;
+      by: string;
+    }
   | { kind: 'reconcile-sla' }
   | { kind: 'merge-into'; intoTicketId: string; by: string }
   | { kind: 'absorb'; mergedTicketId: string; conversationId?: string; by: string }
@@ -72,6 +85,8 @@ export type TicketCommand = { ctx: TicketContext } & (
 
 export const TICKET_CLOSED = 'the ticket is closed';
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** The customer, on the facts the unified view shows (status, transfer, escalation, rating). */
+const customerOf = (state: TicketState) => (state.contactId ? { contactId: state.contactId } : {});
 
 const channelOf = (state: TicketState) =>
   state.origin?.kind === 'conversation' ? state.origin.channel : undefined;
@@ -100,7 +115,16 @@ function statusChange(
     to === 'solved' ? new Date(Date.parse(ctx.now) + ctx.autoCloseDays * DAY_MS).toISOString() : undefined;
   events.push({
     type: 'tickets.status-changed.v1',
-    data: { ticketId: id, from, to, cause, by, at: ctx.now, ...(closesAt ? { closesAt } : {}) },
+    data: {
+      ticketId: id,
+      from,
+      to,
+      cause,
+      ...customerOf(state),
+      by,
+      at: ctx.now,
+      ...(closesAt ? { closesAt } : {}),
+    },
   });
   if (to === 'pending') events.push(...pauseAll(state, ctx));
   else if (to === 'solved' || to === 'closed') {
@@ -218,6 +242,7 @@ function decideCore(command: TicketCommand, state: TicketState): TicketEvent[] |
                 }
               : {}),
             authorId: command.authorId,
+            ...(command.automated ? { automated: true } : {}),
             text: command.text,
             attachments: command.attachments,
             at: ctx.now,
@@ -225,7 +250,8 @@ function decideCore(command: TicketCommand, state: TicketState): TicketEvent[] |
         },
       ];
       // Only a person's public reply answers: it achieves first and next response, and starts the next periodic update.
-      events.push(...achieve(state, ctx, ['first-response', 'next-response', 'periodic-update']));
+      if (!command.automated)
+        events.push(...achieve(state, ctx, ['first-response', 'next-response', 'periodic-update']));
       let after = fold(state, events);
       const to = command.status ?? (state.status === 'new' || state.status === 'solved' ? 'open' : undefined);
       if (to) {
@@ -233,7 +259,7 @@ function decideCore(command: TicketCommand, state: TicketState): TicketEvent[] |
         events.push(...changed);
         after = fold(after, changed);
       }
-      if (isActive(after) && after.status !== 'pending')
+      if (!command.automated && isActive(after) && after.status !== 'pending')
         events.push(...startCycle(after, ctx, 'periodic-update'));
       return events;
     }
@@ -337,6 +363,7 @@ function decideCore(command: TicketCommand, state: TicketState): TicketEvent[] |
           type: 'tickets.ticket-transferred.v1',
           data: {
             ticketId: id,
+            ...customerOf(state),
             fromGroup: state.group as string,
             toGroup: command.toGroup,
             ...(state.assignee ? { fromAgentId: state.assignee } : {}),
@@ -362,6 +389,7 @@ function decideCore(command: TicketCommand, state: TicketState): TicketEvent[] |
           type: 'tickets.ticket-escalated.v1',
           data: {
             ticketId: id,
+            ...customerOf(state),
             fromGroup: state.group as string,
             toGroup: command.toGroup,
             ...(priority ? { priority } : {}),
@@ -387,8 +415,28 @@ function decideCore(command: TicketCommand, state: TicketState): TicketEvent[] |
     case 'auto-close':
       if (state.status !== 'solved' || !state.closesAt || state.closesAt > ctx.now) return [];
       return statusChange(state, 'closed', 'auto-close', 'system', ctx);
+    case 'close':
+      if (state.origin?.kind !== 'import') return reject('only an imported ticket is closed by command');
+      if (state.status !== 'solved') return reject('a ticket is solved before it is closed');
+      return statusChange(state, 'closed', 'api', command.by, ctx);
     case 'rate': {
       const survey = state.surveys.get(command.surveyId);
+      // An imported rating answers the survey the other help desk sent (none was recorded here).
+      if (!survey && state.origin?.kind === 'import' && !state.surveys.size)
+        return [
+          {
+            type: 'tickets.csat-rated.v1',
+            data: {
+              ticketId: id,
+              ...customerOf(state),
+              surveyId: command.surveyId,
+              score: command.score,
+              ...(command.comment ? { comment: command.comment } : {}),
+              ...(state.lastAssignee ? { agentId: state.lastAssignee } : {}),
+              at: ctx.now,
+            },
+          },
+        ];
       if (!survey) return reject('no such survey');
       if (survey.rated) return reject('this survey was already answered');
       if (survey.expiresAt <= ctx.now) return reject('this survey has expired');
@@ -397,10 +445,36 @@ function decideCore(command: TicketCommand, state: TicketState): TicketEvent[] |
           type: 'tickets.csat-rated.v1',
           data: {
             ticketId: id,
+            ...customerOf(state),
             surveyId: command.surveyId,
             score: command.score,
             ...(command.comment ? { comment: command.comment } : {}),
             ...(state.lastAssignee ? { agentId: state.lastAssignee } : {}),
+            at: ctx.now,
+          },
+        },
+      ];
+    }
+    case 'evaluate': {
+      // The agent who handled it: named, or the one who holds or last held it.
+      const agentId = command.agentId ?? state.assignee ?? state.lastAssignee;
+      if (!agentId) return reject('no agent has handled this ticket yet');
+      if (command.by === agentId) return reject('an agent does not evaluate their own ticket');
+      const criteria = Object.values(command.scores);
+      if (criteria.length === 0) return reject('score at least one criterion');
+      const percent = Math.round((criteria.reduce((a, b) => a + b, 0) / (criteria.length * 5)) * 1000) / 10;
+      return [
+        {
+          type: 'tickets.agent-evaluated.v1',
+          data: {
+            ticketId: id,
+            evaluationId: command.evaluationId,
+            agentId,
+            rubric: command.rubric,
+            scores: command.scores,
+            percent,
+            ...(command.comment ? { comment: command.comment } : {}),
+            by: command.by,
             at: ctx.now,
           },
         },
@@ -477,6 +551,7 @@ function fireTimer(
         type: 'tickets.ticket-escalated.v1',
         data: {
           ticketId: id,
+          ...customerOf(state),
           fromGroup: state.group as string,
           ...(toGroup && toGroup !== state.group ? { toGroup } : {}),
           ...(priority ? { priority } : {}),

@@ -188,10 +188,12 @@ export function evolveTicket(state: TicketState, event: TicketEvent): TicketStat
         }),
       };
     case 'tickets.csat-rated.v1': {
-      const survey = state.surveys.get(event.data.surveyId);
-      return survey
-        ? { ...state, surveys: new Map(state.surveys).set(event.data.surveyId, { ...survey, rated: true }) }
-        : state;
+      // An imported rating has no survey recorded here: it is kept as an answered one.
+      const survey = state.surveys.get(event.data.surveyId) ?? { expiresAt: event.data.at, rated: true };
+      return {
+        ...state,
+        surveys: new Map(state.surveys).set(event.data.surveyId, { ...survey, rated: true }),
+      };
     }
     case 'tickets.ticket-erased.v1':
       return { ...state, erased: true };
