@@ -1,12 +1,14 @@
 import { eventStoreBenchmark } from './eventstore.bench';
 import { relayBenchmark } from './relay.bench';
 import { replayBenchmark } from './replay.bench';
+import { ticketsBenchmark } from './tickets.bench';
 import { unifiedViewBenchmark } from './unified-view.bench';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   eventstore: eventStoreBenchmark,
   relay: relayBenchmark,
   replay: replayBenchmark,
+  tickets: ticketsBenchmark,
   'unified-view': unifiedViewBenchmark,
 };
 
