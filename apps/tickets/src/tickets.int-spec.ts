@@ -240,4 +240,107 @@ describe('tickets', () => {
       .send(exported())
       .expect(403);
   });
+
+  it('counts SLA time on a Shanghai business calendar across a weekend and a holiday, paused while pending on the customer', async () => {
+    const api = () => request(base);
+    const admin = await as('admin-1', 'admin');
+    await api()
+      .put('/v1/sla-policies')
+      .set(admin)
+      .send({
+        calendars: [
+          {
+            id: 'cn-office',
+            timeZone: 'Asia/Shanghai',
+            hours: Object.fromEntries(
+              ['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [{ from: '09:00', to: '18:00' }]]),
+            ),
+            holidays: ['2026-10-05'],
+          },
+        ],
+        policies: [
+          {
+            id: 'shanghai',
+            when: { group: ['zammad-shanghai'] },
+            calendarId: 'cn-office',
+            targets: { 'first-response': 120, resolution: 600 },
+          },
+        ],
+      })
+      .expect(200);
+    // Friday 17:30 in Shanghai (09:30Z): the customer writes; the agent answers on Tuesday at 11:00,
+    // waits for the customer (pending) until Wednesday 10:00, and solves on Thursday.
+    const article = (id: number, sender: string, created_at: string, internal = false) => ({
+      id,
+      sender,
+      internal,
+      body: `article ${id}`,
+      created_at,
+      created_by_id: sender === 'Customer' ? 2 : 3,
+    });
+    const { body } = await api()
+      .post('/v1/imports/tickets')
+      .set(admin)
+      .send({
+        source: 'zammad',
+        tickets: [
+          {
+            id: 9001,
+            title: 'Invoice in the wrong currency',
+            group: 'Shanghai',
+            priority: '2 normal',
+            created_at: '2026-10-02T09:30:00Z',
+            customer_id: 2,
+            articles: [
+              article(1, 'Customer', '2026-10-02T09:30:00Z'),
+              article(2, 'Agent', '2026-10-06T03:00:00Z'),
+              article(3, 'Customer', '2026-10-07T02:00:00Z'),
+            ],
+            history: [
+              {
+                id: 1,
+                created_at: '2026-10-06T03:00:00Z',
+                created_by_id: 3,
+                attribute: 'state',
+                value_to: 'pending reminder',
+              },
+              {
+                id: 2,
+                created_at: '2026-10-08T02:00:00Z',
+                created_by_id: 3,
+                attribute: 'state',
+                value_to: 'closed',
+              },
+            ],
+          },
+        ],
+      })
+      .expect(200);
+    const store = await PostgresEventStore.connect({ connectionString: db.url });
+    try {
+      const events = await store.readStream(`ticket-${body.tickets[0].ticketId as string}`);
+      const breaches = events
+        .filter((e) => e.type === 'tickets.sla-breached.v1')
+        .map((e) => e.data as { metric: string; dueAt: string });
+      expect(breaches).toEqual([
+        // 30 minutes on Friday, none on the weekend or on Monday's holiday, 90 on Tuesday: 10:30 Shanghai.
+        expect.objectContaining({ metric: 'first-response', dueAt: '2026-10-06T02:30:00.000Z' }),
+        // 600 minutes: 150 used by Tuesday 11:00, paused while pending until Wednesday 10:00, then 450 more:
+        // Wednesday 17:30 Shanghai (without the pause it would have been due Wednesday 09:30).
+        expect.objectContaining({ metric: 'resolution', dueAt: '2026-10-07T09:30:00.000Z' }),
+      ]);
+      const paused = events.find(
+        (e) =>
+          e.type === 'tickets.sla-clock-set.v1' &&
+          (e.data as { state: string; metric: string }).state === 'paused',
+      );
+      expect(paused?.data).toMatchObject({
+        metric: 'resolution',
+        elapsedSeconds: 150 * 60,
+        at: '2026-10-06T03:00:00.000Z',
+      });
+    } finally {
+      await store.close();
+    }
+  });
 });

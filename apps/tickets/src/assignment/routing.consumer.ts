@@ -71,8 +71,10 @@ export class RoutingConsumer implements OnApplicationBootstrap, OnModuleDestroy 
     const meta = { correlationId: envelope.correlationId, causationId: envelope.id };
     switch (event.type) {
       case 'tickets.ticket-opened.v1': {
-        // The board may not show it yet: the ticket is handed to the dispatcher as its opening says.
         const d = event.data;
+        // An imported history's later events are in the same append: the board says whether it still queues.
+        if (d.origin.kind === 'import') return this.dispatcher.dispatch([d.group]);
+        // The board may not show it yet: the ticket is handed to the dispatcher as its opening says.
         const queued = await this.dispatcher.queuedTicket({
           _id: d.ticketId,
           group: d.group,
