@@ -12,7 +12,7 @@ export { createLogger, JourneyLogger } from './logging/logger';
 export type { Logger } from './logging/logger';
 export { redactPersonalData, scrubText } from './logging/redact-personal-data';
 export { CORRELATION_HEADER } from './logging/request-logging.middleware';
-export { createKafka, kafkaClientConfig } from './infrastructure/kafka-client';
+export { createKafka, kafkaClientConfig, kafkaLogCreator } from './infrastructure/kafka-client';
 export {
   InfrastructureConnections,
   SERVICE_CONFIG,

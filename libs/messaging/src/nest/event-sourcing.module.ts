@@ -17,7 +17,7 @@ import {
   SERVICE_CONFIG,
   SERVICE_LOGGER,
 } from '@journey/platform';
-import { waitOutTransient } from '@journey/platform';
+import { kafkaLogCreator, waitOutTransient } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
 import { KafkaJsMessageBus } from '../bus/kafkajs-message-bus';
 import type { MessageBus } from '../bus/message-bus';
@@ -145,11 +145,13 @@ export class EventSourcingModule {
         },
         {
           provide: MESSAGE_BUS,
-          inject: [SERVICE_CONFIG],
-          useFactory: (config: ServiceConfig) =>
+          inject: [SERVICE_CONFIG, SERVICE_LOGGER],
+          useFactory: (config: ServiceConfig, logger: Logger) =>
             new KafkaJsMessageBus({
               clientId: `${config.kafka.clientId}-events`,
               brokers: config.kafka.brokers,
+              // kafkajs's own warnings go through the service's logger (its name, redaction, level).
+              logCreator: kafkaLogCreator(logger),
             }),
         },
         {
