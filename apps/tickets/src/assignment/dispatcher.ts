@@ -26,7 +26,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private running: Promise<void> = Promise.resolve();
   private readonly pending = new Set<string>();
   /** When this process first saw a queued ticket whose customer is not known yet (the contact wait). */
-  private readonly unknownSince = new Map<string, number>();
+  private readonly unknownSince = new Map<string, { since: number; group: string }>();
   private readonly rechecks = new Map<string, NodeJS.Timeout>();
   private stopped = false;
   private sweeps = 0;
@@ -128,14 +128,16 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
         this.unknownSince.delete(t.ticketId);
         return true;
       }
-      const since = this.unknownSince.get(t.ticketId) ?? now;
-      this.unknownSince.set(t.ticketId, since);
+      const since = this.unknownSince.get(t.ticketId)?.since ?? now;
+      this.unknownSince.set(t.ticketId, { since, group });
       if (now - since >= wait) return true;
       nextCheck = Math.min(nextCheck, since + wait - now);
       return false;
     });
-    for (const [id, since] of this.unknownSince)
-      if (now - since > 60 * wait + 60_000) this.unknownSince.delete(id);
+    // Forget the group's tickets that left its queue (assigned, moved, solved).
+    const queued = new Set(queue.map((t) => t.ticketId));
+    for (const [id, held] of this.unknownSince)
+      if (held.group === group && !queued.has(id)) this.unknownSince.delete(id);
     if (nextCheck < Infinity && !this.rechecks.has(group) && !this.stopped)
       this.rechecks.set(
         group,

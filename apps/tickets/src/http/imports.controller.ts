@@ -1,8 +1,18 @@
-import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  HttpCode,
+  Inject,
+  Post,
+  Req,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { IMPORT_SOURCES } from '@journey/contracts';
+import { WrongExpectedRevisionError } from '@journey/eventstore';
 import { ApiAnswer, ApiErrors, correlationIdOf, openApiSchema, parseInput, Roles } from '@journey/platform';
 import {
   IMPORT_ENTRIES_MAX,
@@ -22,6 +32,7 @@ const importAnswer = z.object({
       ticketId: z.uuid(),
       recorded: z.number().int().describe('events this run recorded: 0 when an earlier run recorded them'),
       skipped: z.array(z.object({ key: z.string(), reason: z.string() })),
+      error: z.string().optional().describe('why nothing of this ticket was recorded'),
     }),
   ),
 });
@@ -44,13 +55,28 @@ export class ImportsController {
   })
   @ApiBody({ schema: openApiSchema(importRequestSchema) })
   @ApiAnswer(importAnswer)
-  @ApiErrors(400, 401, 403, 413)
+  @ApiErrors(400, 401, 403, 409, 413)
   async importTickets(@Body() body: unknown, @Req() req: Request) {
     const request = parseInput(importRequestSchema, body);
     const correlationId = correlationIdOf(req);
+    const histories = importedTickets(request, this.options.defaultGroup);
+    const long = histories.find((t) => t.entries.length > IMPORT_ENTRIES_MAX);
+    if (long)
+      throw new BadRequestException(
+        `ticket ${long.externalId} has ${long.entries.length} entries; at most ${IMPORT_ENTRIES_MAX} per ticket`,
+      );
     const tickets = [];
-    for (const ticket of importedTickets(request, this.options.defaultGroup))
-      tickets.push(await this.importer.record(ticket, correlationId));
+    for (const ticket of histories) {
+      try {
+        tickets.push(await this.importer.record(ticket, correlationId));
+      } catch (err) {
+        if (err instanceof WrongExpectedRevisionError)
+          throw new ConflictException(
+            `ticket ${ticket.externalId} changed while it was imported (another import of it?); try again`,
+          );
+        throw err;
+      }
+    }
     return { source: request.source, tickets };
   }
 }

@@ -58,8 +58,15 @@ import {
 
 /** A board document as the API answers it. */
 export function ticketView(doc: Document): Record<string, unknown> {
-  const { _id, _v, origin: _o, ...rest } = doc;
-  return { ...rest, ticketId: String(_id) };
+  const { _id, _v, origin: _o, timeline, ...rest } = doc;
+  // By each line's own time (an imported late entry arrives after later ones); ties keep their order.
+  const lines = Array.isArray(timeline)
+    ? (timeline as { at?: string }[])
+        .map((line, i) => ({ line, i }))
+        .sort((a, b) => String(a.line.at).localeCompare(String(b.line.at)) || a.i - b.i)
+        .map(({ line }) => line)
+    : undefined;
+  return { ...rest, ...(lines ? { timeline: lines } : {}), ticketId: String(_id) };
 }
 
 @ApiTags('tickets')

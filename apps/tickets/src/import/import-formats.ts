@@ -56,7 +56,8 @@ export interface ImportedTicket {
 }
 
 /** People of the other help desk become actors here by source and id (e.g. zendesk-agent-42). */
-const agentOf = (source: ImportSource, userId: string) => `${source}-agent-${userId}`.toLowerCase();
+const agentOf = (source: ImportSource, userId: string) =>
+  `${source}-agent-${userId}`.toLowerCase().slice(0, 190);
 const groupOf = (source: ImportSource, group: string | undefined, fallback: string) => {
   const slug = group
     ?.toLowerCase()
@@ -71,6 +72,8 @@ const inTimeOrder = (entries: ImportedEntry[]) =>
     .map((e, i) => ({ e, i }))
     .sort((a, b) => a.e.at.localeCompare(b.e.at) || a.i - b.i)
     .map(({ e }) => e);
+const latest = (entries: ImportedEntry[], fallback: string) =>
+  entries.reduce((max, e) => (e.at > max ? e.at : max), fallback);
 const nonEmpty = <T extends { text: string }>(entry: T) => (entry.text ? [entry] : []);
 
 // ── Zendesk ────────────────────────────────────────────────────────────────────────────────────
@@ -155,7 +158,7 @@ function fromZendesk(t: z.infer<typeof zendeskTicket>, defaultGroup: string): Im
           at: c.created_at,
           kind: 'note' as const,
           author: agentOf(source, c.author_id),
-          text: c.body,
+          text: c.body.slice(0, NOTE_TEXT_MAX),
         }),
       );
     else
@@ -199,7 +202,8 @@ function fromZendesk(t: z.infer<typeof zendeskTicket>, defaultGroup: string): Im
   if (rating && (rating.score === 'good' || rating.score === 'bad'))
     entries.push({
       key: 'satisfaction',
-      at: rating.created_at ?? t.created_at,
+      // Without its own time, the rating came after everything else the export shows.
+      at: rating.created_at ?? latest(entries, t.created_at),
       kind: 'rating',
       // Zendesk's good/bad sit at the ends of our 1–5 scale.
       score: rating.score === 'good' ? 5 : 1,
@@ -287,7 +291,7 @@ function fromChatwoot(c: z.infer<typeof chatwootConversation>, defaultGroup: str
           at: m.created_at,
           kind: 'note' as const,
           author: agentOf(source, m.sender_id ?? 'unknown'),
-          text: body,
+          text: body.slice(0, NOTE_TEXT_MAX),
         }),
       );
     else if (m.message_type === 0)
@@ -326,7 +330,7 @@ function fromChatwoot(c: z.infer<typeof chatwootConversation>, defaultGroup: str
   if (csat)
     entries.push({
       key: 'csat',
-      at: csat.created_at ?? entries.at(-1)?.at ?? c.created_at,
+      at: csat.created_at ?? latest(entries, c.created_at),
       kind: 'rating',
       score: csat.rating,
       ...(csat.feedback_message ? { comment: csat.feedback_message } : {}),
@@ -371,6 +375,8 @@ const zammadTicket = z.object({
         created_by_id: id.nullish(),
         attribute: z.string().max(100).nullish(),
         value_to: z.string().max(200).nullish(),
+        /** The owner's user id (value_to is their display name). */
+        id_to: id.nullish(),
       }),
     )
     .max(IMPORT_ENTRIES_MAX)
@@ -402,7 +408,7 @@ function fromZammad(t: z.infer<typeof zammadTicket>, defaultGroup: string): Impo
           at: a.created_at,
           kind: 'note' as const,
           author: agentOf(source, a.created_by_id),
-          text: a.body,
+          text: a.body.slice(0, NOTE_TEXT_MAX),
         }),
       );
     else if (a.sender === 'Customer')
@@ -437,9 +443,12 @@ function fromZammad(t: z.infer<typeof zammadTicket>, defaultGroup: string): Impo
         key,
         at: h.created_at,
         kind: 'assignment',
-        agentId:
-          h.value_to && h.value_to !== '-'
-            ? `${source}-agent-${h.value_to.toLowerCase().replace(/[^a-z0-9._-]+/g, '-')}`
+        agentId: h.id_to
+          ? h.id_to === '1'
+            ? undefined
+            : agentOf(source, h.id_to)
+          : h.value_to && h.value_to !== '-'
+            ? agentOf(source, h.value_to.replace(/[^A-Za-z0-9._-]+/g, '-'))
             : undefined,
       });
     else if (h.attribute === 'priority' && zammadPriority(h.value_to))

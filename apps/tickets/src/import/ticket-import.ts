@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EXCERPT_MAX, journeyCatalogue, SLA_METRICS } from '@journey/contracts';
-import type { EventStore, NewEvent } from '@journey/eventstore';
+import type { EventStore } from '@journey/eventstore';
 import { EVENT_STORE } from '@journey/messaging';
 import { derivedId, ticketStream } from '../ticket/ticket-ids';
 import { Tickets } from '../ticket/tickets';
@@ -18,6 +18,8 @@ export interface ImportOutcome {
   recorded: number;
   /** Entries the ticket's rules refused (with why), recorded as nothing. */
   skipped: { key: string; reason: string }[];
+  /** Why nothing of this ticket was recorded (its history does not fit the event contracts). */
+  error?: string;
 }
 
 interface Step {
@@ -31,9 +33,9 @@ interface Step {
  * history runs through the same ticket decider as live work, with the time of each entry as "now",
  * so SLA clocks, pauses, breaches (fired at their due times, between the entries they fell between)
  * and ratings come out exactly as they would have live. Event ids derive from the source, the ticket
- * and the entry, so a second import of the same export records nothing, and an entry that was not in
- * the first export (a late one) is added with its own time. A ticket still open at the end queues
- * for routing here.
+ * and the entry, so a second import of the same export records nothing; an entry the first export
+ * lacked (a late one) is decided on the ticket as it stands and recorded with its own time. A ticket
+ * still open at the end queues for routing here.
  */
 @Injectable()
 export class TicketImport {
@@ -49,11 +51,21 @@ export class TicketImport {
   ): Promise<ImportOutcome> {
     const ticketId = derivedId(`import:${ticket.source}:${ticket.externalId}`);
     const prefix = `import:${ticket.source}:${ticket.externalId}`;
+    const stream = ticketStream(ticketId);
+    // What an earlier import (and the live service since) recorded: a second import goes on from there.
+    const stored = await this.store.readStream(stream);
+    const existing = new Set(stored.map((e) => e.id));
+    const revision = stored.at(-1)?.revision;
+    const again = stored.length > 0;
     const decided: { id: string; event: TicketEvent; at: string }[] = [];
     const skipped: ImportOutcome['skipped'] = [];
-    let state: TicketState = ticketDecider.initialState();
+    let state: TicketState = stored
+      .map((r) => ({ type: r.type, data: r.data }) as TicketEvent)
+      .reduce(ticketDecider.evolve, ticketDecider.initialState());
 
     const apply = async ({ key, request, at }: Step) => {
+      // Recorded by an earlier import: nothing to decide again.
+      if (existing.has(derivedId(`${prefix}:${key}#0`))) return;
       const ctx = await this.tickets.contextFor(request, state, at);
       const outcome = ticketDecider.decide({ ...request, ctx } as TicketCommand, state);
       if (!Array.isArray(outcome)) {
@@ -92,55 +104,140 @@ export class TicketImport {
       }
     };
 
-    await apply({
-      key: 'opened',
-      at: ticket.openedAt,
-      request: {
-        kind: 'open',
-        ticket: {
-          ticketId,
-          origin: { kind: 'import', source: ticket.source, externalId: ticket.externalId },
-          ...(ticket.subject ? { subject: ticket.subject } : {}),
-          priority: ticket.priority,
-          ...(ticket.type ? { type: ticket.type } : {}),
-          group: ticket.group,
-          tags: ticket.tags,
-          skills: [],
-          openedBy: `${ticket.source}-import`,
-        },
-      },
-    });
-    for (const entry of ticket.entries) {
-      await fireDue(entry.at);
-      for (const step of this.steps(prefix, entry, state)) await apply(step);
-    }
-    await fireDue(now);
-    // Still open: it queues here, for an agent of this help desk (the other one's agents are not ours).
-    if (isActive(state) && state.assignee)
+    if (again) {
+      // Entries the earlier export lacked are decided on the ticket as it stands, each at its own
+      // time (a note, a message, a rating); what the ticket's rules refuse now (a reply to a closed
+      // ticket) is reported as skipped, and the live timers own its clocks from the first import on.
+      const recorded = (key: string) => existing.has(derivedId(`${prefix}:${key}#0`));
+      const last = stored.reduce((max, e) => (e.metadata.time > max ? e.metadata.time : max), '');
+      for (const entry of ticket.entries) {
+        if (recorded(entry.key) || recorded(`${entry.key}:solved`)) continue;
+        if (entry.at >= last) {
+          for (const step of this.steps(prefix, entry, state)) await apply(step);
+          continue;
+        }
+        // Older than what is recorded: a message, reply, note or rating is recorded as the fact it
+        // is, at its time, without replaying the ticket's life into the past; a change of state is not.
+        const fact = this.lateFact(prefix, ticketId, entry, state);
+        if (typeof fact === 'string') skipped.push({ key: entry.key, reason: fact });
+        else {
+          decided.push({ id: derivedId(`${prefix}:${entry.key}#0`), event: fact, at: entry.at });
+          state = ticketDecider.evolve(state, fact);
+        }
+      }
+    } else {
       await apply({
-        key: 'queued',
-        at: now,
-        request: { kind: 'unassign', reason: 'unassigned', agentId: state.assignee },
+        key: 'opened',
+        at: ticket.openedAt,
+        request: {
+          kind: 'open',
+          ticket: {
+            ticketId,
+            origin: { kind: 'import', source: ticket.source, externalId: ticket.externalId },
+            ...(ticket.subject ? { subject: ticket.subject } : {}),
+            priority: ticket.priority,
+            ...(ticket.type ? { type: ticket.type } : {}),
+            group: ticket.group,
+            tags: ticket.tags,
+            skills: [],
+            openedBy: `${ticket.source}-import`,
+          },
+        },
       });
+      for (const entry of ticket.entries) {
+        await fireDue(entry.at);
+        for (const step of this.steps(prefix, entry, state)) await apply(step);
+      }
+      await fireDue(now);
+      // Still open: it queues here, for an agent of this help desk (the other one's agents are not ours).
+      if (isActive(state) && state.assignee)
+        await apply({
+          key: 'queued',
+          at: now,
+          request: { kind: 'unassign', reason: 'unassigned', agentId: state.assignee },
+        });
+    }
 
-    const stream = ticketStream(ticketId);
-    const existing = new Set((await this.store.readStream(stream)).map((e) => e.id));
-    const fresh: NewEvent[] = decided
-      .filter((d) => !existing.has(d.id))
-      .map((d) => {
-        journeyCatalogue.check(d.event.type, d.event.data);
-        return {
+    for (const d of decided) {
+      const reason = journeyCatalogue.check(d.event.type, d.event.data);
+      // Nothing of a ticket whose history does not fit the contracts is recorded.
+      if (reason) return { externalId: ticket.externalId, ticketId, recorded: 0, skipped, error: reason };
+    }
+    if (decided.length)
+      await this.store.append(
+        stream,
+        decided.map((d) => ({
           id: d.id,
           type: d.event.type,
           data: d.event.data,
           metadata: { source: 'tickets', correlationId, time: d.at, schemaVersion: 1 },
+        })),
+        revision ?? 'no_stream',
+      );
+    return { externalId: ticket.externalId, ticketId, recorded: decided.length, skipped };
+  }
+
+  /** A late entry as the bare fact it records, or why it is not recorded. */
+  private lateFact(
+    prefix: string,
+    ticketId: string,
+    entry: ImportedEntry,
+    state: TicketState,
+  ): TicketEvent | string {
+    const { key, at } = entry;
+    switch (entry.kind) {
+      case 'customer-message':
+        return {
+          type: 'tickets.customer-message-added.v1',
+          data: {
+            ticketId,
+            conversationId: derivedId(`${prefix}:conversation`),
+            messageId: derivedId(`${prefix}:${key}`),
+            excerpt: entry.text.slice(0, EXCERPT_MAX),
+            at,
+          },
         };
-      });
-    if (fresh.length) {
-      const revision = await this.store.streamRevision(stream);
-      await this.store.append(stream, fresh, revision ?? 'no_stream');
+      case 'reply':
+        return {
+          type: 'tickets.reply-posted.v1',
+          data: {
+            ticketId,
+            replyId: derivedId(`${prefix}:${key}`),
+            authorId: entry.author,
+            ...(entry.automated ? { automated: true } : {}),
+            text: entry.text,
+            attachments: [],
+            at,
+          },
+        };
+      case 'note':
+        return {
+          type: 'tickets.note-added.v1',
+          data: {
+            ticketId,
+            noteId: derivedId(`${prefix}:${key}`),
+            authorId: entry.author,
+            text: entry.text,
+            at,
+          },
+        };
+      case 'rating':
+        if (state.surveys.size) return 'the ticket was rated already';
+        return {
+          type: 'tickets.csat-rated.v1',
+          data: {
+            ticketId,
+            ...(state.contactId ? { contactId: state.contactId } : {}),
+            surveyId: derivedId(`${prefix}:rating`),
+            score: entry.score,
+            ...(entry.comment ? { comment: entry.comment } : {}),
+            ...(state.lastAssignee ? { agentId: state.lastAssignee } : {}),
+            at,
+          },
+        };
+      default:
+        return 'older than the history already recorded: a change of state is not replayed into the past';
     }
-    return { externalId: ticket.externalId, ticketId, recorded: fresh.length, skipped };
   }
 
   /** The commands one entry of the history is, as of the state before it. */

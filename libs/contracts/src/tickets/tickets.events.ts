@@ -444,7 +444,7 @@ export const ticketErased = defineEvent({
   description:
     "The customer's personal data was erased (contacts' personal-data-erased): the ticket's key is deleted, so its subject, excerpts, replies, notes and comments read as [erased], and its read models drop them.",
   contactScoped: false,
-  schema: z.object({ ticketId, erasedAt: at }),
+  schema: z.object({ ticketId, contactId: customer, erasedAt: at }),
 });
 
 export const ticketMerged = defineEvent({

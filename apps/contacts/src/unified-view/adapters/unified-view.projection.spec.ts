@@ -58,7 +58,10 @@ describe('the unified view projection', () => {
         name: ERASED,
       }),
     );
-    expect(created?.set).toEqual({ identities: [{ kind: 'email', verified: true }] });
+    expect(created?.set).toEqual({
+      identities: [{ kind: 'email', verified: true }],
+      createdAt: '2026-11-23T10:00:00.000Z',
+    });
     expect(created?.setOnInsert).toMatchObject({ timeline: [] });
     const [message] = unifiedViewProjection.project(
       event('contacts.interaction-recorded.v1', {

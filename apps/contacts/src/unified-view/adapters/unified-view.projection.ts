@@ -19,6 +19,7 @@ const TICKET_FACTS = [
   'tickets.ticket-transferred.v1',
   'tickets.ticket-escalated.v1',
   'tickets.csat-rated.v1',
+  'tickets.ticket-erased.v1',
 ];
 
 type Data = Record<string, unknown> & { contactId: string };
@@ -70,8 +71,9 @@ export const unifiedViewProjection: Projection = {
             id,
             // The timeline is always there, so that an erasure's timeline.$[] update finds an array
             // (and a ticket fact that arrived first on its own topic is kept).
-            setOnInsert: { createdAt: event.time, timeline: [] },
+            setOnInsert: { timeline: [] },
             set: {
+              createdAt: event.time,
               identities: (d['identities'] as Parameters<typeof identity>[0][]).map(identity),
               ...(name !== undefined && !erased(name) ? { name } : {}),
             },
@@ -206,6 +208,10 @@ function ticketFact(event: ProjectedEvent): DocumentChange[] {
   const d = event.data as Record<string, unknown>;
   const contactId = d['contactId'];
   if (typeof contactId !== 'string') return [];
+  // The ticket's words are gone from the store: so from the timeline too, also a note or comment that
+  // reached the view after the contact's own erasure (the two come on different topics).
+  if (event.type === 'tickets.ticket-erased.v1')
+    return [{ id: contactId, unset: { 'timeline.$[].summary': true } }];
   const words = (value: unknown) => (typeof value === 'string' && !erased(value) ? { summary: value } : {});
   const base = { eventId: event.id, ticketId: d['ticketId'] };
   const entry = ((): Record<string, unknown> | undefined => {

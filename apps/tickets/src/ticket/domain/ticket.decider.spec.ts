@@ -361,5 +361,16 @@ describe('the ticket decider', () => {
         by: 'a1',
       }),
     ).toEqual({ rejected: true, reason: 'an agent does not evaluate their own ticket' });
+    expect(
+      given(history).when({
+        kind: 'evaluate',
+        ctx: ctx('2026-11-24T11:00:00Z'),
+        evaluationId: 'f3f1e2d4-0000-4000-8000-000000000003',
+        rubric: 'quality-v1',
+        scores: { tone: 5 },
+        agentId: 'a9',
+        by: 'sup-1',
+      }),
+    ).toEqual({ rejected: true, reason: 'a9 has not handled this ticket' });
   });
 });

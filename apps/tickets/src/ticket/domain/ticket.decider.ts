@@ -459,6 +459,8 @@ function decideCore(command: TicketCommand, state: TicketState): TicketEvent[] |
       // The agent who handled it: named, or the one who holds or last held it.
       const agentId = command.agentId ?? state.assignee ?? state.lastAssignee;
       if (!agentId) return reject('no agent has handled this ticket yet');
+      if (agentId !== state.assignee && agentId !== state.lastAssignee)
+        return reject(`${agentId} has not handled this ticket`);
       if (command.by === agentId) return reject('an agent does not evaluate their own ticket');
       const criteria = Object.values(command.scores);
       if (criteria.length === 0) return reject('score at least one criterion');
@@ -504,7 +506,7 @@ function decideCore(command: TicketCommand, state: TicketState): TicketEvent[] |
       if (state.erased) return [];
       return [
         ...(isActive(state) ? statusChange(state, 'closed', 'api', 'erasure', ctx) : []),
-        { type: 'tickets.ticket-erased.v1', data: { ticketId: id, erasedAt: ctx.now } },
+        { type: 'tickets.ticket-erased.v1', data: { ticketId: id, ...customerOf(state), erasedAt: ctx.now } },
       ];
     case 'absorb':
       if (state.status === 'closed') return reject(TICKET_CLOSED);
