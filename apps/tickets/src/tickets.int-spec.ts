@@ -9,6 +9,7 @@ import { createServiceApp, issueLocalToken, loadServiceConfig, startServiceApp }
 import type { Role, ServiceConfig } from '@journey/platform';
 import {
   committedEventCount,
+  eventually,
   isolatedMongoUrl,
   isolatedPostgresDatabase,
   startGroupsAtEnd,
@@ -204,11 +205,10 @@ describe('tickets', () => {
       expect(of('csat-rated').map((e) => e.data)).toEqual([
         expect.objectContaining({ score: 5, at: at(200) }),
       ]);
-      // Every event carries its occurrence time, also in its envelope.
-      for (const e of events)
-        expect(e.metadata.time).toBe(
-          (e.data as { at?: string; openedAt?: string }).at ?? (e.data as { openedAt: string }).openedAt,
-        );
+      // Every event carries its occurrence time; the envelope's is when the import recorded it.
+      const importedAt = Date.parse(events[0]?.metadata.time as string);
+      expect(Math.abs(Date.now() - importedAt)).toBeLessThan(60_000);
+      expect(events.every((e) => e.metadata.time === events[0]?.metadata.time)).toBe(true);
 
       // The same export again: nothing new.
       const again = await api().post('/v1/imports/tickets').set(admin).send(exported()).expect(200);
@@ -359,5 +359,65 @@ describe('tickets', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('queues an imported open ticket from the time of its import: a live customer who came first is served first', async () => {
+    const api = () => request(base);
+    const admin = await as('admin-1', 'admin');
+    const group = `imports-${randomUUID().slice(0, 6)}`;
+    const live = await api()
+      .post('/v1/tickets')
+      .set(await as('a-x', 'agent'))
+      .send({ subject: 'live customer', group })
+      .expect(201);
+    // Opened in 2020 and still open in the other help desk.
+    const imported = await api()
+      .post('/v1/imports/tickets')
+      .set(admin)
+      .send({
+        source: 'chatwoot',
+        tickets: [
+          {
+            id: 555,
+            status: 'open',
+            created_at: Date.parse('2020-01-06T08:00:00Z') / 1000,
+            meta: { team: { name: 'ignored' } },
+            messages: [
+              {
+                id: 1,
+                content: 'still waiting since 2020',
+                message_type: 0,
+                created_at: Date.parse('2020-01-06T08:00:00Z') / 1000,
+              },
+            ],
+          },
+        ],
+      })
+      .expect(200);
+    const importedId = imported.body.tickets[0].ticketId as string;
+    // Moved into the live group, as an admin would after the import.
+    await api()
+      .post(`/v1/tickets/${importedId}/transfer`)
+      .set(await as('sup-1', 'supervisor'))
+      .send({ group, note: 'imported backlog' })
+      .expect(200);
+    await eventually(
+      async () => (await api().get(`/v1/tickets?group=${group}&queued=true`).set(admin)).body.total === 2,
+      { what: 'both queued on the board' },
+    );
+    await api()
+      .put('/v1/agents/solo')
+      .set(admin)
+      .send({ groups: [group], capacity: { default: 1 } })
+      .expect(200);
+    await api().put('/v1/agents/solo/presence').set(admin).send({ presence: 'online' }).expect(200);
+    const served = await eventually(
+      async () => {
+        const { body } = await api().get(`/v1/tickets?group=${group}&assignee=solo`).set(admin);
+        return body.total === 1 && (body.tickets[0].ticketId as string);
+      },
+      { what: 'one ticket assigned' },
+    );
+    expect(served).toBe(live.body.ticketId);
   });
 });

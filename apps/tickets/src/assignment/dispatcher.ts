@@ -190,7 +190,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
         : contact?.language
           ? { language: contact.language }
           : {}),
-      queuedAt: String(doc['openedAt']),
+      queuedAt: String(doc['queuedAt'] ?? doc['openedAt']),
       // A known customer with nothing routing keeps on them (no tier, traits or past agent) is known.
       ...(contactId
         ? {

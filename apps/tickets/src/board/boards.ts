@@ -78,7 +78,7 @@ export class Boards implements OnApplicationBootstrap, OnModuleDestroy {
   async queue(group: string, limit = 50): Promise<Document[]> {
     return (await this.tickets())
       .find(this.queued({ group }))
-      .sort({ openedAt: 1, _id: 1 })
+      .sort({ queuedAt: 1, openedAt: 1, _id: 1 })
       .limit(limit)
       .toArray();
   }

@@ -109,7 +109,11 @@ export class TicketImport {
       // time (a note, a message, a rating); what the ticket's rules refuse now (a reply to a closed
       // ticket) is reported as skipped, and the live timers own its clocks from the first import on.
       const recorded = (key: string) => existing.has(derivedId(`${prefix}:${key}#0`));
-      const last = stored.reduce((max, e) => (e.metadata.time > max ? e.metadata.time : max), '');
+      const last = stored.reduce((max, e) => {
+        const d = e.data as { at?: string; openedAt?: string };
+        const at = d.at ?? d.openedAt ?? '';
+        return at > max ? at : max;
+      }, '');
       for (const entry of ticket.entries) {
         if (recorded(entry.key) || recorded(`${entry.key}:solved`)) continue;
         if (entry.at >= last) {
@@ -170,7 +174,8 @@ export class TicketImport {
           id: d.id,
           type: d.event.type,
           data: d.event.data,
-          metadata: { source: 'tickets', correlationId, time: d.at, schemaVersion: 1 },
+          // The envelope's time is when the import recorded it; the data carries when it happened.
+          metadata: { source: 'tickets', correlationId, time: now, schemaVersion: 1 },
         })),
         revision ?? 'no_stream',
       );

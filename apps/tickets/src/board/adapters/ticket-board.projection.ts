@@ -24,7 +24,7 @@ const line = (event: ProjectedEvent, kind: string, fields: Record<string, unknow
  */
 export const ticketBoardProjection: Projection = {
   name: 'ticket-board',
-  version: 2,
+  version: 3,
   eventTypes: [
     'tickets.ticket-opened.v1',
     'tickets.ticket-updated.v1',
@@ -77,6 +77,9 @@ export const ticketBoardProjection: Projection = {
               skills: d['skills'],
               language: d['language'],
               openedAt: d['openedAt'],
+              // Its place in the queue: an imported ticket queues from when it was imported (the
+              // envelope's time), not from its opening years ago, so it never jumps live customers.
+              queuedAt: origin['kind'] === 'import' ? event.time : d['openedAt'],
             }),
             setOnInsert: { status: 'new', breaches: 0 },
             max: { updatedAt: d['openedAt'] },
