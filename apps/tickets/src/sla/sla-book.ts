@@ -19,27 +19,40 @@ export interface GroupConfig {
 
 /**
  * The configuration the tickets service keeps as events: the SLA policy book, the proactive rules and
- * the groups. Each is the last event of its stream, read from the store (a second or so of caching,
- * so that a burst of commands reads it once).
+ * the groups. Each is the last event of its stream, read from the store; what was read is kept while
+ * the stream's revision is the same, so a command always decides on the latest version (any replica
+ * may have recorded it a moment ago) and reads the event itself only when it changed.
  */
 @Injectable()
 export class TicketsSettings {
-  private cache = new Map<string, { at: number; value: unknown }>();
+  private cache = new Map<string, { revision: bigint | undefined; value: unknown }>();
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   private async last(streamId: string): Promise<unknown> {
+    const revision = await this.store.streamRevision(streamId);
     const hit = this.cache.get(streamId);
-    if (hit && Date.now() - hit.at < 1_000) return hit.value;
-    const [event] = await this.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    if (hit && hit.revision === revision) return hit.value;
+    const [event] =
+      revision === undefined
+        ? []
+        : await this.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
     const value = event?.data;
-    this.cache.set(streamId, { at: Date.now(), value });
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(streamId, { revision, value });
     return value;
   }
 
+  private parsedBook: { from: unknown; book: PolicyBook } | undefined;
+
   async book(): Promise<PolicyBook> {
     const data = (await this.last(SLA_BOOK_STREAM)) as { book?: unknown } | undefined;
-    return data?.book ? policyBookSchema.parse(data.book) : EMPTY_BOOK;
+    // Parsed once per version (the same event's data comes back while the revision holds).
+    const parsed = this.parsedBook;
+    if (parsed && parsed.from === data) return parsed.book;
+    const book = data?.book ? policyBookSchema.parse(data.book) : EMPTY_BOOK;
+    this.parsedBook = { from: data, book };
+    return book;
   }
 
   async proactiveRules(): Promise<ProactiveRule[]> {
