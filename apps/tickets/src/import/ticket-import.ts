@@ -120,9 +120,14 @@ export class TicketImport {
           for (const step of this.steps(prefix, entry, state)) await apply(step);
           continue;
         }
-        // Older than what is recorded: a message, reply, note or rating is recorded as the fact it
-        // is, at its time, without replaying the ticket's life into the past; a change of state is not.
-        const fact = this.lateFact(prefix, ticketId, entry, state);
+        // Older than what is recorded: a note or a rating changes nothing else, so the decider records
+        // it as it is; a message or reply is recorded as the bare fact, at its time, without replaying
+        // the ticket's life into the past; a change of state is not recorded.
+        if (entry.kind === 'note' || entry.kind === 'rating') {
+          for (const step of this.steps(prefix, entry, state)) await apply(step);
+          continue;
+        }
+        const fact = this.lateFact(prefix, ticketId, entry);
         if (typeof fact === 'string') skipped.push({ key: entry.key, reason: fact });
         else {
           decided.push({ id: derivedId(`${prefix}:${entry.key}#0`), event: fact, at: entry.at });
@@ -182,13 +187,8 @@ export class TicketImport {
     return { externalId: ticket.externalId, ticketId, recorded: decided.length, skipped };
   }
 
-  /** A late entry as the bare fact it records, or why it is not recorded. */
-  private lateFact(
-    prefix: string,
-    ticketId: string,
-    entry: ImportedEntry,
-    state: TicketState,
-  ): TicketEvent | string {
+  /** A late message or reply as the bare fact it records, or why a late entry is not recorded. */
+  private lateFact(prefix: string, ticketId: string, entry: ImportedEntry): TicketEvent | string {
     const { key, at } = entry;
     switch (entry.kind) {
       case 'customer-message':
@@ -212,31 +212,6 @@ export class TicketImport {
             ...(entry.automated ? { automated: true } : {}),
             text: entry.text,
             attachments: [],
-            at,
-          },
-        };
-      case 'note':
-        return {
-          type: 'tickets.note-added.v1',
-          data: {
-            ticketId,
-            noteId: derivedId(`${prefix}:${key}`),
-            authorId: entry.author,
-            text: entry.text,
-            at,
-          },
-        };
-      case 'rating':
-        if (state.surveys.size) return 'the ticket was rated already';
-        return {
-          type: 'tickets.csat-rated.v1',
-          data: {
-            ticketId,
-            ...(state.contactId ? { contactId: state.contactId } : {}),
-            surveyId: derivedId(`${prefix}:rating`),
-            score: entry.score,
-            ...(entry.comment ? { comment: entry.comment } : {}),
-            ...(state.lastAssignee ? { agentId: state.lastAssignee } : {}),
             at,
           },
         };

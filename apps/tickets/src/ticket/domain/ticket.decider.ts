@@ -422,24 +422,12 @@ function decideCore(command: TicketCommand, state: TicketState): TicketEvent[] |
     case 'rate': {
       const survey = state.surveys.get(command.surveyId);
       // An imported rating answers the survey the other help desk sent (none was recorded here).
-      if (!survey && state.origin?.kind === 'import' && !state.surveys.size)
-        return [
-          {
-            type: 'tickets.csat-rated.v1',
-            data: {
-              ticketId: id,
-              ...customerOf(state),
-              surveyId: command.surveyId,
-              score: command.score,
-              ...(command.comment ? { comment: command.comment } : {}),
-              ...(state.lastAssignee ? { agentId: state.lastAssignee } : {}),
-              at: ctx.now,
-            },
-          },
-        ];
-      if (!survey) return reject('no such survey');
-      if (survey.rated) return reject('this survey was already answered');
-      if (survey.expiresAt <= ctx.now) return reject('this survey has expired');
+      const imported = !survey && state.origin?.kind === 'import' && !state.surveys.size;
+      if (!imported) {
+        if (!survey) return reject('no such survey');
+        if (survey.rated) return reject('this survey was already answered');
+        if (survey.expiresAt <= ctx.now) return reject('this survey has expired');
+      }
       return [
         {
           type: 'tickets.csat-rated.v1',
