@@ -16,5 +16,6 @@ export * from './channels/channels.events';
 export { buildAsyncApiDocument } from './asyncapi/asyncapi-document';
 export * from './contacts/contacts.events';
 export * from './tickets/tickets.events';
+export * from './knowledge/knowledge.events';
 export { boundedJson, boundedRecord, EVENT_MAX_BYTES, jsonBytes } from './size/size-limits';
 export { serializedSizeBound, UnboundedField } from './size/serialized-size-bound';

@@ -1,5 +1,6 @@
 import { CHANNELS_EVENTS } from '../channels/channels.events';
 import { CONTACTS_EVENTS } from '../contacts/contacts.events';
+import { KNOWLEDGE_EVENTS } from '../knowledge/knowledge.events';
 import { TICKETS_EVENTS } from '../tickets/tickets.events';
 import { EventCatalogue } from './event-catalogue';
 
@@ -8,4 +9,5 @@ export const journeyCatalogue = new EventCatalogue([
   ...CHANNELS_EVENTS,
   ...CONTACTS_EVENTS,
   ...TICKETS_EVENTS,
+  ...KNOWLEDGE_EVENTS,
 ]);

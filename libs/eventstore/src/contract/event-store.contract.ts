@@ -171,6 +171,28 @@ export function eventStoreContract(
       expect(await store.readAll({ after: next[3]!.position })).toEqual([]);
     });
 
+    it('reads only the streams named by a prefix, from the log and in a subscription', async () => {
+      const start = await store.readAll();
+      const from = start.length ? start[start.length - 1]!.position : START;
+      const tag = stream('pfx');
+      const kept = `${tag}-kept_%`;
+      await store.append(`${tag}-other`, [event()], 'no_stream');
+      await store.append(kept, [event(), event()], 'no_stream');
+      // The prefix is literal: LIKE's wildcards in it match only themselves.
+      await store.append(`${tag}-keptXX`, [event()], 'no_stream');
+      const read = await store.readAll({ after: from, streamPrefixes: [`${tag}-kept_%`] });
+      expect(read.map((e) => `${e.streamId}@${e.revision}`)).toEqual([`${kept}@0`, `${kept}@1`]);
+      const seen: RecordedEvent[] = [];
+      const sub = store.subscribeToAll({
+        after: from,
+        streamPrefixes: [`${tag}-kept_%`],
+        onBatch: async (events) => void seen.push(...events),
+      });
+      await sub.caughtUp;
+      await sub.stop();
+      expect(seen.map((e) => e.streamId)).toEqual([kept, kept]);
+    });
+
     it('delivers the log to a catch-up subscription, past and live, in order', async () => {
       const start = await store.readAll();
       const from = start.length ? start[start.length - 1]!.position : START;

@@ -87,7 +87,12 @@ export class InMemoryEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const after = options.after ?? START;
-    const events = this.log.filter((e) => comparePositions(e.position, after) > 0);
+    const prefixes = options.streamPrefixes;
+    const events = this.log.filter(
+      (e) =>
+        comparePositions(e.position, after) > 0 &&
+        (!prefixes || prefixes.some((p) => e.streamId.startsWith(p))),
+    );
     return events.slice(0, options.maxCount ?? Number.MAX_SAFE_INTEGER).map(copy);
   }
 

@@ -3,6 +3,7 @@ import {
   BACKWARDS,
   END,
   excludeSystemEvents,
+  streamNameFilter,
   FORWARDS,
   jsonEvent,
   KurrentDBClient,
@@ -114,7 +115,9 @@ export class KurrentDbEventStore implements EventStore {
       fromPosition: comparePositions(after, START) === 0 ? KURRENT_START : after,
       direction: FORWARDS,
       maxCount: maxCount + 1,
-      filter: excludeSystemEvents(),
+      filter: options.streamPrefixes
+        ? streamNameFilter({ prefixes: [...options.streamPrefixes] })
+        : excludeSystemEvents(),
     })) {
       if (!resolved.event?.position) continue;
       const event = toRecorded(resolved.event);

@@ -28,7 +28,11 @@ export function catchUpSubscription(
     let after: LogPosition = options.after;
     while (!stopped) {
       const seen = source.appended.seen;
-      const events = await source.readAll({ after, maxCount: batchSize });
+      const events = await source.readAll({
+        after,
+        maxCount: batchSize,
+        ...(options.streamPrefixes ? { streamPrefixes: options.streamPrefixes } : {}),
+      });
       if (stopped) break;
       if (events.length > 0) {
         await options.onBatch(events);

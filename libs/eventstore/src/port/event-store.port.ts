@@ -42,12 +42,16 @@ export interface ReadAllOptions {
   /** Exclusive: events after this position. */
   after?: LogPosition;
   maxCount?: number;
+  /** Only events of streams whose id starts with one of these (filtered by the store, as KurrentDB's prefix filter). */
+  streamPrefixes?: readonly string[];
 }
 
 export interface SubscriptionOptions {
   /** Exclusive: deliver events after this position (a stored checkpoint, or START). */
   after: LogPosition;
   batchSize?: number;
+  /** Only events of streams whose id starts with one of these. */
+  streamPrefixes?: readonly string[];
   /** Called with each batch, in log order; the next batch waits for it to resolve. */
   onBatch(events: RecordedEvent[]): Promise<void>;
   /** Called once if the subscription stops on an error (onBatch throwing, or the store failing). */

@@ -141,13 +141,20 @@ export class PostgresEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const after = options.after ?? START;
+    const prefixes = options.streamPrefixes?.map((p) => `${p.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     const { rows } = await this.pool.query<EventRow>(
       `SELECT ${COLUMNS} FROM ${this.table}
         WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          ${prefixes ? 'AND stream_id LIKE ANY($4::text[])' : ''}
         ORDER BY transaction_id, global_position
         LIMIT $3`,
-      [after.commit.toString(), after.prepare.toString(), options.maxCount ?? null],
+      [
+        after.commit.toString(),
+        after.prepare.toString(),
+        options.maxCount ?? null,
+        ...(prefixes ? [prefixes] : []),
+      ],
     );
     return rows.map(toRecorded);
   }
