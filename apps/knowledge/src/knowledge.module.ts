@@ -1,5 +1,36 @@
 import { Module } from '@nestjs/common';
+import { EventSourcingModule } from '@journey/messaging';
+import { ArticleScheduler } from './article/article-scheduler';
+import { Articles } from './article/articles';
+import { Catalogue } from './article/catalogue';
+import { ReaderActivity } from './feedback/reader-activity';
+import { ArticlesController } from './http/articles.controller';
+import { HelpCenterController } from './http/help-center.controller';
+import { ReportsController } from './http/reports.controller';
+import { SearchController } from './http/search.controller';
+import { SettingsController } from './http/settings.controller';
+import { KNOWLEDGE_OPTIONS, loadKnowledgeOptions } from './knowledge-options';
+import { KnowledgeSearch } from './search/knowledge-search';
+import { SearchIndex } from './search/search-index';
 
-/** The knowledge bounded context. Its features arrive as modules imported here. */
-@Module({})
+/** The knowledge bounded context: articles and their workflow, search, readers' feedback and content gaps. */
+@Module({
+  imports: [EventSourcingModule.forService()],
+  controllers: [
+    ArticlesController,
+    HelpCenterController,
+    SearchController,
+    ReportsController,
+    SettingsController,
+  ],
+  providers: [
+    { provide: KNOWLEDGE_OPTIONS, useFactory: () => loadKnowledgeOptions() },
+    ArticleScheduler,
+    Articles,
+    Catalogue,
+    KnowledgeSearch,
+    ReaderActivity,
+    SearchIndex,
+  ],
+})
 export class KnowledgeModule {}

@@ -186,6 +186,8 @@ export const articlePublished = defineEvent({
     title: z.string().min(1).max(ARTICLE_TITLE_MAX),
     body: z.string().max(ARTICLE_BODY_MAX),
     tags: tags.default([]),
+    /** A translation: the source locale's revision it was made from. */
+    sourceRevision: revision.optional(),
     reviewBy: at,
     scheduled: z.boolean().optional(),
     by: actor,

@@ -409,6 +409,7 @@ export const articleDecider: Decider<ArticleCommand, ArticleState, ArticleEvent>
               locale,
               revision,
               ...current.content,
+              ...(current.sourceRevision !== undefined ? { sourceRevision: current.sourceRevision } : {}),
               reviewBy: addDays(at, state.reviewIntervalDays),
               ...(command.kind === 'publish-scheduled'
                 ? { scheduled: true, by: 'scheduler' }

@@ -1,0 +1,120 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { Collection, Db, Document, Filter } from 'mongodb';
+import { journeyCatalogue, KNOWLEDGE_LOCALES } from '@journey/contracts';
+import type { KnowledgeLocale } from '@journey/contracts';
+import type { PersonalDataProtection } from '@journey/eventstore';
+import { MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
+import type { MessageBus, StreamParking } from '@journey/messaging';
+import { InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
+import type { Logger, ServiceConfig } from '@journey/platform';
+import { ServedReadModel } from '@journey/projections';
+import type { ReadModel } from '@journey/projections';
+import { ARTICLE_CATALOGUE, CONTENT_GAPS } from '../read-models';
+
+/** An article as the catalogue answers it, with each translation's out-of-date flag worked out. */
+export function catalogueView(doc: Document): Record<string, unknown> {
+  const { _id, _v, published: _p, ...rest } = doc;
+  const locales = (rest['locales'] ?? {}) as Record<string, Record<string, unknown>>;
+  const source = locales[rest['sourceLocale'] as string]?.['published'] as { revision?: number } | undefined;
+  for (const [locale, l] of Object.entries(locales)) {
+    const published = l['published'] as { sourceRevision?: number } | undefined;
+    l['outdated'] =
+      locale !== rest['sourceLocale'] && source?.revision !== undefined && published !== undefined
+        ? (published.sourceRevision ?? 0) < source.revision
+        : false;
+  }
+  return { ...rest, locales, articleId: String(_id) };
+}
+
+/** The knowledge service's MongoDB read models, fed live from Kafka, and the queries on them. */
+@Injectable()
+export class Catalogue implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly served: Map<ReadModel, ServedReadModel>;
+  readonly locales: readonly KnowledgeLocale[] = KNOWLEDGE_LOCALES;
+
+  constructor(
+    @Inject(InfrastructureConnections) connections: InfrastructureConnections,
+    @Inject(MESSAGE_BUS) bus: MessageBus,
+    @Inject(PERSONAL_DATA) personalData: PersonalDataProtection,
+    @Inject(STREAM_PARKING) parking: StreamParking,
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    @Inject(SERVICE_LOGGER) logger: Logger,
+  ) {
+    this.served = new Map(
+      [ARTICLE_CATALOGUE, CONTENT_GAPS].map((model) => [
+        model,
+        new ServedReadModel(model, {
+          // mongoose bundles its own copy of the driver; the two Db types describe the same object.
+          db: async () => (await connections.readModelDb()) as unknown as Db,
+          bus,
+          consumerGroup: config.kafka.consumerGroup,
+          catalogue: journeyCatalogue,
+          personalData,
+          parking,
+          onDeadLetter: (reason) =>
+            logger.error({ reason, projection: model.projection.name }, 'event dead-lettered'),
+        }),
+      ]),
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const served of this.served.values()) await served.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    for (const served of this.served.values()) await served.stop();
+  }
+
+  articlesCollection(): Promise<Collection<Document>> {
+    return (this.served.get(ARTICLE_CATALOGUE) as ServedReadModel).collection();
+  }
+
+  gaps(): Promise<Collection<Document>> {
+    return (this.served.get(CONTENT_GAPS) as ServedReadModel).collection();
+  }
+
+  async article(articleId: string): Promise<Record<string, unknown> | undefined> {
+    const doc = await (await this.articlesCollection()).findOne({ _id: articleId as never });
+    return doc?.['articleId'] ? catalogueView(doc) : undefined;
+  }
+
+  async page(filter: Filter<Document>, offset: number, limit: number) {
+    const collection = await this.articlesCollection();
+    const [docs, total] = await Promise.all([
+      collection.find(filter).sort({ updatedAt: -1, _id: 1 }).skip(offset).limit(limit).toArray(),
+      collection.countDocuments(filter),
+    ]);
+    return { articles: docs.map(catalogueView), total };
+  }
+
+  /** Locales with a publish due by `now`, and published locales past their review-by date not yet flagged. */
+  async due(
+    now: string,
+    limit = 200,
+  ): Promise<{ articleId: string; locale: KnowledgeLocale; kind: 'publish' | 'stale' }[]> {
+    const collection = await this.articlesCollection();
+    const out: { articleId: string; locale: KnowledgeLocale; kind: 'publish' | 'stale' }[] = [];
+    for (const locale of this.locales) {
+      const l = `locales.${locale}`;
+      const scheduled = await collection
+        .find({ [`${l}.scheduledAt`]: { $lte: now }, archived: false })
+        .project({ _id: 1 })
+        .limit(limit)
+        .toArray();
+      for (const d of scheduled) out.push({ articleId: String(d._id), locale, kind: 'publish' });
+      const stale = await collection
+        .find({
+          [`${l}.reviewBy`]: { $lte: now },
+          [`${l}.stale`]: false,
+          [`${l}.published`]: { $exists: true },
+        })
+        .project({ _id: 1 })
+        .limit(limit)
+        .toArray();
+      for (const d of stale) out.push({ articleId: String(d._id), locale, kind: 'stale' });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { describeIssues } from '@journey/contracts';
+
+const env = z.object({
+  KNOWLEDGE_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  KNOWLEDGE_POOR_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.5),
+  KNOWLEDGE_PORTAL_URL: z.url().default('http://127.0.0.1:3104/v1/help/articles'),
+});
+
+/** The knowledge service's own settings (environment, checked at start-up). */
+export interface KnowledgeOptions {
+  /** How often scheduled publishes and review-by dates are checked. */
+  schedulerIntervalMs: number;
+  /** A search whose best hit is below this confidence counts as poor in the content-gap report. */
+  poorConfidence: number;
+  /** Where an article is read (links in automatic answers). */
+  portalUrl: string;
+}
+
+export const KNOWLEDGE_OPTIONS = Symbol('KNOWLEDGE_OPTIONS');
+
+export function loadKnowledgeOptions(source: NodeJS.ProcessEnv = process.env): KnowledgeOptions {
+  const parsed = env.safeParse(source);
+  if (!parsed.success) throw new Error(`invalid configuration: ${describeIssues(parsed.error)}`);
+  const e = parsed.data;
+  return {
+    schedulerIntervalMs: e.KNOWLEDGE_SCHEDULER_INTERVAL_MS,
+    poorConfidence: e.KNOWLEDGE_POOR_CONFIDENCE,
+    portalUrl: e.KNOWLEDGE_PORTAL_URL,
+  };
+}

@@ -1,0 +1,167 @@
+import type { ArticleAudience, KnowledgeEvent, KnowledgeLocale } from '@journey/contracts';
+import { ArticleIndex, highlight } from './article-index';
+import { analyze } from './text-analysis';
+
+const at = '2026-11-24T10:00:00.000Z';
+let n = 0;
+const uuid = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+
+function article(
+  index: ArticleIndex,
+  a: {
+    title: string;
+    body: string;
+    locale?: KnowledgeLocale;
+    audience?: ArticleAudience;
+    tags?: string[];
+    products?: string[];
+  },
+): string {
+  const articleId = uuid();
+  const locale = a.locale ?? 'en';
+  const events: KnowledgeEvent[] = [
+    {
+      type: 'knowledge.article-created.v1',
+      data: {
+        articleId,
+        sourceLocale: locale,
+        owner: 'olga',
+        products: a.products ?? [],
+        audience: a.audience ?? 'public',
+        reviewIntervalDays: 90,
+        by: 'ann',
+        at,
+      },
+    },
+    {
+      type: 'knowledge.article-published.v1',
+      data: {
+        articleId,
+        locale,
+        revision: 1,
+        title: a.title,
+        body: a.body,
+        tags: a.tags ?? [],
+        reviewBy: at,
+        by: 'ann',
+        at,
+      },
+    },
+  ];
+  for (const e of events) index.apply(e);
+  return articleId;
+}
+
+const search = (
+  index: ArticleIndex,
+  query: string,
+  extra: Partial<Parameters<ArticleIndex['search']>[0]> = {},
+) => index.search({ query, audiences: ['public'], offset: 0, limit: 10, ...extra });
+
+describe('text analysis', () => {
+  it('folds traditional Chinese to simplified and makes bigrams, so a word inside a longer phrase meets', () => {
+    expect(analyze('運費')).toEqual(expect.arrayContaining(['运费']));
+    expect(analyze('退货运费险怎么理赔')).toEqual(expect.arrayContaining(['运费', '费险', '理赔']));
+  });
+
+  it('stems English and drops stop words', () => {
+    expect(analyze('How do I return the items I ordered?')).toEqual(['return', 'item', 'order']);
+  });
+});
+
+describe('the article index', () => {
+  it('finds a Chinese word inside a longer phrase, in either script', () => {
+    const index = new ArticleIndex();
+    const id = article(index, {
+      title: '退货运费险怎么理赔',
+      body: '购买时勾选运费险，退货后自动理赔。',
+      locale: 'zh-CN',
+    });
+    article(index, { title: '发票怎么开', body: '在订单详情页申请电子发票。', locale: 'zh-CN' });
+    expect(search(index, '运费').hits.map((h) => h.articleId)).toEqual([id]);
+    expect(search(index, '運費險').hits[0]?.articleId).toBe(id);
+  });
+
+  it('tolerates a typo in English and ranks a title match above a body match', () => {
+    const index = new ArticleIndex();
+    const body = article(index, {
+      title: 'Shipping times',
+      body: 'A refund for a lost parcel takes 5 days.',
+    });
+    const title = article(index, { title: 'Refund policy', body: 'How we pay you back.' });
+    expect(search(index, 'refumd').hits.map((h) => h.articleId)).toEqual([title, body]);
+    expect(search(index, 'refund').hits[0]?.highlights.title).toBe('<mark>Refund</mark> policy');
+  });
+
+  it('applies synonyms per locale', () => {
+    const index = new ArticleIndex();
+    const id = article(index, { title: 'Refund policy', body: 'Money back within 14 days.' });
+    expect(search(index, 'reimbursement').total).toBe(0);
+    index.apply({
+      type: 'knowledge.synonyms-configured.v1',
+      data: { locale: 'en', sets: [['refund', 'reimbursement']], by: 'admin', at },
+    });
+    expect(search(index, 'reimbursement', { locale: 'en' }).hits.map((h) => h.articleId)).toEqual([id]);
+  });
+
+  it('never shows internal or VIP articles to the public, and filters by product and locale', () => {
+    const index = new ArticleIndex();
+    const pub = article(index, {
+      title: 'Parcel locker pickup',
+      body: 'Use the code.',
+      products: ['locker'],
+    });
+    const internal = article(index, {
+      title: 'Parcel locker override',
+      body: 'Staff code.',
+      audience: 'internal',
+    });
+    const vip = article(index, {
+      title: 'Parcel locker concierge',
+      body: 'VIP.',
+      audience: 'vip',
+      products: ['locker'],
+    });
+    expect(search(index, 'parcel locker').hits.map((h) => h.articleId)).toEqual([pub]);
+    expect(
+      new Set(search(index, 'parcel locker', { audiences: ['public', 'vip'] }).hits.map((h) => h.articleId)),
+    ).toEqual(new Set([pub, vip]));
+    expect(search(index, 'parcel', { audiences: ['public', 'vip', 'internal'] }).total).toBe(3);
+    expect(
+      search(index, 'parcel', { audiences: ['public', 'internal'], products: ['locker'] }).hits.map(
+        (h) => h.articleId,
+      ),
+    ).toEqual([pub]);
+    expect(search(index, 'parcel', { locale: 'zh-CN' }).total).toBe(0);
+    expect(internal).toBeDefined();
+  });
+
+  it('pages in a fixed order and reports a confidence between 0 and 1', () => {
+    const index = new ArticleIndex();
+    for (let i = 0; i < 5; i++) article(index, { title: `Gift card ${i}`, body: 'Gift cards never expire.' });
+    const all = search(index, 'gift card', { limit: 5 }).hits.map((h) => h.articleId);
+    const pages = [0, 2, 4].flatMap((offset) =>
+      search(index, 'gift card', { offset, limit: 2 }).hits.map((h) => h.articleId),
+    );
+    expect(pages).toEqual(all);
+    const top = search(index, 'gift card expire').hits[0];
+    expect(top?.confidence).toBeGreaterThan(0.7);
+    expect(search(index, 'gift voucher warranty').hits[0]?.confidence).toBeLessThan(0.5);
+  });
+
+  it('forgets an unpublished or archived article', () => {
+    const index = new ArticleIndex();
+    const id = article(index, { title: 'Warranty claims', body: 'Two years.' });
+    index.apply({
+      type: 'knowledge.article-unpublished.v1',
+      data: { articleId: id, locale: 'en', by: 'olga', at },
+    });
+    expect(search(index, 'warranty').total).toBe(0);
+  });
+
+  it('highlights escaped text: a body cannot inject markup through a highlight', () => {
+    expect(highlight('<img src=x onerror=alert(1)> refund now', ['refund'], true)).toBe(
+      '&lt;img src=x onerror=alert(1)&gt; <mark>refund</mark> now',
+    );
+  });
+});

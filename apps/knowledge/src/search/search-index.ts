@@ -1,0 +1,164 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { journeyCatalogue } from '@journey/contracts';
+import type { KnowledgeEvent, KnowledgeEventData } from '@journey/contracts';
+import { START } from '@journey/eventstore';
+import type { EventStore, RecordedEvent, Subscription } from '@journey/eventstore';
+import { EVENT_STORE } from '@journey/messaging';
+import { clearDegraded, reportDegraded, SERVICE_LOGGER, transientBackoff } from '@journey/platform';
+import type { Logger } from '@journey/platform';
+import { INDEXED_STREAM_PREFIXES } from '../knowledge-ids';
+import { ArticleIndex } from './domain/article-index';
+import type { SearchAnswer, SearchRequest } from './domain/article-index';
+
+export type AnswerPolicy = Omit<KnowledgeEventData<'knowledge.answer-policy-configured.v1'>, 'by' | 'at'>;
+
+/** The policy until an admin sets one: answer above 0.8, never for platinum customers, on "agent"/"人工". */
+export const DEFAULT_ANSWER_POLICY: AnswerPolicy = {
+  enabled: true,
+  threshold: 0.8,
+  humanOnlyVipTiers: ['gold', 'platinum'],
+  products: [],
+  personPhrases: [
+    '人工',
+    '转人工',
+    '人工客服',
+    '真人',
+    'agent',
+    'human',
+    'real person',
+    'representative',
+    'operator',
+  ],
+};
+
+const COMPONENT = 'search-index';
+
+/**
+ * The search index of this replica: it follows the event store's log of article and settings streams
+ * (a catch-up subscription filtered by stream prefix) and folds every event into an ArticleIndex in
+ * memory. Every replica folds the same log in the same order, so they answer alike; a restart is a
+ * replay. Readiness is 503 until the first catch-up is done, so no replica serves a partial index.
+ */
+@Injectable()
+export class SearchIndex implements OnApplicationBootstrap, OnModuleDestroy {
+  private index = new ArticleIndex();
+  private policy: AnswerPolicy = DEFAULT_ANSWER_POLICY;
+  private subscription?: Subscription;
+  private stopped = false;
+  private applied = 0;
+  private caughtUp = false;
+  private rebuilding?: Promise<void>;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.rebuilding = this.follow();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    await this.subscription?.stop();
+  }
+
+  /** Resolves once the index has caught up with the log (for tests and the rebuild answer). */
+  async ready(): Promise<void> {
+    await this.rebuilding;
+  }
+
+  status(): { caughtUp: boolean; events: number; articles: number } {
+    return { caughtUp: this.caughtUp, events: this.applied, articles: this.index.size };
+  }
+
+  search(request: SearchRequest): SearchAnswer {
+    return this.index.search(request);
+  }
+
+  get articles(): ArticleIndex {
+    return this.index;
+  }
+
+  answerPolicy(): AnswerPolicy {
+    return this.policy;
+  }
+
+  private apply(events: RecordedEvent[], into: ArticleIndex): void {
+    for (const recorded of events) {
+      const valid = journeyCatalogue.validate(recorded.type, recorded.data, 'read');
+      if (!valid.ok) {
+        // The store refused nothing invalid when it was written; an unreadable event is a bug to see, not to stop on.
+        this.logger.error(
+          { reason: valid.reason, streamId: recorded.streamId },
+          'search index: skipped an unreadable event',
+        );
+        continue;
+      }
+      const event = { type: valid.type, data: valid.data } as KnowledgeEvent;
+      into.apply(event);
+      if (event.type === 'knowledge.answer-policy-configured.v1') {
+        const { by: _by, at: _at, ...policy } = event.data;
+        this.policy = policy;
+      }
+      this.applied += 1;
+    }
+  }
+
+  /** Folds the log from its start into a new index, then swaps it in and follows new events. */
+  private async follow(): Promise<void> {
+    reportDegraded(COMPONENT, 'building the search index from the article log');
+    for (let attempt = 0; !this.stopped; attempt++) {
+      const fresh = new ArticleIndex();
+      this.applied = 0;
+      let failed: unknown;
+      const started = Date.now();
+      const subscription = this.store.subscribeToAll({
+        after: START,
+        streamPrefixes: INDEXED_STREAM_PREFIXES,
+        batchSize: 1_000,
+        onBatch: async (events) => this.apply(events, this.caughtUp ? this.index : fresh),
+        onError: (err) => (failed = err),
+      });
+      this.subscription = subscription;
+      await Promise.race([
+        subscription.caughtUp,
+        new Promise<void>((resolve) => {
+          const check = setInterval(() => {
+            if (failed || this.stopped) {
+              clearInterval(check);
+              resolve();
+            }
+          }, 200);
+          void subscription.caughtUp.then(() => clearInterval(check));
+        }),
+      ]);
+      if (failed === undefined && !this.stopped) {
+        this.index = fresh;
+        this.caughtUp = true;
+        clearDegraded(COMPONENT);
+        this.logger.info(
+          { events: this.applied, articles: fresh.size, ms: Date.now() - started },
+          'search index built from the article log',
+        );
+        // A later failure of the live subscription starts a full rebuild (the index stays served meanwhile).
+        void this.watch(subscription, () => failed);
+        return;
+      }
+      await subscription.stop();
+      if (this.stopped) return;
+      this.logger.warn({ err: String(failed) }, 'search index: the event store failed; retrying');
+      await new Promise((r) => setTimeout(r, transientBackoff(attempt + 1)));
+    }
+  }
+
+  private async watch(subscription: Subscription, failure: () => unknown): Promise<void> {
+    while (!this.stopped && failure() === undefined) await new Promise((r) => setTimeout(r, 500));
+    if (this.stopped) return;
+    await subscription.stop();
+    this.caughtUp = false;
+    this.logger.warn({ err: String(failure()) }, 'search index: the log subscription failed; rebuilding');
+    this.rebuilding = this.follow();
+  }
+}
