@@ -157,11 +157,11 @@ describe('journey projections | replay | events', () => {
     expect(statuses.map((s) => s.name)).toEqual([
       'conversation-list',
       'unified-view',
+      'article-catalogue',
+      'content-gaps',
       'ticket-board',
       'agent-board',
       'routing-contacts',
-      'article-catalogue',
-      'content-gaps',
     ]);
     const status = statuses.find((s) => s.name === 'unified-view');
     expect(status).toMatchObject({ name: 'unified-view', version: 4, activeVersion: 4, documents: 1 });
@@ -176,7 +176,7 @@ describe('journey projections | replay | events', () => {
     expect(bad.err).toMatch(/not a log position/);
     const unknown = await journey('replay', 'nope');
     expect(unknown.err).toMatch(
-      /unknown projection nope \(one of: conversation-list, unified-view, ticket-board, agent-board, routing-contacts, article-catalogue, content-gaps\)/,
+      /unknown projection nope \(one of: conversation-list, unified-view, article-catalogue, content-gaps, ticket-board, agent-board, routing-contacts\)/,
     );
   });
 
