@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { journeyCatalogue, SEARCH_QUERY_MAX } from '@journey/contracts';
+import { SEARCH_QUERY_MAX } from '@journey/contracts';
 import type { KnowledgeEvent } from '@journey/contracts';
 import { WrongExpectedRevisionError } from '@journey/eventstore';
 import type { EventStore } from '@journey/eventstore';
 import { EVENT_STORE } from '@journey/messaging';
+import { toNewEvent } from '../knowledge-events';
 import { articleActivityStream, articleViewsStream, searchLogStream } from '../knowledge-ids';
 import { dayOf } from './adapters/content-gaps.projection';
 import { foldText } from '../search/domain/text-analysis';
@@ -33,8 +33,6 @@ export class ReaderActivity {
 
   /** Appends one reader fact to its stream (any revision: facts do not conflict with each other). */
   async record(event: KnowledgeEvent, correlationId: string): Promise<void> {
-    const problem = journeyCatalogue.check(event.type, event.data);
-    if (problem) throw new Error(`knowledge: refusing an invalid event: ${problem}`);
     const data = event.data as { articleId?: string; at: string };
     const stream =
       event.type === 'knowledge.search-recorded.v1'
@@ -42,24 +40,7 @@ export class ReaderActivity {
         : event.type === 'knowledge.article-viewed.v1'
           ? articleViewsStream(data.articleId as string)
           : articleActivityStream(data.articleId as string);
-    await this.store.append(
-      stream,
-      [
-        {
-          id: randomUUID(),
-          type: event.type,
-          data: event.data,
-          metadata: {
-            source: 'knowledge',
-            correlationId,
-            schemaVersion: 1,
-            time: data.at,
-            ...('contactId' in event.data && event.data.contactId ? { contactId: event.data.contactId } : {}),
-          },
-        },
-      ],
-      'any',
-    );
+    await this.store.append(stream, [toNewEvent(event, correlationId)], 'any');
   }
 
   /** Closes an update request, once: decided from the article's activity stream. */
@@ -75,21 +56,18 @@ export class ReaderActivity {
       const mine = history.filter((e) => (e.data as { requestId?: string }).requestId === requestId);
       if (!mine.some((e) => e.type === 'knowledge.update-requested.v1')) return 'not-found';
       if (mine.some((e) => e.type === 'knowledge.update-request-resolved.v1')) return 'already-resolved';
-      const data = { articleId, requestId, resolution, by, at: new Date().toISOString() };
-      const problem = journeyCatalogue.check('knowledge.update-request-resolved.v1', data);
-      if (problem) throw new Error(problem);
+      const resolved = toNewEvent(
+        {
+          type: 'knowledge.update-request-resolved.v1',
+          data: { articleId, requestId, resolution, by, at: new Date().toISOString() },
+        },
+        correlationId,
+      );
       try {
         await this.store.append(
           articleActivityStream(articleId),
-          [
-            {
-              id: randomUUID(),
-              type: 'knowledge.update-request-resolved.v1',
-              data,
-              metadata: { source: 'knowledge', correlationId, schemaVersion: 1, time: data.at },
-            },
-          ],
-          (history.at(-1)?.revision ?? 'no_stream') as bigint | 'no_stream',
+          [resolved],
+          history.at(-1)?.revision ?? 'no_stream',
         );
         return 'resolved';
       } catch (err) {

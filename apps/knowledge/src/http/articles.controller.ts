@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   BadRequestException,
   Body,
   ConflictException,
@@ -59,6 +60,14 @@ import {
   revisionsAnswer,
   scheduleSchema,
 } from './knowledge-api.schemas';
+
+/** What every article command answers: its id, the events it recorded, and the new revision when it saved one. */
+const ArticleCommandDocs = (status = 200) =>
+  applyDecorators(
+    ApiUuidParam('id'),
+    ApiAnswer(commandAnswer, status),
+    ApiErrors(400, 401, 403, 404, 409, 422),
+  );
 
 type Command = ArticleCommand extends infer C ? (C extends ArticleCommand ? Omit<C, 'now'> : never) : never;
 
@@ -184,10 +193,8 @@ export class ArticlesController {
   @Patch(':id')
   @Roles('supervisor', 'admin')
   @ApiOperation({ summary: 'Change owner, category, products, audience or review interval' })
-  @ApiUuidParam('id')
   @ApiBody({ schema: openApiSchema(classifySchema) })
-  @ApiAnswer(commandAnswer)
-  @ApiErrors(400, 401, 403, 404, 409, 422)
+  @ArticleCommandDocs()
   classify(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: unknown,
@@ -205,10 +212,8 @@ export class ArticlesController {
     description:
       'baseRevision is the revision the editor started from: if someone saved after it, 409 (reload and merge). Saving cancels a scheduled publish of the locale.',
   })
-  @ApiUuidParam('id')
   @ApiBody({ schema: openApiSchema(reviseSchema) })
-  @ApiAnswer(commandAnswer, 201)
-  @ApiErrors(400, 401, 403, 404, 409, 422)
+  @ArticleCommandDocs(201)
   revise(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('locale') rawLocale: string,
@@ -302,10 +307,8 @@ export class ArticlesController {
     summary:
       'Restore an earlier revision: saved again as the newest revision (a draft, to review and publish)',
   })
-  @ApiUuidParam('id')
   @ApiBody({ schema: openApiSchema(restoreSchema) })
-  @ApiAnswer(commandAnswer, 201)
-  @ApiErrors(400, 401, 403, 404, 409, 422)
+  @ArticleCommandDocs(201)
   async restore(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('locale') rawLocale: string,
@@ -334,10 +337,8 @@ export class ArticlesController {
   @Post(':id/locales/:locale/review-requests')
   @Roles('agent', 'supervisor', 'admin')
   @ApiOperation({ summary: 'Send the latest draft to review by the named reviewers' })
-  @ApiUuidParam('id')
   @ApiBody({ schema: openApiSchema(reviewRequestSchema) })
-  @ApiAnswer(commandAnswer, 201)
-  @ApiErrors(400, 401, 403, 404, 409, 422)
+  @ArticleCommandDocs(201)
   requestReview(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('locale') l: string,
@@ -356,10 +357,8 @@ export class ArticlesController {
   @Post(':id/locales/:locale/comments')
   @Roles('agent', 'supervisor', 'admin')
   @ApiOperation({ summary: 'Comment on the revision under work (agents only)' })
-  @ApiUuidParam('id')
   @ApiBody({ schema: openApiSchema(commentSchema) })
-  @ApiAnswer(commandAnswer, 201)
-  @ApiErrors(400, 401, 403, 404, 409, 422)
+  @ArticleCommandDocs(201)
   comment(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('locale') l: string,
@@ -396,9 +395,7 @@ export class ArticlesController {
   @HttpCode(200)
   @Roles('agent', 'supervisor', 'admin')
   @ApiOperation({ summary: 'Approve the revision in review (a named reviewer, not its author)' })
-  @ApiUuidParam('id')
-  @ApiAnswer(commandAnswer)
-  @ApiErrors(400, 401, 403, 404, 409, 422)
+  @ArticleCommandDocs()
   approve(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('locale') l: string,
@@ -412,10 +409,8 @@ export class ArticlesController {
   @HttpCode(200)
   @Roles('agent', 'supervisor', 'admin')
   @ApiOperation({ summary: 'Send the revision in review back to draft, with what to change' })
-  @ApiUuidParam('id')
   @ApiBody({ schema: openApiSchema(noteOnlySchema) })
-  @ApiAnswer(commandAnswer)
-  @ApiErrors(400, 401, 403, 404, 409, 422)
+  @ArticleCommandDocs()
   requestChanges(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('locale') l: string,
@@ -440,10 +435,8 @@ export class ArticlesController {
   @HttpCode(200)
   @Roles('supervisor', 'admin')
   @ApiOperation({ summary: 'Publish the approved revision now (admins may skip review)' })
-  @ApiUuidParam('id')
   @ApiBody({ schema: openApiSchema(publishSchema) })
-  @ApiAnswer(commandAnswer)
-  @ApiErrors(400, 401, 403, 404, 409, 422)
+  @ArticleCommandDocs()
   publish(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('locale') l: string,
@@ -464,9 +457,7 @@ export class ArticlesController {
   @Delete(':id/locales/:locale/publication')
   @Roles('supervisor', 'admin')
   @ApiOperation({ summary: 'Unpublish a locale (its revisions stay)' })
-  @ApiUuidParam('id')
-  @ApiAnswer(commandAnswer)
-  @ApiErrors(400, 401, 403, 404, 409, 422)
+  @ArticleCommandDocs()
   unpublish(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('locale') l: string,
@@ -483,10 +474,8 @@ export class ArticlesController {
     summary:
       'Publish the approved revision at a time (the scheduler publishes it within a poll interval of it)',
   })
-  @ApiUuidParam('id')
   @ApiBody({ schema: openApiSchema(scheduleSchema) })
-  @ApiAnswer(commandAnswer)
-  @ApiErrors(400, 401, 403, 404, 409, 422)
+  @ArticleCommandDocs()
   schedule(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('locale') l: string,
@@ -510,9 +499,7 @@ export class ArticlesController {
   @Delete(':id/locales/:locale/schedule')
   @Roles('supervisor', 'admin')
   @ApiOperation({ summary: 'Cancel a scheduled publish' })
-  @ApiUuidParam('id')
-  @ApiAnswer(commandAnswer)
-  @ApiErrors(400, 401, 403, 404, 409, 422)
+  @ArticleCommandDocs()
   cancelSchedule(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('locale') l: string,
@@ -529,9 +516,7 @@ export class ArticlesController {
     summary:
       'The owner checked the published locale: still right; the review-by date moves on and the stale flag goes',
   })
-  @ApiUuidParam('id')
-  @ApiAnswer(commandAnswer)
-  @ApiErrors(400, 401, 403, 404, 409, 422)
+  @ArticleCommandDocs()
   verify(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('locale') l: string,
@@ -545,9 +530,7 @@ export class ArticlesController {
   @HttpCode(200)
   @Roles('supervisor', 'admin')
   @ApiOperation({ summary: 'Archive the article: every locale leaves the knowledge base; its history stays' })
-  @ApiUuidParam('id')
-  @ApiAnswer(commandAnswer)
-  @ApiErrors(400, 401, 403, 404, 409, 422)
+  @ArticleCommandDocs()
   archive(
     @Param('id', new ParseUUIDPipe()) id: string,
     @CurrentPrincipal() p: Principal,

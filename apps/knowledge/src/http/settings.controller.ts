@@ -1,8 +1,6 @@
 import { Body, Controller, Get, Inject, Put, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { randomUUID } from 'node:crypto';
-import { journeyCatalogue } from '@journey/contracts';
 import type { KnowledgeEvent } from '@journey/contracts';
 import type { EventStore } from '@journey/eventstore';
 import { EVENT_STORE } from '@journey/messaging';
@@ -16,6 +14,7 @@ import {
   Roles,
 } from '@journey/platform';
 import type { Principal } from '@journey/platform';
+import { toNewEvent } from '../knowledge-events';
 import { ANSWER_POLICY_STREAM, SYNONYMS_STREAM } from '../knowledge-ids';
 import { SearchIndex } from '../search/search-index';
 import { answerPolicySchema, okAnswer, policyAnswer, synonymsSchema } from './knowledge-api.schemas';
@@ -30,25 +29,7 @@ export class SettingsController {
   ) {}
 
   private async append(stream: string, event: KnowledgeEvent, req: Request): Promise<void> {
-    const problem = journeyCatalogue.check(event.type, event.data);
-    if (problem) throw new Error(problem);
-    await this.store.append(
-      stream,
-      [
-        {
-          id: randomUUID(),
-          type: event.type,
-          data: event.data,
-          metadata: {
-            source: 'knowledge',
-            correlationId: correlationIdOf(req),
-            schemaVersion: 1,
-            time: new Date().toISOString(),
-          },
-        },
-      ],
-      'any',
-    );
+    await this.store.append(stream, [toNewEvent(event, correlationIdOf(req))], 'any');
   }
 
   @Put('synonyms')

@@ -46,6 +46,8 @@ export class SearchIndex implements OnApplicationBootstrap, OnModuleDestroy {
   private policy: AnswerPolicy = DEFAULT_ANSWER_POLICY;
   private subscription?: Subscription;
   private stopped = false;
+  private stop: () => void = () => undefined;
+  private readonly stopping = new Promise<undefined>((resolve) => (this.stop = () => resolve(undefined)));
   private applied = 0;
   private caughtUp = false;
   private rebuilding?: Promise<void>;
@@ -61,6 +63,7 @@ export class SearchIndex implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    this.stop();
     await this.subscription?.stop();
   }
 
@@ -106,35 +109,30 @@ export class SearchIndex implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** Folds the log from its start into a new index, then swaps it in and follows new events. */
+  /** Folds the log from its start into a new index, then swaps it in and follows new events into it. */
   private async follow(): Promise<void> {
     reportDegraded(COMPONENT, 'building the search index from the article log');
-    for (let attempt = 0; !this.stopped; attempt++) {
+    for (let attempt = 1; !this.stopped; attempt++) {
       const fresh = new ArticleIndex();
       this.applied = 0;
-      let failed: unknown;
       const started = Date.now();
+      let fail: (err: unknown) => void = () => undefined;
+      const failure = new Promise<{ err: unknown }>((resolve) => (fail = (err) => resolve({ err })));
       const subscription = this.store.subscribeToAll({
         after: START,
         streamPrefixes: INDEXED_STREAM_PREFIXES,
         batchSize: 1_000,
-        onBatch: async (events) => this.apply(events, this.caughtUp ? this.index : fresh),
-        onError: (err) => (failed = err),
+        onBatch: async (events) => this.apply(events, fresh),
+        onError: fail,
       });
       this.subscription = subscription;
-      await Promise.race([
-        subscription.caughtUp,
-        new Promise<void>((resolve) => {
-          const check = setInterval(() => {
-            if (failed || this.stopped) {
-              clearInterval(check);
-              resolve();
-            }
-          }, 200);
-          void subscription.caughtUp.then(() => clearInterval(check));
-        }),
+      const failed = await Promise.race([
+        subscription.caughtUp.then(() => undefined),
+        failure,
+        this.stopping,
       ]);
-      if (failed === undefined && !this.stopped) {
+      if (this.stopped) return;
+      if (!failed) {
         this.index = fresh;
         this.caughtUp = true;
         clearDegraded(COMPONENT);
@@ -142,23 +140,21 @@ export class SearchIndex implements OnApplicationBootstrap, OnModuleDestroy {
           { events: this.applied, articles: fresh.size, ms: Date.now() - started },
           'search index built from the article log',
         );
-        // A later failure of the live subscription starts a full rebuild (the index stays served meanwhile).
-        void this.watch(subscription, () => failed);
+        // A later failure of the live subscription starts a full rebuild (this index stays served meanwhile).
+        void failure.then(({ err }) => this.rebuildAfter(subscription, err));
         return;
       }
       await subscription.stop();
-      if (this.stopped) return;
-      this.logger.warn({ err: String(failed) }, 'search index: the event store failed; retrying');
-      await new Promise((r) => setTimeout(r, transientBackoff(attempt + 1)));
+      this.logger.warn({ err: String(failed.err) }, 'search index: the event store failed; retrying');
+      await Promise.race([new Promise((r) => setTimeout(r, transientBackoff(attempt))), this.stopping]);
     }
   }
 
-  private async watch(subscription: Subscription, failure: () => unknown): Promise<void> {
-    while (!this.stopped && failure() === undefined) await new Promise((r) => setTimeout(r, 500));
+  private async rebuildAfter(subscription: Subscription, err: unknown): Promise<void> {
     if (this.stopped) return;
     await subscription.stop();
     this.caughtUp = false;
-    this.logger.warn({ err: String(failure()) }, 'search index: the log subscription failed; rebuilding');
+    this.logger.warn({ err: String(err) }, 'search index: the log subscription failed; rebuilding');
     this.rebuilding = this.follow();
   }
 }

@@ -1,5 +1,6 @@
 import MiniSearch from 'minisearch';
 import type { Query, SearchResult } from 'minisearch';
+import { KNOWLEDGE_LOCALES } from '@journey/contracts';
 import type { ArticleAudience, KnowledgeEvent, KnowledgeLocale } from '@journey/contracts';
 import { plainTextOf } from '../../article/domain/markdown';
 import { analyze, foldText, isLatinTerm, queryTerms } from './text-analysis';
@@ -16,6 +17,8 @@ export interface IndexedArticle {
   body: string;
   /** The body as plain text (indexed, quoted in highlights and automatic answers). */
   text: string;
+  /** Title and text (up to TEXT_KEPT) as highlighting matches them, folded once at indexing. */
+  matchable: { title: string; text: string };
   sourceRevision?: number;
   publishedAt: string;
   stale: boolean;
@@ -135,6 +138,7 @@ export class ArticleIndex {
         const d = event.data;
         const meta = this.meta.get(d.articleId);
         if (!meta || meta.archived) return;
+        const text = plainTextOf(d.body);
         if (d.locale === meta.sourceLocale) this.sourcePublished.set(d.articleId, d.revision);
         this.put({
           id: `${d.articleId}:${d.locale}`,
@@ -144,7 +148,8 @@ export class ArticleIndex {
           title: d.title,
           tags: d.tags,
           body: d.body,
-          text: plainTextOf(d.body),
+          text,
+          matchable: { title: matchableText(d.title), text: matchableText(text.slice(0, TEXT_KEPT)) },
           ...(d.sourceRevision !== undefined ? { sourceRevision: d.sourceRevision } : {}),
           publishedAt: d.at,
           stale: false,
@@ -159,8 +164,7 @@ export class ArticleIndex {
       case 'knowledge.article-archived.v1': {
         const meta = this.meta.get(event.data.articleId);
         if (meta) meta.archived = true;
-        for (const id of [...this.docs.keys()])
-          if (id.startsWith(`${event.data.articleId}:`)) this.remove(id);
+        for (const locale of KNOWLEDGE_LOCALES) this.remove(`${event.data.articleId}:${locale}`);
         this.sourcePublished.delete(event.data.articleId);
         return;
       }
@@ -226,7 +230,7 @@ export class ArticleIndex {
 
   /** The locales of an article that are published now. */
   localesOf(articleId: string): KnowledgeLocale[] {
-    return [...this.docs.values()].filter((d) => d.articleId === articleId).map((d) => d.locale);
+    return KNOWLEDGE_LOCALES.filter((locale) => this.docs.has(`${articleId}:${locale}`));
   }
 
   private synonymsOf(term: string, locale?: KnowledgeLocale): string[] {
@@ -301,8 +305,8 @@ export class ArticleIndex {
       score: Math.round(result.score * 1000) / 1000,
       confidence: Math.round(coverage * (0.75 + 0.25 * titleShare) * 1000) / 1000,
       highlights: {
-        title: highlight(doc.title, result.terms, false),
-        snippet: highlight(doc.text.slice(0, TEXT_KEPT), result.terms, true),
+        title: highlight(doc.title, result.terms, false, doc.matchable.title),
+        snippet: highlight(doc.text.slice(0, TEXT_KEPT), result.terms, true, doc.matchable.text),
       },
       stale: doc.stale,
       outdated: this.isOutdated(doc.articleId, doc.locale),
@@ -310,17 +314,29 @@ export class ArticleIndex {
   }
 }
 
+/**
+ * A text as highlighting searches it: folded like the index (same length for the scripts folded here),
+ * else only lower-cased, so that a match's offsets hold in the original.
+ */
+export function matchableText(text: string): string {
+  const folded = foldText(text);
+  return folded.length === text.length ? folded : text.toLowerCase();
+}
+
 /** Marks the matched terms in a text (escaped); as a snippet, the window around the first match. */
-export function highlight(text: string, terms: readonly string[], snippet: boolean): string {
+export function highlight(
+  text: string,
+  terms: readonly string[],
+  snippet: boolean,
+  source: string = matchableText(text),
+): string {
   const patterns = [...new Set(terms)]
     .filter((t) => t.length > 0)
     .sort((a, b) => b.length - a.length)
     .map((t) => (isLatinTerm(t) ? `\\b${escapeRegExp(t)}[\\p{L}\\p{N}]*` : escapeRegExp(t)));
   if (patterns.length === 0) return escapeHtml(snippet ? text.slice(0, SNIPPET) : text);
   const matcher = new RegExp(patterns.join('|'), 'giu');
-  // Matches are found in the folded text (same length for the scripts folded here) and cut from the original.
-  const folded = foldText(text);
-  const source = folded.length === text.length ? folded : text.toLowerCase();
+  // Matches are found in the matchable text and cut from the original.
   let from = 0;
   let to = text.length;
   if (snippet) {
