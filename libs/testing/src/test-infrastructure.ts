@@ -80,6 +80,18 @@ export async function isolatedPostgresDatabase(
       const client = new pg.Client({ connectionString: infra.postgresUrl });
       await client.connect();
       try {
+        // A pool's end() resolves once it has asked its sessions to close, not when they have; a
+        // forced drop in that gap terminates a closing session, whose client then raises 57P01 with
+        // no listener left. So wait (briefly) for the test's own sessions to leave first.
+        const deadline = Date.now() + 5_000;
+        while (Date.now() < deadline) {
+          const { rows } = await client.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+            [name],
+          );
+          if ((rows[0]?.n ?? 0) === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {
         await client.end();

@@ -551,8 +551,11 @@ describe('tickets across channels, contacts and two tickets replicas', () => {
       expect(
         (await typesOf(t.ticketId)).filter((x) => x === 'tickets.ticket-assigned.v1').length,
       ).toBeLessThanOrEqual(1);
-    // A slot frees: the oldest ticket still queued is the one that takes it.
-    const queued = settled.filter((t) => !t.assignee).sort((a, b) => a.openedAt.localeCompare(b.openedAt));
+    // A slot frees: the oldest ticket still queued is the one that takes it. Tickets opened in the same
+    // millisecond (20 webhooks at once) are ordered by id, as the queue orders them.
+    const queued = settled
+      .filter((t) => !t.assignee)
+      .sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.ticketId.localeCompare(b.ticketId));
     const held = settled.find((t) => t.assignee === agents[0]) as { ticketId: string };
     await ok('POST', `${urls.tickets}/v1/tickets/${held.ticketId}/status`, agentAs(agents[0] as string), {
       status: 'solved',
