@@ -16,6 +16,8 @@ import { PartnerCallback } from './delivery/partner-callback';
 import { DELIVERY_OPTIONS, ReplyDelivery } from './delivery/reply-delivery';
 import type { DeliveryOptions } from './delivery/reply-delivery';
 import { WechatApi } from './delivery/wechat-api';
+import { AutoAnswersConsumer } from './delivery/auto-answers.consumer';
+import { OutboundReplies } from './delivery/outbound-replies';
 import { TicketRepliesConsumer } from './delivery/ticket-replies.consumer';
 import { RuleBook } from './rules/adapters/rule-book';
 import { RulesController } from './rules/adapters/rules.controller';
@@ -67,6 +69,8 @@ function deliveryOptions(): DeliveryOptions {
     ReplySender,
     RuleBook,
     TicketRepliesConsumer,
+    AutoAnswersConsumer,
+    OutboundReplies,
     WebChat,
     WechatApi,
     WechatReplayGuard,

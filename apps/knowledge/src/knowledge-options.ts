@@ -4,7 +4,8 @@ import { describeIssues } from '@journey/contracts';
 const env = z.object({
   KNOWLEDGE_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   KNOWLEDGE_POOR_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.5),
-  KNOWLEDGE_PORTAL_URL: z.url().default('http://127.0.0.1:3104/v1/help/articles'),
+  KNOWLEDGE_PORTAL_URL: z.url().max(500).default('http://127.0.0.1:3104/v1/help/articles'),
+  KNOWLEDGE_CONTACT_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(3_000),
 });
 
 /** The knowledge service's own settings (environment, checked at start-up). */
@@ -15,6 +16,8 @@ export interface KnowledgeOptions {
   poorConfidence: number;
   /** Where an article is read (links in automatic answers). */
   portalUrl: string;
+  /** How long auto-answer waits for contacts to say who wrote a message before handing it to a person. */
+  contactWaitMs: number;
 }
 
 export const KNOWLEDGE_OPTIONS = Symbol('KNOWLEDGE_OPTIONS');
@@ -27,5 +30,6 @@ export function loadKnowledgeOptions(source: NodeJS.ProcessEnv = process.env): K
     schedulerIntervalMs: e.KNOWLEDGE_SCHEDULER_INTERVAL_MS,
     poorConfidence: e.KNOWLEDGE_POOR_CONFIDENCE,
     portalUrl: e.KNOWLEDGE_PORTAL_URL,
+    contactWaitMs: e.KNOWLEDGE_CONTACT_WAIT_MS,
   };
 }

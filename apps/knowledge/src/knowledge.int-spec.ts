@@ -58,8 +58,10 @@ beforeAll(async () => {
   process.env['KNOWLEDGE_SCHEDULER_INTERVAL_MS'] = '300';
   await startGroupsAtEnd(
     infra.kafkaBrokers,
-    ['article-catalogue', 'content-gaps'].map((s) => `${config.kafka.consumerGroup}-${s}`),
-    ['journey.knowledge.v1'],
+    ['article-catalogue', 'content-gaps', 'conversation-suggestions', 'answer-contacts', 'auto-answer'].map(
+      (s) => `${config.kafka.consumerGroup}-${s}`,
+    ),
+    ['journey.knowledge.v1', 'journey.contacts.v1', 'journey.channels.v1'],
   );
   app = await createServiceApp(knowledgeService, config);
   await startServiceApp(app, { ...config, http: { ...config.http, port: 0 } });

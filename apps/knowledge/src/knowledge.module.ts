@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { EventSourcingModule } from '@journey/messaging';
+import { AutoAnswerConsumer } from './answer/auto-answer.consumer';
 import { ArticleScheduler } from './article/article-scheduler';
 import { Articles } from './article/articles';
 import { Catalogue } from './article/catalogue';
 import { ReaderActivity } from './feedback/reader-activity';
+import { AnswersController } from './http/answers.controller';
 import { ArticlesController } from './http/articles.controller';
 import { HelpCenterController } from './http/help-center.controller';
 import { ReportsController } from './http/reports.controller';
@@ -13,11 +15,12 @@ import { KNOWLEDGE_OPTIONS, loadKnowledgeOptions } from './knowledge-options';
 import { KnowledgeSearch } from './search/knowledge-search';
 import { SearchIndex } from './search/search-index';
 
-/** The knowledge bounded context: articles and their workflow, search, readers' feedback and content gaps. */
+/** The knowledge bounded context: articles and their workflow, search, readers' feedback, content gaps and auto-answer. */
 @Module({
   imports: [EventSourcingModule.forService()],
   controllers: [
     ArticlesController,
+    AnswersController,
     HelpCenterController,
     SearchController,
     ReportsController,
@@ -27,6 +30,7 @@ import { SearchIndex } from './search/search-index';
     { provide: KNOWLEDGE_OPTIONS, useFactory: () => loadKnowledgeOptions() },
     ArticleScheduler,
     Articles,
+    AutoAnswerConsumer,
     Catalogue,
     KnowledgeSearch,
     ReaderActivity,

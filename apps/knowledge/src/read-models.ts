@@ -1,5 +1,7 @@
 import type { ReadModel } from '@journey/projections';
 import { articleCatalogueProjection } from './article/adapters/article-catalogue.projection';
+import { answerContactsProjection } from './answer/adapters/answer-contacts.projection';
+import { conversationSuggestionsProjection } from './answer/adapters/conversation-suggestions.projection';
 import { contentGapsProjection } from './feedback/adapters/content-gaps.projection';
 
 /**
@@ -18,4 +20,22 @@ export const CONTENT_GAPS: ReadModel = {
   topics: ['journey.knowledge.v1'],
 };
 
-export const READ_MODELS: readonly ReadModel[] = [ARTICLE_CATALOGUE, CONTENT_GAPS];
+/** Auto-answer's decisions per conversation (the suggestions an agent sees when taking it over). */
+export const CONVERSATION_SUGGESTIONS: ReadModel = {
+  projection: conversationSuggestionsProjection,
+  service: 'knowledge',
+  topics: ['journey.knowledge.v1'],
+};
+/** Which contact a conversation belongs to and their VIP tier (auto-answer's policy needs both). */
+export const ANSWER_CONTACTS: ReadModel = {
+  projection: answerContactsProjection,
+  service: 'knowledge',
+  topics: ['journey.contacts.v1'],
+};
+
+export const READ_MODELS: readonly ReadModel[] = [
+  ARTICLE_CATALOGUE,
+  CONTENT_GAPS,
+  CONVERSATION_SUGGESTIONS,
+  ANSWER_CONTACTS,
+];

@@ -226,7 +226,9 @@ beforeAll(async () => {
   await startGroupsAtEnd(
     infra.kafkaBrokers,
     [
-      ...['ticket-replies', 'delivery', 'erasure', 'conversation-list'].map((s) => `${groups.channels}-${s}`),
+      ...['ticket-replies', 'auto-answers', 'delivery', 'erasure', 'conversation-list'].map(
+        (s) => `${groups.channels}-${s}`,
+      ),
       ...['resolution', 'unified-view'].map((s) => `${groups.contacts}-${s}`),
       ...['intake', 'contacts', 'routing', 'timers', 'ticket-board', 'agent-board', 'routing-contacts'].map(
         (s) => `${groups.tickets}-${s}`,

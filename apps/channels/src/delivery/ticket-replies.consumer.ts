@@ -5,10 +5,9 @@ import type { EventEnvelope, TicketsEvent } from '@journey/contracts';
 import type { PersonalDataProtection } from '@journey/eventstore';
 import { EventConsumer, MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
 import type { MessageBus, StreamParking } from '@journey/messaging';
-import { PermanentFailure, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
+import { SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
-import { WebChat } from '../chat/web-chat';
-import { Conversations } from '../conversation/conversations';
+import { OutboundReplies } from './outbound-replies';
 
 /** Where a customer answers a survey: the token is appended (CSAT_LINK_BASE, default the local tickets API). */
 const csatLinkBase = () =>
@@ -30,8 +29,7 @@ export class TicketRepliesConsumer implements OnApplicationBootstrap, OnModuleDe
     @Inject(STREAM_PARKING) parking: StreamParking,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
-    private readonly conversations: Conversations,
-    private readonly chat: WebChat,
+    private readonly replies: OutboundReplies,
   ) {
     this.consumer = new EventConsumer({
       bus,
@@ -53,49 +51,31 @@ export class TicketRepliesConsumer implements OnApplicationBootstrap, OnModuleDe
     await this.consumer.stop();
   }
 
-  private async send(
-    envelope: EventEnvelope,
-    conversationId: string,
-    messageId: string,
-    author: { kind: 'agent' | 'automation'; id: string },
-    text: string,
-    attachments: { reference: string; contentType: string; name?: string; sizeBytes?: number }[],
-  ): Promise<void> {
-    const outcome = await this.conversations.execute(
-      conversationId,
-      { kind: 'send-reply', messageId, author, text, attachments, sentAt: new Date().toISOString() },
-      {
-        correlationId: envelope.correlationId,
-        causationId: envelope.id,
-        commandKey: `ticket-reply:${messageId}`,
-      },
-    );
-    // A conversation that cannot take it (erased, a phone call) will not take it on a retry either.
-    if (!outcome.ok) throw new PermanentFailure(outcome.reason);
-    const sent = outcome.events.find((e) => e.type === 'channels.message-sent.v1');
-    if (sent?.data.channel === 'web-chat') await this.chat.push(conversationId, messageId, author.kind, text);
-  }
-
   private async handle(envelope: EventEnvelope): Promise<void> {
     const event = { type: envelope.type, data: envelope.data } as TicketsEvent;
     if (event.type === 'tickets.reply-posted.v1') {
       const d = event.data;
       if (!d.conversationId || d.text === ERASED) return; // a ticket without a conversation has no one to send to
-      await this.send(
-        envelope,
-        d.conversationId,
-        d.replyId,
-        { kind: 'agent', id: d.authorId },
-        d.text,
-        d.attachments,
-      );
+      await this.replies.send(envelope, {
+        conversationId: d.conversationId,
+        messageId: d.replyId,
+        author: { kind: 'agent', id: d.authorId },
+        text: d.text,
+        attachments: d.attachments,
+      });
       return;
     }
     if (event.type === 'tickets.csat-requested.v1') {
       const d = event.data;
       if (!d.conversationId || d.token === ERASED) return;
       const text = `How did we do? Rate this conversation from 1 to 5: ${csatLinkBase()}/${encodeURIComponent(d.token)}`;
-      await this.send(envelope, d.conversationId, d.surveyId, { kind: 'automation', id: 'csat' }, text, []);
+      await this.replies.send(envelope, {
+        conversationId: d.conversationId,
+        messageId: d.surveyId,
+        author: { kind: 'automation', id: 'csat' },
+        text,
+        attachments: [],
+      });
     }
   }
 }

@@ -10,7 +10,13 @@ import { InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from '@jour
 import type { Logger, ServiceConfig } from '@journey/platform';
 import { ServedReadModel } from '@journey/projections';
 import type { ReadModel } from '@journey/projections';
-import { ARTICLE_CATALOGUE, CONTENT_GAPS } from '../read-models';
+import {
+  ANSWER_CONTACTS,
+  ARTICLE_CATALOGUE,
+  CONTENT_GAPS,
+  CONVERSATION_SUGGESTIONS,
+  READ_MODELS,
+} from '../read-models';
 
 /** An article as the catalogue answers it, with each translation's out-of-date flag worked out. */
 export function catalogueView(doc: Document): Record<string, unknown> {
@@ -27,7 +33,7 @@ export function catalogueView(doc: Document): Record<string, unknown> {
   return { ...rest, locales, articleId: String(_id) };
 }
 
-/** The knowledge service's MongoDB read models, fed live from Kafka, and the queries on them. */
+/** The knowledge service's MongoDB read models (READ_MODELS), fed live from Kafka, and the queries on them. */
 @Injectable()
 export class Catalogue implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly served: Map<ReadModel, ServedReadModel>;
@@ -42,7 +48,7 @@ export class Catalogue implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(SERVICE_LOGGER) logger: Logger,
   ) {
     this.served = new Map(
-      [ARTICLE_CATALOGUE, CONTENT_GAPS].map((model) => [
+      READ_MODELS.map((model) => [
         model,
         new ServedReadModel(model, {
           // mongoose bundles its own copy of the driver; the two Db types describe the same object.
@@ -73,6 +79,14 @@ export class Catalogue implements OnApplicationBootstrap, OnModuleDestroy {
 
   gaps(): Promise<Collection<Document>> {
     return (this.served.get(CONTENT_GAPS) as ServedReadModel).collection();
+  }
+
+  suggestions(): Promise<Collection<Document>> {
+    return (this.served.get(CONVERSATION_SUGGESTIONS) as ServedReadModel).collection();
+  }
+
+  contacts(): Promise<Collection<Document>> {
+    return (this.served.get(ANSWER_CONTACTS) as ServedReadModel).collection();
   }
 
   async article(articleId: string): Promise<Record<string, unknown> | undefined> {

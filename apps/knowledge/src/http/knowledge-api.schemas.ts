@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  ANSWER_REASONS,
   ARTICLE_AUDIENCES,
   ARTICLE_BODY_MAX,
   ARTICLE_LIST_MAX,
@@ -335,3 +336,23 @@ export const requestsAnswer = z.object({
 });
 export const policyAnswer = answerPolicySchema;
 export const requestAnswer = z.object({ ok: z.literal(true), requestId: z.uuid() });
+
+export const suggestionsAnswer = z.object({
+  conversationId: z.uuid(),
+  channel: z.string(),
+  contactId: z.uuid().optional(),
+  answered: z.number().int().describe('Messages of the conversation answered automatically'),
+  handedOff: z.number().int().describe('Messages handed to a person'),
+  last: z.object({
+    messageId: z.uuid(),
+    decision: z.enum(['answered', 'handed-off']),
+    reasons: z.array(z.enum(ANSWER_REASONS)),
+    confidence: z.number(),
+    threshold: z.number(),
+    suggestions: z.array(
+      z.object({ articleId: z.uuid(), locale: z.string(), title: z.string(), confidence: z.number() }),
+    ),
+    answer: z.object({ replyId: z.uuid(), articleId: z.uuid(), locale: z.string() }).optional(),
+    at: z.string(),
+  }),
+});

@@ -1,19 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
-import type { KnowledgeEvent, KnowledgeEventData } from '@journey/contracts';
+import type { KnowledgeEvent } from '@journey/contracts';
 import { START } from '@journey/eventstore';
 import type { EventStore, RecordedEvent, Subscription } from '@journey/eventstore';
 import { EVENT_STORE } from '@journey/messaging';
 import { clearDegraded, reportDegraded, SERVICE_LOGGER, transientBackoff } from '@journey/platform';
 import type { Logger } from '@journey/platform';
+import type { AnswerPolicy } from '../answer/domain/answer-decision';
 import { INDEXED_STREAM_PREFIXES } from '../knowledge-ids';
 import { ArticleIndex } from './domain/article-index';
 import type { SearchAnswer, SearchRequest } from './domain/article-index';
 
-export type AnswerPolicy = Omit<KnowledgeEventData<'knowledge.answer-policy-configured.v1'>, 'by' | 'at'>;
-
-/** The policy until an admin sets one: answer above 0.8, never for platinum customers, on "agent"/"人工". */
+/** The policy until an admin sets one: answer above 0.8, never for gold or platinum customers, nor after "agent"/"人工". */
 export const DEFAULT_ANSWER_POLICY: AnswerPolicy = {
   enabled: true,
   threshold: 0.8,

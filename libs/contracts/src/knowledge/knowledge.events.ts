@@ -51,6 +51,7 @@ export const ANSWER_REASONS = [
   'no-suggestion',
   'no-text',
   'vip-customer',
+  'customer-unknown',
   'flagged-product',
   'asked-for-person',
   'asked-for-person-earlier',

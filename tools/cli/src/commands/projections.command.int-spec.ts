@@ -159,6 +159,8 @@ describe('journey projections | replay | events', () => {
       'unified-view',
       'article-catalogue',
       'content-gaps',
+      'conversation-suggestions',
+      'answer-contacts',
       'ticket-board',
       'agent-board',
       'routing-contacts',
@@ -176,7 +178,7 @@ describe('journey projections | replay | events', () => {
     expect(bad.err).toMatch(/not a log position/);
     const unknown = await journey('replay', 'nope');
     expect(unknown.err).toMatch(
-      /unknown projection nope \(one of: conversation-list, unified-view, article-catalogue, content-gaps, ticket-board, agent-board, routing-contacts\)/,
+      /unknown projection nope \(one of: conversation-list, unified-view, article-catalogue, content-gaps, conversation-suggestions, answer-contacts, ticket-board, agent-board, routing-contacts\)/,
     );
   });
 
