@@ -25,6 +25,9 @@ import {
 } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
 import { PostgresEventStore } from '@journey/eventstore';
+import type { EventStore } from '@journey/eventstore';
+import { EVENT_STORE } from '@journey/messaging';
+import { Catalogue } from './article/catalogue';
 import { ArticleScheduler } from './article/article-scheduler';
 import { knowledgeService } from './knowledge.service';
 import { SearchIndex } from './search/search-index';
@@ -58,10 +61,15 @@ beforeAll(async () => {
   process.env['KNOWLEDGE_SCHEDULER_INTERVAL_MS'] = '300';
   await startGroupsAtEnd(
     infra.kafkaBrokers,
-    ['article-catalogue', 'content-gaps', 'conversation-suggestions', 'answer-contacts', 'auto-answer'].map(
-      (s) => `${config.kafka.consumerGroup}-${s}`,
-    ),
-    ['journey.knowledge.v1', 'journey.contacts.v1', 'journey.channels.v1'],
+    [
+      'article-catalogue',
+      'content-gaps',
+      'conversation-suggestions',
+      'answer-contacts',
+      'auto-answer',
+      'solved-cases',
+    ].map((s) => `${config.kafka.consumerGroup}-${s}`),
+    ['journey.knowledge.v1', 'journey.contacts.v1', 'journey.channels.v1', 'journey.tickets.v1'],
   );
   app = await createServiceApp(knowledgeService, config);
   await startServiceApp(app, { ...config, http: { ...config.http, port: 0 } });
@@ -498,5 +506,102 @@ describe('knowledge', () => {
       await rebuilt.onModuleDestroy();
       await store.close();
     }
+  });
+
+  it('suggests solved tickets like a question, in English and Chinese, never an unsolved or erased one', async () => {
+    // Tickets events as the tickets service writes them (sealed personal fields, through the relay and Kafka).
+    const store = app.get<EventStore>(EVENT_STORE);
+    const word = `zq${randomUUID().slice(0, 6).replace(/[0-9]/g, 'x')}`;
+    const at = () => new Date().toISOString();
+    const meta = { source: 'tickets', correlationId: 'similar-spec', schemaVersion: 1 };
+    const ticket = async (subject: string, reply: string | undefined, solved: boolean) => {
+      const ticketId = randomUUID();
+      const events: { type: string; data: Record<string, unknown> }[] = [
+        {
+          type: 'tickets.ticket-opened.v1',
+          data: {
+            ticketId,
+            origin: { kind: 'api' },
+            subject,
+            priority: 'normal',
+            group: 'care',
+            tags: [],
+            skills: [],
+            openedBy: 'ann',
+            openedAt: at(),
+          },
+        },
+      ];
+      if (reply)
+        events.push({
+          type: 'tickets.reply-posted.v1',
+          data: { ticketId, replyId: randomUUID(), authorId: 'ann', text: reply, attachments: [], at: at() },
+        });
+      if (solved)
+        events.push({
+          type: 'tickets.status-changed.v1',
+          data: { ticketId, from: 'open', to: 'solved', cause: 'agent', by: 'ann', at: at() },
+        });
+      await store.append(
+        `ticket-${ticketId}`,
+        events.map((e) => ({ id: randomUUID(), ...e, metadata: { ...meta, time: at() } })),
+        'no_stream',
+      );
+      return ticketId;
+    };
+    const broken = await ticket(
+      `My ${word} parcel arrived broken`,
+      'We sent a replacement; keep the broken one.',
+      true,
+    );
+    const open = await ticket(`${word} parcel broken on arrival`, undefined, false);
+    const late = await ticket(`Where is my ${word} parcel?`, 'It left the depot today.', true);
+    const chinese = await ticket(`${word} 快递破损怎么办`, '我们会为您补发一件。', true);
+    const agent = await as('ann', 'agent');
+    const similar = async (path: string) =>
+      (await api().get(path).set(agent).expect(200)).body.cases as { ticketId: string; reply?: string }[];
+    const found = await eventually(
+      async () => {
+        const cases = await similar(`/v1/similar-cases?q=${encodeURIComponent(`${word} parcel broken`)}`);
+        return cases.length >= 2 && cases;
+      },
+      { what: 'the solved cases' },
+    );
+    expect(found[0]).toMatchObject({
+      ticketId: broken,
+      reply: 'We sent a replacement; keep the broken one.',
+    });
+    expect(found.map((c) => c.ticketId)).toContain(late);
+    expect(found.map((c) => c.ticketId)).not.toContain(open);
+    expect(
+      (await similar(`/v1/similar-cases?q=${encodeURIComponent(`${word} 快递破损`)}`))[0]?.ticketId,
+    ).toBe(chinese);
+    // Cases like an open ticket: the one solved the same way first.
+    expect((await similar(`/v1/tickets/${open}/similar-cases`))[0]?.ticketId).toBe(broken);
+    await api().get(`/v1/tickets/${randomUUID()}/similar-cases`).set(agent).expect(404);
+    await api().get('/v1/similar-cases?q=').set(agent).expect(400);
+
+    // Erased: gone from the suggestions, and no word of it left in the read model.
+    await store.append(
+      `ticket-${broken}`,
+      [
+        {
+          id: randomUUID(),
+          type: 'tickets.ticket-erased.v1',
+          data: { ticketId: broken, erasedAt: at() },
+          metadata: { ...meta, time: at() },
+        },
+      ],
+      'any',
+    );
+    await eventually(
+      async () =>
+        !(await similar(`/v1/similar-cases?q=${encodeURIComponent(`${word} parcel broken`)}`)).some(
+          (c) => c.ticketId === broken,
+        ),
+      { what: 'the erased case gone' },
+    );
+    const doc = await (await app.get(Catalogue).solvedCases()).findOne({ _id: broken as never });
+    expect(JSON.stringify(doc)).not.toMatch(/broken|replacement|broke/);
   });
 });

@@ -10,10 +10,12 @@ import { ArticlesController } from './http/articles.controller';
 import { HelpCenterController } from './http/help-center.controller';
 import { ReportsController } from './http/reports.controller';
 import { SearchController } from './http/search.controller';
+import { SimilarCasesController } from './http/similar-cases.controller';
 import { SettingsController } from './http/settings.controller';
 import { KNOWLEDGE_OPTIONS, loadKnowledgeOptions } from './knowledge-options';
 import { KnowledgeSearch } from './search/knowledge-search';
 import { SearchIndex } from './search/search-index';
+import { SimilarCases } from './similar/similar-cases';
 
 /** The knowledge bounded context: articles and their workflow, search, readers' feedback, content gaps and auto-answer. */
 @Module({
@@ -25,6 +27,7 @@ import { SearchIndex } from './search/search-index';
     SearchController,
     ReportsController,
     SettingsController,
+    SimilarCasesController,
   ],
   providers: [
     { provide: KNOWLEDGE_OPTIONS, useFactory: () => loadKnowledgeOptions() },
@@ -35,6 +38,7 @@ import { SearchIndex } from './search/search-index';
     KnowledgeSearch,
     ReaderActivity,
     SearchIndex,
+    SimilarCases,
   ],
 })
 export class KnowledgeModule {}

@@ -3,6 +3,7 @@ import { articleCatalogueProjection } from './article/adapters/article-catalogue
 import { answerContactsProjection } from './answer/adapters/answer-contacts.projection';
 import { conversationSuggestionsProjection } from './answer/adapters/conversation-suggestions.projection';
 import { contentGapsProjection } from './feedback/adapters/content-gaps.projection';
+import { solvedCasesProjection } from './similar/adapters/solved-cases.projection';
 
 /**
  * The projections the knowledge service owns, in its MongoDB database: what its replay entry point
@@ -33,9 +34,17 @@ export const ANSWER_CONTACTS: ReadModel = {
   topics: ['journey.contacts.v1'],
 };
 
+/** Tickets as cases (subject, last agent reply, solved or not), for "similar solved cases". */
+export const SOLVED_CASES: ReadModel = {
+  projection: solvedCasesProjection,
+  service: 'knowledge',
+  topics: ['journey.tickets.v1'],
+};
+
 export const READ_MODELS: readonly ReadModel[] = [
   ARTICLE_CATALOGUE,
   CONTENT_GAPS,
   CONVERSATION_SUGGESTIONS,
   ANSWER_CONTACTS,
+  SOLVED_CASES,
 ];

@@ -16,6 +16,7 @@ import {
   CONTENT_GAPS,
   CONVERSATION_SUGGESTIONS,
   READ_MODELS,
+  SOLVED_CASES,
 } from '../read-models';
 
 /** An article as the catalogue answers it, with each translation's out-of-date flag worked out. */
@@ -83,6 +84,10 @@ export class Catalogue implements OnApplicationBootstrap, OnModuleDestroy {
 
   suggestions(): Promise<Collection<Document>> {
     return (this.served.get(CONVERSATION_SUGGESTIONS) as ServedReadModel).collection();
+  }
+
+  solvedCases(): Promise<Collection<Document>> {
+    return (this.served.get(SOLVED_CASES) as ServedReadModel).collection();
   }
 
   contacts(): Promise<Collection<Document>> {

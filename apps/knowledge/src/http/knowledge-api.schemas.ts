@@ -356,3 +356,22 @@ export const suggestionsAnswer = z.object({
     at: z.string(),
   }),
 });
+
+export const similarQuerySchema = z.object({
+  q: z.string().trim().min(1).max(SEARCH_QUERY_MAX),
+  limit: z.coerce.number().int().min(1).max(20).default(5),
+});
+export const similarLimitSchema = similarQuerySchema.pick({ limit: true });
+export const similarAnswer = z.object({
+  cases: z.array(
+    z.object({
+      ticketId: z.uuid(),
+      subject: z.string().optional(),
+      reply: z.string().optional().describe('The last public agent reply: how the case was solved'),
+      group: z.string(),
+      channel: z.string(),
+      solvedAt: z.string().optional(),
+      score: z.number(),
+    }),
+  ),
+});

@@ -161,6 +161,7 @@ describe('journey projections | replay | events', () => {
       'content-gaps',
       'conversation-suggestions',
       'answer-contacts',
+      'solved-cases',
       'ticket-board',
       'agent-board',
       'routing-contacts',
@@ -178,7 +179,7 @@ describe('journey projections | replay | events', () => {
     expect(bad.err).toMatch(/not a log position/);
     const unknown = await journey('replay', 'nope');
     expect(unknown.err).toMatch(
-      /unknown projection nope \(one of: conversation-list, unified-view, article-catalogue, content-gaps, conversation-suggestions, answer-contacts, ticket-board, agent-board, routing-contacts\)/,
+      /unknown projection nope \(one of: conversation-list, unified-view, article-catalogue, content-gaps, conversation-suggestions, answer-contacts, solved-cases, ticket-board, agent-board, routing-contacts\)/,
     );
   });
 

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import MiniSearch from 'minisearch';
+import type { Document } from 'mongodb';
+import { Catalogue } from '../article/catalogue';
+import { analyze, queryTerms } from '../search/domain/text-analysis';
+
+/** How many candidates an index lookup hands to the ranking. */
+const CANDIDATES = 300;
+
+export interface SimilarCase {
+  ticketId: string;
+  subject?: string;
+  reply?: string;
+  group: string;
+  channel: string;
+  solvedAt?: string;
+  score: number;
+}
+
+/**
+ * Solved tickets like a question, for the agent answering it: candidates are the solved cases sharing
+ * a term with it (an indexed lookup on the read model's term arrays), ranked by BM25 over their subject
+ * (boosted) and last reply, with the same analysis as article search (Chinese bigrams, stems).
+ */
+@Injectable()
+export class SimilarCases {
+  constructor(private readonly catalogue: Catalogue) {}
+
+  async like(text: string, options: { limit: number; exclude?: string }): Promise<SimilarCase[]> {
+    const terms = queryTerms(text);
+    if (terms.length === 0) return [];
+    const cases = await this.catalogue.solvedCases();
+    const candidates = await cases
+      .find({
+        solved: true,
+        erased: { $ne: true },
+        merged: { $ne: true },
+        ...(options.exclude ? { _id: { $ne: options.exclude as never } } : {}),
+        $or: [{ subjectTerms: { $in: terms } }, { replyTerms: { $in: terms } }],
+      })
+      .sort({ solvedAt: -1, _id: 1 })
+      .limit(CANDIDATES)
+      .toArray();
+    if (candidates.length === 0) return [];
+    const mini = new MiniSearch<Document>({
+      fields: ['subject', 'reply'],
+      idField: '_id',
+      tokenize: (t) => analyze(t),
+      processTerm: (t) => t,
+      searchOptions: {
+        tokenize: (t) => t.split(' ').filter(Boolean),
+        processTerm: (t) => t,
+        boost: { subject: 2 },
+      },
+    });
+    mini.addAll(candidates);
+    const byId = new Map(candidates.map((c) => [String(c._id), c]));
+    return mini
+      .search(terms.join(' '))
+      .sort((a, b) => b.score - a.score || String(a.id).localeCompare(String(b.id)))
+      .slice(0, options.limit)
+      .map((r) => {
+        const c = byId.get(String(r.id)) as Document;
+        return {
+          ticketId: String(c._id),
+          ...(c['subject'] ? { subject: String(c['subject']) } : {}),
+          ...(c['reply'] ? { reply: String(c['reply']) } : {}),
+          group: String(c['group']),
+          channel: String(c['channel']),
+          ...(c['solvedAt'] ? { solvedAt: String(c['solvedAt']) } : {}),
+          score: Math.round(r.score * 1000) / 1000,
+        };
+      });
+  }
+
+  /** A ticket's question (its subject), for "cases like this one"; undefined when unknown or erased. */
+  async questionOf(ticketId: string): Promise<string | undefined> {
+    const doc = await (await this.catalogue.solvedCases()).findOne({ _id: ticketId as never });
+    return doc?.['subject'] ? String(doc['subject']) : undefined;
+  }
+}
