@@ -179,6 +179,7 @@ beforeAll(async () => {
         'content-gaps',
         'conversation-suggestions',
         'answer-contacts',
+        'solved-cases',
       ].map((s) => `${groups.knowledge}-${s}`),
     ],
     ['journey.channels.v1', 'journey.contacts.v1', 'journey.tickets.v1', 'journey.knowledge.v1'],
