@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -603,5 +603,80 @@ describe('knowledge', () => {
     );
     const doc = await (await app.get(Catalogue).solvedCases()).findOne({ _id: broken as never });
     expect(JSON.stringify(doc)).not.toMatch(/broken|replacement|broke/);
+  });
+
+  it('imports the seed corpus from JSON lines, changes nothing on a second import, and exports what imports back unchanged', async () => {
+    const admin = await as('ada', 'admin');
+    const seed = readFileSync(join(__dirname, '..', 'corpus', 'seed-articles.jsonl'), 'utf8');
+    const before = await committedEventCount(db.url);
+    // One bad line refuses the whole body: nothing is written.
+    const bad = await api()
+      .post('/v1/articles/import')
+      .set(admin)
+      .set('content-type', 'application/x-ndjson')
+      .send(`${seed.split('\n')[0]}\n{"sourceLocale":"xx","locales":{}}\nnot json\n`)
+      .expect(400);
+    expect(bad.body.message).toMatch(/line 2: .*locale.*; line 3: not JSON/);
+    await api()
+      .post('/v1/articles/import')
+      .set(await as('ann', 'agent'))
+      .set('content-type', 'application/x-ndjson')
+      .send(seed)
+      .expect(403);
+    expect(await committedEventCount(db.url)).toBe(before);
+
+    const first = await api()
+      .post('/v1/articles/import')
+      .set(admin)
+      .set('content-type', 'application/x-ndjson')
+      .send(seed)
+      .expect(201);
+    const lines = seed.trim().split('\n').length;
+    expect(first.body).toMatchObject({ created: lines, updated: 0, unchanged: 0, failed: 0 });
+    const again = await api()
+      .post('/v1/articles/import')
+      .set(admin)
+      .set('content-type', 'application/x-ndjson')
+      .send(seed)
+      .expect(201);
+    expect(again.body).toMatchObject({ created: 0, updated: 0, unchanged: lines, failed: 0 });
+    // Searchable at once in both languages, and only public articles for the public.
+    const imported = first.body.articles as { articleId: string }[];
+    await eventually(
+      async () => (await publicSearch('退货运费险')).hits[0]?.articleId === imported[35]?.articleId,
+      { what: 'line 36 (return shipping insurance) found first for 退货运费险' },
+    );
+    expect((await publicSearch('Terra Kettle descale vinegar')).total).toBeGreaterThan(0);
+    expect((await publicSearch('chargeback')).hits.map((h) => h.articleId)).not.toContain(
+      imported[40]?.articleId, // line 41: an internal article
+    );
+
+    // The export (once the catalogue shows them all) is the import format: importing it changes nothing.
+    await eventually(
+      async () =>
+        ((await api().get('/v1/articles').query({ limit: 1 }).set(admin).expect(200)).body.total as number) >=
+        lines,
+      { what: 'the catalogue showing the imported articles' },
+    );
+    const exported = await api()
+      .get('/v1/articles/export')
+      .set(admin)
+      .buffer(true)
+      .parse((res, done) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => done(null, text));
+      })
+      .expect(200);
+    expect(exported.headers['content-type']).toMatch(/application\/x-ndjson/);
+    const exportedLines = (exported.body as string).trim().split('\n');
+    expect(exportedLines.length).toBeGreaterThanOrEqual(lines);
+    const roundTrip = await api()
+      .post('/v1/articles/import')
+      .set(admin)
+      .set('content-type', 'application/x-ndjson')
+      .send(exported.body as string)
+      .expect(201);
+    expect(roundTrip.body).toMatchObject({ created: 0, updated: 0, failed: 0 });
   });
 });

@@ -375,3 +375,43 @@ export const similarAnswer = z.object({
     }),
   ),
 });
+
+/** One article in a JSON-lines import or export: its metadata and every locale's content. */
+export const transferLineSchema = z
+  .object({
+    /** The article's id here (an export's); absent, it derives from externalId so a re-import updates. */
+    articleId: z.uuid().optional(),
+    /** The article's id in the help centre it comes from. */
+    externalId: z.string().min(1).max(200).optional(),
+    sourceLocale: locale,
+    owner: z.string().min(1).max(200).optional(),
+    category: handle.optional(),
+    products: products.default([]),
+    audience: z.enum(ARTICLE_AUDIENCES).default('public'),
+    reviewIntervalDays: z.number().int().min(1).max(3650).default(180),
+    locales: z
+      .partialRecord(locale, contentSchema.extend({ published: z.boolean().default(true) }).strict())
+      .refine((l) => Object.keys(l).length > 0, 'at least one locale'),
+  })
+  .strict()
+  .refine(
+    (a) => a.articleId ?? a.externalId,
+    'articleId or externalId is required (a re-import updates, never duplicates)',
+  )
+  .refine((a) => a.locales[a.sourceLocale], 'the source locale must be among the locales');
+export type TransferLine = z.infer<typeof transferLineSchema>;
+
+export const importAnswer = z.object({
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  failed: z.number().int(),
+  articles: z.array(
+    z.object({
+      line: z.number().int(),
+      articleId: z.uuid(),
+      outcome: z.enum(['created', 'updated', 'unchanged', 'failed']),
+      reason: z.string().optional(),
+    }),
+  ),
+});

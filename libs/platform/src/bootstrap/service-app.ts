@@ -39,7 +39,12 @@ function bodyParsers(limit: string, inflate = true) {
   return [
     json({ limit, verify, inflate }),
     urlencoded({ limit, verify, inflate, extended: false }),
-    text({ limit, verify, inflate, type: ['text/xml', 'application/xml', 'message/rfc822', 'text/plain'] }),
+    text({
+      limit,
+      verify,
+      inflate,
+      type: ['text/xml', 'application/xml', 'message/rfc822', 'text/plain', 'application/x-ndjson'],
+    }),
   ];
 }
 
