@@ -50,6 +50,33 @@ async function call(method, path, { body, headers = {}, type = 'application/json
 
 const step = (label, result) => console.log(`  ✓ ${label}${result ? ` → ${result}` : ''}`);
 const conversations = {};
+const platform = require(join(root, 'libs', 'platform', 'dist', 'index.js'));
+const tokenFor = (subject, role) =>
+  platform.issueLocalToken({
+    keyFile: process.env.AUTH_LOCAL_KEY_FILE ?? join(root, '.local', 'auth', 'signing-key.json'),
+    issuer: process.env.AUTH_ISSUER ?? 'journey-local',
+    audience: process.env.AUTH_AUDIENCE ?? 'journey',
+    subject,
+    roles: [role],
+    expiresIn: '10m',
+  });
+
+// 0. The knowledge base: npm start imported the seed corpus (213 articles, English and Chinese); the
+// shop's synonym book is set here, as its admin would, so that customers' words meet the articles'.
+const knowledge = `http://127.0.0.1:${process.env.KNOWLEDGE_HTTP_PORT ?? 3104}`;
+{
+  const { SEED_SYNONYMS } = require(join(root, 'apps', 'knowledge', 'dist', 'corpus', 'seed-synonyms.js'));
+  const admin = await tokenFor('admin-demo', 'admin');
+  for (const [locale, sets] of Object.entries(SEED_SYNONYMS)) {
+    const res = await fetch(`${knowledge}/v1/settings/synonyms`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ locale, sets }),
+    });
+    if (!res.ok) throw new Error(`PUT /v1/settings/synonyms: HTTP ${res.status} ${await res.text()}`);
+  }
+  step('knowledge: the synonym book is set', Object.keys(SEED_SYNONYMS).join(', '));
+}
 
 // 1. Pre-sale: an anonymous visitor chats on the web site, then signs in (the site identifies them).
 const chat = config.chat?.[0];
@@ -81,21 +108,37 @@ if (chat) {
   conversations['web chat'] = sent.conversationId;
   step('web chat: visitor asks, then signs in', sent.duplicate ? 'already there' : sent.conversationId);
 
-  const platform = require(join(root, 'libs', 'platform', 'dist', 'index.js'));
-  const agentToken = await platform.issueLocalToken({
-    keyFile: process.env.AUTH_LOCAL_KEY_FILE ?? join(root, '.local', 'auth', 'signing-key.json'),
-    issuer: process.env.AUTH_ISSUER ?? 'journey-local',
-    audience: process.env.AUTH_AUDIENCE ?? 'journey',
-    subject: 'agent-demo',
-    roles: ['agent'],
-    expiresIn: '10m',
-  });
+  const agentToken = await tokenFor('agent-demo', 'agent');
   const reply = await call('POST', `/v1/conversations/${sent.conversationId}/replies`, {
     headers: { authorization: `Bearer ${agentToken}` },
     body: { text: 'Yes, in 2 days, free of charge.', clientMessageId: 'demo-reply-1' },
   });
   step('web chat: an agent answers', reply.duplicate ? 'already there' : `delivery ${reply.delivery}`);
   await call('GET', `/v1/chat/${chat.id}/messages`, { headers: visitor }); // the visitor comes back and reads it
+
+  // A question the knowledge base answers: auto-answer replies in the chat, or hands it to an agent
+  // with the articles it found (the policy decides; GET .../suggestions says which and why).
+  await call('POST', `/v1/chat/${chat.id}/messages`, {
+    headers: visitor,
+    body: { clientMessageId: 'demo-2', text: '退款多久到账？' },
+  });
+  let decided;
+  for (let i = 0; i < 40 && !decided; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    const res = await fetch(`${knowledge}/v1/conversations/${sent.conversationId}/suggestions`, {
+      headers: { authorization: `Bearer ${agentToken}` },
+    });
+    if (res.ok) {
+      const body = await res.json();
+      if (body.answered + body.handedOff >= 2) decided = body.last;
+    }
+  }
+  step(
+    'web chat: the visitor asks 退款多久到账？',
+    decided
+      ? `${decided.decision} (${decided.reasons.join(', ')}), top suggestion: ${decided.suggestions[0]?.title ?? 'none'}`
+      : 'knowledge has not decided yet',
+  );
 }
 
 // 2. Post-sale: the customer writes an email after delivery.

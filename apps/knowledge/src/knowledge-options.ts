@@ -6,6 +6,7 @@ const env = z.object({
   KNOWLEDGE_POOR_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.5),
   KNOWLEDGE_PORTAL_URL: z.url().max(500).default('http://127.0.0.1:3104/v1/help/articles'),
   KNOWLEDGE_CONTACT_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(3_000),
+  KNOWLEDGE_ANSWER_MAX_AGE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
 });
 
 /** The knowledge service's own settings (environment, checked at start-up). */
@@ -18,6 +19,8 @@ export interface KnowledgeOptions {
   portalUrl: string;
   /** How long auto-answer waits for contacts to say who wrote a message before handing it to a person. */
   contactWaitMs: number;
+  /** A message older than this when auto-answer reads it (a first start, a long outage) is left to people. */
+  answerMaxAgeMs: number;
 }
 
 export const KNOWLEDGE_OPTIONS = Symbol('KNOWLEDGE_OPTIONS');
@@ -31,5 +34,6 @@ export function loadKnowledgeOptions(source: NodeJS.ProcessEnv = process.env): K
     poorConfidence: e.KNOWLEDGE_POOR_CONFIDENCE,
     portalUrl: e.KNOWLEDGE_PORTAL_URL,
     contactWaitMs: e.KNOWLEDGE_CONTACT_WAIT_MS,
+    answerMaxAgeMs: e.KNOWLEDGE_ANSWER_MAX_AGE_MS,
   };
 }

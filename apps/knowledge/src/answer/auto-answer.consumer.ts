@@ -85,6 +85,9 @@ export class AutoAnswerConsumer implements OnApplicationBootstrap, OnModuleDestr
     if (event.type !== 'channels.message-received.v1') return;
     const m = event.data;
     if (m.customerAction && !m.text) return; // a WeChat subscribe or menu click asks nothing
+    // An old message (the consumer's first start on a topic with history, or an outage) gets no late
+    // automatic answer: people have it already (tickets opened it), and a bot reply hours later helps no one.
+    if (Date.now() - Date.parse(m.receivedAt) > this.options.answerMaxAgeMs) return;
     // The answer must come from the whole knowledge base, not from an index still catching up.
     await this.index.ready();
     const text = m.text === ERASED ? undefined : m.text;
