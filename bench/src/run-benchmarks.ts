@@ -1,4 +1,5 @@
 import { eventStoreBenchmark } from './eventstore.bench';
+import { knowledgeBenchmark } from './knowledge.bench';
 import { relayBenchmark } from './relay.bench';
 import { replayBenchmark } from './replay.bench';
 import { ticketsBenchmark } from './tickets.bench';
@@ -6,6 +7,7 @@ import { unifiedViewBenchmark } from './unified-view.bench';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   eventstore: eventStoreBenchmark,
+  knowledge: knowledgeBenchmark,
   relay: relayBenchmark,
   replay: replayBenchmark,
   tickets: ticketsBenchmark,

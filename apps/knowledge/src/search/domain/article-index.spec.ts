@@ -1,5 +1,5 @@
 import type { ArticleAudience, KnowledgeEvent, KnowledgeLocale } from '@journey/contracts';
-import { ArticleIndex, highlight } from './article-index';
+import { ArticleIndex, highlight, highlighter } from './article-index';
 import { analyze } from './text-analysis';
 
 const at = '2026-11-24T10:00:00.000Z';
@@ -136,6 +136,43 @@ describe('the article index', () => {
     expect(internal).toBeDefined();
   });
 
+  it('moves an article out of public search when it is classified internal, and back', () => {
+    const index = new ArticleIndex();
+    const id = article(index, {
+      title: 'Courier strike plan',
+      body: 'Which couriers to use during the strike.',
+    });
+    const search = (audiences: ArticleAudience[]) =>
+      index.search({ query: 'courier strike', audiences, offset: 0, limit: 5 }).hits.map((h) => h.articleId);
+    expect(search(['public'])).toEqual([id]);
+    const classify = (audience: ArticleAudience) =>
+      index.apply({
+        type: 'knowledge.article-classified.v1',
+        data: { articleId: id, audience, by: 'sue', at },
+      } as KnowledgeEvent);
+    classify('internal');
+    expect(search(['public'])).toEqual([]);
+    expect(search(['public', 'vip', 'internal'])).toEqual([id]);
+    classify('public');
+    expect(search(['public'])).toEqual([id]);
+    expect(index.size).toBe(1);
+  });
+
+  it('ranks the words most articles use in titles only, yet still counts them for confidence', () => {
+    const index = new ArticleIndex();
+    // 2,100 articles say "order" in their body: the word is common.
+    for (let i = 0; i < 2_100; i++)
+      article(index, { title: `Topic ${i}`, body: `Open your order page for topic ${i}.` });
+    const target = article(index, {
+      title: 'Refund timing',
+      body: 'A refund reaches your order card in five days.',
+    });
+    const hit = index.search({ query: 'order refund', audiences: ['public'], offset: 0, limit: 3 }).hits[0];
+    expect(hit?.articleId).toBe(target);
+    // Both words are in the document: coverage 1, neither in the title but "refund".
+    expect(hit?.confidence).toBeCloseTo(1 * (0.75 + 0.25 * 0.5), 3);
+  });
+
   it('pages in a fixed order and reports a confidence between 0 and 1', () => {
     const index = new ArticleIndex();
     for (let i = 0; i < 5; i++) article(index, { title: `Gift card ${i}`, body: 'Gift cards never expire.' });
@@ -160,7 +197,7 @@ describe('the article index', () => {
   });
 
   it('highlights escaped text: a body cannot inject markup through a highlight', () => {
-    expect(highlight('<img src=x onerror=alert(1)> refund now', ['refund'], true)).toBe(
+    expect(highlight('<img src=x onerror=alert(1)> refund now', highlighter(['refund']), true)).toBe(
       '&lt;img src=x onerror=alert(1)&gt; <mark>refund</mark> now',
     );
   });

@@ -71,9 +71,57 @@ export interface SearchAnswer {
 }
 
 const BOOST = { title: 3, tags: 2, text: 1 };
+/**
+ * A query word indexed in more than this share of a locale's document fields (and more than
+ * COMMON_TERM_MIN of them) is matched in titles and tags only: in bodies it would score next to
+ * nothing and cost a walk over most of the postings. The hits' coverage still finds it in their bodies.
+ */
+const COMMON_TERM_SHARE = 0.1;
+const COMMON_TERM_MIN = 2_000;
 /** How much body text a hit keeps for highlighting (the index has it all). */
 const TEXT_KEPT = 20_000;
 const SNIPPET = 160;
+
+function newMiniSearch(vocabulary: Map<string, number>): MiniSearch<IndexedArticle> {
+  return new MiniSearch<IndexedArticle>({
+    fields: ['title', 'tags', 'text'],
+    storeFields: [],
+    idField: 'id',
+    extractField: (doc, field) => {
+      const value = (doc as unknown as Record<string, unknown>)[field];
+      return Array.isArray(value) ? value.join(' ') : (value as string);
+    },
+    tokenize: (text) => {
+      const terms = analyze(text);
+      for (const t of new Set(terms)) vocabulary.set(t, (vocabulary.get(t) ?? 0) + 1);
+      return terms;
+    },
+    processTerm: (term) => term,
+    searchOptions: { tokenize: (text) => text.split(' ').filter(Boolean), processTerm: (term) => term },
+  });
+}
+
+const before = (a: SearchResult, b: SearchResult) =>
+  b.score !== a.score ? b.score < a.score : String(a.id) < String(b.id);
+
+/** The first n results by score, then id: a bounded insertion, not a sort of every match. */
+export function topResults(results: readonly SearchResult[], n: number): SearchResult[] {
+  if (n <= 0) return [];
+  if (n > 200) return [...results].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0)).slice(0, n);
+  const top: SearchResult[] = [];
+  for (const r of results) {
+    if (top.length === n && !before(r, top[n - 1] as SearchResult)) continue;
+    let i = Math.min(top.length, n - 1);
+    if (top.length < n) top.push(r);
+    else top[i] = r;
+    while (i > 0 && before(r, top[i - 1] as SearchResult)) {
+      top[i] = top[i - 1] as SearchResult;
+      i -= 1;
+    }
+    top[i] = r;
+  }
+  return top;
+}
 
 const escapeHtml = (s: string) =>
   s.replace(
@@ -89,18 +137,18 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * and a rebuild is a replay.
  */
 export class ArticleIndex {
-  private readonly mini = new MiniSearch<IndexedArticle>({
-    fields: ['title', 'tags', 'text'],
-    storeFields: [],
-    idField: 'id',
-    extractField: (doc, field) => {
-      const value = (doc as unknown as Record<string, unknown>)[field];
-      return Array.isArray(value) ? value.join(' ') : (value as string);
-    },
-    tokenize: (text) => analyze(text),
-    processTerm: (term) => term,
-    searchOptions: { tokenize: (text) => text.split(' ').filter(Boolean), processTerm: (term) => term },
-  });
+  /**
+   * One MiniSearch per locale and audience: a public search in a locale reads the postings of that
+   * locale's public articles only. (Term statistics are per partition, as Elasticsearch's are per shard.)
+   */
+  private readonly partitions = new Map<string, MiniSearch<IndexedArticle>>();
+  /** Which partition each document is in. */
+  private readonly partitionOf = new Map<string, string>();
+  /**
+   * Every term ever indexed, with the number of document fields it was indexed in (an article that is
+   * gone stays counted: at worst a typo goes unfuzzed, or a word counts as a little commoner).
+   */
+  private readonly vocabulary = new Map<string, number>();
   private readonly docs = new Map<string, IndexedArticle>();
   private readonly meta = new Map<string, ArticleMeta>();
   private readonly synonyms = new Map<KnowledgeLocale, Map<string, string[]>>();
@@ -129,9 +177,19 @@ export class ArticleIndex {
         const d = event.data;
         const meta = this.meta.get(d.articleId);
         if (!meta) return;
-        if (d.audience) meta.audience = d.audience;
         if (d.products) meta.products = d.products;
         if (d.category) meta.category = d.category;
+        if (d.audience && d.audience !== meta.audience) {
+          meta.audience = d.audience;
+          // Its published locales move to the partition of their new audience.
+          for (const locale of KNOWLEDGE_LOCALES) {
+            const doc = this.docs.get(`${d.articleId}:${locale}`);
+            if (doc) {
+              this.remove(doc.id);
+              this.put(doc);
+            }
+          }
+        }
         return;
       }
       case 'knowledge.article-published.v1': {
@@ -195,15 +253,29 @@ export class ArticleIndex {
     }
   }
 
+  private partition(key: string): MiniSearch<IndexedArticle> {
+    let mini = this.partitions.get(key);
+    if (!mini) {
+      mini = newMiniSearch(this.vocabulary);
+      this.partitions.set(key, mini);
+    }
+    return mini;
+  }
+
   private put(doc: IndexedArticle): void {
-    if (this.docs.has(doc.id)) this.mini.discard(doc.id);
+    this.remove(doc.id);
+    const audience = (this.meta.get(doc.articleId) as ArticleMeta).audience;
+    const key = `${doc.locale}|${audience}`;
     this.docs.set(doc.id, doc);
-    this.mini.add(doc);
+    this.partitionOf.set(doc.id, key);
+    this.partition(key).add(doc);
   }
 
   private remove(id: string): void {
-    if (!this.docs.has(id)) return;
-    this.mini.discard(id);
+    const key = this.partitionOf.get(id);
+    if (key === undefined) return;
+    this.partition(key).discard(id);
+    this.partitionOf.delete(id);
     this.docs.delete(id);
   }
 
@@ -243,40 +315,65 @@ export class ArticleIndex {
     if (terms.length === 0) return { total: 0, hits: [], terms };
     const groups = terms.map((term) => [term, ...this.synonymsOf(term, request.locale)]);
     const last = terms.length - 1;
+    const locales = request.locale ? [request.locale] : KNOWLEDGE_LOCALES;
+    const indexes = locales.flatMap((locale) =>
+      request.audiences.flatMap((audience) => this.partitions.get(`${locale}|${audience}`) ?? []),
+    );
+    const fields = indexes.reduce((n, mini) => n + mini.documentCount, 0);
+    const isCommon = (t: string) => {
+      const n = this.vocabulary.get(t) ?? 0;
+      return n > COMMON_TERM_MIN && n > fields * COMMON_TERM_SHARE;
+    };
+    const common = new Set(groups.flat().filter(isCommon));
+    const lastTerms = new Set(groups[last]);
+    // Typo tolerance for words the articles do not use (a known word is not a typo of another);
+    // as-you-type, the last word is completed.
+    const fuzzy = (t: string) => (isLatinTerm(t) && t.length >= 5 && !this.vocabulary.has(t) ? 0.2 : false);
+    const prefix = (t: string) =>
+      Boolean(request.asYouType) && lastTerms.has(t) && isLatinTerm(t) && t.length >= 3;
+    // Every term and synonym OR-ed in one level (BM25 adds up alike; nested ORs only cost merges).
+    const everyTerm = [...new Set(groups.flat())];
+    const rare = everyTerm.filter((t) => !common.has(t));
+    const frequent = everyTerm.filter((t) => common.has(t));
     const query: Query = {
       combineWith: 'OR',
-      queries: groups.map((group, i) => ({
-        combineWith: 'OR',
-        queries: group,
-        fuzzy: (t: string) => (isLatinTerm(t) && t.length >= 5 ? 0.2 : false),
-        prefix: (t: string) => Boolean(request.asYouType) && i === last && isLatinTerm(t) && t.length >= 3,
-      })),
+      queries: [
+        ...(rare.length ? [{ combineWith: 'OR' as const, queries: rare, fuzzy, prefix }] : []),
+        ...(frequent.length
+          ? [{ combineWith: 'OR' as const, queries: frequent, fields: ['title', 'tags'], fuzzy, prefix }]
+          : []),
+      ],
     };
-    const audiences = new Set(request.audiences);
+    // The audiences are the partitions searched; only a category or products need a filter.
     const products = request.products?.length ? new Set(request.products) : undefined;
-    const results = this.mini.search(query, {
-      boost: BOOST,
-      filter: (r) => {
-        const doc = this.docs.get(r.id as string);
-        const meta = doc && this.meta.get(doc.articleId);
-        if (!doc || !meta || !audiences.has(meta.audience)) return false;
-        if (request.locale && doc.locale !== request.locale) return false;
-        if (request.category && meta.category !== request.category) return false;
-        if (products && !meta.products.some((p) => products.has(p))) return false;
-        return true;
-      },
-    });
-    // Ties in a fixed order, so that every replica pages alike.
-    results.sort((a, b) => b.score - a.score || String(a.id).localeCompare(String(b.id)));
-    const page = results.slice(request.offset, request.offset + request.limit);
+    const filter = (r: SearchResult): boolean => {
+      const meta = this.meta.get((this.docs.get(r.id as string) as IndexedArticle).articleId);
+      if (!meta) return false;
+      if (request.category && meta.category !== request.category) return false;
+      if (products && !meta.products.some((p) => products.has(p))) return false;
+      return true;
+    };
+    const filtered = Boolean(request.category || products);
+    const results = indexes.flatMap((mini) =>
+      mini.search(query, { boost: BOOST, ...(filtered ? { filter } : {}) }),
+    );
+    // Ties in a fixed order (by id), so that every replica pages alike; only the page is ordered fully.
+    const page = topResults(results, request.offset + request.limit).slice(request.offset);
+    // One highlighter for the page: the words the query matched in any of its hits.
+    const matcher = highlighter(page.flatMap((r) => r.terms));
     return {
       total: results.length,
       terms,
-      hits: page.map((r) => this.hit(r, groups)),
+      hits: page.map((r) => this.hit(r, groups, common, matcher)),
     };
   }
 
-  private hit(result: SearchResult, groups: string[][]): SearchHit {
+  private hit(
+    result: SearchResult,
+    groups: string[][],
+    common: ReadonlySet<string>,
+    matcher: RegExp | undefined,
+  ): SearchHit {
     const doc = this.docs.get(result.id as string) as IndexedArticle;
     const meta = this.meta.get(doc.articleId) as ArticleMeta;
     // terms[i] is a document term that query term queryTerms[i] matched (itself, a typo of it, a completion).
@@ -286,6 +383,11 @@ export class ArticleIndex {
         .filter((t) => result.match[t]?.includes('title'))
         .map((t) => result.queryTerms[result.terms.indexOf(t)]),
     );
+    // A common word was matched in titles and tags only: it is looked for in this document's body.
+    if (common.size > 0) {
+      const inBody = new Set(analyze(doc.text));
+      for (const t of common) if (inBody.has(t)) matched.add(t);
+    }
     let covered = 0;
     let titled = 0;
     for (const group of groups) {
@@ -305,8 +407,8 @@ export class ArticleIndex {
       score: Math.round(result.score * 1000) / 1000,
       confidence: Math.round(coverage * (0.75 + 0.25 * titleShare) * 1000) / 1000,
       highlights: {
-        title: highlight(doc.title, result.terms, false, doc.matchable.title),
-        snippet: highlight(doc.text.slice(0, TEXT_KEPT), result.terms, true, doc.matchable.text),
+        title: highlight(doc.title, matcher, false, doc.matchable.title),
+        snippet: highlight(doc.text.slice(0, TEXT_KEPT), matcher, true, doc.matchable.text),
       },
       stale: doc.stale,
       outdated: this.isOutdated(doc.articleId, doc.locale),
@@ -323,19 +425,23 @@ export function matchableText(text: string): string {
   return folded.length === text.length ? folded : text.toLowerCase();
 }
 
-/** Marks the matched terms in a text (escaped); as a snippet, the window around the first match. */
-export function highlight(
-  text: string,
-  terms: readonly string[],
-  snippet: boolean,
-  source: string = matchableText(text),
-): string {
+/** The pattern that finds these terms (a Latin term with the rest of its word), longest first. */
+export function highlighter(terms: readonly string[]): RegExp | undefined {
   const patterns = [...new Set(terms)]
     .filter((t) => t.length > 0)
     .sort((a, b) => b.length - a.length)
     .map((t) => (isLatinTerm(t) ? `\\b${escapeRegExp(t)}[\\p{L}\\p{N}]*` : escapeRegExp(t)));
-  if (patterns.length === 0) return escapeHtml(snippet ? text.slice(0, SNIPPET) : text);
-  const matcher = new RegExp(patterns.join('|'), 'giu');
+  return patterns.length ? new RegExp(patterns.join('|'), 'giu') : undefined;
+}
+
+/** Marks the matched terms in a text (escaped); as a snippet, the window around the first match. */
+export function highlight(
+  text: string,
+  matcher: RegExp | undefined,
+  snippet: boolean,
+  source: string = matchableText(text),
+): string {
+  if (!matcher) return escapeHtml(snippet ? text.slice(0, SNIPPET) : text);
   // Matches are found in the matchable text and cut from the original.
   let from = 0;
   let to = text.length;
