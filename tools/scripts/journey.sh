@@ -87,8 +87,8 @@ case "$cmd" in
     bash "$ROOT/infra/local/infra.sh" up
     nx run-many -t build --output-style=static
     node "$ROOT/tools/scripts/services.mjs" start "$@"
-    say "importing the knowledge base's seed corpus (213 articles, English and Chinese; again changes nothing)"
-    (cd "$ROOT" && node tools/cli/bin/journey.cjs kb import apps/knowledge/corpus/seed-articles.jsonl) ||
+    say "seeding the knowledge base with the shop corpus (213 articles, English and Chinese) if it is empty"
+    (cd "$ROOT" && node tools/cli/bin/journey.cjs kb import --if-empty apps/knowledge/corpus/seed-articles.jsonl) ||
       say "the seed corpus could not be imported (see above); the services run"
     say "loading the demo journey (web chat, email, WeChat, partner API, phone)"
     node "$ROOT/tools/scripts/demo-journey.mjs" || say "the demo journey could not be loaded (see above); the services run"

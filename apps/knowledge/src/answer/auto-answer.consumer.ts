@@ -8,6 +8,7 @@ import {
   SUGGESTIONS_MAX,
 } from '@journey/contracts';
 import type {
+  ArticleAudience,
   ChannelsEvent,
   EventEnvelope,
   KnowledgeEvent,
@@ -27,7 +28,7 @@ import { KNOWLEDGE_OPTIONS } from '../knowledge-options';
 import type { KnowledgeOptions } from '../knowledge-options';
 import type { SearchHit } from '../search/domain/article-index';
 import { SearchIndex } from '../search/search-index';
-import { decideAnswer, historyOf } from './domain/answer-decision';
+import { answerableAudiences, decideAnswer, historyOf } from './domain/answer-decision';
 import type { AnswerOutcome, VipTier } from './domain/answer-decision';
 
 type Decided = KnowledgeEventData<'knowledge.auto-answer-decided.v1'>;
@@ -87,12 +88,15 @@ export class AutoAnswerConsumer implements OnApplicationBootstrap, OnModuleDestr
     if (m.customerAction && !m.text) return; // a WeChat subscribe or menu click asks nothing
     // An old message (the consumer's first start on a topic with history, or an outage) gets no late
     // automatic answer: people have it already (tickets opened it), and a bot reply hours later helps no one.
-    if (Date.now() - Date.parse(m.receivedAt) > this.options.answerMaxAgeMs) return;
+    const tooOld = Date.now() - Date.parse(m.receivedAt) > this.options.answerMaxAgeMs;
     // The answer must come from the whole knowledge base, not from an index still catching up.
     await this.index.ready();
     const text = m.text === ERASED ? undefined : m.text;
-    const customer = await this.customerOf(m.conversationId);
-    const hits = text ? this.suggestionsFor(text) : [];
+    const customer = tooOld
+      ? await this.customerOf(m.conversationId, 0)
+      : await this.customerOf(m.conversationId);
+    const hits = text ? this.searchFor(text, ['public', 'vip', 'internal']) : [];
+    const answerable = text ? this.searchFor(text, answerableAudiences(customer)) : [];
     const streamId = answerStream(m.conversationId);
     for (let attempt = 1; ; attempt++) {
       const recorded = await this.store.readStream(streamId);
@@ -106,6 +110,8 @@ export class AutoAnswerConsumer implements OnApplicationBootstrap, OnModuleDestr
         history,
         customer: customer ? { ...(customer.vipTier ? { vipTier: customer.vipTier } : {}) } : undefined,
         hits,
+        answerable,
+        tooOld,
       });
       const decided: KnowledgeEvent = {
         type: 'knowledge.auto-answer-decided.v1',
@@ -144,18 +150,24 @@ export class AutoAnswerConsumer implements OnApplicationBootstrap, OnModuleDestr
 
   /**
    * Who wrote, as contacts said it (its interaction-recorded usually comes a moment after the message):
-   * waited for up to the contact wait, then unknown, which hands the message to a person.
+   * waited for up to the contact wait, then unknown, which hands the message to a person. A contact
+   * merged into another is read as the surviving one (its tier is the customer's).
    */
   private async customerOf(
     conversationId: string,
+    waitMs = this.options.contactWaitMs,
   ): Promise<{ contactId: string; vipTier?: VipTier } | undefined> {
     const contacts = await this.catalogue.contacts();
-    const deadline = Date.now() + this.options.contactWaitMs;
+    const deadline = Date.now() + waitMs;
     for (;;) {
       const conversation = await contacts.findOne({ _id: `conversation:${conversationId}` as never });
-      const contactId = conversation?.['contactId'] as string | undefined;
+      let contactId = conversation?.['contactId'] as string | undefined;
       if (contactId) {
-        const contact = await contacts.findOne({ _id: `contact:${contactId}` as never });
+        let contact = await contacts.findOne({ _id: `contact:${contactId}` as never });
+        for (let hops = 0; contact?.['mergedInto'] && hops < 5; hops++) {
+          contactId = String(contact['mergedInto']);
+          contact = await contacts.findOne({ _id: `contact:${contactId}` as never });
+        }
         const vipTier = contact?.['vipTier'] as VipTier | undefined;
         return { contactId, ...(vipTier ? { vipTier } : {}) };
       }
@@ -164,16 +176,11 @@ export class AutoAnswerConsumer implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
-  /** The best articles for a message, every audience an agent may see, in the message's script first. */
-  private suggestionsFor(text: string): SearchHit[] {
+  /** The best articles for a message in these audiences, in the message's script first. */
+  private searchFor(text: string, audiences: ArticleAudience[]): SearchHit[] {
     const query = text.slice(0, SEARCH_QUERY_MAX);
     const locale: KnowledgeLocale = HAN.test(query) ? 'zh-CN' : 'en';
-    const request = {
-      query,
-      audiences: ['public', 'vip', 'internal'] as const,
-      offset: 0,
-      limit: SUGGESTIONS_MAX,
-    };
+    const request = { query, audiences, offset: 0, limit: SUGGESTIONS_MAX };
     const inLocale = this.index.search({ ...request, locale });
     return inLocale.total > 0 ? inLocale.hits : this.index.search(request).hits;
   }

@@ -156,7 +156,8 @@ export class ArticleTransfer {
             by,
             now: now(),
           },
-          `import-classify:${articleId}:${digest([a.owner, a.category, a.products, a.audience, a.reviewIntervalDays])}`,
+          // Keyed by where the stream stood too: a change back to an earlier classification is a change.
+          `import-classify:${articleId}:${loaded.events.length}:${digest([a.owner, a.category, a.products, a.audience, a.reviewIntervalDays])}`,
         )) || changed;
     }
     // The source locale first: a translation records the source revision it was made from.
@@ -178,7 +179,8 @@ export class ArticleTransfer {
         changed =
           (await run(
             { kind: 'revise', locale, content, note: 'imported', by, now: now() },
-            `import-revise:${articleId}:${locale}:${digest(content)}`,
+            // Keyed by the revision it follows too: content A → B → A is three revisions, not two.
+            `import-revise:${articleId}:${locale}:${current?.latest ?? 0}:${digest(content)}`,
           )) || changed;
         state = (await this.articles.load(articleId)).state;
       }

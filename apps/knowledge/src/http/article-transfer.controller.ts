@@ -88,9 +88,17 @@ export class ArticleTransferController {
   async export(@Res() res: Response): Promise<void> {
     res.status(200).type('application/x-ndjson');
     res.setHeader('content-disposition', 'attachment; filename="articles.jsonl"');
-    for await (const line of this.transfer.export()) {
-      if (!res.write(line)) await once(res, 'drain');
+    let gone = false;
+    res.once('close', () => (gone = true));
+    try {
+      for await (const line of this.transfer.export()) {
+        if (gone) return; // the client left: stop reading the store for it
+        if (!res.write(line)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      }
+      res.end();
+    } catch (err) {
+      // The headers are sent: cut the stream, so the client sees a broken download, not a short file.
+      res.destroy(err instanceof Error ? err : new Error(String(err)));
     }
-    res.end();
   }
 }

@@ -4,8 +4,9 @@ import type { Document } from 'mongodb';
 import { Catalogue } from '../article/catalogue';
 import { analyze, queryTerms } from '../search/domain/text-analysis';
 
-/** How many candidates an index lookup hands to the ranking. */
-const CANDIDATES = 300;
+/** How many cases each word of the question brings to the ranking, and how many words are looked up. */
+const CANDIDATES_PER_TERM = 60;
+const TERMS_LOOKED_UP = 20;
 
 export interface SimilarCase {
   ticketId: string;
@@ -18,29 +19,53 @@ export interface SimilarCase {
 }
 
 /**
- * Solved tickets like a question, for the agent answering it: candidates are the solved cases sharing
- * a term with it (an indexed lookup on the read model's term arrays), ranked by BM25 over their subject
- * (boosted) and last reply, with the same analysis as article search (Chinese bigrams, stems).
+ * Solved tickets like a question, for the agent answering it: candidates are the latest solved cases
+ * holding each of its words (indexed lookups on the read model's term arrays), ranked together by BM25
+ * over their subject (boosted) and last reply, with the same analysis as article search (Chinese
+ * bigrams, stems).
  */
 @Injectable()
 export class SimilarCases {
+  private indexedCollection?: string;
+
   constructor(private readonly catalogue: Catalogue) {}
+
+  /** The read model's collection, with the indexes its lookups use (created once per collection). */
+  private async indexed() {
+    const cases = await this.catalogue.solvedCases();
+    if (this.indexedCollection !== cases.collectionName) {
+      await Promise.all([
+        cases.createIndex({ subjectTerms: 1 }),
+        cases.createIndex({ replyTerms: 1 }),
+        cases.createIndex({ solved: 1, solvedAt: -1 }),
+      ]);
+      this.indexedCollection = cases.collectionName;
+    }
+    return cases;
+  }
 
   async like(text: string, options: { limit: number; exclude?: string }): Promise<SimilarCase[]> {
     const terms = queryTerms(text);
     if (terms.length === 0) return [];
-    const cases = await this.catalogue.solvedCases();
-    const candidates = await cases
-      .find({
-        solved: true,
-        erased: { $ne: true },
-        merged: { $ne: true },
-        ...(options.exclude ? { _id: { $ne: options.exclude as never } } : {}),
-        $or: [{ subjectTerms: { $in: terms } }, { replyTerms: { $in: terms } }],
-      })
-      .sort({ solvedAt: -1, _id: 1 })
-      .limit(CANDIDATES)
-      .toArray();
+    const cases = await this.indexed();
+    const base = {
+      solved: true,
+      erased: { $ne: true },
+      merged: { $ne: true },
+      ...(options.exclude ? { _id: { $ne: options.exclude as never } } : {}),
+    };
+    // Candidates per word, so that a rare word that tells the cases apart is not crowded out by the
+    // cases of a common one; then ranked together.
+    const perTerm = await Promise.all(
+      terms.slice(0, TERMS_LOOKED_UP).map((t) =>
+        cases
+          .find({ ...base, $or: [{ subjectTerms: t }, { replyTerms: t }] })
+          .sort({ solvedAt: -1, _id: 1 })
+          .limit(CANDIDATES_PER_TERM)
+          .toArray(),
+      ),
+    );
+    const candidates = [...new Map(perTerm.flat().map((c) => [String(c._id), c])).values()];
     if (candidates.length === 0) return [];
     const mini = new MiniSearch<Document>({
       fields: ['subject', 'reply'],

@@ -56,6 +56,8 @@ export const ANSWER_REASONS = [
   'asked-for-person',
   'asked-for-person-earlier',
   'answered-last-time',
+  'handed-off-earlier',
+  'message-too-old',
   'auto-answer-off',
 ] as const;
 export type AnswerReason = (typeof ANSWER_REASONS)[number];

@@ -83,10 +83,23 @@ type ImportAnswer = {
   articles: { line: number; outcome: string; reason?: string }[];
 };
 
-async function importFile(file: string, c: Connection): Promise<void> {
+async function importFile(file: string, c: Connection, ifEmpty = false): Promise<void> {
   if (!existsSync(file)) throw new Error(`no such file: ${file}`);
   const total = await countLines(file);
   const token = await bearer(c, 'admin');
+  if (ifEmpty) {
+    const res = await request(`${c.url.replace(/\/$/, '')}/v1/articles?limit=1`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (!res.ok) throw new Error(`could not look at the catalogue (${res.status}): ${await res.text()}`);
+    const { total: articles } = (await res.json()) as { total: number };
+    if (articles > 0) {
+      process.stdout.write(
+        `the knowledge base has ${articles} article(s): ${file} not imported (--if-empty)\n`,
+      );
+      return;
+    }
+  }
   const sums = { created: 0, updated: 0, unchanged: 0, failed: 0 };
   const failures: string[] = [];
   const bar = progress(total, 'articles');
@@ -101,11 +114,11 @@ async function importFile(file: string, c: Connection): Promise<void> {
     });
     const body = (await res.json().catch(() => ({}))) as Partial<ImportAnswer> & { message?: string };
     if (!res.ok) {
-      // The service numbers lines within the request: say which lines of the file they are.
+      // The service numbers lines within the request (blank lines left out): say which lines of the file.
       const first = chunk[0]?.line ?? 0;
       const why = String(body.message ?? res.statusText).replace(
         /line (\d+)/g,
-        (_, n: string) => `line ${first + Number(n) - 1}`,
+        (_, n: string) => `line ${chunk[Number(n) - 1]?.line ?? '?'}`,
       );
       throw new Error(
         `import stopped at lines ${first}–${chunk.at(-1)?.line ?? first} (${res.status}): ${why}`,
@@ -114,7 +127,7 @@ async function importFile(file: string, c: Connection): Promise<void> {
     for (const k of ['created', 'updated', 'unchanged', 'failed'] as const) sums[k] += body[k] ?? 0;
     for (const a of body.articles ?? [])
       if (a.outcome === 'failed')
-        failures.push(`line ${(chunk[0]?.line ?? 1) + a.line - 1}: ${a.reason ?? 'failed'}`);
+        failures.push(`line ${chunk[a.line - 1]?.line ?? '?'}: ${a.reason ?? 'failed'}`);
     sent += chunk.length;
     bar.update(sent);
     chunk = [];
@@ -211,15 +224,17 @@ export function kbCommand(appsDir = APPS_DIR): Command {
     connection(
       new Command('import')
         .description(
-          `Import a JSON-lines file (one article per line, all its locales), ${CHUNK} articles per request, with progress. Importing the same file again changes nothing.`,
+          `Import a JSON-lines file (one article per line, all its locales), ${CHUNK} articles per request, with progress. Importing the same file again changes nothing; a bad line stops the import there (the requests before it stay imported: fix the line and import the file again).`,
         )
-        .argument('<file>', 'the .jsonl file (for example apps/knowledge/corpus/seed-articles.jsonl)'),
-    ).action(async (file: string, opts: { url: string; token?: string; keyFile: string }) =>
-      importFile(file, {
-        url: opts.url,
-        token: opts.token ?? process.env['JOURNEY_TOKEN'],
-        keyFile: opts.keyFile,
-      }),
+        .argument('<file>', 'the .jsonl file (for example apps/knowledge/corpus/seed-articles.jsonl)')
+        .option('--if-empty', 'import only into a knowledge base with no articles yet (seeding)'),
+    ).action(
+      async (file: string, opts: { url: string; token?: string; keyFile: string; ifEmpty?: boolean }) =>
+        importFile(
+          file,
+          { url: opts.url, token: opts.token ?? process.env['JOURNEY_TOKEN'], keyFile: opts.keyFile },
+          opts.ifEmpty,
+        ),
     ),
   );
   kb.addCommand(

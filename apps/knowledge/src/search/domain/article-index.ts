@@ -72,17 +72,17 @@ export interface SearchAnswer {
 
 const BOOST = { title: 3, tags: 2, text: 1 };
 /**
- * A query word indexed in more than this share of a locale's document fields (and more than
- * COMMON_TERM_MIN of them) is matched in titles and tags only: in bodies it would score next to
- * nothing and cost a walk over most of the postings. The hits' coverage still finds it in their bodies.
+ * A query word in more than this share of the searched documents (and more than COMMON_TERM_MIN of
+ * them) is matched in titles and tags only: in bodies it would score next to nothing and cost a walk
+ * over most of the postings. The hits' coverage still finds it in their bodies.
  */
 const COMMON_TERM_SHARE = 0.1;
-const COMMON_TERM_MIN = 2_000;
+const COMMON_TERM_MIN = 1_000;
 /** How much body text a hit keeps for highlighting (the index has it all). */
 const TEXT_KEPT = 20_000;
 const SNIPPET = 160;
 
-function newMiniSearch(vocabulary: Map<string, number>): MiniSearch<IndexedArticle> {
+function newMiniSearch(seen: (terms: string[]) => void): MiniSearch<IndexedArticle> {
   return new MiniSearch<IndexedArticle>({
     fields: ['title', 'tags', 'text'],
     storeFields: [],
@@ -93,7 +93,7 @@ function newMiniSearch(vocabulary: Map<string, number>): MiniSearch<IndexedArtic
     },
     tokenize: (text) => {
       const terms = analyze(text);
-      for (const t of new Set(terms)) vocabulary.set(t, (vocabulary.get(t) ?? 0) + 1);
+      seen(terms);
       return terms;
     },
     processTerm: (term) => term,
@@ -144,11 +144,12 @@ export class ArticleIndex {
   private readonly partitions = new Map<string, MiniSearch<IndexedArticle>>();
   /** Which partition each document is in. */
   private readonly partitionOf = new Map<string, string>();
-  /**
-   * Every term ever indexed, with the number of document fields it was indexed in (an article that is
-   * gone stays counted: at worst a typo goes unfuzzed, or a word counts as a little commoner).
-   */
+  /** Per partition: in how many of its documents each term occurs (kept exact on add and discard). */
+  private readonly frequency = new Map<string, Map<string, number>>();
+  /** The same over every partition (a word some article uses is not a typo). */
   private readonly vocabulary = new Map<string, number>();
+  /** The terms of the document being added (MiniSearch's tokenizer reports them here). */
+  private collecting: Set<string> | undefined;
   private readonly docs = new Map<string, IndexedArticle>();
   private readonly meta = new Map<string, ArticleMeta>();
   private readonly synonyms = new Map<KnowledgeLocale, Map<string, string[]>>();
@@ -256,10 +257,24 @@ export class ArticleIndex {
   private partition(key: string): MiniSearch<IndexedArticle> {
     let mini = this.partitions.get(key);
     if (!mini) {
-      mini = newMiniSearch(this.vocabulary);
+      mini = newMiniSearch((terms) => {
+        for (const t of terms) this.collecting?.add(t);
+      });
       this.partitions.set(key, mini);
     }
     return mini;
+  }
+
+  private count(key: string, terms: Iterable<string>, by: 1 | -1): void {
+    let frequency = this.frequency.get(key);
+    if (!frequency) this.frequency.set(key, (frequency = new Map()));
+    for (const t of terms) {
+      for (const map of [frequency, this.vocabulary]) {
+        const n = (map.get(t) ?? 0) + by;
+        if (n > 0) map.set(t, n);
+        else map.delete(t);
+      }
+    }
   }
 
   private put(doc: IndexedArticle): void {
@@ -268,13 +283,23 @@ export class ArticleIndex {
     const key = `${doc.locale}|${audience}`;
     this.docs.set(doc.id, doc);
     this.partitionOf.set(doc.id, key);
+    this.collecting = new Set();
     this.partition(key).add(doc);
+    this.count(key, this.collecting, 1);
+    this.collecting = undefined;
   }
 
   private remove(id: string): void {
     const key = this.partitionOf.get(id);
-    if (key === undefined) return;
+    const doc = this.docs.get(id);
+    if (key === undefined || !doc) return;
     this.partition(key).discard(id);
+    // The same terms MiniSearch took from its fields, counted out again.
+    this.count(
+      key,
+      new Set([...analyze(doc.title), ...analyze(doc.tags.join(' ')), ...analyze(doc.text)]),
+      -1,
+    );
     this.partitionOf.delete(id);
     this.docs.delete(id);
   }
@@ -316,13 +341,12 @@ export class ArticleIndex {
     const groups = terms.map((term) => [term, ...this.synonymsOf(term, request.locale)]);
     const last = terms.length - 1;
     const locales = request.locale ? [request.locale] : KNOWLEDGE_LOCALES;
-    const indexes = locales.flatMap((locale) =>
-      request.audiences.flatMap((audience) => this.partitions.get(`${locale}|${audience}`) ?? []),
-    );
-    const fields = indexes.reduce((n, mini) => n + mini.documentCount, 0);
+    const keys = locales.flatMap((locale) => request.audiences.map((audience) => `${locale}|${audience}`));
+    const indexes = keys.flatMap((key) => this.partitions.get(key) ?? []);
+    const documents = indexes.reduce((n, mini) => n + mini.documentCount, 0);
     const isCommon = (t: string) => {
-      const n = this.vocabulary.get(t) ?? 0;
-      return n > COMMON_TERM_MIN && n > fields * COMMON_TERM_SHARE;
+      const n = keys.reduce((sum, key) => sum + (this.frequency.get(key)?.get(t) ?? 0), 0);
+      return n > COMMON_TERM_MIN && n > documents * COMMON_TERM_SHARE;
     };
     const common = new Set(groups.flat().filter(isCommon));
     const lastTerms = new Set(groups[last]);
