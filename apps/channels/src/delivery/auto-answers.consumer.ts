@@ -7,6 +7,7 @@ import { EventConsumer, MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@jour
 import type { MessageBus, StreamParking } from '@journey/messaging';
 import { SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
+import { CONVERSATION_ERASED, CONVERSATION_NOT_FOUND } from '../conversation/domain/conversation.decider';
 import { OutboundReplies } from './outbound-replies';
 
 /**
@@ -51,12 +52,19 @@ export class AutoAnswersConsumer implements OnApplicationBootstrap, OnModuleDest
     if (event.type !== 'knowledge.auto-answer-decided.v1') return;
     const d = event.data;
     if (d.decision !== 'answered' || !d.answer) return;
-    await this.replies.send(envelope, {
-      conversationId: d.conversationId,
-      messageId: d.answer.replyId,
-      author: { kind: 'automation', id: 'auto-answer' },
-      text: d.answer.text,
-      attachments: [],
-    });
+    // An automatic answer nobody can receive (a conversation erased since, or one this store never had:
+    // another installation's decision on a shared broker) is dropped, not parked: no redrive could send it.
+    const dropped = await this.replies.send(
+      envelope,
+      {
+        conversationId: d.conversationId,
+        messageId: d.answer.replyId,
+        author: { kind: 'automation', id: 'auto-answer' },
+        text: d.answer.text,
+        attachments: [],
+      },
+      [CONVERSATION_NOT_FOUND, CONVERSATION_ERASED],
+    );
+    if (dropped) this.logger.warn({ reason: dropped }, 'auto-answers: an answer was not sent');
   }
 }

@@ -24,7 +24,15 @@ export class OutboundReplies {
     private readonly chat: WebChat,
   ) {}
 
-  async send(envelope: EventEnvelope, reply: OutboundReply): Promise<void> {
+  /**
+   * Sends it; a conversation that cannot take it is a PermanentFailure (its stream parks), unless
+   * `unless` names that refusal: then it is returned and nothing is sent.
+   */
+  async send(
+    envelope: EventEnvelope,
+    reply: OutboundReply,
+    unless: readonly string[] = [],
+  ): Promise<string | undefined> {
     const { conversationId, messageId, author, text, attachments } = reply;
     const outcome = await this.conversations.execute(
       conversationId,
@@ -35,9 +43,11 @@ export class OutboundReplies {
         commandKey: `ticket-reply:${messageId}`,
       },
     );
+    if (!outcome.ok && unless.includes(outcome.reason)) return outcome.reason;
     // A conversation that cannot take it (erased, a phone call) will not take it on a retry either.
     if (!outcome.ok) throw new PermanentFailure(outcome.reason);
     const sent = outcome.events.find((e) => e.type === 'channels.message-sent.v1');
     if (sent?.data.channel === 'web-chat') await this.chat.push(conversationId, messageId, author.kind, text);
+    return undefined;
   }
 }

@@ -164,6 +164,7 @@ export interface ConversationState {
 
 /** Why a command on an erased conversation is refused: the thread goes on in a new conversation. */
 export const CONVERSATION_ERASED = "the conversation's personal data was erased";
+export const CONVERSATION_NOT_FOUND = 'conversation not found';
 
 const sameIdentity = (a: ChannelIdentity, b: ChannelIdentity) =>
   a.kind === b.kind && a.value.toLowerCase() === b.value.toLowerCase();
@@ -508,7 +509,7 @@ function decide(command: ConversationCommand, state: ConversationState): Convers
   if (command.kind === 'record-call') return decideCall(command, state);
   if (command.kind === 'identify-visitor') return decideIdentify(command, state);
   const where = state.where;
-  if (!where) return reject('conversation not found');
+  if (!where) return reject(CONVERSATION_NOT_FOUND);
   switch (command.kind) {
     case 'send-reply':
       if (where.channel === 'phone') return reject('a phone conversation takes no written reply');
