@@ -15,5 +15,5 @@ export type { ReplayParking, ReplayPassOptions } from './replay-pass';
 export type { RebuildOptions, RebuildProgress, RebuildResult } from './rebuild';
 export { fromEnvelope, LiveProjection } from './live-projection';
 export type { LiveProjectionOptions } from './live-projection';
-export { ServedReadModel } from './served-read-model';
+export { ServedReadModel, ServedReadModels } from './served-read-model';
 export type { ServedReadModelOptions } from './served-read-model';

@@ -56,3 +56,43 @@ export class ServedReadModel {
     return db.collection(await new ProjectionState(db).active(name, version));
   }
 }
+
+/**
+ * A service's read models served together: one set of options for all, each started in turn, all
+ * stopped side by side (each leaves its consumer group, which takes a moment of its own).
+ */
+export class ServedReadModels {
+  private readonly served: Map<ReadModel, ServedReadModel>;
+
+  constructor(
+    models: readonly ReadModel[],
+    options: Omit<ServedReadModelOptions, 'onDeadLetter'> & {
+      onDeadLetter(reason: string, projection: string): void;
+    },
+  ) {
+    this.served = new Map(
+      models.map((model) => [
+        model,
+        new ServedReadModel(model, {
+          ...options,
+          onDeadLetter: (reason) => options.onDeadLetter(reason, model.projection.name),
+        }),
+      ]),
+    );
+  }
+
+  async start(): Promise<void> {
+    for (const served of this.served.values()) await served.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.served.values()].map((served) => served.stop()));
+  }
+
+  /** The active collection of one of these read models. */
+  collection(model: ReadModel): Promise<Collection<Document>> {
+    const served = this.served.get(model);
+    if (!served) throw new Error(`read model ${model.projection.name} is not served here`);
+    return served.collection();
+  }
+}

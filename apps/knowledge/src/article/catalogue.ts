@@ -8,8 +8,7 @@ import { MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
 import type { MessageBus, StreamParking } from '@journey/messaging';
 import { InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
-import { ServedReadModel } from '@journey/projections';
-import type { ReadModel } from '@journey/projections';
+import { ServedReadModels } from '@journey/projections';
 import {
   ANSWER_CONTACTS,
   ARTICLE_CATALOGUE,
@@ -37,7 +36,7 @@ export function catalogueView(doc: Document): Record<string, unknown> {
 /** The knowledge service's MongoDB read models (READ_MODELS), fed live from Kafka, and the queries on them. */
 @Injectable()
 export class Catalogue implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly served: Map<ReadModel, ServedReadModel>;
+  private readonly served: ServedReadModels;
   readonly locales: readonly KnowledgeLocale[] = KNOWLEDGE_LOCALES;
 
   constructor(
@@ -48,51 +47,44 @@ export class Catalogue implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
     @Inject(SERVICE_LOGGER) logger: Logger,
   ) {
-    this.served = new Map(
-      READ_MODELS.map((model) => [
-        model,
-        new ServedReadModel(model, {
-          // mongoose bundles its own copy of the driver; the two Db types describe the same object.
-          db: async () => (await connections.readModelDb()) as unknown as Db,
-          bus,
-          consumerGroup: config.kafka.consumerGroup,
-          catalogue: journeyCatalogue,
-          personalData,
-          parking,
-          onDeadLetter: (reason) =>
-            logger.error({ reason, projection: model.projection.name }, 'event dead-lettered'),
-        }),
-      ]),
-    );
+    this.served = new ServedReadModels(READ_MODELS, {
+      // mongoose bundles its own copy of the driver; the two Db types describe the same object.
+      db: async () => (await connections.readModelDb()) as unknown as Db,
+      bus,
+      consumerGroup: config.kafka.consumerGroup,
+      catalogue: journeyCatalogue,
+      personalData,
+      parking,
+      onDeadLetter: (reason, projection) => logger.error({ reason, projection }, 'event dead-lettered'),
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const served of this.served.values()) await served.start();
+    await this.served.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    // Side by side: each leaves its consumer group, which takes a moment of its own.
-    await Promise.all([...this.served.values()].map((served) => served.stop()));
+    await this.served.stop();
   }
 
   articlesCollection(): Promise<Collection<Document>> {
-    return (this.served.get(ARTICLE_CATALOGUE) as ServedReadModel).collection();
+    return this.served.collection(ARTICLE_CATALOGUE);
   }
 
   gaps(): Promise<Collection<Document>> {
-    return (this.served.get(CONTENT_GAPS) as ServedReadModel).collection();
+    return this.served.collection(CONTENT_GAPS);
   }
 
   suggestions(): Promise<Collection<Document>> {
-    return (this.served.get(CONVERSATION_SUGGESTIONS) as ServedReadModel).collection();
+    return this.served.collection(CONVERSATION_SUGGESTIONS);
   }
 
   solvedCases(): Promise<Collection<Document>> {
-    return (this.served.get(SOLVED_CASES) as ServedReadModel).collection();
+    return this.served.collection(SOLVED_CASES);
   }
 
   contacts(): Promise<Collection<Document>> {
-    return (this.served.get(ANSWER_CONTACTS) as ServedReadModel).collection();
+    return this.served.collection(ANSWER_CONTACTS);
   }
 
   async article(articleId: string): Promise<Record<string, unknown> | undefined> {

@@ -7,8 +7,7 @@ import { MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
 import type { MessageBus, StreamParking } from '@journey/messaging';
 import { InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
-import { ServedReadModel } from '@journey/projections';
-import type { ReadModel } from '@journey/projections';
+import { ServedReadModels } from '@journey/projections';
 import { AGENT_BOARD, ROUTING_CONTACTS, TICKET_BOARD } from '../read-models';
 
 /** What routing knows of a contact. */
@@ -22,7 +21,7 @@ export interface RoutingContact {
 /** The tickets service's read models, fed live from Kafka, and the queries on them. */
 @Injectable()
 export class Boards implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly served: Map<ReadModel, ServedReadModel>;
+  private readonly served: ServedReadModels;
 
   constructor(
     @Inject(InfrastructureConnections) connections: InfrastructureConnections,
@@ -32,42 +31,36 @@ export class Boards implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
     @Inject(SERVICE_LOGGER) logger: Logger,
   ) {
-    this.served = new Map(
-      [TICKET_BOARD, AGENT_BOARD, ROUTING_CONTACTS].map((model) => [
-        model,
-        new ServedReadModel(model, {
-          // mongoose bundles its own copy of the driver; the two Db types describe the same object.
-          db: async () => (await connections.readModelDb()) as unknown as Db,
-          bus,
-          consumerGroup: config.kafka.consumerGroup,
-          catalogue: journeyCatalogue,
-          personalData,
-          parking,
-          onDeadLetter: (reason) =>
-            logger.error({ reason, projection: model.projection.name }, 'event dead-lettered'),
-        }),
-      ]),
-    );
+    this.served = new ServedReadModels([TICKET_BOARD, AGENT_BOARD, ROUTING_CONTACTS], {
+      // mongoose bundles its own copy of the driver; the two Db types describe the same object.
+      db: async () => (await connections.readModelDb()) as unknown as Db,
+      bus,
+      consumerGroup: config.kafka.consumerGroup,
+      catalogue: journeyCatalogue,
+      personalData,
+      parking,
+      onDeadLetter: (reason, projection) => logger.error({ reason, projection }, 'event dead-lettered'),
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const served of this.served.values()) await served.start();
+    await this.served.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    for (const served of this.served.values()) await served.stop();
+    await this.served.stop();
   }
 
   tickets(): Promise<Collection<Document>> {
-    return (this.served.get(TICKET_BOARD) as ServedReadModel).collection();
+    return this.served.collection(TICKET_BOARD);
   }
 
   agents(): Promise<Collection<Document>> {
-    return (this.served.get(AGENT_BOARD) as ServedReadModel).collection();
+    return this.served.collection(AGENT_BOARD);
   }
 
   private contacts(): Promise<Collection<Document>> {
-    return (this.served.get(ROUTING_CONTACTS) as ServedReadModel).collection();
+    return this.served.collection(ROUTING_CONTACTS);
   }
 
   async ticket(ticketId: string): Promise<Document | null> {
