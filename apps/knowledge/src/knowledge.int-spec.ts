@@ -614,9 +614,14 @@ describe('knowledge', () => {
       .post('/v1/articles/import')
       .set(admin)
       .set('content-type', 'application/x-ndjson')
-      .send(`${seed.split('\n')[0]}\n{"sourceLocale":"xx","locales":{}}\nnot json\n`)
+      .send(
+        `${seed.split('\n')[0]}\n{"sourceLocale":"xx","locales":{}}\nnot json\n` +
+          '{"externalId":"nul","sourceLocale":"en","locales":{"en":{"title":"t\\u0000","body":"b"}}}\n',
+      )
       .expect(400);
-    expect(bad.body.message).toMatch(/line 2: .*locale.*; line 3: not JSON/);
+    expect(bad.body.message).toMatch(
+      /line 2: .*locale.*; line 3: not JSON; line 4: locales\.en\.title: must not contain NUL/,
+    );
     await api()
       .post('/v1/articles/import')
       .set(await as('ann', 'agent'))

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { KnowledgeLocale } from '@journey/contracts';
 import { describeIssues } from '@journey/contracts';
+import { UNSAFE_TEXT_MESSAGE, unsafeTextPath } from '@journey/platform';
 import { derivedId } from '../knowledge-ids';
 import { transferLineSchema } from '../http/knowledge-api.schemas';
 import type { TransferLine } from '../http/knowledge-api.schemas';
@@ -31,6 +32,12 @@ export function parseTransferLines(text: string): {
       json = JSON.parse(raw);
     } catch {
       problems.push(`line ${i + 1}: not JSON`);
+      return;
+    }
+    // The edge's rule for every body (parseInput's): no string a store cannot keep.
+    const unsafe = unsafeTextPath(json);
+    if (unsafe !== undefined) {
+      problems.push(`line ${i + 1}: ${unsafe}: ${UNSAFE_TEXT_MESSAGE}`);
       return;
     }
     const parsed = transferLineSchema.safeParse(json);
