@@ -170,6 +170,7 @@ export class Dispatcher implements OnApplicationBootstrap, OnModuleDestroy {
         traits: p.traits,
         presence: state.presence,
         load,
+        claims: Object.fromEntries(state.claims),
         vipDesk: p.groups.some((g) => vipGroups.has(g)),
       });
     }

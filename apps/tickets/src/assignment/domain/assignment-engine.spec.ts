@@ -93,4 +93,22 @@ describe('the assignment engine', () => {
     expect(plan.filter((p) => p.agentId === 'a')).toHaveLength(3);
     expect(plan.filter((p) => p.agentId === 'b')).toHaveLength(1);
   });
+
+  it('does not count a claim on the ticket itself against it (another replica is assigning it, or a pass is retried)', () => {
+    // Replica A claimed t1 for ann and is about to record the assignment; replica B's board still
+    // shows t1 queued. B's plan for t1 reads ann's load without t1; t2 still counts t1.
+    const ann = agent('ann', { capacity: { default: 2 }, load: { email: 1 }, claims: { t1: 'email' } });
+    const plan = planAssignments(
+      [
+        ticket('t1'),
+        ticket('t2', { queuedAt: '2026-11-24T10:00:01.000Z' }),
+        ticket('t3', { queuedAt: '2026-11-24T10:00:02.000Z' }),
+      ],
+      [ann],
+    );
+    expect(plan.map((p) => [p.ticketId, p.reasons.explanations.at(-1)])).toEqual([
+      ['t1', 'load 0/2'],
+      ['t2', 'load 1/2'],
+    ]);
+  });
 });

@@ -27,6 +27,12 @@ export interface AgentCandidate {
   traits: Readonly<Record<string, string>>;
   presence: AgentPresence;
   load: Readonly<Record<string, number>>;
+  /**
+   * The claims the agent's stream holds, ticket id → channel (each counted in `load`). A ticket still
+   * queued while an agent holds its claim is being assigned (by another replica, or a pass that failed
+   * between its two appends and is tried again): that claim is not counted against the ticket itself.
+   */
+  claims?: Readonly<Record<string, string>>;
   /** Member of a group that serves premium tiers (the VIP desk). */
   vipDesk: boolean;
 }
@@ -46,7 +52,9 @@ const PREMIUM = new Set(['gold', 'platinum']);
 
 const capacityOf = (a: AgentCandidate, channel: CapacityChannel) =>
   (channel === 'none' ? undefined : a.capacity[channel]) ?? a.capacity['default'] ?? 0;
-const loadOf = (a: AgentCandidate, channel: CapacityChannel) => a.load[channel] ?? 0;
+/** What the agent holds on the ticket's channel, its claim on this very ticket left out. */
+const loadOf = (a: AgentCandidate, ticket: QueuedTicket) =>
+  (a.load[ticket.channel] ?? 0) - (a.claims?.[ticket.ticketId] === ticket.channel ? 1 : 0);
 const round = (n: number) => Math.round(n * 100) / 100;
 const sameLanguage = (a: string, b: string) =>
   a.toLowerCase().split('-')[0] === b.toLowerCase().split('-')[0];
@@ -56,7 +64,7 @@ export function eligible(ticket: QueuedTicket, agent: AgentCandidate): boolean {
   return (
     agent.presence === 'online' &&
     agent.groups.includes(ticket.group) &&
-    loadOf(agent, ticket.channel) < capacityOf(agent, ticket.channel)
+    loadOf(agent, ticket) < capacityOf(agent, ticket.channel)
   );
 }
 
@@ -93,7 +101,7 @@ export function score(ticket: QueuedTicket, agent: AgentCandidate): Omit<Assignm
   const sticky = ticket.contact?.previousAgents?.includes(agent.agentId) ? WEIGHTS.sticky : 0;
   if (sticky) explanations.push('served this customer before');
   const capacity = capacityOf(agent, ticket.channel);
-  const used = loadOf(agent, ticket.channel);
+  const used = loadOf(agent, ticket);
   const load = capacity > 0 ? WEIGHTS.load * (1 - used / capacity) : 0;
   explanations.push(`load ${used}/${capacity}`);
   const components = {
@@ -120,7 +128,7 @@ export function rankCandidates(
     .sort(
       (x, y) =>
         y.s.score - x.s.score ||
-        loadOf(x.agent, ticket.channel) - loadOf(y.agent, ticket.channel) ||
+        loadOf(x.agent, ticket) - loadOf(y.agent, ticket) ||
         x.agent.agentId.localeCompare(y.agent.agentId),
     );
   return scored.map(({ agent, s }, i) => ({
@@ -160,7 +168,8 @@ export function planAssignments(
     if (!best) continue;
     plan.push({ ticketId: ticket.ticketId, agentId: best.agentId, reasons: best.reasons });
     const agent = working.find((a) => a.agentId === best.agentId) as (typeof working)[number];
-    agent.load[ticket.channel] = (agent.load[ticket.channel] ?? 0) + 1;
+    if (agent.claims?.[ticket.ticketId] !== ticket.channel)
+      agent.load[ticket.channel] = (agent.load[ticket.channel] ?? 0) + 1;
   }
   return plan;
 }
