@@ -19,3 +19,12 @@ export * from './tickets/tickets.events';
 export * from './knowledge/knowledge.events';
 export { boundedJson, boundedRecord, EVENT_MAX_BYTES, jsonBytes } from './size/size-limits';
 export { serializedSizeBound, UnboundedField } from './size/serialized-size-bound';
+export {
+  addBusinessSeconds,
+  ALWAYS_OPEN,
+  businessSecondsBetween,
+  calendarSchema,
+  isOpen,
+  WEEKDAYS,
+} from './tickets/business-calendar';
+export type { Calendar } from './tickets/business-calendar';

@@ -1,6 +1,5 @@
-import type { SlaMetric } from '@journey/contracts';
-import { addBusinessSeconds, ALWAYS_OPEN, businessSecondsBetween } from './business-calendar';
-import type { Calendar } from './business-calendar';
+import { addBusinessSeconds, ALWAYS_OPEN, businessSecondsBetween } from '@journey/contracts';
+import type { Calendar, SlaMetric } from '@journey/contracts';
 
 /**
  * One SLA clock of a ticket: how much open time it has run in its cycle, and, while it runs, when it

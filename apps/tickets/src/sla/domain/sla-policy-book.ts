@@ -1,8 +1,13 @@
 import { z } from 'zod';
-import { CHANNELS, handle, slaTargets, TICKET_PRIORITIES, VIP_TIERS } from '@journey/contracts';
-import type { ChannelKind, SlaTargets, TicketPriority } from '@journey/contracts';
-import { calendarSchema } from './business-calendar';
-import type { Calendar } from './business-calendar';
+import {
+  calendarSchema,
+  CHANNELS,
+  handle,
+  slaTargets,
+  TICKET_PRIORITIES,
+  VIP_TIERS,
+} from '@journey/contracts';
+import type { Calendar, ChannelKind, SlaTargets, TicketPriority } from '@journey/contracts';
 
 const escalation = z
   .object({

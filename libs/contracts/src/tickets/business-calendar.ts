@@ -1,12 +1,12 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { handle } from '@journey/contracts';
+import { handle } from './tickets.events';
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'HH:MM, 00:00 to 24:00');
 const interval = z.object({ from: clock, to: clock }).refine((i) => i.from < i.to, 'from must be before to');
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
-/** A business-hours calendar: a time zone, open intervals per weekday, and whole-day holidays. */
+/** A business-hours calendar of the SLA policy book (tickets.sla-policies-configured; analytics measures business time with it): a time zone, open intervals per weekday, and whole-day holidays. */
 export const calendarSchema = z
   .object({
     id: handle,
