@@ -1,0 +1,324 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PostgresEventStore } from '@journey/eventstore';
+import { issueLocalToken } from '@journey/platform';
+import type { Role } from '@journey/platform';
+import {
+  eventually,
+  isolatedMongoUrl,
+  isolatedPostgresDatabase,
+  startGroupsAtEnd,
+  testInfrastructure,
+  uniqueName,
+} from '@journey/testing';
+import type { IsolatedDatabase } from '@journey/testing';
+import { launchService, readyServices, stopServices } from './support/service-processes';
+import type { ServiceProcess } from './support/service-processes';
+
+// Channels, contacts, tickets and analytics from their built output on one event store, talking only
+// through Kafka: customers write on a partner channel, agents answer and solve, customers rate through
+// the survey link, and analytics' figures (JSON, CSV, drill-down) say what happened — then the same
+// figures after its read models are rebuilt from position 0.
+const infra = testInfrastructure();
+const root = join(__dirname, '..', '..', '..');
+const run = randomBytes(3).toString('hex');
+const keyFile = join(mkdtempSync(join(tmpdir(), 'journey-analytics-e2e-')), 'key.json');
+const secret = randomBytes(18).toString('base64url');
+const ports = { channels: 3251, contacts: 3252, tickets: 3253, analytics: 3254 };
+const url = (s: keyof typeof ports) => `http://127.0.0.1:${ports[s]}`;
+const channelId = `shop-${run}`;
+const group = `care-${run}`;
+const groups = {
+  channels: uniqueName('analytics-e2e-channels'),
+  contacts: uniqueName('analytics-e2e-contacts'),
+  tickets: uniqueName('analytics-e2e-tickets'),
+  analytics: uniqueName('analytics-e2e-analytics'),
+};
+const analyticsMongoUrl = isolatedMongoUrl(infra, 'analytics_e2e_analytics');
+let db: IsolatedDatabase;
+let store: PostgresEventStore;
+/** The partner's callback URL: takes what channels delivers (replies, surveys). */
+let partner: Server;
+const services: ServiceProcess[] = [];
+
+const admin = { subject: 'admin-1', roles: ['admin'] as Role[] };
+const supervisor = { subject: 'sup-1', roles: ['supervisor'] as Role[] };
+const agentAs = (agentId: string) => ({ subject: agentId, roles: ['agent'] as Role[] });
+
+async function call(method: string, target: string, as?: { subject: string; roles: Role[] }, body?: unknown) {
+  const token = as
+    ? await issueLocalToken({ keyFile, issuer: 'journey-local', audience: 'journey', ...as, expiresIn: '1h' })
+    : undefined;
+  const res = await fetch(target, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, text, type: res.headers.get('content-type') ?? '' };
+}
+async function ok(method: string, target: string, as?: { subject: string; roles: Role[] }, body?: unknown) {
+  const res = await call(method, target, as, body);
+  if (res.status >= 300) throw new Error(`${method} ${target} → ${res.status} ${res.text}`);
+  return res.type.includes('json') ? (JSON.parse(res.text) as Record<string, unknown>) : { text: res.text };
+}
+
+/** A customer message on the partner channel, signed as the partner signs. */
+async function customerWrites(user: string, text: string): Promise<string> {
+  const body = JSON.stringify({ idempotencyKey: randomUUID(), user: { id: user }, text });
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
+  const res = await fetch(`${url('channels')}/v1/webhooks/api/${channelId}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-journey-timestamp': timestamp,
+      'x-journey-signature': `sha256=${signature}`,
+    },
+    body,
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { conversationId: string }).conversationId;
+}
+
+type Ticket = { ticketId: string; assignee?: string; csatLink?: string; [k: string]: unknown };
+async function ticketOf(conversationId: string, ready: (t: Ticket) => boolean = () => true): Promise<Ticket> {
+  return eventually(
+    async () => {
+      const page = await ok('GET', `${url('tickets')}/v1/tickets?group=${group}&limit=100`, supervisor);
+      const found = (page['tickets'] as Ticket[]).find((t) => t['conversationId'] === conversationId);
+      if (!found) return false;
+      const detail = (await ok(
+        'GET',
+        `${url('tickets')}/v1/tickets/${found.ticketId}`,
+        supervisor,
+      )) as Ticket;
+      return ready(detail) && detail;
+    },
+    { timeoutMs: 30_000, what: `the ticket of ${conversationId}` },
+  );
+}
+
+/** What the partner received from channels (replies and survey messages). */
+const delivered: string[] = [];
+/** A survey link channels delivered to the partner that is not one of `seen`. */
+async function newSurveyLink(seen: string[]): Promise<string> {
+  return (await eventually(
+    () =>
+      delivered
+        .map((body) => /(http:\/\/\S+\/v1\/csat\/[A-Za-z0-9._~%-]+)/.exec(String(JSON.parse(body).text))?.[1])
+        .find((link) => link !== undefined && !seen.includes(link)) ?? false,
+    { what: 'a survey link at the partner' },
+  )) as string;
+}
+
+/** This week of tickets (the API measures at most 400 days at once). */
+const week = {
+  from: new Date(Date.now() - 7 * 86_400_000).toISOString(),
+  to: new Date(Date.now() + 86_400_000).toISOString(),
+};
+const figuresUrl = (path = '', query = '') =>
+  `${url('analytics')}/v1/figures${path}?group=${group}&from=${week.from}&to=${week.to}${query}`;
+
+beforeAll(async () => {
+  db = await isolatedPostgresDatabase(infra, 'analytics_e2e');
+  store = await PostgresEventStore.connect({ connectionString: db.url });
+  const configFile = join(mkdtempSync(join(tmpdir(), 'journey-analytics-e2e-cfg-')), 'channels.json');
+  partner = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      delivered.push(body);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => partner.listen(0, '127.0.0.1', r));
+  const callbackUrl = `http://127.0.0.1:${(partner.address() as AddressInfo).port}/hook`;
+  writeFileSync(
+    configFile,
+    JSON.stringify({ api: [{ id: channelId, kind: 'partner-api', secret, callbackUrl }] }),
+  );
+  await startGroupsAtEnd(
+    infra.kafkaBrokers,
+    [
+      ...['ticket-replies', 'auto-answers', 'delivery', 'erasure', 'conversation-list'].map(
+        (s) => `${groups.channels}-${s}`,
+      ),
+      ...['resolution', 'unified-view'].map((s) => `${groups.contacts}-${s}`),
+      ...['intake', 'contacts', 'routing', 'timers', 'ticket-board', 'agent-board', 'routing-contacts'].map(
+        (s) => `${groups.tickets}-${s}`,
+      ),
+      ...['ticket-records', 'sla-calendars', 'report-contacts'].map((s) => `${groups.analytics}-${s}`),
+    ],
+    ['journey.channels.v1', 'journey.contacts.v1', 'journey.tickets.v1'],
+  );
+  const common = {
+    LOG_LEVEL: 'warn',
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    EVENTSTORE_URL: db.url,
+    AUTH_LOCAL_KEY_FILE: keyFile,
+    RATE_LIMIT_PER_SECOND: '2000',
+    RATE_LIMIT_BURST: '4000',
+  };
+  services.push(
+    launchService('channels', ports.channels, {
+      ...common,
+      KAFKA_CONSUMER_GROUP: groups.channels,
+      MONGO_URL: isolatedMongoUrl(infra, 'analytics_e2e_channels'),
+      CHANNELS_CONFIG_FILE: configFile,
+      CSAT_LINK_BASE: `${url('tickets')}/v1/csat`,
+    }),
+    launchService('contacts', ports.contacts, {
+      ...common,
+      KAFKA_CONSUMER_GROUP: groups.contacts,
+      MONGO_URL: isolatedMongoUrl(infra, 'analytics_e2e_contacts'),
+    }),
+    launchService('tickets', ports.tickets, {
+      ...common,
+      KAFKA_CONSUMER_GROUP: groups.tickets,
+      MONGO_URL: isolatedMongoUrl(infra, 'analytics_e2e_tickets'),
+      TICKETS_CHANNEL_GROUPS: `${channelId}=${group}`,
+      TICKETS_DISPATCH_INTERVAL_MS: '300',
+    }),
+    launchService('analytics', ports.analytics, {
+      ...common,
+      KAFKA_CONSUMER_GROUP: groups.analytics,
+      MONGO_URL: analyticsMongoUrl,
+    }),
+  );
+  await readyServices(services, 90_000);
+}, 180_000);
+
+afterAll(async () => {
+  await stopServices(services.filter((s) => s.child.exitCode === null && s.child.signalCode === null));
+  await new Promise((r) => (partner ? partner.close(r) : r(undefined)));
+  await store?.close();
+  await db?.drop();
+}, 60_000);
+
+describe('analytics over a journey through channels and tickets', () => {
+  const ann = `ann-${run}`;
+  const bob = `bob-${run}`;
+  let first: Ticket;
+
+  it('credits responses to who wrote them, resolution and ratings to the assignee, and drills down to the events', async () => {
+    await ok('PUT', `${url('tickets')}/v1/agents/${ann}`, admin, {
+      groups: [group],
+      capacity: { default: 5 },
+    });
+    await ok('PUT', `${url('tickets')}/v1/agents/${bob}`, admin, {
+      groups: [group],
+      capacity: { default: 5 },
+    });
+    await ok('PUT', `${url('tickets')}/v1/agents/${ann}/presence`, admin, { presence: 'online' });
+
+    // Ticket 1: Ann holds it, Bob answers first, the customer writes again, Ann answers; solved, rated 5.
+    const c1 = await customerWrites('u-1', 'My parcel never came');
+    first = await ticketOf(c1, (t) => t.assignee === ann);
+    const t1 = `${url('tickets')}/v1/tickets/${first.ticketId}`;
+    await ok('POST', `${t1}/replies`, agentAs(bob), { text: 'Looking into it' });
+    await ok('POST', `${t1}/notes`, agentAs(ann), { text: 'courier says lost' }); // internal: not a response
+    await customerWrites('u-1', 'Any news?');
+    await ticketOf(
+      c1,
+      (t) => (t['timeline'] as { kind: string }[]).filter((l) => l.kind === 'customer-message').length === 2,
+    );
+    await ok('POST', `${t1}/replies`, agentAs(ann), { text: 'A new parcel is on its way' });
+    await ok('POST', `${t1}/status`, agentAs(ann), { status: 'solved' });
+    const link1 = await newSurveyLink([]);
+    expect((await call('POST', link1, undefined, { score: 5 })).status).toBe(200);
+
+    // Ticket 2: Ann answers once and solves; the customer rates 2.
+    const c2 = await customerWrites('u-2', 'Wrong size');
+    const second = await ticketOf(c2, (t) => t.assignee === ann);
+    const t2 = `${url('tickets')}/v1/tickets/${second.ticketId}`;
+    await ok('POST', `${t2}/replies`, agentAs(ann), { text: 'Exchange booked' });
+    await ok('POST', `${t2}/status`, agentAs(ann), { status: 'solved' });
+    const link2 = await newSurveyLink([link1]);
+    expect((await call('POST', link2, undefined, { score: 2 })).status).toBe(200);
+
+    // The figures once analytics has read both ratings (the last events of the journey).
+    const byAgent = await eventually(
+      async () => {
+        const answer = await ok('GET', figuresUrl('', '&by=agent'), supervisor);
+        const rows = answer['rows'] as { key: { agent: string }; rated: number }[];
+        return rows.reduce((n, r) => n + r.rated, 0) === 2 && rows;
+      },
+      { timeoutMs: 30_000, what: 'both ratings in the figures' },
+    );
+    const row = (agent: string) => byAgent.find((r) => r.key.agent === agent) as unknown;
+    expect(row(bob)).toMatchObject({ firstResponse: { count: 1 }, nextResponse: { count: 0 }, solved: 0 });
+    expect(row(ann)).toMatchObject({
+      created: 2,
+      solved: 2,
+      resolutionRate: 1,
+      firstResponse: { count: 1 },
+      nextResponse: { count: 1 },
+      oneTouch: 1, // ticket 2: one reply from agents; ticket 1 had two (Bob's and Ann's)
+      firstContactResolution: 0.5,
+      surveys: 2,
+      rated: 2,
+      good: 1,
+      csat: 0.5,
+      surveyResponseRate: 1,
+    });
+
+    // Bob's first response drills down to ticket 1 and the events in its stream that bound it.
+    const drill = await ok('GET', figuresUrl('/drilldown', `&figure=firstResponse&agent=${bob}`), supervisor);
+    const entries = drill['entries'] as { ticketId: string; events: string[] }[];
+    expect(entries.map((e) => e.ticketId)).toEqual([first.ticketId]);
+    const ids = new Set((await store.readStream(`ticket-${first.ticketId}`)).map((e) => e.id));
+    expect(entries[0]?.events.length).toBe(2);
+    expect(entries[0]?.events.every((id) => ids.has(id))).toBe(true);
+
+    // The CSV of the tickets has one line per ticket with calendar and business seconds.
+    const csv = (await ok('GET', figuresUrl('/tickets'), supervisor))['text'] as string;
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toContain('firstResponseBusinessSeconds');
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[0])
+        .sort(),
+    ).toEqual([first.ticketId, second.ticketId].sort());
+  }, 120_000);
+
+  it('refuses an unknown cut, a reversed period and a reader without the supervisor role', async () => {
+    expect((await call('GET', figuresUrl('', '&by=mood'), supervisor)).status).toBe(400);
+    expect(
+      (await call('GET', `${url('analytics')}/v1/figures?from=2026-02-01&to=2026-01-01`, supervisor)).status,
+    ).toBe(400);
+    expect((await call('GET', figuresUrl(), agentAs(ann))).status).toBe(403);
+    expect((await call('GET', figuresUrl())).status).toBe(401);
+  });
+
+  it('gives byte-identical figures after its read models are rebuilt from position 0', async () => {
+    const query = '&by=agent,channel,priority&period=day&timeZone=Asia/Shanghai';
+    const live = (await ok('GET', figuresUrl('', query), supervisor)) as { rows: unknown[] };
+    expect(live.rows.length).toBeGreaterThan(0);
+    const liveCsv = (await call('GET', figuresUrl('/tickets'), supervisor)).text;
+    for (const name of ['ticket-records', 'sla-calendars', 'report-contacts']) {
+      const replay = spawnSync(
+        process.execPath,
+        [join(root, 'apps', 'analytics', 'dist', 'replay.js'), name],
+        {
+          cwd: root,
+          env: { PATH: process.env['PATH'], EVENTSTORE_URL: db.url, MONGO_URL: analyticsMongoUrl },
+          encoding: 'utf8',
+        },
+      );
+      expect(replay.status).toBe(0);
+    }
+    expect((await call('GET', figuresUrl('', query), supervisor)).text).toBe(JSON.stringify(live));
+    expect((await call('GET', figuresUrl('/tickets'), supervisor)).text).toBe(liveCsv);
+  }, 120_000);
+});
