@@ -1,12 +1,19 @@
 import { Module } from '@nestjs/common';
 import { EventSourcingModule } from '@journey/messaging';
+import { ANALYTICS_OPTIONS, loadAnalyticsOptions } from './analytics-options';
 import { TicketReports } from './figures/ticket-reports';
 import { FiguresController } from './http/figures.controller';
+import { OperationsController } from './http/operations.controller';
+import { OperationsMonitor } from './operations/operations-monitor';
 
-/** The analytics bounded context: read models of every topic and the figures measured from them. */
+/** The analytics bounded context: read models of every topic, the figures measured from them, and the operations monitor. */
 @Module({
   imports: [EventSourcingModule.forService()],
-  controllers: [FiguresController],
-  providers: [TicketReports],
+  controllers: [FiguresController, OperationsController],
+  providers: [
+    TicketReports,
+    OperationsMonitor,
+    { provide: ANALYTICS_OPTIONS, useFactory: () => loadAnalyticsOptions() },
+  ],
 })
 export class AnalyticsModule {}

@@ -8,6 +8,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { MeController } from './auth/me.controller';
 import { TokenVerifier } from './auth/token-verifier';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
 import { ErrorAnswerFilter } from './http/error-answer.filter';
 import { ClientRateLimits, RateLimitGuard } from './http/rate-limit.guard';
 import {
@@ -27,7 +28,7 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [TerminusModule.forRoot({ errorLogStyle: 'json', gracefulShutdownTimeoutMs: 0 })],
-      controllers: [HealthController, MeController],
+      controllers: [HealthController, MeController, MetricsController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: SERVICE_LOGGER, useValue: logger },

@@ -30,6 +30,7 @@ const root = join(__dirname, '..', '..', '..');
 const run = randomBytes(3).toString('hex');
 const keyFile = join(mkdtempSync(join(tmpdir(), 'journey-analytics-e2e-')), 'key.json');
 const secret = randomBytes(18).toString('base64url');
+const metricsToken = randomBytes(18).toString('base64url');
 const ports = { channels: 3251, contacts: 3252, tickets: 3253, analytics: 3254 };
 const url = (s: keyof typeof ports) => `http://127.0.0.1:${ports[s]}`;
 const channelId = `shop-${run}`;
@@ -73,8 +74,13 @@ async function ok(method: string, target: string, as?: { subject: string; roles:
 }
 
 /** A customer message on the partner channel, signed as the partner signs. */
-async function customerWrites(user: string, text: string): Promise<string> {
-  const body = JSON.stringify({ idempotencyKey: randomUUID(), user: { id: user }, text });
+async function customerWrites(user: string, text: string, sentAt?: string): Promise<string> {
+  const body = JSON.stringify({
+    idempotencyKey: randomUUID(),
+    user: { id: user },
+    text,
+    ...(sentAt ? { sentAt } : {}),
+  });
   const timestamp = String(Math.floor(Date.now() / 1000));
   const signature = createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
   const res = await fetch(`${url('channels')}/v1/webhooks/api/${channelId}`, {
@@ -193,6 +199,8 @@ beforeAll(async () => {
       ...common,
       KAFKA_CONSUMER_GROUP: groups.analytics,
       MONGO_URL: analyticsMongoUrl,
+      ANALYTICS_MONITOR_INTERVAL_MS: '500',
+      METRICS_TOKEN: metricsToken,
     }),
   );
   await readyServices(services, 90_000);
@@ -290,6 +298,103 @@ describe('analytics over a journey through channels and tickets', () => {
         .map((l) => l.split(',')[0])
         .sort(),
     ).toEqual([first.ticketId, second.ticketId].sort());
+  }, 120_000);
+
+  it('shows a ticket waiting past its first-response target in the backlog, the operations JSON and /metrics', async () => {
+    await ok('PUT', `${url('tickets')}/v1/sla-policies`, admin, {
+      calendars: [],
+      policies: [{ id: `fast-${run}`, when: { group: [group] }, targets: { 'first-response': 1 } }],
+    });
+    // Sent 70 s ago with a 1-minute first-response target: due 10 s ago, so the breach fires at once.
+    const c3 = await customerWrites(
+      'u-3',
+      'Still waiting for my refund',
+      new Date(Date.now() - 70_000).toISOString(),
+    );
+    const third = await ticketOf(c3);
+    const backlog = await eventually(
+      async () => {
+        const answer = (await ok(
+          'GET',
+          `${url('analytics')}/v1/figures/backlog?group=${group}&by=group,agent`,
+          supervisor,
+        )) as { rows: { key: Record<string, string>; breachedTickets: number }[] };
+        return answer.rows.some((r) => r.breachedTickets === 1) && answer;
+      },
+      { timeoutMs: 30_000, what: 'the open breach in the backlog' },
+    );
+    expect(backlog.rows).toEqual([
+      expect.objectContaining({
+        key: { group, agent: third.assignee ?? 'unassigned' },
+        open: 1,
+        breachedTickets: 1,
+        breaches: 1,
+        dueSoon: 0,
+        nextBreachIn: null,
+      }),
+    ]);
+    expect((backlog.rows[0] as unknown as { ageMax: number }).ageMax).toBeGreaterThanOrEqual(60);
+
+    // The monitor's gauges: the breach, the analytics projections caught up, no dead letter in their groups.
+    const operations = await eventually(
+      async () => {
+        const answer = (await ok('GET', `${url('analytics')}/v1/operations`, supervisor)) as {
+          slaBreachesOpen: { group: string; metric: string; breaches: number }[];
+          projectionLag: { projection: string; lag: number }[];
+          consumerLag: { group: string; lag: number }[];
+          deadLetters: { group: string; messages: number }[];
+        };
+        return (
+          answer.slaBreachesOpen.some((b) => b.group === group) &&
+          answer.projectionLag.every((p) => p.lag === 0) &&
+          answer
+        );
+      },
+      { timeoutMs: 30_000, what: 'the breach and caught-up projections in the operations JSON' },
+    );
+    expect(operations.slaBreachesOpen.filter((b) => b.group === group)).toEqual([
+      { group, metric: 'first-response', breaches: 1 },
+    ]);
+    const ticketRecords = `${groups.analytics}-ticket-records`;
+    expect(operations.consumerLag).toContainEqual(expect.objectContaining({ group: ticketRecords, lag: 0 }));
+    expect(operations.deadLetters).toContainEqual(
+      expect.objectContaining({ group: ticketRecords, messages: 0 }),
+    );
+
+    const scrape = await fetch(`${url('analytics')}/metrics`, {
+      headers: { authorization: `Bearer ${metricsToken}` },
+    });
+    expect(scrape.status).toBe(200);
+    const exposition = await scrape.text();
+    expect(exposition).toContain(
+      `journey_tickets_sla_breaches_open{group="${group}",metric="first-response"} 1`,
+    );
+    expect(exposition).toMatch(
+      new RegExp(
+        `journey_kafka_consumer_group_lag\\{service="other",group="${ticketRecords}",topic="journey.tickets.v1"\\} 0`,
+      ),
+    );
+    expect(exposition).toContain(`journey_analytics_projection_lag{projection="ticket-records"} 0`);
+    // The service's own instruments are there too: HTTP requests, its consumers' lag.
+    expect(exposition).toContain('# TYPE http_server_request_duration histogram');
+    expect(exposition).toMatch(
+      /^journey_consumer_lag\{messaging_consumer_group_name="[^"]+-ticket-records"/m,
+    );
+    expect(exposition).toMatch(/^journey_analytics_monitor_age_seconds \d/m);
+    // The scrape needs the token; an agent's JWT is not it.
+    expect((await fetch(`${url('analytics')}/metrics`)).status).toBe(401);
+    const agentToken = await issueLocalToken({
+      keyFile,
+      issuer: 'journey-local',
+      audience: 'journey',
+      ...agentAs(ann),
+      expiresIn: '1h',
+    });
+    expect(
+      (await fetch(`${url('analytics')}/metrics`, { headers: { authorization: `Bearer ${agentToken}` } }))
+        .status,
+    ).toBe(401);
+    expect((await call('GET', `${url('analytics')}/v1/operations`, agentAs(ann))).status).toBe(403);
   }, 120_000);
 
   it('refuses an unknown cut, a reversed period and a reader without the supervisor role', async () => {

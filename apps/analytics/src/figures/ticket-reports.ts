@@ -13,6 +13,8 @@ import { REPORT_CONTACTS, SLA_CALENDARS, TICKET_RECORDS } from '../read-models';
 import { SLA_CALENDARS_ID } from './adapters/sla-calendars.projection';
 import { computeFigures, drillDown } from './domain/figures';
 import type { DrillableFigure, DrillDownEntry, FigureQuery, FigureRow } from './domain/figures';
+import { computeBacklog, WAITING_STATUSES } from './domain/backlog';
+import type { Backlog, BacklogCut } from './domain/backlog';
 import { measureTicket } from './domain/ticket-measures';
 import type { TicketMeasures } from './domain/ticket-measures';
 import type { TicketRecord } from './domain/ticket-record';
@@ -82,14 +84,52 @@ export class TicketReports implements OnApplicationBootstrap, OnModuleDestroy {
 
   async figures(query: FigureQuery): Promise<FigureRow[]> {
     const measures = await collect(this.measures(query));
-    return computeFigures(measures, query, await this.tiers(measures));
+    return computeFigures(measures, query, await this.tiers(measures.map((m) => m.contactId)));
   }
 
   async drillDown(
     query: FigureQuery & { figure: DrillableFigure; periodStart?: string },
   ): Promise<DrillDownEntry[]> {
     const measures = await collect(this.measures(query));
-    return drillDown(measures, query, await this.tiers(measures));
+    return drillDown(measures, query, await this.tiers(measures.map((m) => m.contactId)));
+  }
+
+  /** The tickets waiting now (the filters narrow them). */
+  async waiting(
+    where: { group?: string; channel?: string; priority?: string } = {},
+  ): Promise<TicketRecord[]> {
+    const filter: Filter<Document> = {
+      status: { $in: [...WAITING_STATUSES] },
+      merged: { $ne: true },
+      openedAt: { $exists: true },
+    };
+    for (const cut of ['group', 'channel', 'priority'] as const) if (where[cut]) filter[cut] = where[cut];
+    return (await (
+      await this.records()
+    )
+      .find(filter)
+      .sort({ _id: 1 })
+      .toArray()) as unknown as TicketRecord[];
+  }
+
+  /** The backlog now, cut and filtered as asked. */
+  async backlog(
+    query: {
+      by: readonly BacklogCut[];
+      dueSoonSeconds: number;
+      group?: string;
+      channel?: string;
+      priority?: string;
+    },
+    now = new Date(),
+  ): Promise<Backlog> {
+    const records = await this.waiting(query);
+    return computeBacklog(records, {
+      now: now.toISOString(),
+      by: query.by,
+      dueSoonSeconds: query.dueSoonSeconds,
+      vipTierOf: await this.tiers(query.by.includes('vipTier') ? records.map((r) => r.contactId) : []),
+    });
   }
 
   /** The calendars of the SLA policy book in force, by id. */
@@ -107,11 +147,11 @@ export class TicketReports implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** The VIP tier of each ticket's customer now (a merged contact's is its survivor's). */
   private async tiers(
-    measures: readonly TicketMeasures[],
+    contactIds: readonly (string | undefined)[],
   ): Promise<(contactId: string) => string | undefined> {
     const contacts = await this.served.collection(REPORT_CONTACTS);
     const known = new Map<string, { vipTier?: string; survivorId?: string }>();
-    let wanted = [...new Set(measures.flatMap((m) => (m.contactId ? [m.contactId] : [])))];
+    let wanted = [...new Set(contactIds.flatMap((id) => (id ? [id] : [])))];
     for (let hop = 0; hop <= MERGE_HOPS && wanted.length; hop++) {
       const next: string[] = [];
       for (let i = 0; i < wanted.length; i += CONTACTS_PER_LOOKUP) {

@@ -2,6 +2,8 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { CUTS, DATE_BASES, DRILLABLE, PERIODS } from '../figures/domain/figures';
 import type { FigureQuery } from '../figures/domain/figures';
+import { BACKLOG_CUTS } from '../figures/domain/backlog';
+import type { BacklogCut } from '../figures/domain/backlog';
 
 /** The longest period one request measures. */
 export const RANGE_MAX_DAYS = 400;
@@ -136,6 +138,51 @@ export const drillDownAnswer = z.object({
       from: z.string().optional(),
       to: z.string().optional(),
       events: z.array(z.string()).describe('ids of the events the figure was measured from'),
+    }),
+  ),
+});
+
+/** The backlog's query: cuts and filters of the tickets waiting now. */
+export const backlogQuerySchema = z
+  .object({
+    by: z
+      .string()
+      .max(100)
+      .optional()
+      .transform((s, ctx) => {
+        const cuts = (s ?? '').split(',').filter(Boolean);
+        for (const c of cuts)
+          if (!(BACKLOG_CUTS as readonly string[]).includes(c)) {
+            ctx.addIssue({ code: 'custom', message: `unknown cut ${c}: one of ${BACKLOG_CUTS.join(', ')}` });
+            return z.NEVER;
+          }
+        return [...new Set(cuts)] as BacklogCut[];
+      }),
+    dueSoonMinutes: z.coerce.number().int().min(1).max(10_080).default(60),
+    group: value.optional(),
+    channel: value.optional(),
+    priority: value.optional(),
+  })
+  .strict();
+export type BacklogQuery = z.infer<typeof backlogQuerySchema>;
+
+export const backlogAnswer = z.object({
+  at: z.string().describe('the instant the backlog was measured at'),
+  dueSoonSeconds: z.number(),
+  rows: z.array(
+    z.object({
+      key: z.record(z.string(), z.string()),
+      open: z.number().describe('tickets waiting (new, open, pending, on-hold)'),
+      unassigned: z.number(),
+      ageMedian: z.number().describe('seconds since opening'),
+      ageP90: z.number(),
+      ageMax: z.number(),
+      breachedTickets: z
+        .number()
+        .describe('tickets with a missed SLA target whose clock still runs or is paused'),
+      breaches: z.number(),
+      dueSoon: z.number().describe('tickets whose next running target falls due within dueSoonSeconds'),
+      nextBreachIn: z.number().nullable().describe('seconds until the earliest running target falls due'),
     }),
   ),
 });

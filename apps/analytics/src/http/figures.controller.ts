@@ -7,7 +7,10 @@ import { CUTS, DATE_BASES, DRILLABLE, PERIODS } from '../figures/domain/figures'
 import type { FigureQuery } from '../figures/domain/figures';
 import { TicketReports } from '../figures/ticket-reports';
 import { csvLine, rowLine, rowsHeader, TICKET_COLUMNS, ticketLine } from './figures-csv';
+import { BACKLOG_CUTS } from '../figures/domain/backlog';
 import {
+  backlogAnswer,
+  backlogQuerySchema,
   drillDownAnswer,
   drillDownQuerySchema,
   figureQuerySchema,
@@ -115,6 +118,26 @@ export class FiguresController {
     } finally {
       await measures.return(undefined);
     }
+  }
+
+  @Get('backlog')
+  @Roles('supervisor', 'admin')
+  @ApiOperation({
+    summary:
+      'The tickets waiting now: how many, how old, their open SLA breaches and the targets falling due soon, per cut',
+    description:
+      'A ticket waits while it is new, open, pending or on hold. An open breach is a missed target whose clock still runs or is paused (answering or solving ends it).',
+  })
+  @ApiQuery({ name: 'by', required: false, description: `cuts, comma-separated: ${BACKLOG_CUTS.join(', ')}` })
+  @ApiQuery({ name: 'dueSoonMinutes', required: false, description: '1–10080, default 60' })
+  @ApiQuery({ name: 'group', required: false })
+  @ApiQuery({ name: 'channel', required: false })
+  @ApiQuery({ name: 'priority', required: false })
+  @ApiAnswer(backlogAnswer)
+  @ApiErrors(400, 401, 403)
+  async backlog(@Query() input: unknown) {
+    const { by, dueSoonMinutes, ...where } = parseInput(backlogQuerySchema, input, 'query');
+    return this.reports.backlog({ by: by ?? [], dueSoonSeconds: dueSoonMinutes * 60, ...where });
   }
 
   @Get('drilldown')

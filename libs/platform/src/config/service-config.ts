@@ -18,6 +18,7 @@ export const SECRET_VARIABLES = new Set([
   'MONGO_URL',
   'PERSONAL_DATA_KEY',
   'ID_KEY',
+  'METRICS_TOKEN',
 ]);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -77,6 +78,7 @@ function schemaFor(service: ServiceName) {
         .min(1, 'must be at least 1')
         .max(1_000_000, 'must be at most 1000000')
         .default(200),
+      METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
       LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
       KAFKA_BROKERS: z
         .string()
@@ -180,6 +182,8 @@ export interface ServiceConfig {
     trustProxy: number;
     /** Per client: RATE_LIMIT_BURST requests per RATE_LIMIT_BURST / RATE_LIMIT_PER_SECOND seconds. */
     rateLimit: { perSecond: number; burst: number };
+    /** When set, GET /metrics asks for `Authorization: Bearer <token>` (Prometheus' bearer_token). */
+    metricsToken?: string;
   };
   logLevel: Env['LOG_LEVEL'];
   kafka: { brokers: string[]; clientId: string; consumerGroup: string };
@@ -238,6 +242,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
       bodyLimit: e.HTTP_BODY_LIMIT,
       trustProxy: e.HTTP_TRUST_PROXY,
       rateLimit: { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST },
+      ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
     },
     logLevel: e.LOG_LEVEL,
     kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, consumerGroup: e.KAFKA_CONSUMER_GROUP },

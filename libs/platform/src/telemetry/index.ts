@@ -1,1 +1,1 @@
-export { startTelemetry } from './telemetry';
+export { prometheusMetrics, startTelemetry } from './telemetry';

@@ -1,24 +1,49 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { MongooseInstrumentation } from '@opentelemetry/instrumentation-mongoose';
 
+/** Where the service's Prometheus reader is kept, so the HTTP app (loaded later) can serve it. */
+const PROMETHEUS = Symbol.for('journey.telemetry.prometheus');
+type WithPrometheus = typeof globalThis & { [PROMETHEUS]?: PrometheusExporter };
+
+/** The Prometheus reader of the service's metrics, when telemetry started with one. */
+export function prometheusMetrics(): PrometheusExporter | undefined {
+  return (globalThis as WithPrometheus)[PROMETHEUS];
+}
+
 /**
  * Starts OpenTelemetry for a service before anything it instruments is loaded. Exporters follow the
  * standard OTEL_* variables (OTEL_TRACES_EXPORTER=otlp|console|none, OTEL_EXPORTER_OTLP_ENDPOINT, …);
- * unset, nothing is exported, but W3C trace context still propagates across HTTP and Kafka.
+ * unset, no trace is exported, but W3C trace context still propagates across HTTP and Kafka. Metrics
+ * are read by Prometheus from the service's own HTTP port (`GET /metrics`) unless
+ * OTEL_METRICS_EXPORTER names another exporter (otlp, console) or `none`.
  */
 export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process.env): NodeSDK | undefined {
   if (env['OTEL_SDK_DISABLED'] === 'true') return undefined;
   env['OTEL_SERVICE_NAME'] ??= `journey-${service}`;
   env['OTEL_TRACES_EXPORTER'] ??= 'none';
-  env['OTEL_METRICS_EXPORTER'] ??= 'none';
   env['OTEL_LOGS_EXPORTER'] ??= 'none';
+  const metricsExporter = env['OTEL_METRICS_EXPORTER'] ?? 'prometheus';
+  let metricReaders: PrometheusExporter[] | undefined;
+  if (metricsExporter === 'prometheus') {
+    // Served by the service's HTTP app rather than a listener of its own (one port to expose and protect).
+    const prometheus = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+    (globalThis as WithPrometheus)[PROMETHEUS] = prometheus;
+    metricReaders = [prometheus];
+  }
   const sdk = new NodeSDK({
+    ...(metricReaders ? { metricReaders } : {}),
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => (req.url ?? '').startsWith('/health/') }),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => {
+          const url = req.url ?? '';
+          return url.startsWith('/health/') || url.startsWith('/metrics');
+        },
+      }),
       new ExpressInstrumentation(),
       new KafkaJsInstrumentation(),
       new PgInstrumentation(),

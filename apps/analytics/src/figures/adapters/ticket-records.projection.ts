@@ -14,7 +14,8 @@ const utc = (at: string) => new Date(at).toISOString();
  */
 export const ticketRecordsProjection: Projection = {
   name: 'ticket-records',
-  version: 1,
+  // v2: each SLA clock's state now (clocks.<metric>), for the backlog.
+  version: 2,
   eventTypes: [
     'tickets.ticket-opened.v1',
     'tickets.ticket-updated.v1',
@@ -141,9 +142,19 @@ export const ticketRecordsProjection: Projection = {
       }
       case 'tickets.sla-clock-set.v1': {
         const d = event.data;
+        const clock = {
+          cycle: d.cycle,
+          state: d.state,
+          ...(d.state === 'running' && d.dueAt ? { dueAt: utc(d.dueAt) } : {}),
+        };
+        const set = { [`clocks.${d.metric}`]: clock };
         return d.state === 'achieved'
-          ? push(d.ticketId, { k: 'sla', at: d.at, metric: d.metric, cycle: d.cycle, outcome: 'achieved' })
-          : [];
+          ? push(
+              d.ticketId,
+              { k: 'sla', at: d.at, metric: d.metric, cycle: d.cycle, outcome: 'achieved' },
+              set,
+            )
+          : [{ id: d.ticketId, set }];
       }
       case 'tickets.sla-breached.v1': {
         const d = event.data;

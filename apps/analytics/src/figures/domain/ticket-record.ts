@@ -20,7 +20,16 @@ export interface TicketRecord {
   /** The business-hours calendar of the SLA policy that holds for the ticket. */
   calendarId?: string;
   merged?: boolean;
+  /** Each SLA clock as it stands now (what the backlog's breaching-soon and open breaches read). */
+  clocks?: Partial<Record<string, SlaClock>>;
   facts: TicketFact[];
+}
+
+/** An SLA clock of a ticket now: its cycle, state and (while it runs) when it breaches. */
+export interface SlaClock {
+  cycle: number;
+  state: 'running' | 'paused' | 'achieved' | 'stopped';
+  dueAt?: string;
 }
 
 /** `e` is the id of the event the fact came from (what a drill-down lists). */
