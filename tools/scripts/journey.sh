@@ -69,6 +69,17 @@ ensure_deps() {
   touch "$stamp"
 }
 
+# The browser the page tests drive (playwright-core cannot download one here): Debian's chromium.
+ensure_browser() {
+  if [[ -n "${CHROMIUM_PATH:-}" ]]; then [[ -x "$CHROMIUM_PATH" ]] || die "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable"; return 0; fi
+  command -v chromium >/dev/null && return 0
+  [[ $(id -u) -eq 0 ]] || die "the page tests need Chromium: sudo apt-get install -y chromium (or set CHROMIUM_PATH)"
+  say "installing Debian's chromium package for the page tests (first run only)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+    || die "could not install chromium with apt-get"
+}
+
 nx() { (cd "$ROOT" && NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false node_modules/.bin/nx "$@"); }
 
 cmd="${1:-}"; shift || true
@@ -102,7 +113,7 @@ case "$cmd" in
     bash "$ROOT/infra/local/infra.sh" down
     ;;
   test)
-    ensure_node; ensure_deps
+    ensure_node; ensure_deps; ensure_browser
     bash "$ROOT/infra/local/infra.sh" up
     exec node "$ROOT/tools/scripts/run-tests.mjs" "$@"
     ;;

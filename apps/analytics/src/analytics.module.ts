@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EventSourcingModule } from '@journey/messaging';
+import { DashboardController } from './dashboard/dashboard.controller';
 import { ANALYTICS_OPTIONS, loadAnalyticsOptions } from './analytics-options';
 import { TicketReports } from './figures/ticket-reports';
 import { FiguresController } from './http/figures.controller';
@@ -9,7 +10,7 @@ import { OperationsMonitor } from './operations/operations-monitor';
 /** The analytics bounded context: read models of every topic, the figures measured from them, and the operations monitor. */
 @Module({
   imports: [EventSourcingModule.forService()],
-  controllers: [FiguresController, OperationsController],
+  controllers: [FiguresController, OperationsController, DashboardController],
   providers: [
     TicketReports,
     OperationsMonitor,

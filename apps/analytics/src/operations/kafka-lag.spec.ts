@@ -64,8 +64,13 @@ describe('lag and dead letters from Kafka offsets', () => {
     ]);
   });
 
-  it('counts the dead letters each group’s topic holds', () => {
-    expect(deadLetterCounts(ends)).toEqual([
+  it('counts the dead letters each of the groups’ topic holds, and no other DLQ topic', () => {
+    const running = [
+      'journey-tickets-intake',
+      'journey-analytics-ticket-records',
+      'journey-knowledge-no-dlq-yet',
+    ];
+    expect(deadLetterCounts(ends, running)).toEqual([
       { service: 'analytics', group: 'journey-analytics-ticket-records', messages: 3 },
       { service: 'tickets', group: 'journey-tickets-intake', messages: 0 },
     ]);

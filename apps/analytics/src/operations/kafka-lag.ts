@@ -63,14 +63,15 @@ export function groupLags(
   return rows;
 }
 
-/** The dead letters each group's `journey.dlq.<group>` topic holds. */
-export function deadLetterCounts(ends: ReadonlyMap<string, readonly PartitionEnds[]>): DeadLetterCount[] {
-  return [...ends.keys()]
-    .filter((t) => t.startsWith(DLQ_PREFIX))
-    .sort()
-    .map((topic) => {
-      const group = topic.slice(DLQ_PREFIX.length);
-      const messages = (ends.get(topic) ?? []).reduce((n, e) => n + Math.max(0, e.high - e.low), 0);
-      return { service: serviceOfGroup(group), group, messages };
-    });
+/** The dead letters each of the groups' `journey.dlq.<group>` topic holds (a group without one is left out). */
+export function deadLetterCounts(
+  ends: ReadonlyMap<string, readonly PartitionEnds[]>,
+  groups: readonly string[],
+): DeadLetterCount[] {
+  return [...new Set(groups)].sort().flatMap((group) => {
+    const partitions = ends.get(`${DLQ_PREFIX}${group}`);
+    if (!partitions) return [];
+    const messages = partitions.reduce((n, e) => n + Math.max(0, e.high - e.low), 0);
+    return [{ service: serviceOfGroup(group), group, messages }];
+  });
 }

@@ -192,7 +192,7 @@ export class OperationsMonitor implements OnApplicationBootstrap, OnApplicationS
       this.snapshot = {
         at: at.toISOString(),
         consumerLag,
-        deadLetters: deadLetterCounts(ends),
+        deadLetters: deadLetterCounts(ends, running),
         projectionLag,
         slaBreachesOpen: [...open.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v),
       };
