@@ -1,3 +1,4 @@
+import { analyticsBenchmark } from './analytics.bench';
 import { eventStoreBenchmark } from './eventstore.bench';
 import { knowledgeBenchmark } from './knowledge.bench';
 import { relayBenchmark } from './relay.bench';
@@ -6,6 +7,7 @@ import { ticketsBenchmark } from './tickets.bench';
 import { unifiedViewBenchmark } from './unified-view.bench';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
+  analytics: analyticsBenchmark,
   eventstore: eventStoreBenchmark,
   knowledge: knowledgeBenchmark,
   relay: relayBenchmark,
