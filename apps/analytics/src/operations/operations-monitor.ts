@@ -16,6 +16,8 @@ import type { CommittedOffset, DeadLetterCount, GroupLag, PartitionEnds } from '
 
 /** Requests to Kafka in flight at once while reading offsets (a topic or a group each). */
 const KAFKA_REQUESTS_IN_FLIGHT = 16;
+/** How long a shutdown waits for a read under way. */
+const SHUTDOWN_WAIT_MS = 2_000;
 /** Groups described per request. */
 const GROUPS_PER_DESCRIBE = 100;
 
@@ -108,7 +110,16 @@ export class OperationsMonitor implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    await this.reading;
+    // A read stuck on an unreachable broker must not hold the shutdown past its grace period.
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.reading,
+      new Promise((r) => {
+        timeout = setTimeout(r, SHUTDOWN_WAIT_MS);
+        timeout.unref();
+      }),
+    ]);
+    clearTimeout(timeout);
     await this.admin?.disconnect().catch(() => undefined);
   }
 
