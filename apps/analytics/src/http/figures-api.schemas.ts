@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { CUTS, DATE_BASES, DRILLABLE, PERIODS } from '../figures/domain/figures';
 import type { FigureQuery } from '../figures/domain/figures';
 import { BACKLOG_CUTS } from '../figures/domain/backlog';
-import type { BacklogCut } from '../figures/domain/backlog';
 
 /** The longest period one request measures. */
 export const RANGE_MAX_DAYS = 400;
@@ -12,25 +11,29 @@ const DAY_MS = 86_400_000;
 const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 const value = z.string().min(1).max(200);
 
+/** `by`: comma-separated cuts, each one of `allowed` (an unknown one is a 400 naming the allowed), once each. */
+const cutList = <T extends string>(allowed: readonly T[]) =>
+  z
+    .string()
+    .max(100)
+    .optional()
+    .transform((s, ctx) => {
+      const cuts = (s ?? '').split(',').filter(Boolean);
+      for (const c of cuts)
+        if (!(allowed as readonly string[]).includes(c)) {
+          ctx.addIssue({ code: 'custom', message: `unknown cut ${c}: one of ${allowed.join(', ')}` });
+          return z.NEVER;
+        }
+      return [...new Set(cuts)] as T[];
+    });
+
 /** The query of every figures endpoint (the same filters and cuts for the JSON, the CSV and the drill-down). */
 export const figureQuerySchema = z
   .object({
     from: instant.optional(),
     to: instant.optional(),
     dateBy: z.enum(DATE_BASES).default('created'),
-    by: z
-      .string()
-      .max(100)
-      .optional()
-      .transform((s, ctx) => {
-        const cuts = (s ?? '').split(',').filter(Boolean);
-        for (const c of cuts)
-          if (!(CUTS as readonly string[]).includes(c)) {
-            ctx.addIssue({ code: 'custom', message: `unknown cut ${c}: one of ${CUTS.join(', ')}` });
-            return z.NEVER;
-          }
-        return [...new Set(cuts)] as (typeof CUTS)[number][];
-      }),
+    by: cutList(CUTS),
     period: z.enum(PERIODS).optional(),
     timeZone: z
       .string()
@@ -145,19 +148,7 @@ export const drillDownAnswer = z.object({
 /** The backlog's query: cuts and filters of the tickets waiting now. */
 export const backlogQuerySchema = z
   .object({
-    by: z
-      .string()
-      .max(100)
-      .optional()
-      .transform((s, ctx) => {
-        const cuts = (s ?? '').split(',').filter(Boolean);
-        for (const c of cuts)
-          if (!(BACKLOG_CUTS as readonly string[]).includes(c)) {
-            ctx.addIssue({ code: 'custom', message: `unknown cut ${c}: one of ${BACKLOG_CUTS.join(', ')}` });
-            return z.NEVER;
-          }
-        return [...new Set(cuts)] as BacklogCut[];
-      }),
+    by: cutList(BACKLOG_CUTS),
     dueSoonMinutes: z.coerce.number().int().min(1).max(10_080).default(60),
     group: value.optional(),
     channel: value.optional(),
