@@ -22,7 +22,7 @@ export type { EventRelayOptions } from './relay/event-relay';
 export { RelayCheckpoints } from './relay/relay-checkpoints';
 export { EVENT_CONTEXTS, JOURNEY_EVENT_TOPICS } from './relay/journey-topics';
 export { EventConsumer } from './consumer/event-consumer';
-export type { EventConsumerOptions } from './consumer/event-consumer';
+export type { ConsumedEvent, EventConsumerOptions } from './consumer/event-consumer';
 export { ProcessedEvents } from './consumer/processed-events';
 export { EventPreparation } from './consumer/event-preparation';
 export type { EventPreparationOptions, PreparedEvent } from './consumer/event-preparation';

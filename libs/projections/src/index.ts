@@ -1,6 +1,16 @@
-export type { DocumentChange, ProjectedEvent, Projection } from './projection';
+export type { DocumentChange, ProjectedEvent, Projection, ReadModelIndex } from './projection';
 export type { ReadModel } from './read-model';
-export { applyBatch, streamKey, VERSIONS_FIELD } from './read-model-writer';
+export {
+  applyBatch,
+  ensureIndexes,
+  GUARD_FIELD,
+  servedFields,
+  streamKey,
+  VERSIONS_FIELD,
+  WRITER_FIELDS,
+  WriteConflict,
+} from './read-model-writer';
+export type { DocumentVersions } from './read-model-writer';
 export { ProjectionState, STATE_COLLECTION } from './projection-state';
 export type { ProjectionStateDocument } from './projection-state';
 export {

@@ -2,10 +2,10 @@ import type { Db } from 'mongodb';
 import type { EventCatalogue, EventEnvelope } from '@journey/contracts';
 import type { PersonalDataProtection } from '@journey/eventstore';
 import { EventConsumer, STREAM_REVISION_HEADER, streamRevisionOf } from '@journey/messaging';
-import type { IncomingMessage, MessageBus, StreamParking } from '@journey/messaging';
+import type { ConsumedEvent, IncomingMessage, MessageBus, StreamParking } from '@journey/messaging';
 import type { ProjectedEvent, Projection } from './projection';
 import { ProjectionState } from './projection-state';
-import { applyBatch } from './read-model-writer';
+import { applyBatch, ensureIndexes } from './read-model-writer';
 
 export interface LiveProjectionOptions {
   projection: Projection;
@@ -41,8 +41,9 @@ export function fromEnvelope(envelope: EventEnvelope, message: IncomingMessage):
 }
 
 /**
- * The live path: a consumer group over the projection's topics that applies each event to the active
- * collection (looked up on every event, so a blue/green switch takes effect at once).
+ * The live path: a consumer group over the projection's topics that applies each Kafka batch to the
+ * active collection in one bulk write (the collection looked up for every batch, so a blue/green
+ * switch takes effect at once).
  */
 export class LiveProjection {
   private readonly consumer: EventConsumer;
@@ -62,14 +63,19 @@ export class LiveProjection {
       ...(options.onDeadLetter
         ? { onDeadLetter: (_: unknown, reason: string) => options.onDeadLetter?.(reason) }
         : {}),
-      handle: async (envelope, message) => {
-        const { projection, db } = this.options;
-        if (!projection.eventTypes.includes(envelope.type)) return;
-        const active = await this.states.active(projection.name, projection.version);
-        const result = await applyBatch(db.collection(active), projection, [fromEnvelope(envelope, message)]);
-        this.applied += result.applied;
-      },
+      handle: (envelope, message) => this.apply([{ envelope, message }]),
+      // A Kafka batch is one write per document of the read model (see applyBatch).
+      handleMany: (events) => this.apply(events),
     });
+  }
+
+  private async apply(events: readonly ConsumedEvent[]): Promise<void> {
+    const { projection, db } = this.options;
+    const wanted = events.filter((e) => projection.eventTypes.includes(e.envelope.type));
+    if (wanted.length === 0) return;
+    const active = await this.states.active(projection.name, projection.version);
+    const projected = wanted.map((e) => fromEnvelope(e.envelope, e.message));
+    this.applied += (await applyBatch(db.collection(active), projection, projected)).applied;
   }
 
   get deadLettered(): number {
@@ -82,6 +88,8 @@ export class LiveProjection {
       groupId: this.options.groupId ?? `projection-${projection.name}`,
       topics,
     });
+    const active = await this.states.active(projection.name, projection.version);
+    await ensureIndexes(this.options.db.collection(active), projection);
     await this.consumer.start();
   }
 

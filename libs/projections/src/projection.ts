@@ -37,5 +37,17 @@ export interface Projection {
   version: number;
   /** The event types it reads (others are skipped without a look). */
   eventTypes: readonly string[];
+  /**
+   * The secondary indexes its readers' queries need, created when the live path starts and on a
+   * rebuild's new collection before it serves. (The writer's own index, `_id` with its guard, is
+   * always there.)
+   */
+  indexes?: readonly ReadModelIndex[];
   project(event: ProjectedEvent): DocumentChange[];
+}
+
+/** One secondary index of a read model, in MongoDB's key order. */
+export interface ReadModelIndex {
+  key: Readonly<Record<string, 1 | -1>>;
+  name: string;
 }

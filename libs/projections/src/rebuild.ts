@@ -4,6 +4,8 @@ import type { EventPreparation, StreamParking } from '@journey/messaging';
 import type { Projection } from './projection';
 import { ProjectionState } from './projection-state';
 import { replayPass } from './replay-pass';
+import { ensureIndexes } from './read-model-writer';
+import type { DocumentVersions } from './read-model-writer';
 import type { ReplayParking } from './replay-pass';
 
 export { toProjected } from './replay-pass';
@@ -100,12 +102,13 @@ export async function rebuildProjection(
   const build = state.build;
   const liveTopics = state.live?.topics;
   const target = db.collection(build.collection);
+  await ensureIndexes(target, projection);
   const started = Date.now();
   const readBefore = build.read ?? 0;
   const from = states.buildPosition(state);
   const report = progressReporter(options, from);
   // One writer for the whole rebuild: each document's versions are read once, then kept here.
-  const versions = new Map<string, Record<string, number>>();
+  const versions = new Map<string, DocumentVersions>();
   const pass = (after: LogPosition, parking: ReplayParking | undefined, record: boolean) => {
     let read = 0;
     return replayPass(after, {

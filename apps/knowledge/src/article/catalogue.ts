@@ -8,7 +8,7 @@ import { MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
 import type { MessageBus, StreamParking } from '@journey/messaging';
 import { InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
-import { ServedReadModels } from '@journey/projections';
+import { servedFields, ServedReadModels } from '@journey/projections';
 import {
   ANSWER_CONTACTS,
   ARTICLE_CATALOGUE,
@@ -20,7 +20,7 @@ import {
 
 /** An article as the catalogue answers it, with each translation's out-of-date flag worked out. */
 export function catalogueView(doc: Document): Record<string, unknown> {
-  const { _id, _v, published: _p, ...rest } = doc;
+  const { published: _p, ...rest } = servedFields(doc);
   const locales = (rest['locales'] ?? {}) as Record<string, Record<string, unknown>>;
   const source = locales[rest['sourceLocale'] as string]?.['published'] as { revision?: number } | undefined;
   for (const [locale, l] of Object.entries(locales)) {
@@ -30,7 +30,7 @@ export function catalogueView(doc: Document): Record<string, unknown> {
         ? (published.sourceRevision ?? 0) < source.revision
         : false;
   }
-  return { ...rest, locales, articleId: String(_id) };
+  return { ...rest, locales, articleId: String(doc['_id']) };
 }
 
 /** The knowledge service's MongoDB read models (READ_MODELS), fed live from Kafka, and the queries on them. */

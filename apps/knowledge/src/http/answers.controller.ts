@@ -1,6 +1,7 @@
 import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiErrors, ApiUuidParam, Roles } from '@journey/platform';
+import { servedFields } from '@journey/projections';
 import { Catalogue } from '../article/catalogue';
 import { suggestionsAnswer } from './knowledge-api.schemas';
 
@@ -24,7 +25,6 @@ export class AnswersController {
   async suggestions(@Param('conversationId', ParseUUIDPipe) conversationId: string) {
     const doc = await (await this.catalogue.suggestions()).findOne({ _id: conversationId as never });
     if (!doc?.['last']) throw new NotFoundException('auto-answer has decided nothing in this conversation');
-    const { _id: _i, _v: _r, ...rest } = doc;
-    return { answered: 0, handedOff: 0, ...rest };
+    return { answered: 0, handedOff: 0, ...servedFields(doc) };
   }
 }

@@ -25,6 +25,7 @@ import {
   Roles,
 } from '@journey/platform';
 import type { Principal } from '@journey/platform';
+import { servedFields } from '@journey/projections';
 import { Catalogue } from '../article/catalogue';
 import { ReaderActivity } from '../feedback/reader-activity';
 import {
@@ -131,7 +132,12 @@ export class ReportsController {
       filter = { ...filter, articleId: { $in: mine.map((d) => String(d._id)) } };
     }
     const docs = await gaps.find(filter).sort({ at: 1 }).limit(500).toArray();
-    return { requests: docs.map(({ _id, _v, kind: _k, ...rest }) => rest) };
+    return {
+      requests: docs.map((doc) => {
+        const { kind: _k, ...rest } = servedFields(doc);
+        return rest;
+      }),
+    };
   }
 
   @Post('articles/:id/update-requests/:requestId/resolution')

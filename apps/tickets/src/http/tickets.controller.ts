@@ -30,6 +30,7 @@ import {
   Roles,
 } from '@journey/platform';
 import type { Principal } from '@journey/platform';
+import { servedFields } from '@journey/projections';
 import { Agents } from '../agent/agents';
 import { Boards } from '../board/boards';
 import { TicketsSettings } from '../sla/sla-book';
@@ -58,7 +59,7 @@ import {
 
 /** A board document as the API answers it. */
 export function ticketView(doc: Document): Record<string, unknown> {
-  const { _id, _v, origin: _o, timeline, ...rest } = doc;
+  const { origin: _o, timeline, ...rest } = servedFields(doc);
   // By each line's own time (an imported late entry arrives after later ones); ties keep their order.
   const lines = Array.isArray(timeline)
     ? (timeline as { at?: string }[])
@@ -66,7 +67,7 @@ export function ticketView(doc: Document): Record<string, unknown> {
         .sort((a, b) => String(a.line.at).localeCompare(String(b.line.at)) || a.i - b.i)
         .map(({ line }) => line)
     : undefined;
-  return { ...rest, ...(lines ? { timeline: lines } : {}), ticketId: String(_id) };
+  return { ...rest, ...(lines ? { timeline: lines } : {}), ticketId: String(doc['_id']) };
 }
 
 @ApiTags('tickets')

@@ -328,4 +328,114 @@ describe('EventConsumer (unit)', () => {
     ]);
     await consumer.stop();
   });
+
+  describe('with a batch handler', () => {
+    it('applies a run of plain messages in one call, and breaks runs at a parked stream and a redrive', async () => {
+      const { bus, deliver } = fakeBus();
+      const parking = new InMemoryStreamParking();
+      await parking.park('g', 'ticket-p', {
+        messageId: 'earlier',
+        message: incoming(0, { n: 0 }, 'ticket-p', 0),
+        reason: 'an earlier failure',
+        parkedAt: new Date(),
+      });
+      const calls: string[] = [];
+      const consumer = new EventConsumer({
+        bus,
+        groupId: 'g',
+        topics: ['journey.tickets.v1'],
+        parking,
+        handle: async (envelope) => void calls.push(`one ${(envelope.data as { n: number }).n}`),
+        handleMany: async (events) =>
+          void calls.push(`many ${events.map((e) => (e.envelope.data as { n: number }).n).join(',')}`),
+      });
+      await consumer.start();
+      const done = await deliver(
+        [
+          incoming(1, { n: 1 }, 'ticket-a', 0),
+          incoming(2, { n: 2 }, 'ticket-b', 0),
+          incoming(3, { n: 3 }, 'ticket-a', 1),
+          incoming(4, { n: 4 }, 'ticket-p', 1),
+          incoming(5, { n: 5 }, 'ticket-b', 1),
+          redriveOf('ticket-x', 6),
+          incoming(7, { n: 7 }, 'ticket-a', 2),
+          incoming(8, { n: 8 }, 'ticket-b', 2),
+        ],
+        '9',
+      );
+      expect(done).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+      // 4 queues behind its parked stream; 5 alone is a run of one; the redrive splits 7 and 8 off.
+      expect(calls).toEqual(['many 1,2,3', 'one 5', 'many 7,8']);
+      expect(consumer.handled).toBe(6);
+      expect(await parking.list('g')).toMatchObject([{ streamKey: 'ticket-p', messages: 2 }]);
+      await consumer.stop();
+    });
+
+    it('waits out a passing fault of the batch, then applies it whole', async () => {
+      const { bus, published, deliver } = fakeBus();
+      let outage = 4;
+      const runs: number[][] = [];
+      const consumer = new EventConsumer({
+        bus,
+        groupId: 'g',
+        topics: ['journey.tickets.v1'],
+        parking: new InMemoryStreamParking(),
+        transientBackoffMs: () => 1,
+        handle: async () => {
+          throw new Error('not expected: the run is applied whole');
+        },
+        handleMany: async (events) => {
+          if (outage-- > 0) throw refused();
+          runs.push(events.map((e) => (e.envelope.data as { n: number }).n));
+        },
+      });
+      await consumer.start();
+      const done = await deliver([incoming(1, { n: 1 }), incoming(2, { n: 2 }), incoming(3, { n: 3 })], '4');
+      expect(done).toEqual(['1', '2', '3']);
+      expect(runs).toEqual([[1, 2, 3]]);
+      expect(published).toEqual([]);
+      await consumer.stop();
+    });
+
+    it('goes one at a time when the batch fails for good: the poison event alone parks, with its stream', async () => {
+      const { bus, published, deliver } = fakeBus();
+      const parking = new InMemoryStreamParking();
+      const handled: string[] = [];
+      const consumer = new EventConsumer({
+        bus,
+        groupId: 'g',
+        topics: ['journey.tickets.v1'],
+        parking,
+        maxAttempts: 2,
+        backoffMs: () => 0,
+        handle: async (envelope) => {
+          const n = (envelope.data as { n: number }).n;
+          if (n === 2) throw new Error('the read model refuses 2');
+          handled.push(`${envelope.subject}:${n}`);
+        },
+        handleMany: async (events) => {
+          if (events.some((e) => (e.envelope.data as { n: number }).n === 2))
+            throw new Error('the read model refuses 2');
+        },
+      });
+      await consumer.start();
+      const done = await deliver(
+        [
+          incoming(1, { n: 1 }, 'ticket-a', 0),
+          incoming(2, { n: 2 }, 'ticket-a', 1),
+          incoming(3, { n: 3 }, 'ticket-b', 0),
+          incoming(4, { n: 4 }, 'ticket-a', 2),
+        ],
+        '5',
+      );
+      expect(done).toEqual(['1', '2', '3', '4']);
+      expect(handled).toEqual(['ticket-a:1', 'ticket-b:3']);
+      expect(published.map((m) => m.headers['journey-dlq-reason'])).toEqual([
+        'handler failed after 2 attempts: Error: the read model refuses 2',
+        'parked behind an earlier event of its stream',
+      ]);
+      expect(await parking.list('g')).toMatchObject([{ streamKey: 'ticket-a', messages: 2 }]);
+      await consumer.stop();
+    });
+  });
 });

@@ -27,6 +27,13 @@ export interface EventConsumerOptions {
   topics: string[];
   /** Applies one event. Must be idempotent: a message can arrive more than once. */
   handle(envelope: EventEnvelope, message: IncomingMessage): Promise<void>;
+  /**
+   * Applies a run of consecutive events of a batch at once (optional; e.g. one write per read model
+   * for a whole Kafka batch). Idempotent as `handle` is. A passing fault is waited out as for one
+   * event; any other failure sends the run through `handle` one event at a time, so that only the
+   * failing event is parked, with its stream.
+   */
+  handleMany?(events: readonly ConsumedEvent[]): Promise<void>;
   /** Where a stream whose event cannot be applied waits, in order, for a redrive. */
   parking: StreamParking;
   /** Tries of a failure that is not a passing infrastructure fault before it is parked (default 3). */
@@ -46,6 +53,12 @@ export interface EventConsumerOptions {
   /** Opens the encrypted personal fields before the check and the handler (erased ones read as
    *  [erased]); without it the handler sees them as they travel, encrypted. */
   personalData?: Pick<PersonalDataProtection, 'reveal'>;
+}
+
+/** An event as a batch handler gets it: checked (and opened) data, and the message it came in. */
+export interface ConsumedEvent {
+  envelope: EventEnvelope;
+  message: IncomingMessage;
 }
 
 type Outcome = { ok: true } | { ok: false; reason: string; attempts?: number };
@@ -155,44 +168,114 @@ export class EventConsumer {
     if (prepared === STOPPED) return;
     const parked = await this.waitOut(context, () => parking.parkedAmong(groupId, messages.map(streamKeyOf)));
     if (parked === STOPPED) return;
-    for (const message of messages) {
+    // A message that needs nothing but its handler joins a run that a batch handler applies at once.
+    const plain = (message: IncomingMessage): boolean =>
+      message.topic !== retryTopic(groupId) &&
+      !parked.has(streamKeyOf(message)) &&
+      prepared.get(message)?.ok === true;
+    for (let i = 0; i < messages.length;) {
       if (!context.isRunning()) return; // the rest is redelivered after the rebalance or restart
-      const key = streamKeyOf(message);
-      if (message.topic === retryTopic(groupId)) {
-        if ((await this.redriven(message, context)) === STOPPED) return;
-      } else if (parked.has(key)) {
-        const queued = await this.waitOut(context, () =>
-          parking.queueIfParked(groupId, key, this.toParked(message, `stream ${key} is parked`)),
-        );
-        if (queued === STOPPED) return;
-        if (queued)
-          await this.publishDeadLetter(
-            message,
-            key,
-            `parked behind an earlier event of its stream`,
-            0,
-            context,
-          );
-        else {
-          // Drained meanwhile by a redrive: this message is next in order (and parks the stream again
-          // if it fails, which the rest of the batch must see).
-          parked.delete(key);
-          const outcome = await this.processOrPark(message, prepared.get(message), context);
-          if (outcome === STOPPED) return;
-          if (!outcome.ok) parked.add(key);
-        }
-      } else {
-        const outcome = await this.processOrPark(message, prepared.get(message), context);
+      const run: IncomingMessage[] = [];
+      if (this.options.handleMany)
+        for (let j = i; j < messages.length && plain(messages[j] as IncomingMessage); j++)
+          run.push(messages[j] as IncomingMessage);
+      if (run.length > 1) {
+        const outcome = await this.processRun(run, prepared, context);
         if (outcome === STOPPED) return;
+        if (outcome.ok) {
+          for (const message of run) this.done(message, context);
+          await context.heartbeat();
+          i += run.length;
+          continue;
+        }
+        // Not a passing fault: one at a time, so the failing event alone parks (with its stream).
+        for (const message of run)
+          if ((await this.handleOne(message, parked, prepared, context)) === STOPPED) return;
+        i += run.length;
+        continue;
+      }
+      if ((await this.handleOne(messages[i] as IncomingMessage, parked, prepared, context)) === STOPPED)
+        return;
+      i += 1;
+    }
+  }
+
+  /** One message: redriven, queued behind its parked stream, or handled (parking it on failure). */
+  private async handleOne(
+    message: IncomingMessage,
+    parked: Set<string>,
+    prepared: Map<IncomingMessage, PreparedEvent>,
+    context: BatchContext,
+  ): Promise<void | typeof STOPPED> {
+    const { parking, groupId } = this.options;
+    const key = streamKeyOf(message);
+    if (message.topic === retryTopic(groupId)) {
+      if ((await this.redriven(message, context)) === STOPPED) return STOPPED;
+    } else if (parked.has(key)) {
+      const queued = await this.waitOut(context, () =>
+        parking.queueIfParked(groupId, key, this.toParked(message, `stream ${key} is parked`)),
+      );
+      if (queued === STOPPED) return STOPPED;
+      if (queued)
+        await this.publishDeadLetter(
+          message,
+          key,
+          `parked behind an earlier event of its stream`,
+          0,
+          context,
+        );
+      else {
+        // Drained meanwhile by a redrive: this message is next in order (and parks the stream again
+        // if it fails, which the rest of the batch must see).
+        parked.delete(key);
+        const outcome = await this.processOrPark(message, prepared.get(message), context);
+        if (outcome === STOPPED) return STOPPED;
         if (!outcome.ok) parked.add(key);
       }
-      context.markDone(message);
-      this.lags.set(`${message.topic}/${message.partition}`, {
-        topic: message.topic,
-        partition: message.partition,
-        lag: Math.max(0, Number(BigInt(context.highWatermark) - BigInt(message.offset) - 1n)),
-      });
-      await context.heartbeat();
+    } else {
+      const outcome = await this.processOrPark(message, prepared.get(message), context);
+      if (outcome === STOPPED) return STOPPED;
+      if (!outcome.ok) parked.add(key);
+    }
+    this.done(message, context);
+    await context.heartbeat();
+  }
+
+  /** The message is handled or parked: its offset may be committed, and its partition's lag is known. */
+  private done(message: IncomingMessage, context: BatchContext): void {
+    context.markDone(message);
+    this.lags.set(`${message.topic}/${message.partition}`, {
+      topic: message.topic,
+      partition: message.partition,
+      lag: Math.max(0, Number(BigInt(context.highWatermark) - BigInt(message.offset) - 1n)),
+    });
+  }
+
+  /**
+   * Applies a run of prepared messages with the batch handler, waiting out passing faults for as long
+   * as they last; any other failure comes back not ok (tried once: the caller goes one at a time).
+   */
+  private async processRun(
+    run: IncomingMessage[],
+    prepared: Map<IncomingMessage, PreparedEvent>,
+    context: BatchContext,
+  ): Promise<Outcome | typeof STOPPED> {
+    const handleMany = this.options.handleMany as NonNullable<EventConsumerOptions['handleMany']>;
+    const events = run.map((message) => {
+      const checked = prepared.get(message) as PreparedEvent & { ok: true };
+      return { envelope: checked.envelope, message };
+    });
+    try {
+      await waitOutTransient(
+        () => this.inTraces(events, () => handleMany(events)),
+        this.stallWaiting(context),
+      );
+      this.handled += run.length;
+      if (this.stalled) this.recovered();
+      return { ok: true };
+    } catch (err) {
+      if (!context.isRunning()) return STOPPED; // stopping: redelivered after the restart
+      return { ok: false, reason: failureReason(err) };
     }
   }
 
@@ -395,6 +478,42 @@ export class EventConsumer {
     this.options.onDeadLetter?.(message, cleaned);
   }
 
+  /** Runs a batch handler with one consumer span per event, each continuing its writer's trace. */
+  private async inTraces(events: readonly ConsumedEvent[], run: () => Promise<void>): Promise<void> {
+    const spans = events.map(({ envelope, message }) =>
+      tracer.startSpan(
+        `process ${message.topic}`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            ...this.spanAttributes(message, envelope),
+            'messaging.batch.message_count': events.length,
+          },
+        },
+        propagation.extract(ROOT_CONTEXT, message.headers),
+      ),
+    );
+    try {
+      await run();
+    } catch (err) {
+      for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: failureReason(err) });
+      throw err;
+    } finally {
+      for (const span of spans) span.end();
+    }
+  }
+
+  private spanAttributes(message: IncomingMessage, envelope: EventEnvelope) {
+    return {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': message.topic,
+      'messaging.consumer.group.name': this.options.groupId,
+      'messaging.message.id': envelope.id,
+      'journey.event.type': envelope.type,
+    };
+  }
+
   /** Runs the handler in a consumer span that continues the writer's trace (W3C traceparent header). */
   private inTrace(
     message: IncomingMessage,
@@ -405,17 +524,7 @@ export class EventConsumer {
     return otelContext.with(parent, () =>
       tracer.startActiveSpan(
         `process ${message.topic}`,
-        {
-          kind: SpanKind.CONSUMER,
-          attributes: {
-            'messaging.system': 'kafka',
-            'messaging.operation.type': 'process',
-            'messaging.destination.name': message.topic,
-            'messaging.consumer.group.name': this.options.groupId,
-            'messaging.message.id': envelope.id,
-            'journey.event.type': envelope.type,
-          },
-        },
+        { kind: SpanKind.CONSUMER, attributes: this.spanAttributes(message, envelope) },
         async (span) => {
           try {
             await run();

@@ -16,6 +16,12 @@ export const ticketRecordsProjection: Projection = {
   name: 'ticket-records',
   // v2: each SLA clock's state now (clocks.<metric>), for the backlog.
   version: 2,
+  // The figures select by opening or solving time; the backlog by status.
+  indexes: [
+    { key: { openedAt: 1 }, name: 'by_opened' },
+    { key: { solvedAt: 1 }, name: 'by_solved' },
+    { key: { status: 1 }, name: 'by_status' },
+  ],
   eventTypes: [
     'tickets.ticket-opened.v1',
     'tickets.ticket-updated.v1',

@@ -55,6 +55,11 @@ function withIdentities(change: DocumentChange, identities: unknown): DocumentCh
 export const conversationListProjection: Projection = {
   name: 'conversation-list',
   version: 1,
+  // The list: newest first, and a customer's conversations.
+  indexes: [
+    { key: { updatedAt: -1, _id: -1 }, name: 'by_updated' },
+    { key: { contactIds: 1 }, name: 'by_contact' },
+  ],
   eventTypes: [
     'channels.conversation-started.v1',
     'channels.message-received.v1',

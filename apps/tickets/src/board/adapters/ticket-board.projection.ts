@@ -25,6 +25,13 @@ const line = (event: ProjectedEvent, kind: string, fields: Record<string, unknow
 export const ticketBoardProjection: Projection = {
   name: 'ticket-board',
   version: 3,
+  // The ticket search: newest first, the queue oldest first, by assignee, by customer.
+  indexes: [
+    { key: { updatedAt: -1, _id: 1 }, name: 'by_updated' },
+    { key: { openedAt: 1, _id: 1 }, name: 'by_opened' },
+    { key: { assignee: 1, status: 1 }, name: 'by_assignee' },
+    { key: { contactId: 1 }, name: 'by_contact' },
+  ],
   eventTypes: [
     'tickets.ticket-opened.v1',
     'tickets.ticket-updated.v1',
