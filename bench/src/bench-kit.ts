@@ -30,7 +30,19 @@ export interface BenchResult {
   figures: Figure[];
   ratios: Ratio[];
   notes: string[];
+  /** Earlier runs' figures and ratios, newest first: kept so that progress stays visible. */
+  history?: HistoryEntry[];
 }
+
+export interface HistoryEntry {
+  date: string;
+  parameters: Record<string, string | number>;
+  figures: Figure[];
+  ratios: Ratio[];
+}
+
+/** How many earlier runs a result keeps. */
+const HISTORY_LIMIT = 12;
 
 /** What the figures were measured on: the same machine and servers for ours and the peer. */
 export async function describeMachine(postgresUrl: string): Promise<Record<string, string | number>> {
@@ -82,11 +94,61 @@ export function last<T>(items: T[]): T {
 
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/** Writes a run's result; the run it replaces joins the history (newest first, bounded). */
 export function writeResult(result: BenchResult): void {
   const dir = join(BENCH_DIR, 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${result.name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  const file = join(dir, `${result.name}.json`);
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BenchResult) : undefined;
+  const history = previous
+    ? [
+        {
+          date: previous.date,
+          parameters: previous.parameters,
+          figures: previous.figures,
+          ratios: previous.ratios,
+        },
+        ...(previous.history ?? []),
+      ].slice(0, HISTORY_LIMIT)
+    : [];
+  writeFileSync(file, `${JSON.stringify({ ...result, history }, null, 2)}\n`);
   writeSummary();
+  printSpread(result, history);
+}
+
+/** Prints each ratio of this run beside the spread of the same ratio over the earlier runs. */
+function printSpread(result: BenchResult, history: HistoryEntry[]): void {
+  for (const q of result.ratios) {
+    const earlier = history.flatMap((h) => h.ratios.filter((e) => e.name === q.name).map((e) => e.value));
+    const spread = earlier.length
+      ? ` (earlier ${earlier.length} run${earlier.length > 1 ? 's' : ''}: ${Math.min(...earlier)}×–${Math.max(...earlier)}×)`
+      : ' (no earlier run)';
+    process.stdout.write(`  ${q.name}: ${q.value}×${spread}\n`);
+  }
+}
+
+/** Earlier runs as one table: each figure or ratio of any run, one column per run (newest first). */
+function historyLines(r: BenchResult): string[] {
+  const runs = [{ date: r.date, figures: r.figures, ratios: r.ratios }, ...(r.history ?? [])];
+  if (runs.length < 2) return [];
+  const rows = new Map<string, string[]>();
+  runs.forEach((run, i) => {
+    const cells = (name: string) => {
+      let row = rows.get(name);
+      if (!row) rows.set(name, (row = runs.map(() => '')));
+      return row;
+    };
+    for (const f of run.figures) cells(f.name)[i] = `${f.value.toLocaleString('en')} ${f.unit}`;
+    for (const q of run.ratios) cells(`${q.name} (ratio)`)[i] = `${q.value}×`;
+  });
+  return [
+    '',
+    `Earlier runs (${runs.length - 1}), newest first:`,
+    '',
+    `| figure | ${runs.map((run) => run.date.slice(0, 16).replace('T', ' ')).join(' | ')} |`,
+    `| --- | ${runs.map(() => '---').join(' | ')} |`,
+    ...[...rows].map(([name, row]) => `| ${name} | ${row.join(' | ')} |`),
+  ];
 }
 
 /** bench/README.md: how to run, then one table per result file. */
@@ -126,6 +188,7 @@ function writeSummary(): void {
       );
     }
     if (r.notes.length) lines.push('', ...r.notes.map((n) => `- ${n}`));
+    lines.push(...historyLines(r));
     lines.push('');
   }
   writeFileSync(join(BENCH_DIR, 'README.md'), lines.join('\n'));
