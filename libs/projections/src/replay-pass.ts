@@ -99,15 +99,30 @@ export async function replayPass(
   const apply = (events: ProjectedEvent[]) =>
     waitingOut(() => applyBatch(target, projection, events, versions), signal);
 
-  for (;;) {
-    if (signal?.aborted) return { position, read, applied, parked, complete: false };
-    const events = await waitingOut(() => store.readAll({ after: position, maxCount: batchSize }), signal);
-    // Every event is prepared, as the live consumer prepares every message; the projection's types are
-    // picked after the upcast, so an old version of a type it reads is not passed over.
-    const topics = options.topics;
+  // Reads and prepares the batch after `after`. Every event is prepared, as the live consumer prepares
+  // every message; the projection's types are picked after the upcast, so an old version of a type it
+  // reads is not passed over.
+  const topics = options.topics;
+  const readBatch = async (after: LogPosition) => {
+    const events = await waitingOut(() => store.readAll({ after, maxCount: batchSize }), signal);
     const relevant = topics ? events.filter((e) => topics.includes(topicForEventType(e.type))) : events;
-    const envelopes = relevant.map(toEnvelope);
-    const prepared = await waitingOut(() => preparation.prepareAll(envelopes), signal);
+    const prepared = await waitingOut(() => preparation.prepareAll(relevant.map(toEnvelope)), signal);
+    return { events, relevant, prepared };
+  };
+  // The next batch is read while this one is written: the store and the read models work side by side.
+  let upcoming: Promise<Awaited<ReturnType<typeof readBatch>>> | undefined;
+  for (;;) {
+    if (signal?.aborted) {
+      upcoming?.catch(() => undefined);
+      return { position, read, applied, parked, complete: false };
+    }
+    const { events, relevant, prepared } = await (upcoming ?? readBatch(position));
+    upcoming =
+      events.length === batchSize
+        ? readBatch((events[events.length - 1] as RecordedEvent).position)
+        : undefined;
+    // A read ahead that fails is awaited (and so thrown) on the next turn, never left unhandled.
+    upcoming?.catch(() => undefined);
     const ready: { event: RecordedEvent; projected: ProjectedEvent }[] = [];
     for (const [i, event] of relevant.entries()) {
       if (parkedStreams.has(event.streamId)) {

