@@ -10,7 +10,7 @@ export {
   WRITER_FIELDS,
   WriteConflict,
 } from './read-model-writer';
-export type { DocumentVersions } from './read-model-writer';
+export type { DocumentVersions, VersionCache } from './read-model-writer';
 export { ProjectionState, STATE_COLLECTION } from './projection-state';
 export type { ProjectionStateDocument } from './projection-state';
 export {

@@ -3,7 +3,7 @@ import type { Db, Document } from 'mongodb';
 import { isolatedMongoUrl, testInfrastructure } from '@journey/testing';
 import type { ProjectedEvent, Projection } from './projection';
 import { applyBatch, GUARD_FIELD, servedFields, streamKey, VERSIONS_FIELD } from './read-model-writer';
-import type { DocumentVersions } from './read-model-writer';
+import type { DocumentVersions, VersionCache } from './read-model-writer';
 
 const infra = testInfrastructure();
 
@@ -112,5 +112,18 @@ describe('read-model writer: each event applied once per document, guarded by a 
     const doc = (await target.findOne({ _id: 'customer-0' as never })) as Document;
     expect(doc).toMatchObject({ messages: 5, last: 'message 4 of 0', [GUARD_FIELD]: expect.any(String) });
     expect(servedFields(doc)).toEqual({ messages: 5, streams: ['conversation-0'], last: 'message 4 of 0' });
+  });
+
+  it('trusts a cache that claims to know every document only until a guard proves it wrong', async () => {
+    const target = db.collection('claimed_complete');
+    const log = conversationLog(4, 6);
+    // Another writer got there first with the first half; this writer's cache says the collection is empty.
+    await applyBatch(target, tally, log.slice(0, 12));
+    const cache: VersionCache = Object.assign(new Map<string, DocumentVersions>(), { complete: true });
+    const result = await applyBatch(target, tally, log, cache);
+    expect(cache.complete).toBe(false);
+    expect(result).toEqual({ applied: 24, skipped: 24 });
+    const all = (await target.findOne({ _id: 'all' as never })) as Document;
+    expect(all['messages']).toBe(24);
   });
 });

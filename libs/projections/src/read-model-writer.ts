@@ -244,14 +244,26 @@ function isDuplicateKey(err: unknown): boolean {
   return e.code === 11000 || (Array.isArray(e.writeErrors) && e.writeErrors.some((w) => w.code === 11000));
 }
 
+/**
+ * A writer's cache of document versions that may say it knows every document of its collection (a
+ * rebuild's new collection, which only it writes until it serves): a document it does not hold is
+ * then taken as absent, unread. Were that wrong, the document's guard would refuse the write, and the
+ * cache stops claiming to be complete.
+ */
+export type VersionCache = Map<string, DocumentVersions> & { complete?: boolean };
+
 /** Reads the versions and guards of the documents the cache does not know (absent ones: none, null). */
 async function readVersions(
   collection: Collection<Document>,
   ids: string[],
-  versions: Map<string, DocumentVersions>,
+  versions: VersionCache,
 ): Promise<void> {
   const unknown = ids.filter((id) => !versions.has(id));
   if (unknown.length === 0) return;
+  if (versions.complete) {
+    for (const id of unknown) versions.set(id, { seen: {}, guard: null });
+    return;
+  }
   const found = new Map<string, DocumentVersions>();
   for await (const doc of collection.find({ _id: { $in: unknown } } as Document, {
     projection: { [VERSIONS_FIELD]: 1, [GUARD_FIELD]: 1 },
@@ -339,8 +351,10 @@ async function writeBatch(
       }
     }
   } catch (err) {
-    // The documents of this batch are read again on the next try: some of the writes may have landed.
+    // The documents of this batch are read again on the next try: some of the writes may have landed,
+    // and another writer may have written where the cache thought none did.
     for (const id of written.keys()) versions.delete(id);
+    (versions as VersionCache).complete = false;
     throw err;
   }
   for (const [id, state] of written) versions.set(id, state);

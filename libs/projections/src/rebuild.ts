@@ -5,7 +5,7 @@ import type { Projection } from './projection';
 import { ProjectionState } from './projection-state';
 import { replayPass } from './replay-pass';
 import { ensureIndexes } from './read-model-writer';
-import type { DocumentVersions } from './read-model-writer';
+import type { DocumentVersions, VersionCache } from './read-model-writer';
 import type { ReplayParking } from './replay-pass';
 
 export { toProjected } from './replay-pass';
@@ -107,8 +107,11 @@ export async function rebuildProjection(
   const readBefore = build.read ?? 0;
   const from = states.buildPosition(state);
   const report = progressReporter(options, from);
-  // One writer for the whole rebuild: each document's versions are read once, then kept here.
-  const versions = new Map<string, DocumentVersions>();
+  // One writer for the whole rebuild: each document's versions are read once, then kept here. A build
+  // that starts from nothing knows its new collection is empty: nothing to read (see VersionCache).
+  const versions: VersionCache = Object.assign(new Map<string, DocumentVersions>(), {
+    complete: readBefore === 0 && (await target.estimatedDocumentCount()) === 0,
+  });
   const pass = (after: LogPosition, parking: ReplayParking | undefined, record: boolean) => {
     let read = 0;
     return replayPass(after, {
