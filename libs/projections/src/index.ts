@@ -7,7 +7,6 @@ export {
   servedFields,
   streamKey,
   VERSIONS_FIELD,
-  WRITER_FIELDS,
   WriteConflict,
 } from './read-model-writer';
 export type { DocumentVersions, VersionCache } from './read-model-writer';

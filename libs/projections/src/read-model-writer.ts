@@ -18,9 +18,6 @@ export const VERSIONS_FIELD = '_v';
  */
 export const GUARD_FIELD = '_g';
 
-/** The bookkeeping fields of the writer, which readers of a read model leave out of what they serve. */
-export const WRITER_FIELDS = [VERSIONS_FIELD, GUARD_FIELD] as const;
-
 /** A read-model document without the writer's bookkeeping (and its `_id`), as an API serves it. */
 export function servedFields(doc: Document): Document {
   const { _id: _i, [VERSIONS_FIELD]: _v, [GUARD_FIELD]: _g, ...rest } = doc;
@@ -206,7 +203,7 @@ export async function applyBatch(
   collection: Collection<Document>,
   projection: Projection,
   events: ProjectedEvent[],
-  versions: Map<string, DocumentVersions> = new Map(),
+  versions: VersionCache = new Map(),
 ): Promise<{ applied: number; skipped: number }> {
   await ensureGuardIndex(collection);
   let appliedBefore = 0;
@@ -280,7 +277,7 @@ async function writeBatch(
   collection: Collection<Document>,
   projection: Projection,
   events: ProjectedEvent[],
-  versions: Map<string, DocumentVersions>,
+  versions: VersionCache,
 ): Promise<{ applied: number; skipped: number }> {
   const wanted = new Set(projection.eventTypes);
   const changes: { event: ProjectedEvent; change: DocumentChange }[] = [];
@@ -354,7 +351,7 @@ async function writeBatch(
     // The documents of this batch are read again on the next try: some of the writes may have landed,
     // and another writer may have written where the cache thought none did.
     for (const id of written.keys()) versions.delete(id);
-    (versions as VersionCache).complete = false;
+    versions.complete = false;
     throw err;
   }
   for (const [id, state] of written) versions.set(id, state);

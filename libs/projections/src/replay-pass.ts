@@ -15,7 +15,7 @@ import type { IncomingMessage, PreparedEvent, StreamParking } from '@journey/mes
 import { isTransientError, waitOutTransient } from '@journey/platform';
 import type { ProjectedEvent, Projection } from './projection';
 import { applyBatch } from './read-model-writer';
-import type { DocumentVersions } from './read-model-writer';
+import type { VersionCache } from './read-model-writer';
 
 /** What a replay does with an event it cannot apply: the same as the live path, parked with its stream. */
 export interface ReplayParking {
@@ -35,7 +35,7 @@ export interface ReplayPassOptions {
   /** The topics the live path reads: events of other contexts are passed over, as live never sees them. */
   topics?: readonly string[];
   /** The build's document versions, read once each (see applyBatch). */
-  versions?: Map<string, DocumentVersions>;
+  versions?: VersionCache;
   signal?: AbortSignal;
   /** After each batch: where the pass got to and how many it read in this batch. */
   afterBatch?(position: LogPosition, read: number): Promise<void>;
@@ -67,7 +67,7 @@ export async function replayPass(
 ): Promise<{ position: LogPosition; read: number; applied: number; parked: number; complete: boolean }> {
   const { store, projection, target, batchSize, signal } = options;
   const preparation = options.preparation ?? new EventPreparation();
-  const versions = options.versions ?? new Map<string, DocumentVersions>();
+  const versions: VersionCache = options.versions ?? new Map();
   const wanted = new Set(projection.eventTypes);
   const parkedStreams = options.parking
     ? new Set((await options.parking.parking.list(options.parking.groupId)).map((p) => p.streamKey))

@@ -185,12 +185,11 @@ export class EventConsumer {
         if (outcome.ok) {
           for (const message of run) this.done(message, context);
           await context.heartbeat();
-          i += run.length;
-          continue;
+        } else {
+          // Not a passing fault: one at a time, so the failing event alone parks (with its stream).
+          for (const message of run)
+            if ((await this.handleOne(message, parked, prepared, context)) === STOPPED) return;
         }
-        // Not a passing fault: one at a time, so the failing event alone parks (with its stream).
-        for (const message of run)
-          if ((await this.handleOne(message, parked, prepared, context)) === STOPPED) return;
         i += run.length;
         continue;
       }
