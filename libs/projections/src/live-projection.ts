@@ -73,7 +73,12 @@ export class LiveProjection {
     const { projection, db } = this.options;
     const wanted = events.filter((e) => projection.eventTypes.includes(e.envelope.type));
     if (wanted.length === 0) return;
-    const active = await this.states.active(projection.name, projection.version);
+    const active = await this.states.liveTarget(projection.name, projection.version);
+    // Waited out as a passing fault: the rebuild's tail takes seconds, and readiness says why.
+    if (active === undefined)
+      throw Object.assign(new Error(`${projection.name}: a rebuild is replaying its tail`), {
+        transient: true,
+      });
     const projected = wanted.map((e) => fromEnvelope(e.envelope, e.message));
     this.applied += (await applyBatch(db.collection(active), projection, projected)).applied;
   }

@@ -9,6 +9,12 @@ export interface ProjectionStateDocument {
   active: string;
   build?: { collection: string; version: number; position: string; read: number; startedAt: Date };
   switchedAt?: Date;
+  /**
+   * A rebuild's tail under way into the collection it just switched to, from this position: until it
+   * is done the live path holds back from that collection, or it could apply a stream's later event
+   * before the tail applies an earlier one (which the revision check would then skip for good).
+   */
+  tail?: { collection: string; from: string };
   /** The consumer group and topics of the live path, recorded when it starts (for lag and the CLI). */
   live?: { groupId: string; topics: string[]; startedAt: Date };
 }
@@ -82,11 +88,34 @@ export class ProjectionState {
     await this.states.updateOne({ _id: name }, { $unset: { build: '' } });
   }
 
-  /** The blue/green switch: one single-document update, so readers see the old or the new, never half. */
-  async switchTo(name: string, collection: string, version: number): Promise<void> {
+  /**
+   * The blue/green switch: one single-document update, so readers see the old or the new, never half.
+   * The tail the caller replays next, from `tailFrom`, is recorded with it (see `tail`).
+   */
+  async switchTo(name: string, collection: string, version: number, tailFrom: LogPosition): Promise<void> {
     await this.states.updateOne(
       { _id: name },
-      { $set: { active: collection, version, switchedAt: new Date() }, $unset: { build: '' } },
+      {
+        $set: {
+          active: collection,
+          version,
+          switchedAt: new Date(),
+          tail: { collection, from: formatPosition(tailFrom) },
+        },
+        $unset: { build: '' },
+      },
     );
+  }
+
+  /** The tail after a switch is replayed: the live path may write to the collection again. */
+  async tailDone(name: string): Promise<void> {
+    await this.states.updateOne({ _id: name }, { $unset: { tail: '' } });
+  }
+
+  /** The collection the live path writes to now, or undefined while a rebuild's tail holds it back. */
+  async liveTarget(name: string, version: number): Promise<string | undefined> {
+    const state = await this.get(name);
+    if (!state) return this.active(name, version);
+    return state.tail?.collection === state.active ? undefined : state.active;
   }
 }

@@ -1,8 +1,10 @@
 import type { Db } from 'mongodb';
+import { parsePosition } from '@journey/eventstore';
 import type { EventStore, LogPosition } from '@journey/eventstore';
 import type { EventPreparation, StreamParking } from '@journey/messaging';
 import type { Projection } from './projection';
 import { ProjectionState } from './projection-state';
+import type { ProjectionStateDocument } from './projection-state';
 import { replayPass } from './replay-pass';
 import { ensureIndexes } from './read-model-writer';
 import type { DocumentVersions, VersionCache } from './read-model-writer';
@@ -92,6 +94,19 @@ export async function rebuildProjection(
   const states = new ProjectionState(db);
   const batchSize = options.batchSize ?? 1_000;
   let state = await states.get(projection.name);
+  if (state?.tail && state.tail.collection === state.active) {
+    // An earlier rebuild switched and stopped before its tail was replayed: finish that first.
+    const tail = await replayTail(projection, store, db, state, parsePosition(state.tail.from), options);
+    if (!tail.complete)
+      return {
+        status: 'interrupted',
+        collection: state.active,
+        position: tail.position,
+        read: tail.read,
+        parked: tail.parked,
+      };
+    state = await states.get(projection.name);
+  }
   if (!state?.build || options.resume === false || state.build.version !== projection.version) {
     if (state?.build) await abandonBuild(db, projection.name, options.parking);
     const collection = `${projection.name}__v${projection.version}_${Date.now().toString(36)}`;
@@ -154,15 +169,24 @@ export async function rebuildProjection(
     parkedUnder = liveGroup;
   }
   const previous = state.active !== target.collectionName ? state.active : undefined;
-  await states.switchTo(projection.name, target.collectionName, projection.version);
+  await states.switchTo(projection.name, target.collectionName, projection.version, main.position);
   // Events appended while switching reached the old collection through the live path; replaying the
-  // tail into the new one closes that gap. The live path may be writing the same events to the new
-  // collection meanwhile: the writes are guarded by revision, so each applies once.
+  // tail into the new one closes that gap. The live path holds back from the new collection until the
+  // tail is done (see ProjectionState's tail), then skips what the tail applied.
   const tail = await pass(
     main.position,
     buildParking && parkedUnder ? { parking: buildParking.parking, groupId: parkedUnder } : undefined,
     false,
   );
+  if (!tail.complete)
+    return {
+      status: 'interrupted',
+      collection: target.collectionName,
+      position: tail.position,
+      read: main.read + tail.read,
+      parked: main.parked + tail.parked,
+    };
+  await states.tailDone(projection.name);
   if (previous)
     await db
       .collection(previous)
@@ -178,6 +202,31 @@ export async function rebuildProjection(
     parked,
     ...(parked > 0 && parkedUnder ? { parkedUnder } : {}),
   };
+}
+
+/** Replays a switched build's tail into the serving collection, parking as the live path does, then
+ *  lets the live path write to it again. */
+async function replayTail(
+  projection: Projection,
+  store: EventStore,
+  db: Db,
+  state: ProjectionStateDocument,
+  from: LogPosition,
+  options: RebuildOptions,
+): Promise<{ position: LogPosition; read: number; parked: number; complete: boolean }> {
+  const liveGroup = state.live?.groupId;
+  const result = await replayPass(from, {
+    store,
+    projection,
+    target: db.collection(state.active),
+    batchSize: options.batchSize ?? 1_000,
+    ...(state.live?.topics ? { topics: state.live.topics } : {}),
+    ...(options.preparation ? { preparation: options.preparation } : {}),
+    ...(options.parking && liveGroup ? { parking: { parking: options.parking, groupId: liveGroup } } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (result.complete) await new ProjectionState(db).tailDone(projection.name);
+  return result;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import type { Db, Document } from 'mongodb';
-import { PostgresEventStore, START } from '@journey/eventstore';
-import type { NewEvent } from '@journey/eventstore';
+import { formatPosition, PostgresEventStore, START } from '@journey/eventstore';
+import type { NewEvent, RecordedEvent } from '@journey/eventstore';
 import { EventRelay, KafkaJsMessageBus, PostgresStreamParking, toMessage } from '@journey/messaging';
 import {
   eventually,
@@ -258,6 +258,74 @@ describe('projection state after a rebuild', () => {
       expect(second).toMatchObject({ status: 'switched', read: 2 });
     } finally {
       await mongo.db().dropDatabase();
+      await mongo.close();
+      await store.close();
+      await pgDb.drop();
+    }
+  });
+
+  it('holds the live path back from a switched collection until its tail is replayed, and finishes a tail a stopped rebuild left', async () => {
+    const infra = testInfrastructure();
+    const pgDb = await isolatedPostgresDatabase(infra, 'proj_tail');
+    const store = await PostgresEventStore.connect({ connectionString: pgDb.url });
+    const mongo = await MongoClient.connect(isolatedMongoUrl(infra, 'proj_tail'));
+    const db = mongo.db();
+    const states = new ProjectionState(db);
+    const message = (n: number): NewEvent => ({
+      id: randomUUID(),
+      type: T.message,
+      data: { channel: 'chat' },
+      metadata: {
+        source: context,
+        time: new Date().toISOString(),
+        contactId: `contact-${n}`,
+        correlationId: 'c',
+        schemaVersion: 1,
+      },
+    });
+    try {
+      await store.append('conversation-1', [message(1)], 'no_stream');
+      const first = await rebuildProjection(activity, store, db, {});
+      expect(first.status).toBe('switched');
+      if (first.status !== 'switched') return;
+      expect(await states.liveTarget(activity.name, activity.version)).toBe(first.collection);
+
+      // A rebuild that switched and stopped before replaying its tail: the live path is held back.
+      const [before] = await store.readAll({ after: START });
+      await store.append('conversation-2', [message(2)], 'no_stream');
+      await states.switchTo(
+        activity.name,
+        first.collection,
+        activity.version,
+        (before as RecordedEvent).position,
+      );
+      expect(await states.liveTarget(activity.name, activity.version)).toBeUndefined();
+
+      // The next rebuild replays that tail into the serving collection first (seen when its own replay
+      // starts from position 0), releases the live path, then rebuilds.
+      await eventually(async () => (await store.readAll({ after: START })).length >= 2);
+      const served = db.collection(first.collection);
+      let servedWhenRebuilding: unknown;
+      const watching = Object.assign(Object.create(store) as PostgresEventStore, {
+        readAll: async (o: Parameters<PostgresEventStore['readAll']>[0]) => {
+          if (
+            o?.after &&
+            formatPosition(o.after) === formatPosition(START) &&
+            servedWhenRebuilding === undefined
+          )
+            servedWhenRebuilding = await served.findOne({ _id: 'contact-2' as never });
+          return store.readAll(o);
+        },
+      });
+      const second = await rebuildProjection(activity, watching, db, {});
+      expect(second).toMatchObject({ status: 'switched', read: 2 });
+      expect(servedWhenRebuilding).toMatchObject({ messages: 1 });
+      expect((await states.get(activity.name))?.tail).toBeUndefined();
+      expect(await states.liveTarget(activity.name, activity.version)).toBe(
+        second.status === 'switched' ? second.collection : undefined,
+      );
+    } finally {
+      await db.dropDatabase();
       await mongo.close();
       await store.close();
       await pgDb.drop();
