@@ -42,6 +42,7 @@ export {
 export type { WaitOutOptions } from './infrastructure/transient-errors';
 export { clearDegraded, degradations, reportDegraded } from './health/degradations';
 export { errorAnswer } from './http/error-answer';
+export { writeStreamed } from './http/write-streamed';
 export type { ErrorAnswer } from './http/error-answer';
 export {
   escapeRegExp,

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { BadRequestException, Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -17,6 +16,7 @@ import {
   CurrentPrincipal,
   openApiSchema,
   Roles,
+  writeStreamed,
 } from '@journey/platform';
 import type { Principal } from '@journey/platform';
 import { ArticleTransfer, parseTransferLines } from '../article/article-transfer';
@@ -88,12 +88,10 @@ export class ArticleTransferController {
   async export(@Res() res: Response): Promise<void> {
     res.status(200).type('application/x-ndjson');
     res.setHeader('content-disposition', 'attachment; filename="articles.jsonl"');
-    let gone = false;
-    res.once('close', () => (gone = true));
     try {
       for await (const line of this.transfer.export()) {
-        if (gone) return; // the client left: stop reading the store for it
-        if (!res.write(line)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        // The client left: stop reading the store for it.
+        if (!(await writeStreamed(res, line))) return;
       }
       res.end();
     } catch (err) {
