@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test` after set-up: build, lint, typecheck, unit tests, integration tests, then one summary
 // per runner and a closing "N passed, N failed" line. Exits non-zero if anything failed.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,11 +29,41 @@ const env = {
 };
 const nx = join(root, 'node_modules', '.bin', 'nx');
 
-function phase(name, args, command = nx, extra = ['--output-style=stream']) {
+// The last lines each project printed (nx's stream style prefixes them with `<project>: `), so that a task
+// that fails without a failing test shows why in the summary, where a CI log's tail reaches.
+const TAIL_LINES = 30;
+const tails = new Map();
+const failedTasks = new Set();
+
+function remember(line) {
+  const task = /^- ([\w-]+:[\w:-]+)\s*$/.exec(line);
+  if (task) failedTasks.add(task[1]);
+  const prefixed = /^([\w-]+): (.*)$/.exec(line);
+  if (!prefixed) return;
+  const [, project, text] = prefixed;
+  const tail = tails.get(project) ?? [];
+  tail.push(text);
+  if (tail.length > TAIL_LINES) tail.shift();
+  tails.set(project, tail);
+}
+
+async function phase(name, args, command = nx, extra = ['--output-style=stream']) {
   console.log(`\n━━ ${name} ━━`);
   const started = Date.now();
-  const run = spawnSync(command, [...args, ...extra], { cwd: root, env, stdio: 'inherit' });
-  return { name, ok: run.status === 0, seconds: (Date.now() - started) / 1000 };
+  const child = spawn(command, [...args, ...extra], { cwd: root, env, stdio: ['inherit', 'pipe', 'pipe'] });
+  const lines = { stdout: '', stderr: '' };
+  const forward = (stream, out) =>
+    child[stream].on('data', (chunk) => {
+      out.write(chunk);
+      const text = lines[stream] + chunk.toString('utf8');
+      const parts = text.split('\n');
+      lines[stream] = parts.pop() ?? '';
+      for (const line of parts) remember(line.replace(/\u001b\[[0-9;]*m/g, ''));
+    });
+  forward('stdout', process.stdout);
+  forward('stderr', process.stderr);
+  const status = await new Promise((resolve) => child.on('close', (code) => resolve(code)));
+  return { name, ok: status === 0, seconds: (Date.now() - started) / 1000 };
 }
 
 // The start of a Jest failure message (up to four lines, no stack, no colour codes).
@@ -79,19 +109,22 @@ rmSync(results, { recursive: true, force: true });
 // Jest writes --outputFile without creating its folder.
 for (const kind of ['unit', 'integration']) mkdirSync(join(results, kind), { recursive: true });
 const outcomes = [];
-const build = phase('build', ['run-many', '-t', 'build']);
+const build = await phase('build', ['run-many', '-t', 'build']);
 outcomes.push(build);
 if (build.ok) {
   outcomes.push(
-    phase('format (prettier --check)', ['--check', '.'], join(root, 'node_modules', '.bin', 'prettier'), [
-      '--log-level=warn',
-    ]),
+    await phase(
+      'format (prettier --check)',
+      ['--check', '.'],
+      join(root, 'node_modules', '.bin', 'prettier'),
+      ['--log-level=warn'],
+    ),
   );
-  outcomes.push(phase('lint (eslint --max-warnings 0)', ['run-many', '-t', 'lint']));
-  outcomes.push(phase('typecheck (tsc)', ['run-many', '-t', 'typecheck']));
-  outcomes.push(phase('unit tests (jest)', ['run-many', '-t', 'test', '--skip-nx-cache']));
+  outcomes.push(await phase('lint (eslint --max-warnings 0)', ['run-many', '-t', 'lint']));
+  outcomes.push(await phase('typecheck (tsc)', ['run-many', '-t', 'typecheck']));
+  outcomes.push(await phase('unit tests (jest)', ['run-many', '-t', 'test', '--skip-nx-cache']));
   outcomes.push(
-    phase('integration tests (jest, real infrastructure)', [
+    await phase('integration tests (jest, real infrastructure)', [
       'run-many',
       '-t',
       'test:integration',
@@ -118,6 +151,13 @@ if (failures.length) {
 const passed = unit.passed + integration.passed;
 const failed = unit.failed + integration.failed + unit.suitesFailed + integration.suitesFailed;
 const allOk = outcomes.every((o) => o.ok) && failed === 0 && outcomes.length === 6;
-if (!allOk && failed === 0) console.log('(a phase failed without a failing test: see its output above)');
+if (!allOk && failed === 0) {
+  console.log('(a phase failed without a failing test: see its output above)');
+  for (const task of failedTasks) {
+    const project = task.split(':')[0];
+    console.log(`\nlast lines of ${task}:`);
+    for (const line of tails.get(project) ?? ['(none captured)']) console.log(`  | ${line}`);
+  }
+}
 console.log(`\ntests: ${passed} passed, ${failed} failed`);
 process.exit(allOk ? 0 : 1);
