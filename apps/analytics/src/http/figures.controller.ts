@@ -1,8 +1,7 @@
-import { once } from 'node:events';
 import { BadRequestException, Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiAnswer, ApiErrors, parseInput, Roles } from '@journey/platform';
+import { ApiAnswer, ApiErrors, parseInput, Roles, writeStreamed } from '@journey/platform';
 import { CUTS, DATE_BASES, DRILLABLE, PERIODS } from '../figures/domain/figures';
 import type { FigureQuery } from '../figures/domain/figures';
 import { TicketReports } from '../figures/ticket-reports';
@@ -45,11 +44,7 @@ function checked(query: FigureQuery | string): FigureQuery {
 }
 
 /** Writes a line, waiting while the client reads; false once the client has gone. */
-async function write(res: Response, line: string): Promise<boolean> {
-  if (res.destroyed) return false;
-  if (!res.write(line)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
-  return !res.destroyed;
-}
+const write = (res: Response, line: string): Promise<boolean> => writeStreamed(res, line);
 
 @ApiTags('figures')
 @ApiBearerAuth()
