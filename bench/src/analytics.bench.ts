@@ -214,8 +214,10 @@ export async function analyticsBenchmark(): Promise<void> {
     const group = uniqueName('bench-analytics');
     await startGroupsAtEnd(
       infra.kafkaBrokers,
-      ['ticket-records', 'sla-calendars', 'report-contacts'].map((s) => `${group}-${s}`),
-      ['journey.tickets.v1', 'journey.contacts.v1'],
+      ['ticket-records', 'sla-calendars', 'report-contacts', 'journey-facts', 'knowledge-facts'].map(
+        (s) => `${group}-${s}`,
+      ),
+      ['journey.tickets.v1', 'journey.contacts.v1', 'journey.knowledge.v1'],
     );
     child = spawn(process.execPath, [ANALYTICS_MAIN], {
       cwd: REPO,

@@ -32,7 +32,7 @@ const run = randomBytes(3).toString('hex');
 const keyFile = join(mkdtempSync(join(tmpdir(), 'journey-analytics-e2e-')), 'key.json');
 const secret = randomBytes(18).toString('base64url');
 const metricsToken = randomBytes(18).toString('base64url');
-const ports = { channels: 3251, contacts: 3252, tickets: 3253, analytics: 3254 };
+const ports = { channels: 3251, contacts: 3252, tickets: 3253, analytics: 3254, knowledge: 3255 };
 const url = (s: keyof typeof ports) => `http://127.0.0.1:${ports[s]}`;
 const channelId = `shop-${run}`;
 const group = `care-${run}`;
@@ -41,7 +41,15 @@ const groups = {
   contacts: uniqueName('analytics-e2e-contacts'),
   tickets: uniqueName('analytics-e2e-tickets'),
   analytics: uniqueName('analytics-e2e-analytics'),
+  knowledge: uniqueName('analytics-e2e-knowledge'),
 };
+const ANALYTICS_READ_MODELS = [
+  'ticket-records',
+  'sla-calendars',
+  'report-contacts',
+  'journey-facts',
+  'knowledge-facts',
+];
 const analyticsMongoUrl = isolatedMongoUrl(infra, 'analytics_e2e_analytics');
 let db: IsolatedDatabase;
 let store: PostgresEventStore;
@@ -51,6 +59,7 @@ const services: ServiceProcess[] = [];
 
 const admin = { subject: 'admin-1', roles: ['admin'] as Role[] };
 const supervisor = { subject: 'sup-1', roles: ['supervisor'] as Role[] };
+const shop = { subject: 'shop', roles: ['service'] as Role[] };
 const agentAs = (agentId: string) => ({ subject: agentId, roles: ['agent'] as Role[] });
 
 async function call(method: string, target: string, as?: { subject: string; roles: Role[] }, body?: unknown) {
@@ -75,10 +84,10 @@ async function ok(method: string, target: string, as?: { subject: string; roles:
 }
 
 /** A customer message on the partner channel, signed as the partner signs. */
-async function customerWrites(user: string, text: string, sentAt?: string): Promise<string> {
+async function customerWrites(user: string, text: string, sentAt?: string, email?: string): Promise<string> {
   const body = JSON.stringify({
     idempotencyKey: randomUUID(),
-    user: { id: user },
+    user: { id: user, ...(email ? { email, emailVerified: true } : {}) },
     text,
     ...(sentAt ? { sentAt } : {}),
   });
@@ -164,9 +173,17 @@ beforeAll(async () => {
       ...['intake', 'contacts', 'routing', 'timers', 'ticket-board', 'agent-board', 'routing-contacts'].map(
         (s) => `${groups.tickets}-${s}`,
       ),
-      ...['ticket-records', 'sla-calendars', 'report-contacts'].map((s) => `${groups.analytics}-${s}`),
+      ...ANALYTICS_READ_MODELS.map((s) => `${groups.analytics}-${s}`),
+      ...[
+        'auto-answer',
+        'article-catalogue',
+        'content-gaps',
+        'conversation-suggestions',
+        'answer-contacts',
+        'solved-cases',
+      ].map((s) => `${groups.knowledge}-${s}`),
     ],
-    ['journey.channels.v1', 'journey.contacts.v1', 'journey.tickets.v1'],
+    ['journey.channels.v1', 'journey.contacts.v1', 'journey.tickets.v1', 'journey.knowledge.v1'],
   );
   const common = {
     LOG_LEVEL: 'warn',
@@ -202,6 +219,11 @@ beforeAll(async () => {
       MONGO_URL: analyticsMongoUrl,
       ANALYTICS_MONITOR_INTERVAL_MS: '500',
       METRICS_TOKEN: metricsToken,
+    }),
+    launchService('knowledge', ports.knowledge, {
+      ...common,
+      KAFKA_CONSUMER_GROUP: groups.knowledge,
+      MONGO_URL: isolatedMongoUrl(infra, 'analytics_e2e_knowledge'),
     }),
   );
   await readyServices(services, 90_000);
@@ -399,6 +421,91 @@ describe('analytics over a journey through channels and tickets', () => {
     expect((await call('GET', `${url('analytics')}/v1/operations`, agentAs(ann))).status).toBe(403);
   }, 120_000);
 
+  it('measures channel mix, pre-sale conversion and auto-answer hand-offs from the contacts and knowledge topics', async () => {
+    // A fourth customer, known by a verified e-mail, asks before buying; the shop then reports the order.
+    const email = `dee-${run}@customer.example`;
+    const c4 = await customerWrites('u-4', 'Does the blue one come in size 38?', undefined, email);
+    await eventually(
+      async () =>
+        (
+          await call(
+            'GET',
+            `${url('contacts')}/v1/contacts/lookup?email=${encodeURIComponent(email)}`,
+            supervisor,
+          )
+        ).status === 200,
+      { timeoutMs: 30_000, what: 'the contact of the verified e-mail' },
+    );
+    await ok('POST', `${url('contacts')}/v1/journey-events`, shop, {
+      kind: 'order-placed',
+      externalId: `order-${run}`,
+      source: 'shop',
+      occurredAt: new Date().toISOString(),
+      customer: { email },
+    });
+    // An agent searches for something the knowledge base does not have: a content gap.
+    const missing = `gift wrapping ${run}`;
+    await ok('GET', `${url('knowledge')}/v1/search?q=${encodeURIComponent(missing)}`, agentAs(ann));
+
+    const range = `from=${week.from}&to=${week.to}`;
+    type JourneyRow = {
+      conversations: number;
+      byChannel: Record<string, number>;
+      preSale: number;
+      converted: number;
+      orders: number;
+    };
+    const journey = await eventually(
+      async () => {
+        const answer = await ok('GET', `${url('analytics')}/v1/figures/journey?${range}`, supervisor);
+        const row = (answer['rows'] as JourneyRow[])[0];
+        return row?.orders === 1 && row.converted === 1 && row;
+      },
+      { timeoutMs: 30_000, what: 'the order in the journey figures' },
+    );
+    // Four conversations this run (the first customer's two messages are one), all before any order.
+    expect(journey).toMatchObject({
+      conversations: 4,
+      byChannel: { 'partner-api': 4 },
+      preSale: 4,
+      converted: 1,
+      orders: 1,
+    });
+    const converted = await ok(
+      'GET',
+      `${url('analytics')}/v1/figures/journey/drilldown?${range}&figure=converted`,
+      supervisor,
+    );
+    expect((converted['entries'] as { conversationId: string }[]).map((e) => e.conversationId)).toEqual([c4]);
+
+    type KnowledgeAnswer = {
+      rows: { conversations: number; deflected: number; handOffs: number; deflectionRate: number | null }[];
+      contentGaps: { query: string; none: number }[];
+    };
+    const knowledge = await eventually(
+      async () => {
+        const answer = (await ok(
+          'GET',
+          `${url('analytics')}/v1/figures/knowledge?${range}`,
+          supervisor,
+        )) as KnowledgeAnswer;
+        return answer.rows[0]?.conversations === 4 && answer.contentGaps.length > 0 && answer;
+      },
+      { timeoutMs: 30_000, what: 'the auto-answer decisions and the search in the knowledge figures' },
+    );
+    // The knowledge base is empty: every message went to a person, nothing was deflected.
+    expect(knowledge.rows[0]).toMatchObject({ conversations: 4, deflected: 0, deflectionRate: 0 });
+    expect(knowledge.rows[0]?.handOffs).toBeGreaterThanOrEqual(4);
+    expect(knowledge.contentGaps).toEqual([expect.objectContaining({ query: missing, none: 1 })]);
+    expect(
+      (await call('GET', `${url('analytics')}/v1/figures/journey?${range}&conversionDays=0`, supervisor))
+        .status,
+    ).toBe(400);
+    expect(
+      (await call('GET', `${url('analytics')}/v1/figures/knowledge?${range}`, agentAs(ann))).status,
+    ).toBe(403);
+  }, 120_000);
+
   it('shows the API’s numbers on the supervisor dashboard, in headless Chromium', async () => {
     const from = week.from.slice(0, 10);
     const to = week.to.slice(0, 10);
@@ -498,6 +605,28 @@ describe('analytics over a journey through channels and tickets', () => {
           breachedTickets: String(backlog[0]?.breachedTickets),
         }),
       ]);
+      // The journey and knowledge tiles, and the content gaps.
+      const range = `from=${from}&to=${to}&timeZone=UTC`;
+      const [journeyRow] = (await api(`/v1/figures/journey?${range}`)).rows as {
+        conversionRate: number | null;
+        conversations: number;
+      }[];
+      const knowledgeAnswer = (await api(`/v1/figures/knowledge?${range}&gaps=10`)) as unknown as {
+        rows: { deflectionRate: number | null; handOffs: number }[];
+        contentGaps: { query: string }[];
+      };
+      const journeyTiles = await page.$$eval('#journey dd', (dds) =>
+        Object.fromEntries(dds.map((d) => [d.getAttribute('data-figure'), d.textContent])),
+      );
+      expect(journeyTiles).toMatchObject({
+        'journey.conversations': String(journeyRow?.conversations),
+        'journey.conversionRate': pct(journeyRow?.conversionRate ?? null),
+        'knowledge.deflectionRate': pct(knowledgeAnswer.rows[0]?.deflectionRate ?? null),
+        'knowledge.handOffs': String(knowledgeAnswer.rows[0]?.handOffs),
+      });
+      expect(await page.locator('#gaps tbody th').allTextContents()).toEqual(
+        knowledgeAnswer.contentGaps.map((g) => g.query),
+      );
       // One bar per day with tickets, for created and for solved.
       const days = (await api(`/v1/figures?${query}&period=day`)).rows;
       expect(await page.locator('#per-day rect.bar-created').count()).toBe(days.length);
@@ -538,7 +667,14 @@ describe('analytics over a journey through channels and tickets', () => {
     const live = (await ok('GET', figuresUrl('', query), supervisor)) as { rows: unknown[] };
     expect(live.rows.length).toBeGreaterThan(0);
     const liveCsv = (await call('GET', figuresUrl('/tickets'), supervisor)).text;
-    for (const name of ['ticket-records', 'sla-calendars', 'report-contacts']) {
+    const range = `from=${week.from}&to=${week.to}&period=day&timeZone=Asia/Shanghai`;
+    const liveJourney = (await call('GET', `${url('analytics')}/v1/figures/journey?${range}`, supervisor))
+      .text;
+    const liveKnowledge = (
+      await call('GET', `${url('analytics')}/v1/figures/knowledge?${range}&by=channel`, supervisor)
+    ).text;
+    expect(JSON.parse(liveJourney).rows.length).toBeGreaterThan(0);
+    for (const name of ANALYTICS_READ_MODELS) {
       const replay = spawnSync(
         process.execPath,
         [join(root, 'apps', 'analytics', 'dist', 'replay.js'), name],
@@ -552,5 +688,11 @@ describe('analytics over a journey through channels and tickets', () => {
     }
     expect((await call('GET', figuresUrl('', query), supervisor)).text).toBe(JSON.stringify(live));
     expect((await call('GET', figuresUrl('/tickets'), supervisor)).text).toBe(liveCsv);
+    expect((await call('GET', `${url('analytics')}/v1/figures/journey?${range}`, supervisor)).text).toBe(
+      liveJourney,
+    );
+    expect(
+      (await call('GET', `${url('analytics')}/v1/figures/knowledge?${range}&by=channel`, supervisor)).text,
+    ).toBe(liveKnowledge);
   }, 120_000);
 });

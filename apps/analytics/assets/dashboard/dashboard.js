@@ -15,6 +15,7 @@ const minutes = (/** @type {number | null | undefined} */ s) => (s == null ? '�
 const hours = (/** @type {number | null | undefined} */ s) => (s == null ? '—' : (s / 3600).toFixed(1));
 const percent = (/** @type {number | null | undefined} */ r) => (r == null ? '—' : (r * 100).toFixed(1));
 const count = (/** @type {number | null | undefined} */ n) => (n == null ? '—' : String(n));
+const decimal = (/** @type {number | null | undefined} */ n) => (n == null ? '—' : n.toFixed(2));
 
 /** Reads the fragment (#token=…&from=…): the token is kept and taken out of the address bar. */
 function readFragment() {
@@ -302,6 +303,40 @@ function drawOperations(/** @type {any} */ ops) {
   }
 }
 
+/** Channel mix, switches, conversion and contacts; auto-answer, views, searches; the content gaps. */
+function drawJourney(/** @type {any} */ journey, /** @type {any} */ knowledge) {
+  const j = journey.rows[0] ?? { byChannel: {}, channelMix: {} };
+  const k = knowledge.rows[0] ?? { handOffReasons: {} };
+  const list = $('journey');
+  list.replaceChildren();
+  tile(list, 'Conversations started', count(j.conversations ?? 0), 'journey.conversations');
+  for (const channel of Object.keys(j.channelMix).sort())
+    tile(list, `Share on ${channel} (%)`, percent(j.channelMix[channel]), `journey.channelMix.${channel}`);
+  tile(list, 'Channel switches per customer', decimal(j.switchesPerJourney), 'journey.switchesPerJourney');
+  tile(list, 'Pre-sale conversion (%)', percent(j.conversionRate ?? null), 'journey.conversionRate');
+  tile(list, 'Orders contacted after sale (%)', percent(j.contactRate ?? null), 'journey.contactRate');
+  tile(list, 'Auto-answer deflection (%)', percent(k.deflectionRate ?? null), 'knowledge.deflectionRate');
+  tile(list, 'Hand-offs to agents', count(k.handOffs ?? 0), 'knowledge.handOffs');
+  tile(list, 'Article views', count(k.views ?? 0), 'knowledge.views');
+  tile(
+    list,
+    'Searches without a good result (%)',
+    percent(k.searchGapRate ?? null),
+    'knowledge.searchGapRate',
+  );
+  tile(list, 'Articles found helpful (%)', percent(k.helpfulRate ?? null), 'knowledge.helpfulRate');
+  const body = /** @type {HTMLTableElement} */ ($('gaps')).tBodies[0];
+  body.replaceChildren();
+  for (const gap of knowledge.contentGaps) {
+    const tr = document.createElement('tr');
+    cell(tr, gap.query);
+    cell(tr, count(gap.searches), 'gap.searches');
+    cell(tr, count(gap.none), 'gap.none');
+    cell(tr, count(gap.poor), 'gap.poor');
+    body.append(tr);
+  }
+}
+
 function showError(/** @type {string} */ message) {
   const box = $('error');
   box.textContent = message;
@@ -316,7 +351,8 @@ async function load() {
   const q = formQuery();
   const group = q['group'] ? { group: q['group'] } : {};
   try {
-    const [totals, days, agents, backlog, ops] = await Promise.all([
+    const range = { from: q['from'], to: q['to'], timeZone: q['timeZone'] };
+    const [totals, days, agents, backlog, ops, journey, knowledge] = await Promise.all([
       api('/v1/figures', q),
       api('/v1/figures', { ...q, period: 'day' }),
       api('/v1/figures', { ...q, by: 'agent' }),
@@ -326,12 +362,15 @@ async function load() {
         if (err.status === 503) return undefined;
         throw err;
       }),
+      api('/v1/figures/journey', range),
+      api('/v1/figures/knowledge', { ...range, gaps: '10' }),
     ]);
     drawOverview(totals);
     drawDays(days);
     drawAgents(agents);
     drawBacklog(backlog);
     drawOperations(ops);
+    drawJourney(journey, knowledge);
     $('signin').hidden = true;
     board.dataset['state'] = 'ready';
   } catch (err) {

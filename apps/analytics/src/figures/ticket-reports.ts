@@ -1,14 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import type { Collection, Db, Document, Filter } from 'mongodb';
-import { ALWAYS_OPEN, calendarSchema, journeyCatalogue } from '@journey/contracts';
+import type { Collection, Document, Filter } from 'mongodb';
+import { ALWAYS_OPEN, calendarSchema } from '@journey/contracts';
 import type { Calendar } from '@journey/contracts';
-import type { PersonalDataProtection } from '@journey/eventstore';
-import { MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
-import type { MessageBus, StreamParking } from '@journey/messaging';
-import { InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
-import type { Logger, ServiceConfig } from '@journey/platform';
-import { ServedReadModels } from '@journey/projections';
+import { AnalyticsReadModels } from '../analytics-read-models';
 import { REPORT_CONTACTS, SLA_CALENDARS, TICKET_RECORDS } from '../read-models';
 import { SLA_CALENDARS_ID } from './adapters/sla-calendars.projection';
 import { computeFigures, drillDown } from './domain/figures';
@@ -18,11 +12,7 @@ import type { Backlog, BacklogCut } from './domain/backlog';
 import { measureTicket } from './domain/ticket-measures';
 import type { TicketMeasures } from './domain/ticket-measures';
 import type { TicketRecord } from './domain/ticket-record';
-
-/** How many contacts one lookup asks for. */
-const CONTACTS_PER_LOOKUP = 500;
-/** How far a merge is followed to its survivor. */
-const MERGE_HOPS = 5;
+import { readContacts } from './report-contacts';
 
 /**
  * The ticket figures: the analytics read models fed live from Kafka, and the figures measured from
@@ -30,35 +20,8 @@ const MERGE_HOPS = 5;
  * changes the ticket's record and nothing else, and a replay gives the same figures).
  */
 @Injectable()
-export class TicketReports implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly served: ServedReadModels;
-
-  constructor(
-    @Inject(InfrastructureConnections) connections: InfrastructureConnections,
-    @Inject(MESSAGE_BUS) bus: MessageBus,
-    @Inject(PERSONAL_DATA) personalData: PersonalDataProtection,
-    @Inject(STREAM_PARKING) parking: StreamParking,
-    @Inject(SERVICE_CONFIG) config: ServiceConfig,
-    @Inject(SERVICE_LOGGER) logger: Logger,
-  ) {
-    this.served = new ServedReadModels([TICKET_RECORDS, SLA_CALENDARS, REPORT_CONTACTS], {
-      db: async () => (await connections.readModelDb()) as unknown as Db,
-      bus,
-      consumerGroup: config.kafka.consumerGroup,
-      catalogue: journeyCatalogue,
-      personalData,
-      parking,
-      onDeadLetter: (reason, projection) => logger.error({ reason, projection }, 'event dead-lettered'),
-    });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.served.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.served.stop();
-  }
+export class TicketReports {
+  constructor(@Inject(AnalyticsReadModels) private readonly served: AnalyticsReadModels) {}
 
   private records(): Promise<Collection<Document>> {
     return this.served.collection(TICKET_RECORDS);
@@ -74,6 +37,9 @@ export class TicketReports implements OnApplicationBootstrap, OnModuleDestroy {
       query.dateBy === 'created' ? { openedAt: range } : { solvedAt: range, openedAt: { $exists: true } };
     for (const cut of ['group', 'channel', 'priority'] as const)
       if (query.where[cut]) filter[cut] = query.where[cut];
+    // Records built before v3 have no product: they are `none`.
+    if (query.where.product)
+      filter['product'] = query.where.product === 'none' ? { $in: ['none', null] } : query.where.product;
     const calendars = await this.calendars();
     const cursor = (await this.records()).find(filter).sort({ _id: 1 });
     for await (const doc of cursor) {
@@ -149,33 +115,11 @@ export class TicketReports implements OnApplicationBootstrap, OnModuleDestroy {
   private async tiers(
     contactIds: readonly (string | undefined)[],
   ): Promise<(contactId: string) => string | undefined> {
-    const contacts = await this.served.collection(REPORT_CONTACTS);
-    const known = new Map<string, { vipTier?: string; survivorId?: string }>();
-    let wanted = [...new Set(contactIds.flatMap((id) => (id ? [id] : [])))];
-    for (let hop = 0; hop <= MERGE_HOPS && wanted.length; hop++) {
-      const next: string[] = [];
-      for (let i = 0; i < wanted.length; i += CONTACTS_PER_LOOKUP) {
-        const ids = wanted.slice(i, i + CONTACTS_PER_LOOKUP);
-        for (const doc of await contacts.find({ _id: { $in: ids as never[] } }).toArray()) {
-          const entry = {
-            ...(doc['vipTier'] ? { vipTier: String(doc['vipTier']) } : {}),
-            ...(doc['survivorId'] ? { survivorId: String(doc['survivorId']) } : {}),
-          };
-          known.set(String(doc['_id']), entry);
-          if (entry.survivorId && !known.has(entry.survivorId)) next.push(entry.survivorId);
-        }
-      }
-      wanted = next;
-    }
-    return (contactId) => {
-      let id = contactId;
-      for (let hop = 0; hop <= MERGE_HOPS; hop++) {
-        const entry = known.get(id);
-        if (!entry?.survivorId) return entry?.vipTier;
-        id = entry.survivorId;
-      }
-      return known.get(id)?.vipTier;
-    };
+    const directory = await readContacts(
+      await this.served.collection(REPORT_CONTACTS),
+      contactIds.flatMap((id) => (id ? [id] : [])),
+    );
+    return (contactId) => directory.vipTierOf(contactId);
   }
 }
 

@@ -8,11 +8,11 @@ import { BACKLOG_CUTS } from '../figures/domain/backlog';
 export const RANGE_MAX_DAYS = 400;
 const DAY_MS = 86_400_000;
 
-const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
-const value = z.string().min(1).max(200);
+export const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+export const value = z.string().min(1).max(200);
 
 /** `by`: comma-separated cuts, each one of `allowed` (an unknown one is a 400 naming the allowed), once each. */
-const cutList = <T extends string>(allowed: readonly T[]) =>
+export const cutList = <T extends string>(allowed: readonly T[]) =>
   z
     .string()
     .max(100)
@@ -27,6 +27,12 @@ const cutList = <T extends string>(allowed: readonly T[]) =>
       return [...new Set(cuts)] as T[];
     });
 
+export const timeZone = z
+  .string()
+  .max(64)
+  .refine((zone) => DateTime.local().setZone(zone).isValid, 'must be an IANA time zone, e.g. Asia/Shanghai')
+  .default('UTC');
+
 /** The query of every figures endpoint (the same filters and cuts for the JSON, the CSV and the drill-down). */
 export const figureQuerySchema = z
   .object({
@@ -35,19 +41,13 @@ export const figureQuerySchema = z
     dateBy: z.enum(DATE_BASES).default('created'),
     by: cutList(CUTS),
     period: z.enum(PERIODS).optional(),
-    timeZone: z
-      .string()
-      .max(64)
-      .refine(
-        (zone) => DateTime.local().setZone(zone).isValid,
-        'must be an IANA time zone, e.g. Asia/Shanghai',
-      )
-      .default('UTC'),
+    timeZone,
     agent: value.optional(),
     group: value.optional(),
     channel: value.optional(),
     priority: value.optional(),
     vipTier: value.optional(),
+    product: value.optional(),
   })
   .strict();
 
@@ -58,8 +58,11 @@ export const drillDownQuerySchema = figureQuerySchema.extend({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
-/** A query as the domain takes it: `to` defaults to now, `from` to 30 days before `to`, a date to its midnight in the zone. */
-export function toFigureQuery(q: z.infer<typeof figureQuerySchema>, now = new Date()): FigureQuery | string {
+/** The range of a query: `to` defaults to now, `from` to 30 days before `to`, a date to its midnight in the zone. */
+export function toRange(
+  q: { from?: string | undefined; to?: string | undefined; timeZone: string },
+  now = new Date(),
+): { from: string; to: string } | string {
   const at = (s: string) =>
     /^\d{4}-\d{2}-\d{2}$/.test(s) ? (DateTime.fromISO(s, { zone: q.timeZone }).toUTC().toISO() as string) : s;
   const to = q.to ? at(q.to) : now.toISOString();
@@ -67,6 +70,14 @@ export function toFigureQuery(q: z.infer<typeof figureQuerySchema>, now = new Da
   if (Date.parse(from) >= Date.parse(to)) return 'from must be before to';
   if (Date.parse(to) - Date.parse(from) > RANGE_MAX_DAYS * DAY_MS)
     return `at most ${RANGE_MAX_DAYS} days at once`;
+  return { from, to };
+}
+
+/** A query as the domain takes it: `to` defaults to now, `from` to 30 days before `to`, a date to its midnight in the zone. */
+export function toFigureQuery(q: z.infer<typeof figureQuerySchema>, now = new Date()): FigureQuery | string {
+  const range = toRange(q, now);
+  if (typeof range === 'string') return range;
+  const { from, to } = range;
   const where: FigureQuery['where'] = {};
   for (const cut of CUTS) if (q[cut]) where[cut] = q[cut];
   return {

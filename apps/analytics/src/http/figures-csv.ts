@@ -100,6 +100,7 @@ export const TICKET_COLUMNS = [
   'slaBreaches',
   'transfers',
   'escalations',
+  'product',
 ] as const;
 
 export function ticketLine(m: TicketMeasures): string {
@@ -134,5 +135,6 @@ export function ticketLine(m: TicketMeasures): string {
     m.sla.filter((s) => s.breached).length,
     m.transfers,
     m.escalations,
+    m.product,
   ]);
 }

@@ -153,11 +153,13 @@ describe('journey projections | replay | events', () => {
       documents: number;
       state: string;
     }[];
-    // Every service's projections are listed (analytics' records, channels' conversation list, the tickets boards, the knowledge catalogue and gaps too).
+    // Every service's projections are listed (analytics' records and facts, channels' conversation list, the tickets boards, the knowledge catalogue and gaps too).
     expect(statuses.map((s) => s.name)).toEqual([
       'ticket-records',
       'sla-calendars',
       'report-contacts',
+      'journey-facts',
+      'knowledge-facts',
       'conversation-list',
       'unified-view',
       'article-catalogue',
@@ -182,7 +184,7 @@ describe('journey projections | replay | events', () => {
     expect(bad.err).toMatch(/not a log position/);
     const unknown = await journey('replay', 'nope');
     expect(unknown.err).toMatch(
-      /unknown projection nope \(one of: ticket-records, sla-calendars, report-contacts, conversation-list, unified-view, article-catalogue, content-gaps, conversation-suggestions, answer-contacts, solved-cases, ticket-board, agent-board, routing-contacts\)/,
+      /unknown projection nope \(one of: ticket-records, sla-calendars, report-contacts, journey-facts, knowledge-facts, conversation-list, unified-view, article-catalogue, content-gaps, conversation-suggestions, answer-contacts, solved-cases, ticket-board, agent-board, routing-contacts\)/,
     );
   });
 

@@ -8,6 +8,8 @@ import type { DocumentChange, ProjectedEvent, Projection } from '@journey/projec
 export const reportContactsProjection: Projection = {
   name: 'report-contacts',
   version: 1,
+  // The journey figures gather a customer's merged contacts by their survivor.
+  indexes: [{ key: { survivorId: 1 }, name: 'by_survivor' }],
   eventTypes: ['contacts.vip-tier-set.v1', 'contacts.contact-merged.v1', 'contacts.contact-split.v1'],
   project(projected: ProjectedEvent): DocumentChange[] {
     const event = { type: projected.type, data: projected.data } as ContactsEvent;

@@ -3,6 +3,14 @@ import type { DocumentChange, ProjectedEvent, Projection } from '@journey/projec
 import type { FactWithout } from '../domain/ticket-record';
 
 const SOLVED = ['solved', 'closed'];
+/** The tag that names a ticket's product: `product:<handle>`. */
+export const PRODUCT_TAG = 'product:';
+
+/** A ticket's product: its first `product:` tag, or `none`. */
+export function productOf(tags: readonly string[]): string {
+  const tag = tags.find((t) => t.startsWith(PRODUCT_TAG) && t.length > PRODUCT_TAG.length);
+  return tag ? tag.slice(PRODUCT_TAG.length) : 'none';
+}
 /** Times as UTC ISO strings, so that ranges and sorting compare them as text. */
 const utc = (at: string) => new Date(at).toISOString();
 
@@ -15,7 +23,8 @@ const utc = (at: string) => new Date(at).toISOString();
 export const ticketRecordsProjection: Projection = {
   name: 'ticket-records',
   // v2: each SLA clock's state now (clocks.<metric>), for the backlog.
-  version: 2,
+  // v3: the conversation (auto-answer deflection) and the product (the product cut).
+  version: 3,
   // The figures select by opening or solving time; the backlog by status.
   indexes: [
     { key: { openedAt: 1 }, name: 'by_opened' },
@@ -66,6 +75,8 @@ export const ticketRecordsProjection: Projection = {
               openedAt: utc(d.openedAt),
               openedEvent: e,
               channel: d.origin.kind === 'conversation' ? d.origin.channel : 'none',
+              ...(d.origin.kind === 'conversation' ? { conversationId: d.origin.conversationId } : {}),
+              product: productOf(d.tags),
               group: d.group,
               priority: d.priority,
               ...(d.contactId ? { contactId: d.contactId } : {}),
@@ -73,10 +84,14 @@ export const ticketRecordsProjection: Projection = {
           },
         ];
       }
-      case 'tickets.ticket-updated.v1':
-        return event.data.priority
-          ? [{ id: event.data.ticketId, set: { priority: event.data.priority } }]
-          : [];
+      case 'tickets.ticket-updated.v1': {
+        const d = event.data;
+        const set = {
+          ...(d.priority ? { priority: d.priority } : {}),
+          ...(d.tags ? { product: productOf(d.tags) } : {}),
+        };
+        return Object.keys(set).length ? [{ id: d.ticketId, set }] : [];
+      }
       case 'tickets.contact-linked.v1':
         return [{ id: event.data.ticketId, set: { contactId: event.data.contactId } }];
       case 'tickets.customer-message-added.v1':

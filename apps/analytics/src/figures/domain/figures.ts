@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Span, TicketMeasures } from './ticket-measures';
 
-export const CUTS = ['agent', 'group', 'channel', 'priority', 'vipTier'] as const;
+export const CUTS = ['agent', 'group', 'channel', 'priority', 'vipTier', 'product'] as const;
 export type Cut = (typeof CUTS)[number];
 export const PERIODS = ['hour', 'day', 'week', 'month'] as const;
 export type Period = (typeof PERIODS)[number];
@@ -277,9 +277,10 @@ function* creditedTickets(
       channel: m.channel,
       priority: m.priority,
       vipTier: (m.contactId && vipTierOf(m.contactId)) || 'none',
+      product: m.product,
     };
     if (
-      (['group', 'channel', 'priority', 'vipTier'] as const).some(
+      (['group', 'channel', 'priority', 'vipTier', 'product'] as const).some(
         (c) => query.where[c] && query.where[c] !== dims[c],
       )
     )

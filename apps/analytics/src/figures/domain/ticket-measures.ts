@@ -32,6 +32,7 @@ export interface TicketMeasures {
   channel: string;
   group: string;
   priority: string;
+  product: string;
   contactId?: string;
   assignee?: string;
   merged: boolean;
@@ -215,6 +216,7 @@ export function measureTicket(record: TicketRecord, calendar: Calendar = ALWAYS_
     channel: record.channel,
     group: record.group,
     priority: record.priority,
+    product: record.product ?? 'none',
     ...(record.contactId ? { contactId: record.contactId } : {}),
     ...(record.assignee ? { assignee: record.assignee } : {}),
     merged,

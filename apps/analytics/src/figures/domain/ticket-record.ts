@@ -12,6 +12,10 @@ export interface TicketRecord {
   channel: string;
   group: string;
   priority: string;
+  /** The first `product:<handle>` tag's handle, or `none` (absent on records built before v3). */
+  product?: string;
+  /** The conversation the ticket was opened from. */
+  conversationId?: string;
   contactId?: string;
   assignee?: string;
   status: string;
