@@ -230,6 +230,16 @@ describe('figures over tickets', () => {
     });
   });
 
+  it('cuts and filters by product (the product tag), a record without one counting as none', () => {
+    const kettle = (id: string) => measureTicket(ticket([], { ticketId: id, product: 'kettle-2' }));
+    const ms = [kettle('a'), kettle('b'), measureTicket(ticket([], { ticketId: 'c' }))];
+    expect(computeFigures(ms, query({ by: ['product'] })).map((r) => [r.key.product, r.created])).toEqual([
+      ['kettle-2', 2],
+      ['none', 1],
+    ]);
+    expect(computeFigures(ms, query({ where: { product: 'none' } }))[0]?.created).toBe(1);
+  });
+
   it('puts a ticket in the period of its creation or of its solve, in the time zone asked', () => {
     // Created 23:30 UTC on the 2nd = 07:30 on the 3rd in Shanghai; solved an hour later.
     const m = solvedTicket('a', '2026-11-02T23:30:00.000Z', 5);
