@@ -29,40 +29,53 @@ const env = {
 };
 const nx = join(root, 'node_modules', '.bin', 'nx');
 
-// The last lines each project printed (nx's stream style prefixes them with `<project>: `), so that a task
-// that fails without a failing test shows why in the summary, where a CI log's tail reaches.
+// The last lines each task printed in each phase (nx's stream style prefixes them with `<project>: `),
+// so that a task that fails without a failing test shows why in the summary, where a CI log's tail reaches.
 const TAIL_LINES = 30;
+/** phase → project → its last lines */
 const tails = new Map();
-const failedTasks = new Set();
+/** phase → the tasks nx listed as failed */
+const failedTasks = new Map();
 
-function remember(line) {
+function remember(phaseName, line) {
   const task = /^- ([\w-]+:[\w:-]+)\s*$/.exec(line);
-  if (task) failedTasks.add(task[1]);
+  if (task) failedTasks.set(phaseName, [...(failedTasks.get(phaseName) ?? []), task[1]]);
   const prefixed = /^([\w-]+): (.*)$/.exec(line);
   if (!prefixed) return;
   const [, project, text] = prefixed;
-  const tail = tails.get(project) ?? [];
+  const byProject = tails.get(phaseName) ?? new Map();
+  const tail = byProject.get(project) ?? [];
   tail.push(text);
   if (tail.length > TAIL_LINES) tail.shift();
-  tails.set(project, tail);
+  byProject.set(project, tail);
+  tails.set(phaseName, byProject);
 }
 
 async function phase(name, args, command = nx, extra = ['--output-style=stream']) {
   console.log(`\n━━ ${name} ━━`);
   const started = Date.now();
   const child = spawn(command, [...args, ...extra], { cwd: root, env, stdio: ['inherit', 'pipe', 'pipe'] });
-  const lines = { stdout: '', stderr: '' };
-  const forward = (stream, out) =>
-    child[stream].on('data', (chunk) => {
-      out.write(chunk);
-      const text = lines[stream] + chunk.toString('utf8');
-      const parts = text.split('\n');
-      lines[stream] = parts.pop() ?? '';
-      for (const line of parts) remember(line.replace(/\u001b\[[0-9;]*m/g, ''));
+  const pending = { stdout: '', stderr: '' };
+  const take = (line) => remember(name, line.replace(/\u001b\[[0-9;]*m/g, ''));
+  const forward = (stream, out) => {
+    child[stream].setEncoding('utf8');
+    child[stream].on('data', (text) => {
+      out.write(text);
+      const parts = (pending[stream] + text).split('\n');
+      pending[stream] = parts.pop() ?? '';
+      for (const line of parts) take(line);
     });
+  };
   forward('stdout', process.stdout);
   forward('stderr', process.stderr);
-  const status = await new Promise((resolve) => child.on('close', (code) => resolve(code)));
+  const status = await new Promise((resolve) => {
+    child.on('error', (err) => {
+      console.error(`[test] ${name}: could not run ${command}: ${err.message}`);
+      resolve(-1);
+    });
+    child.on('close', (code) => resolve(code));
+  });
+  for (const stream of ['stdout', 'stderr']) if (pending[stream]) take(pending[stream]);
   return { name, ok: status === 0, seconds: (Date.now() - started) / 1000 };
 }
 
@@ -153,11 +166,13 @@ const failed = unit.failed + integration.failed + unit.suitesFailed + integratio
 const allOk = outcomes.every((o) => o.ok) && failed === 0 && outcomes.length === 6;
 if (!allOk && failed === 0) {
   console.log('(a phase failed without a failing test: see its output above)');
-  for (const task of failedTasks) {
-    const project = task.split(':')[0];
-    console.log(`\nlast lines of ${task}:`);
-    for (const line of tails.get(project) ?? ['(none captured)']) console.log(`  | ${line}`);
-  }
+  for (const [phaseName, tasks] of failedTasks)
+    for (const task of tasks) {
+      const project = task.split(':')[0];
+      console.log(`\nlast lines of ${task} (${phaseName}):`);
+      for (const line of tails.get(phaseName)?.get(project) ?? ['(none captured)'])
+        console.log(`  | ${line}`);
+    }
 }
 console.log(`\ntests: ${passed} passed, ${failed} failed`);
 process.exit(allOk ? 0 : 1);
