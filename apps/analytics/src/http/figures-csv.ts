@@ -138,3 +138,47 @@ export function ticketLine(m: TicketMeasures): string {
     m.product,
   ]);
 }
+
+/**
+ * Rows of flat figures (numbers, and records of numbers such as a count per channel) as CSV columns:
+ * the row's key first (the cuts and period asked), then each figure in the rows' order, a record's
+ * entries as `figure.entry` in alphabetical order (every entry any row has; a row without it is empty).
+ */
+export function flatRowsCsv(
+  rows: readonly ({ key: Record<string, string | undefined> } & object)[],
+  keyColumns: readonly string[],
+): string[] {
+  const figures = rows[0] ? Object.keys(rows[0]).filter((k) => k !== 'key') : [];
+  const entries = new Map<string, Set<string>>();
+  for (const row of rows)
+    for (const figure of figures) {
+      const value = (row as Record<string, unknown>)[figure];
+      if (value && typeof value === 'object')
+        for (const entry of Object.keys(value)) {
+          const seen = entries.get(figure) ?? new Set<string>();
+          seen.add(entry);
+          entries.set(figure, seen);
+        }
+    }
+  const columns = figures.flatMap((figure) =>
+    entries.has(figure)
+      ? [...(entries.get(figure) as Set<string>)].sort().map((entry) => ({ figure, entry }))
+      : [{ figure, entry: undefined as string | undefined }],
+  );
+  const header = csvLine([
+    ...keyColumns,
+    ...columns.map((c) => (c.entry === undefined ? c.figure : `${c.figure}.${c.entry}`)),
+  ]);
+  return [
+    header,
+    ...rows.map((row) =>
+      csvLine([
+        ...keyColumns.map((k) => row.key[k]),
+        ...columns.map(({ figure, entry }) => {
+          const value = (row as Record<string, unknown>)[figure];
+          return entry === undefined ? value : (value as Record<string, unknown> | undefined)?.[entry];
+        }),
+      ]),
+    ),
+  ];
+}

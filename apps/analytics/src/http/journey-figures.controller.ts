@@ -1,11 +1,13 @@
-import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiAnswer, ApiErrors, parseInput, Roles } from '@journey/platform';
+import { BadRequestException, Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiAnswer, ApiErrors, parseInput, Roles, writeStreamed } from '@journey/platform';
 import { PERIODS } from '../figures/domain/figures';
 import { JOURNEY_DRILLABLE } from '../journey/domain/journey-figures';
 import { KNOWLEDGE_CUTS, KNOWLEDGE_DRILLABLE } from '../journey/domain/knowledge-figures';
 import { JourneyReports } from '../journey/journey-reports';
 import { RANGE_MAX_DAYS } from './figures-api.schemas';
+import { flatRowsCsv } from './figures-csv';
 import {
   journeyAnswer,
   journeyDrillDownAnswer,
@@ -46,6 +48,19 @@ const documented =
       ApiQuery({ required: false, ...q, enum: q.enum ? [...q.enum] : undefined })(target, key, descriptor);
   };
 
+/** Writes the CSV lines, waiting while the client reads. */
+async function sendCsv(res: Response, name: string, lines: readonly string[]): Promise<void> {
+  res.status(200).type('text/csv; charset=utf-8');
+  res.setHeader('content-disposition', `attachment; filename="${name}.csv"`);
+  try {
+    for (const line of lines) if (!(await writeStreamed(res, line))) return;
+    res.end();
+  } catch (err) {
+    // The headers are gone: cut the stream, so that the client sees a broken download, not a short file.
+    res.destroy(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
 function checked<T>(query: T | string): T {
   if (typeof query === 'string') throw new BadRequestException({ message: `query: ${query}` });
   return query;
@@ -71,6 +86,19 @@ export class JourneyFiguresController {
   async journey(@Query() input: unknown) {
     const query = checked(toJourneyQuery(parseInput(journeyQuerySchema, input, 'query')));
     return { query, rows: await this.reports.journey(query) };
+  }
+
+  @Get('journey/export')
+  @Roles('supervisor', 'admin')
+  @ApiOperation({ summary: 'The same journey rows as CSV (a count per channel as byChannel.<channel>)' })
+  @documented(JOURNEY_DOCS)
+  @ApiProduces('text/csv')
+  @ApiResponse({ status: 200, description: 'CSV, one line per row', schema: { type: 'string' } })
+  @ApiErrors(400, 401, 403)
+  async journeyExport(@Query() input: unknown, @Res() res: Response): Promise<void> {
+    const query = checked(toJourneyQuery(parseInput(journeyQuerySchema, input, 'query')));
+    const rows = await this.reports.journey(query);
+    await sendCsv(res, 'journey', flatRowsCsv(rows, query.period ? ['period'] : []));
   }
 
   @Get('journey/drilldown')
@@ -113,6 +141,21 @@ export class JourneyFiguresController {
     const query = checked(toKnowledgeQuery(rest));
     const { rows, gaps: contentGaps } = await this.reports.knowledge(query, gaps);
     return { query, rows, contentGaps };
+  }
+
+  @Get('knowledge/export')
+  @Roles('supervisor', 'admin')
+  @ApiOperation({ summary: 'The same knowledge rows as CSV (reasons as handOffReasons.<reason>)' })
+  @documented(KNOWLEDGE_DOCS)
+  @ApiProduces('text/csv')
+  @ApiResponse({ status: 200, description: 'CSV, one line per row', schema: { type: 'string' } })
+  @ApiErrors(400, 401, 403)
+  async knowledgeExport(@Query() input: unknown, @Res() res: Response): Promise<void> {
+    const { gaps, ...rest } = parseInput(knowledgeQuerySchema, input, 'query');
+    void gaps;
+    const query = checked(toKnowledgeQuery(rest));
+    const { rows } = await this.reports.knowledge(query, 0);
+    await sendCsv(res, 'knowledge', flatRowsCsv(rows, [...query.by, ...(query.period ? ['period'] : [])]));
   }
 
   @Get('knowledge/drilldown')
