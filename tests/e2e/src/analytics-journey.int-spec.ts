@@ -334,7 +334,9 @@ describe('analytics over a journey through channels and tickets', () => {
       'Still waiting for my refund',
       new Date(Date.now() - 70_000).toISOString(),
     );
-    const third = await ticketOf(c3);
+    // Ann is online with room: the ticket is hers once assigned, and the backlog shows it under her
+    // once analytics has read the assignment (not only the breach).
+    const third = await ticketOf(c3, (t) => t.assignee === ann);
     const backlog = await eventually(
       async () => {
         const answer = (await ok(
@@ -342,13 +344,13 @@ describe('analytics over a journey through channels and tickets', () => {
           `${url('analytics')}/v1/figures/backlog?group=${group}&by=group,agent`,
           supervisor,
         )) as { rows: { key: Record<string, string>; breachedTickets: number }[] };
-        return answer.rows.some((r) => r.breachedTickets === 1) && answer;
+        return answer.rows.some((r) => r.breachedTickets === 1 && r.key['agent'] === ann) && answer;
       },
-      { timeoutMs: 30_000, what: 'the open breach in the backlog' },
+      { timeoutMs: 30_000, what: 'the open breach in the backlog, under the assignee' },
     );
     expect(backlog.rows).toEqual([
       expect.objectContaining({
-        key: { group, agent: third.assignee ?? 'unassigned' },
+        key: { group, agent: third.assignee },
         open: 1,
         breachedTickets: 1,
         breaches: 1,
@@ -477,6 +479,12 @@ describe('analytics over a journey through channels and tickets', () => {
       supervisor,
     );
     expect((converted['entries'] as { conversationId: string }[]).map((e) => e.conversationId)).toEqual([c4]);
+    // The same row as CSV, the per-channel counts as columns of their own.
+    const [header, line] = (
+      await call('GET', `${url('analytics')}/v1/figures/journey/export?${range}`, supervisor)
+    ).text.split('\r\n');
+    expect(header).toMatch(/^conversations,byChannel\.partner-api,/);
+    expect(line).toMatch(/^4,4,/);
 
     type KnowledgeAnswer = {
       rows: { conversations: number; deflected: number; handOffs: number; deflectionRate: number | null }[];
@@ -659,6 +667,16 @@ describe('analytics over a journey through channels and tickets', () => {
       (await call('GET', `${url('analytics')}/v1/figures?from=2026-02-01&to=2026-01-01`, supervisor)).status,
     ).toBe(400);
     expect((await call('GET', figuresUrl(), agentAs(ann))).status).toBe(403);
+    const knowledge = await call('GET', `${url('analytics')}/v1/figures/knowledge?channel=portl`, supervisor);
+    expect(knowledge.status).toBe(400);
+    expect(knowledge.text).toContain('channel');
+    const drill = await call(
+      'GET',
+      `${url('analytics')}/v1/figures/journey/drilldown?figure=orders&periodStart=2026-03`,
+      supervisor,
+    );
+    expect(drill.status).toBe(400);
+    expect(drill.text).toContain('periodStart needs the period');
     expect((await call('GET', figuresUrl())).status).toBe(401);
   });
 

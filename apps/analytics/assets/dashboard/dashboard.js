@@ -351,7 +351,10 @@ async function load() {
   const q = formQuery();
   const group = q['group'] ? { group: q['group'] } : {};
   try {
-    const range = { from: q['from'], to: q['to'], timeZone: q['timeZone'] };
+    // The journey and knowledge figures take the range and zone only (an empty field is left out).
+    /** @type {Record<string, string>} */
+    const range = {};
+    for (const name of ['from', 'to', 'timeZone']) if (q[name]) range[name] = q[name];
     const [totals, days, agents, backlog, ops, journey, knowledge] = await Promise.all([
       api('/v1/figures', q),
       api('/v1/figures', { ...q, period: 'day' }),

@@ -1,10 +1,26 @@
 import { z } from 'zod';
+import { KNOWLEDGE_CHANNELS } from '@journey/contracts';
 import { PERIODS } from '../figures/domain/figures';
 import { JOURNEY_DRILLABLE } from '../journey/domain/journey-figures';
 import type { JourneyQuery } from '../journey/domain/journey-figures';
 import { KNOWLEDGE_CUTS, KNOWLEDGE_DRILLABLE } from '../journey/domain/knowledge-figures';
 import type { KnowledgeQuery } from '../journey/domain/knowledge-figures';
-import { cutList, instant, timeZone, toRange, value } from './figures-api.schemas';
+import { cutList, instant, timeZone, toRange } from './figures-api.schemas';
+
+/** A drill-down's periodStart: only with a period, in the shape the rows' keys give it. */
+const periodStart = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}(-\d{2}(T\d{2}:\d{2})?)?$/,
+    'a row key’s period: 2026-03, 2026-03-02 or 2026-03-02T10:00',
+  )
+  .optional();
+const periodStartNeedsPeriod = (q: { period?: string | undefined; periodStart?: string | undefined }) =>
+  !q.periodStart || Boolean(q.period);
+const PERIOD_START_MESSAGE = {
+  message: 'periodStart needs the period it is a start of',
+  path: ['periodStart'],
+};
 
 /** The longest attribution window, in days. */
 export const WINDOW_MAX_DAYS = 90;
@@ -21,11 +37,13 @@ export const journeyQuerySchema = z
   })
   .strict();
 
-export const journeyDrillDownQuerySchema = journeyQuerySchema.extend({
-  figure: z.enum(JOURNEY_DRILLABLE),
-  periodStart: z.string().max(20).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(200),
-});
+export const journeyDrillDownQuerySchema = journeyQuerySchema
+  .extend({
+    figure: z.enum(JOURNEY_DRILLABLE),
+    periodStart,
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+  })
+  .refine(periodStartNeedsPeriod, PERIOD_START_MESSAGE);
 
 export function toJourneyQuery(
   q: z.infer<typeof journeyQuerySchema>,
@@ -49,16 +67,19 @@ export const knowledgeQuerySchema = z
     by: cutList(KNOWLEDGE_CUTS),
     period: z.enum(PERIODS).optional(),
     timeZone,
-    channel: value.optional(),
+    channel: z.enum(KNOWLEDGE_CHANNELS).optional(),
     gaps: z.coerce.number().int().min(0).max(200).default(20),
   })
   .strict();
 
-export const knowledgeDrillDownQuerySchema = knowledgeQuerySchema.omit({ gaps: true }).extend({
-  figure: z.enum(KNOWLEDGE_DRILLABLE),
-  periodStart: z.string().max(20).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(200),
-});
+export const knowledgeDrillDownQuerySchema = knowledgeQuerySchema
+  .omit({ gaps: true })
+  .extend({
+    figure: z.enum(KNOWLEDGE_DRILLABLE),
+    periodStart,
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+  })
+  .refine(periodStartNeedsPeriod, PERIOD_START_MESSAGE);
 
 export function toKnowledgeQuery(
   q: Omit<z.infer<typeof knowledgeQuerySchema>, 'gaps'>,

@@ -124,7 +124,11 @@ export class JourneyReports {
       const ids = conversationIds.slice(i, i + IDS_PER_LOOKUP);
       for (const doc of await collection.find({ conversationId: { $in: ids } }).toArray())
         facts.set(String(doc['_id']), withoutMongoFields<KnowledgeFact>(doc));
-      for (const doc of await tickets.find({ conversationId: { $in: ids } }).toArray()) {
+      const found = tickets.find(
+        { conversationId: { $in: ids } },
+        { projection: { conversationId: 1, facts: 1 } },
+      );
+      for (const doc of await found.toArray()) {
         const record = doc as unknown as TicketRecord;
         const at = record.facts.flatMap((f) => (f.k === 'reply' && !f.bot ? [f.at] : []));
         const id = record.conversationId as string;

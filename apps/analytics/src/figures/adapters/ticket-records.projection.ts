@@ -30,6 +30,8 @@ export const ticketRecordsProjection: Projection = {
     { key: { openedAt: 1 }, name: 'by_opened' },
     { key: { solvedAt: 1 }, name: 'by_solved' },
     { key: { status: 1 }, name: 'by_status' },
+    // The knowledge figures read the human replies on a conversation's tickets.
+    { key: { conversationId: 1 }, name: 'by_conversation' },
   ],
   eventTypes: [
     'tickets.ticket-opened.v1',

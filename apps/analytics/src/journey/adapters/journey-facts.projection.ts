@@ -1,8 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { ContactsEvent, KnowledgeEvent } from '@journey/contracts';
 import type { DocumentChange, ProjectedEvent, Projection } from '@journey/projections';
 
 /** Times as UTC ISO strings, so that ranges and sorting compare them as text. */
 const utc = (at: string) => new Date(at).toISOString();
+
+/** Which report of the shop an order is (a digest of its source and id): reported again, it counts once. */
+const reportOf = (source: string, externalId: string) =>
+  createHash('sha256').update(`${source}\u0000${externalId}`).digest('base64url').slice(0, 22);
 
 /**
  * The customer's side of each conversation and each order, one document per event (its id is the
@@ -15,6 +20,7 @@ const utc = (at: string) => new Date(at).toISOString();
 export const journeyFactsProjection: Projection = {
   name: 'journey-facts',
   version: 1,
+  // (Orders carry `report`, a digest of the shop's source and order id, to count a re-report once.)
   indexes: [
     { key: { at: 1 }, name: 'by_at' },
     { key: { contactId: 1 }, name: 'by_contact' },
@@ -44,7 +50,12 @@ export const journeyFactsProjection: Projection = {
           ? [
               {
                 id: projected.id,
-                set: { k: 'order', contactId: event.data.contactId, at: utc(event.data.occurredAt) },
+                set: {
+                  k: 'order',
+                  contactId: event.data.contactId,
+                  report: reportOf(event.data.source, event.data.externalId),
+                  at: utc(event.data.occurredAt),
+                },
               },
             ]
           : [];

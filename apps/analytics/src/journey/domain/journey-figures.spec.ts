@@ -128,4 +128,35 @@ describe('journey figures', () => {
       '2026-03-10',
     ]);
   });
+
+  it('counts a lasting thread once per episode: the customer writing again after a day of silence is a new contact', () => {
+    // Ann's one WeChat thread: January, then she orders on 1 March and writes again on 5 March.
+    const conversations = [
+      conversation('ann', 'wechat', '2026-01-10T10:00:00.000Z', 'thread'),
+      conversation('ann', 'wechat', '2026-01-10T10:30:00.000Z', 'thread'),
+      conversation('ann', 'wechat', '2026-03-05T09:00:00.000Z', 'thread'),
+      conversation('ann', 'wechat', '2026-03-05T20:00:00.000Z', 'thread'),
+    ];
+    const orders = [order('ann', '2026-03-01T10:00:00.000Z')];
+    const [row] = computeJourneyFigures(conversations, orders, query);
+    expect(row).toMatchObject({
+      conversations: 1,
+      preSale: 0,
+      orders: 1,
+      contactedOrders: 1,
+      contactRate: 1,
+    });
+    const all = computeJourneyFigures(conversations, orders, { ...query, from: '2026-01-01T00:00:00.000Z' });
+    // January's episode was pre-sale and is not converted (the order came 50 days later).
+    expect(all[0]).toMatchObject({ conversations: 2, preSale: 1, converted: 0 });
+  });
+
+  it('counts an order the shop reported again, to a contact since merged, once', () => {
+    const first = { ...order('visitor', '2026-03-02T10:00:00.000Z'), report: 'shop-order-9' };
+    const again = { ...order('ann', '2026-03-02T10:00:00.000Z'), report: 'shop-order-9' };
+    const survivorOf = (id: string) => (id === 'visitor' ? 'ann' : id);
+    expect(computeJourneyFigures([], [first, again], query, survivorOf)[0]).toMatchObject({ orders: 1 });
+    // Unmerged, they are two customers' orders.
+    expect(computeJourneyFigures([], [first, again], query)[0]).toMatchObject({ orders: 2 });
+  });
 });

@@ -1,7 +1,11 @@
 import { periodOf } from '../../figures/domain/figures';
 import type { Period } from '../../figures/domain/figures';
 
-/** A conversation a customer started, as contacts attributed it (`id` is the event's id). */
+/**
+ * An inbound interaction of a customer on a conversation, as contacts attributed it (`id` is the
+ * event's id). A conversation thread lasts (one per customer and channel): the figures count its
+ * episodes, see CONTACT_GAP_HOURS.
+ */
 export interface ConversationFact {
   id: string;
   conversationId: string;
@@ -15,7 +19,15 @@ export interface OrderFact {
   id: string;
   contactId: string;
   at: string;
+  /** Which report of the shop it is (a digest of its source and order id): reported again, also to a merged contact, it counts once. */
+  report?: string;
 }
+
+/**
+ * A conversation thread's inbound interactions make one contact until the customer has been silent
+ * on it this long; the next one starts another (Zendesk and Chatwoot count a session the same way).
+ */
+export const CONTACT_GAP_HOURS = 24;
 
 export interface JourneyQuery {
   /** Conversations started, and orders placed, from `from` (inclusive) to `to` (exclusive). */
@@ -75,6 +87,7 @@ export interface JourneyDrillEntry {
 }
 
 const DAY_MS = 86_400_000;
+const GAP_MS = CONTACT_GAP_HOURS * 3_600_000;
 const ratio = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 10_000) / 10_000);
 const byTime = (a: { at: string; id: string }, b: { at: string; id: string }) =>
   a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -85,17 +98,39 @@ interface Journey {
 }
 
 /**
- * Each customer's conversations and orders in time order. A conversation attributed more than once
- * counts once, as its earliest attribution; a merged contact's facts are its survivor's.
+ * The episodes of conversation threads: a thread's inbound interactions in time order, a new episode
+ * after CONTACT_GAP_HOURS without one. An episode is its first interaction (its id, channel, time and
+ * customer). The same event given twice counts once.
+ */
+export function episodesOf<T extends { id: string; at: string; conversationId: string }>(
+  facts: readonly T[],
+): T[] {
+  const threads = new Map<string, T[]>();
+  for (const f of [...new Map(facts.map((f) => [f.id, f])).values()].sort(byTime)) {
+    const thread = threads.get(f.conversationId) ?? [];
+    thread.push(f);
+    threads.set(f.conversationId, thread);
+  }
+  const episodes: T[] = [];
+  for (const thread of threads.values()) {
+    let last: T | undefined;
+    for (const f of thread) {
+      if (!last || Date.parse(f.at) - Date.parse(last.at) > GAP_MS) episodes.push(f);
+      last = f;
+    }
+  }
+  return episodes.sort(byTime);
+}
+
+/**
+ * Each customer's conversation episodes and orders in time order; a merged contact's facts are its
+ * survivor's, and an order reported twice (by source and external id) counts once, as its first report.
  */
 function journeysOf(
   conversations: readonly ConversationFact[],
   orders: readonly OrderFact[],
   survivorOf: (contactId: string) => string,
 ): Map<string, Journey> {
-  const first = new Map<string, ConversationFact>();
-  for (const c of [...conversations].sort(byTime))
-    if (!first.has(c.conversationId)) first.set(c.conversationId, c);
   const journeys = new Map<string, Journey>();
   const of = (contactId: string) => {
     const customer = survivorOf(contactId);
@@ -103,8 +138,14 @@ function journeysOf(
     if (!j) journeys.set(customer, (j = { conversations: [], orders: [] }));
     return j;
   };
-  for (const c of first.values()) of(c.contactId).conversations.push(c);
-  for (const o of new Map(orders.map((o) => [o.id, o])).values()) of(o.contactId).orders.push(o);
+  for (const c of episodesOf(conversations)) of(c.contactId).conversations.push(c);
+  const reported = new Set<string>();
+  for (const o of [...new Map(orders.map((o) => [o.id, o])).values()].sort(byTime)) {
+    const report = o.report ? JSON.stringify([survivorOf(o.contactId), o.report]) : o.id;
+    if (reported.has(report)) continue;
+    reported.add(report);
+    of(o.contactId).orders.push(o);
+  }
   for (const j of journeys.values()) {
     j.conversations.sort(byTime);
     j.orders.sort(byTime);
@@ -213,7 +254,7 @@ export function computeJourneyFigures(
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, { row, customers }]) => {
       const byChannel = Object.fromEntries(
-        Object.entries(row.byChannel).sort(([a], [b]) => a.localeCompare(b)),
+        Object.entries(row.byChannel).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
       );
       return {
         ...row,

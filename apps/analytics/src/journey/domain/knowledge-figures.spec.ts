@@ -153,4 +153,14 @@ describe('knowledge figures', () => {
     ]);
     expect(contentGaps(facts, query, 1)).toHaveLength(1);
   });
+
+  it('judges deflection within the episode: a person answering the same thread weeks later does not undo it', () => {
+    const facts = [
+      answer('thread', 'answered', '2026-03-02T10:00:00.000Z'),
+      answer('thread', 'handed-off', '2026-03-20T10:00:00.000Z', ['asked-for-person']),
+    ];
+    const humanReplies = () => ['2026-03-20T10:10:00.000Z'];
+    const [row] = computeKnowledgeFigures(facts, query, humanReplies);
+    expect(row).toMatchObject({ conversations: 2, answeredConversations: 1, deflected: 1, handOffs: 1 });
+  });
 });

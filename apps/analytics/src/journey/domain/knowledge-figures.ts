@@ -1,5 +1,6 @@
 import { periodOf } from '../../figures/domain/figures';
 import type { Period } from '../../figures/domain/figures';
+import { CONTACT_GAP_HOURS } from './journey-figures';
 
 /**
  * What the knowledge base did and what readers did with it, one fact per event (`id` is the event's
@@ -91,6 +92,7 @@ export interface KnowledgeDrillEntry {
 /** The times human agents replied on the tickets of a conversation (bots excluded). */
 export type HumanReplies = (conversationId: string) => readonly string[];
 
+const GAP_MS = CONTACT_GAP_HOURS * 3_600_000;
 const ratio = (a: number, b: number) => (b === 0 ? null : Math.round((a / b) * 10_000) / 10_000);
 const byTime = (a: { at: string; id: string }, b: { at: string; id: string }) =>
   a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -165,7 +167,6 @@ function* creditsOf(
     }
   }
   for (const [conversationId, list] of [...decisions.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const first = list[0] as (typeof list)[number];
     const base = { conversationId };
     for (const d of list) {
       if (!inRange(d.at)) continue;
@@ -175,17 +176,31 @@ function* creditsOf(
       if (d.decision === 'handed-off')
         yield { ...base, figure: 'handOffs', key, reasons: d.reasons, events: [d.id] };
     }
-    // A conversation counts in the period and channel of its first decision.
-    if (!inRange(first.at)) continue;
-    const key = keyOf(first.at, first.channel);
-    if (!key) continue;
-    yield { ...base, figure: 'conversations', key, events: [first.id] };
-    const answer = list.find((d) => d.decision === 'answered');
-    if (!answer) continue;
-    yield { ...base, figure: 'answeredConversations', key, events: [answer.id] };
-    const handedOffLater = list.some((d) => d.decision === 'handed-off' && byTime(d, answer) > 0);
-    const agentLater = humanReplies(conversationId).some((at) => at >= answer.at);
-    if (!handedOffLater && !agentLater) yield { ...base, figure: 'deflected', key, events: [answer.id] };
+    // A thread lasts: each episode of it (CONTACT_GAP_HOURS without a message starts the next) is one
+    // conversation here, counted in the period and channel of its first decision.
+    const episodes: (typeof list)[] = [];
+    for (const d of list) {
+      const current = episodes[episodes.length - 1];
+      const last = current?.[current.length - 1];
+      if (current && last && Date.parse(d.at) - Date.parse(last.at) <= GAP_MS) current.push(d);
+      else episodes.push([d]);
+    }
+    for (const [i, episode] of episodes.entries()) {
+      const first = episode[0] as (typeof list)[number];
+      const end = episodes[i + 1]?.[0]?.at;
+      if (!inRange(first.at)) continue;
+      const key = keyOf(first.at, first.channel);
+      if (!key) continue;
+      yield { ...base, figure: 'conversations', key, events: [first.id] };
+      const answer = episode.find((d) => d.decision === 'answered');
+      if (!answer) continue;
+      yield { ...base, figure: 'answeredConversations', key, events: [answer.id] };
+      const handedOffLater = episode.some((d) => d.decision === 'handed-off' && byTime(d, answer) > 0);
+      const agentLater = humanReplies(conversationId).some(
+        (at) => at >= answer.at && (end === undefined || at < end),
+      );
+      if (!handedOffLater && !agentLater) yield { ...base, figure: 'deflected', key, events: [answer.id] };
+    }
   }
 }
 
@@ -215,7 +230,7 @@ export function computeKnowledgeFigures(
     for (const r of (reasons && credit.reasons) || []) if (reasons) reasons[r] = (reasons[r] ?? 0) + 1;
   }
   const sorted = (r: Record<string, number>) =>
-    Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
+    Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return [...rows.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, row]) => ({
