@@ -57,7 +57,13 @@ export function interactionOf(envelope: EventEnvelope): Omit<Interaction, 'sourc
     case 'channels.visitor-identified.v1':
       return { ...base, kind: 'visitor-identified', at: envelope.time };
     case 'channels.call-started.v1':
-      return { ...base, kind: 'call', summary: 'call started', at: event.data.startedAt ?? envelope.time };
+      return {
+        ...base,
+        kind: 'call',
+        summary: event.data.direction === 'outbound' ? 'outbound call started' : 'call started',
+        direction: event.data.direction,
+        at: event.data.startedAt ?? envelope.time,
+      };
     case 'channels.call-ended.v1':
       return {
         ...base,

@@ -87,6 +87,8 @@ export const interactionRecorded = defineEvent({
     channelId: z.string().min(1).max(100),
     conversationId: z.uuid(),
     summary: z.string().max(500).optional(),
+    /** Of a call's start: whether the customer rang (inbound) or was rung (outbound). */
+    direction: z.enum(['inbound', 'outbound']).optional(),
     at: z.iso.datetime({ offset: true }),
   }),
 });

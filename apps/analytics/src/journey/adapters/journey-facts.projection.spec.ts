@@ -40,6 +40,22 @@ describe('journey facts', () => {
     expect(JSON.stringify(change)).not.toContain('Long Road');
   });
 
+  it('takes a call the customer made by its start, and leaves out a call the company made', () => {
+    const call = (sourceType: string, direction?: 'inbound' | 'outbound') =>
+      journeyFactsProjection.project(
+        projected('contacts.interaction-recorded.v1', {
+          ...interaction,
+          kind: 'call',
+          sourceType,
+          ...(direction ? { direction } : {}),
+        }),
+      );
+    expect(call('channels.call-started.v1', 'inbound')).toHaveLength(1);
+    expect(call('channels.call-started.v1')).toHaveLength(1); // recorded before calls had a direction
+    expect(call('channels.call-started.v1', 'outbound')).toEqual([]);
+    expect(call('channels.call-ended.v1')).toEqual([]);
+  });
+
   it('leaves out an agent’s outbound message and every journey event but an order, and keeps no order details', () => {
     expect(
       journeyFactsProjection.project(

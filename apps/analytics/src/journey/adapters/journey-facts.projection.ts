@@ -31,7 +31,11 @@ export const journeyFactsProjection: Projection = {
     switch (event.type) {
       case 'contacts.interaction-recorded.v1': {
         const d = event.data;
+        // The customer reaching out: not an agent's message, not a call the company made, and a call
+        // by its start only (its end carries no direction).
         if (d.kind === 'message-sent') return [];
+        if (d.kind === 'call' && (d.sourceType !== 'channels.call-started.v1' || d.direction === 'outbound'))
+          return [];
         return [
           {
             id: projected.id,

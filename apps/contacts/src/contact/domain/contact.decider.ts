@@ -32,6 +32,8 @@ export interface Interaction {
   channelId: string;
   conversationId: string;
   summary?: string;
+  /** Of a call's start: who rang. */
+  direction?: 'inbound' | 'outbound';
   at: string;
 }
 
