@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import type { Collection, Db, Document } from 'mongodb';
-import { journeyCatalogue } from '@journey/contracts';
-import type { PersonalDataProtection } from '@journey/eventstore';
-import { MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
-import type { MessageBus, StreamParking } from '@journey/messaging';
-import { InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
-import type { Logger, ServiceConfig } from '@journey/platform';
+import type { Collection, Document } from 'mongodb';
+import { READ_MODEL_FEED } from '@journey/messaging';
+import type { ReadModelFeed } from '@journey/messaging';
+import { SERVICE_LOGGER } from '@journey/platform';
+import type { Logger } from '@journey/platform';
 import { ServedReadModels } from '@journey/projections';
 import type { ReadModel } from '@journey/projections';
 import { READ_MODELS } from './read-models';
@@ -19,21 +17,9 @@ import { READ_MODELS } from './read-models';
 export class AnalyticsReadModels implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly served: ServedReadModels;
 
-  constructor(
-    @Inject(InfrastructureConnections) connections: InfrastructureConnections,
-    @Inject(MESSAGE_BUS) bus: MessageBus,
-    @Inject(PERSONAL_DATA) personalData: PersonalDataProtection,
-    @Inject(STREAM_PARKING) parking: StreamParking,
-    @Inject(SERVICE_CONFIG) config: ServiceConfig,
-    @Inject(SERVICE_LOGGER) logger: Logger,
-  ) {
+  constructor(@Inject(READ_MODEL_FEED) feed: ReadModelFeed, @Inject(SERVICE_LOGGER) logger: Logger) {
     this.served = new ServedReadModels(READ_MODELS, {
-      db: async () => (await connections.readModelDb()) as unknown as Db,
-      bus,
-      consumerGroup: config.kafka.consumerGroup,
-      catalogue: journeyCatalogue,
-      personalData,
-      parking,
+      ...feed,
       onDeadLetter: (reason, projection) => logger.error({ reason, projection }, 'event dead-lettered'),
     });
   }

@@ -49,5 +49,7 @@ export {
   MESSAGE_BUS,
   KEYED_IDS,
   PERSONAL_DATA,
+  READ_MODEL_FEED,
   STREAM_PARKING,
 } from './nest/event-sourcing.module';
+export type { ReadModelFeed } from './nest/event-sourcing.module';

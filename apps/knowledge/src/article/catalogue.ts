@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import type { Collection, Db, Document, Filter } from 'mongodb';
-import { journeyCatalogue, KNOWLEDGE_LOCALES } from '@journey/contracts';
+import type { Collection, Document, Filter } from 'mongodb';
+import { KNOWLEDGE_LOCALES } from '@journey/contracts';
 import type { KnowledgeLocale } from '@journey/contracts';
-import type { PersonalDataProtection } from '@journey/eventstore';
-import { MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
-import type { MessageBus, StreamParking } from '@journey/messaging';
-import { InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
-import type { Logger, ServiceConfig } from '@journey/platform';
+import { READ_MODEL_FEED } from '@journey/messaging';
+import type { ReadModelFeed } from '@journey/messaging';
+import { SERVICE_LOGGER } from '@journey/platform';
+import type { Logger } from '@journey/platform';
 import { servedFields, ServedReadModels } from '@journey/projections';
 import {
   ANSWER_CONTACTS,
@@ -39,22 +38,9 @@ export class Catalogue implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly served: ServedReadModels;
   readonly locales: readonly KnowledgeLocale[] = KNOWLEDGE_LOCALES;
 
-  constructor(
-    @Inject(InfrastructureConnections) connections: InfrastructureConnections,
-    @Inject(MESSAGE_BUS) bus: MessageBus,
-    @Inject(PERSONAL_DATA) personalData: PersonalDataProtection,
-    @Inject(STREAM_PARKING) parking: StreamParking,
-    @Inject(SERVICE_CONFIG) config: ServiceConfig,
-    @Inject(SERVICE_LOGGER) logger: Logger,
-  ) {
+  constructor(@Inject(READ_MODEL_FEED) feed: ReadModelFeed, @Inject(SERVICE_LOGGER) logger: Logger) {
     this.served = new ServedReadModels(READ_MODELS, {
-      // mongoose bundles its own copy of the driver; the two Db types describe the same object.
-      db: async () => (await connections.readModelDb()) as unknown as Db,
-      bus,
-      consumerGroup: config.kafka.consumerGroup,
-      catalogue: journeyCatalogue,
-      personalData,
-      parking,
+      ...feed,
       onDeadLetter: (reason, projection) => logger.error({ reason, projection }, 'event dead-lettered'),
     });
   }

@@ -1,4 +1,5 @@
 import { Global, Inject, Injectable, Module } from '@nestjs/common';
+import type { Db } from 'mongodb';
 import type { DynamicModule, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
 import {
@@ -36,6 +37,24 @@ export const STREAM_PARKING = Symbol('STREAM_PARKING');
 export const PERSONAL_DATA = Symbol('PERSONAL_DATA');
 /** Injection token of the installation's {@link KeyedIds} (ids that personal data cannot compute). */
 export const KEYED_IDS = Symbol('KEYED_IDS');
+/** What a service's read models are fed and stored with (ReadModelFeed). */
+export const READ_MODEL_FEED = Symbol('READ_MODEL_FEED');
+
+/**
+ * What every read model of a service shares: its MongoDB database, the bus and consumer group its
+ * live paths read with, the catalogue and personal-data protection that check and open each event,
+ * and where a stream's poison events are parked. (The shape ServedReadModel takes, less what to do
+ * with a dead letter, which each owner says.)
+ */
+export interface ReadModelFeed {
+  /** The read-model database, connected on first use. */
+  db(): Promise<Db>;
+  bus: MessageBus;
+  consumerGroup: string;
+  catalogue: typeof journeyCatalogue;
+  personalData: PersonalDataProtection;
+  parking: StreamParking;
+}
 const STORED_EVENTS = Symbol('STORED_EVENTS');
 const PERSONAL_DATA_KEYS = Symbol('PERSONAL_DATA_KEYS');
 
@@ -155,13 +174,32 @@ export class EventSourcingModule {
             }),
         },
         {
+          provide: READ_MODEL_FEED,
+          inject: [InfrastructureConnections, MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING, SERVICE_CONFIG],
+          useFactory: (
+            connections: InfrastructureConnections,
+            bus: MessageBus,
+            personalData: PersonalDataProtection,
+            parking: StreamParking,
+            config: ServiceConfig,
+          ): ReadModelFeed => ({
+            // mongoose bundles its own copy of the driver; the two Db types describe the same object.
+            db: async () => (await connections.readModelDb()) as unknown as Db,
+            bus,
+            consumerGroup: config.kafka.consumerGroup,
+            catalogue: journeyCatalogue,
+            personalData,
+            parking,
+          }),
+        },
+        {
           provide: KEYED_IDS,
           inject: [SERVICE_CONFIG],
           useFactory: async (config: ServiceConfig) => new KeyedIds(await keyedIdsKey(config.ids)),
         },
         EventSourcingLifecycle,
       ],
-      exports: [EVENT_STORE, MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING, KEYED_IDS],
+      exports: [EVENT_STORE, MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING, KEYED_IDS, READ_MODEL_FEED],
     };
   }
 }

@@ -1,13 +1,12 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import type { Collection, Db, Document, Filter } from 'mongodb';
+import type { Collection, Document, Filter } from 'mongodb';
 import { z } from 'zod';
-import { CHANNELS, journeyCatalogue } from '@journey/contracts';
-import type { PersonalDataProtection } from '@journey/eventstore';
-import { MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
-import type { MessageBus, StreamParking } from '@journey/messaging';
-import { escapeRegExp, InfrastructureConnections, SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
-import type { Logger, ServiceConfig } from '@journey/platform';
+import { CHANNELS } from '@journey/contracts';
+import { READ_MODEL_FEED } from '@journey/messaging';
+import type { ReadModelFeed } from '@journey/messaging';
+import { escapeRegExp, SERVICE_LOGGER } from '@journey/platform';
+import type { Logger } from '@journey/platform';
 import { ServedReadModel } from '@journey/projections';
 import { CONVERSATION_LIST } from '../../read-models';
 import { CONVERSATION_STATUSES } from '../adapters/conversation-list.projection';
@@ -109,22 +108,9 @@ function summary(doc: Document): ConversationSummary {
 export class ConversationList implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly served: ServedReadModel;
 
-  constructor(
-    @Inject(InfrastructureConnections) connections: InfrastructureConnections,
-    @Inject(MESSAGE_BUS) bus: MessageBus,
-    @Inject(PERSONAL_DATA) personalData: PersonalDataProtection,
-    @Inject(STREAM_PARKING) parking: StreamParking,
-    @Inject(SERVICE_CONFIG) config: ServiceConfig,
-    @Inject(SERVICE_LOGGER) logger: Logger,
-  ) {
+  constructor(@Inject(READ_MODEL_FEED) feed: ReadModelFeed, @Inject(SERVICE_LOGGER) logger: Logger) {
     this.served = new ServedReadModel(CONVERSATION_LIST, {
-      // mongoose bundles its own copy of the driver; the two Db types describe the same object.
-      db: async () => (await connections.readModelDb()) as unknown as Db,
-      bus,
-      consumerGroup: config.kafka.consumerGroup,
-      catalogue: journeyCatalogue,
-      personalData,
-      parking,
+      ...feed,
       onDeadLetter: (reason) => logger.error({ reason }, 'conversation list: event dead-lettered'),
     });
   }
