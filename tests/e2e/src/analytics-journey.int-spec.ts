@@ -19,7 +19,7 @@ import {
 } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
 import { launchChromium } from './support/browser';
-import { launchService, readyServices, stopServices } from './support/service-processes';
+import { consumerGroupsOf, launchService, readyServices, stopServices } from './support/service-processes';
 import type { ServiceProcess } from './support/service-processes';
 
 // Channels, contacts, tickets and analytics from their built output on one event store, talking only
@@ -166,22 +166,11 @@ beforeAll(async () => {
   await startGroupsAtEnd(
     infra.kafkaBrokers,
     [
-      ...['ticket-replies', 'auto-answers', 'delivery', 'erasure', 'conversation-list'].map(
-        (s) => `${groups.channels}-${s}`,
-      ),
-      ...['resolution', 'unified-view'].map((s) => `${groups.contacts}-${s}`),
-      ...['intake', 'contacts', 'routing', 'timers', 'ticket-board', 'agent-board', 'routing-contacts'].map(
-        (s) => `${groups.tickets}-${s}`,
-      ),
-      ...ANALYTICS_READ_MODELS.map((s) => `${groups.analytics}-${s}`),
-      ...[
-        'auto-answer',
-        'article-catalogue',
-        'content-gaps',
-        'conversation-suggestions',
-        'answer-contacts',
-        'solved-cases',
-      ].map((s) => `${groups.knowledge}-${s}`),
+      ...consumerGroupsOf('channels', groups.channels),
+      ...consumerGroupsOf('contacts', groups.contacts),
+      ...consumerGroupsOf('tickets', groups.tickets),
+      ...consumerGroupsOf('analytics', groups.analytics),
+      ...consumerGroupsOf('knowledge', groups.knowledge),
     ],
     ['journey.channels.v1', 'journey.contacts.v1', 'journey.tickets.v1', 'journey.knowledge.v1'],
   );

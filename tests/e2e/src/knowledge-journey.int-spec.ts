@@ -18,7 +18,7 @@ import {
   uniqueName,
 } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
-import { launchService, readyServices, stopServices } from './support/service-processes';
+import { consumerGroupsOf, launchService, readyServices, stopServices } from './support/service-processes';
 import type { ServiceProcess } from './support/service-processes';
 
 // Channels, contacts and knowledge as processes from their built output on one event store, talking
@@ -169,18 +169,9 @@ beforeAll(async () => {
   await startGroupsAtEnd(
     infra.kafkaBrokers,
     [
-      ...['ticket-replies', 'auto-answers', 'delivery', 'erasure', 'conversation-list'].map(
-        (s) => `${groups.channels}-${s}`,
-      ),
-      ...['resolution', 'unified-view'].map((s) => `${groups.contacts}-${s}`),
-      ...[
-        'auto-answer',
-        'article-catalogue',
-        'content-gaps',
-        'conversation-suggestions',
-        'answer-contacts',
-        'solved-cases',
-      ].map((s) => `${groups.knowledge}-${s}`),
+      ...consumerGroupsOf('channels', groups.channels),
+      ...consumerGroupsOf('contacts', groups.contacts),
+      ...consumerGroupsOf('knowledge', groups.knowledge),
     ],
     ['journey.channels.v1', 'journey.contacts.v1', 'journey.tickets.v1', 'journey.knowledge.v1'],
   );

@@ -20,7 +20,7 @@ import {
   uniqueName,
 } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
-import { launchService, readyServices, stopServices } from './support/service-processes';
+import { consumerGroupsOf, launchService, readyServices, stopServices } from './support/service-processes';
 import type { ServiceProcess } from './support/service-processes';
 
 // Channels, contacts and two tickets replicas run as processes from their built output on one event
@@ -226,13 +226,9 @@ beforeAll(async () => {
   await startGroupsAtEnd(
     infra.kafkaBrokers,
     [
-      ...['ticket-replies', 'auto-answers', 'delivery', 'erasure', 'conversation-list'].map(
-        (s) => `${groups.channels}-${s}`,
-      ),
-      ...['resolution', 'unified-view'].map((s) => `${groups.contacts}-${s}`),
-      ...['intake', 'contacts', 'routing', 'timers', 'ticket-board', 'agent-board', 'routing-contacts'].map(
-        (s) => `${groups.tickets}-${s}`,
-      ),
+      ...consumerGroupsOf('channels', groups.channels),
+      ...consumerGroupsOf('contacts', groups.contacts),
+      ...consumerGroupsOf('tickets', groups.tickets),
     ],
     ['journey.channels.v1', 'journey.contacts.v1', 'journey.tickets.v1'],
   );
