@@ -18,7 +18,9 @@ export { quoteIdent } from './postgres/postgres-schema';
 export { migrateUnderLock } from './postgres/migration-lock';
 export { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
 export type { PostgresEventStoreOptions } from './postgres/postgres-event-store';
-export { handleCommand, reject } from './command-handling/handle-command';
+export { foldAll, handleCommand, loadState, reject } from './command-handling/handle-command';
+export { AggregateCache, AggregateCaches } from './command-handling/aggregate-cache';
+export type { AggregateCacheOptions, CachedAggregate } from './command-handling/aggregate-cache';
 export type {
   CommandOutcome,
   DecidedEvent,

@@ -44,6 +44,7 @@ export {
 export { DeadLetters } from './dead-letter/dead-letters';
 export type { DeadLetter } from './dead-letter/dead-letters';
 export {
+  AGGREGATE_CACHES,
   EVENT_STORE,
   EventSourcingModule,
   MESSAGE_BUS,

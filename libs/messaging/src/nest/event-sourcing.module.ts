@@ -3,6 +3,7 @@ import type { Db } from 'mongodb';
 import type { DynamicModule, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
 import {
+  AggregateCaches,
   KurrentDbEventStore,
   PersonalDataEventStore,
   PersonalDataProtection,
@@ -37,6 +38,8 @@ export const STREAM_PARKING = Symbol('STREAM_PARKING');
 export const PERSONAL_DATA = Symbol('PERSONAL_DATA');
 /** Injection token of the installation's {@link KeyedIds} (ids that personal data cannot compute). */
 export const KEYED_IDS = Symbol('KEYED_IDS');
+/** The service's AggregateCaches: deciders' states kept between commands. */
+export const AGGREGATE_CACHES = Symbol('AGGREGATE_CACHES');
 /** What a service's read models are fed and stored with (ReadModelFeed). */
 export const READ_MODEL_FEED = Symbol('READ_MODEL_FEED');
 
@@ -193,13 +196,30 @@ export class EventSourcingModule {
           }),
         },
         {
+          provide: AGGREGATE_CACHES,
+          inject: [SERVICE_CONFIG],
+          useFactory: (config: ServiceConfig) =>
+            new AggregateCaches({
+              maxStreams: config.aggregateCache.streams,
+              ttlMs: config.aggregateCache.ttlMs,
+            }),
+        },
+        {
           provide: KEYED_IDS,
           inject: [SERVICE_CONFIG],
           useFactory: async (config: ServiceConfig) => new KeyedIds(await keyedIdsKey(config.ids)),
         },
         EventSourcingLifecycle,
       ],
-      exports: [EVENT_STORE, MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING, KEYED_IDS, READ_MODEL_FEED],
+      exports: [
+        EVENT_STORE,
+        MESSAGE_BUS,
+        PERSONAL_DATA,
+        STREAM_PARKING,
+        KEYED_IDS,
+        READ_MODEL_FEED,
+        AGGREGATE_CACHES,
+      ],
     };
   }
 }

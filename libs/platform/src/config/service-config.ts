@@ -103,6 +103,8 @@ function schemaFor(service: ServiceName) {
         `mongodb://127.0.0.1:27018/journey-${service}`,
       ),
       READINESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+      AGGREGATE_CACHE_STREAMS: z.coerce.number().int().min(0).max(1_000_000).default(5_000),
+      AGGREGATE_CACHE_TTL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
       AUTH_MODE: z.enum(['local', 'oidc']).default('local'),
       AUTH_LOCAL_KEY_FILE: z.string().min(1).default('.local/auth/signing-key.json'),
       AUTH_ISSUER: z.string().min(1).default('journey-local'),
@@ -193,6 +195,8 @@ export interface ServiceConfig {
   stateDatabase: { url: string };
   mongo: { url: string };
   readinessTimeoutMs: number;
+  /** Deciders' states kept between commands, per kind of stream (0 streams: off); see AggregateCache. */
+  aggregateCache: { streams: number; ttlMs: number };
   auth: {
     mode: 'local' | 'oidc';
     localKeyFile: string;
@@ -250,6 +254,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     stateDatabase: { url: e.STATE_DATABASE_URL ?? e.EVENTSTORE_URL },
     mongo: { url: e.MONGO_URL },
     readinessTimeoutMs: e.READINESS_TIMEOUT_MS,
+    aggregateCache: { streams: e.AGGREGATE_CACHE_STREAMS, ttlMs: e.AGGREGATE_CACHE_TTL_MS },
     auth: {
       mode: e.AUTH_MODE,
       localKeyFile: e.AUTH_LOCAL_KEY_FILE,

@@ -1,0 +1,138 @@
+/** A stream's state as a command last left it: the fold of every event up to `revision`. */
+export interface CachedAggregate<State> {
+  state: State;
+  /** The revision of the last event folded in. */
+  revision: bigint;
+  /** That event's id: a stream rewritten since (deleted, truncated) no longer has it at `revision`. */
+  eventId: string;
+}
+
+export interface AggregateCacheOptions {
+  /** Streams kept at most; the least recently used goes first (default 5,000). */
+  maxStreams?: number;
+  /** How long a state is kept after it was stored, in ms (default 60 s): it may hold personal data in the clear. */
+  ttlMs?: number;
+  now?: () => number;
+}
+
+/**
+ * A bounded cache of deciders' states, so that a command reads only the events appended after the
+ * state it starts from (one indexed read of the stream's tail) instead of folding the whole stream
+ * again: the cost of a command stops growing with the stream's length. This is the caching repository
+ * of Axon and Eventuous rather than Marten's stored snapshots: nothing is written, a cold stream is
+ * folded once, and the store stays the only truth. A state is only a starting point: handleCommand
+ * checks that the stream still holds the event the state ends with, and an append with the cached
+ * revision fails on any writer that got there first, so a stale entry costs a re-read, never a wrong
+ * decision that gets stored.
+ */
+export class AggregateCache<State> {
+  private readonly entries = new Map<string, CachedAggregate<State> & { storedAt: number }>();
+  /** Counts forget() of everything: a state loaded before the last one must not be stored after it. */
+  private forgotten = 0;
+  private sweptAt = 0;
+  /** Per stream, the end of the queue of commands running on it in this process. */
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly maxStreams: number;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor(options: AggregateCacheOptions = {}) {
+    this.maxStreams = options.maxStreams ?? 5_000;
+    this.ttlMs = options.ttlMs ?? 60_000;
+    this.now = options.now ?? Date.now;
+    if (!(this.maxStreams >= 1)) throw new Error('an aggregate cache keeps at least one stream');
+    if (!(this.ttlMs > 0)) throw new Error('an aggregate cache needs a positive time to live');
+  }
+
+  /** What forget() calls there were so far: pass it to set() from before the state was loaded. */
+  get epoch(): number {
+    return this.forgotten;
+  }
+
+  get(streamId: string): CachedAggregate<State> | undefined {
+    const entry = this.entries.get(streamId);
+    if (!entry) return undefined;
+    this.entries.delete(streamId);
+    if (this.now() - entry.storedAt > this.ttlMs) return undefined;
+    // Map keeps insertion order: re-inserting makes it the most recently used (its age is kept).
+    this.entries.set(streamId, entry);
+    return { state: entry.state, revision: entry.revision, eventId: entry.eventId };
+  }
+
+  /**
+   * Keeps a stream's state. `epoch` is the cache's epoch read before the state was loaded: a state
+   * loaded before a forget() (an erasure) is not kept after it.
+   */
+  set(streamId: string, aggregate: CachedAggregate<State>, epoch?: number): void {
+    if (epoch !== undefined && epoch !== this.forgotten) return;
+    const known = this.entries.get(streamId);
+    // Two commands on one stream may finish out of order: never go back to an older state.
+    if (known && known.revision > aggregate.revision) return;
+    const now = this.now();
+    this.entries.delete(streamId);
+    this.entries.set(streamId, { ...aggregate, storedAt: now });
+    while (this.entries.size > this.maxStreams) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+    // Expired states are dropped even when nobody asks for them again (a quiet replica keeps none).
+    if (now - this.sweptAt >= this.ttlMs / 4) {
+      this.sweptAt = now;
+      for (const [id, entry] of this.entries) if (now - entry.storedAt > this.ttlMs) this.entries.delete(id);
+    }
+  }
+
+  /**
+   * Runs the work after the commands on this stream already queued in this process: they no longer
+   * race one another for the same revision (one hot conversation's messages arriving together each
+   * decided on the state the one before left, instead of conflicting and retrying).
+   */
+  async exclusive<T>(streamId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.queues.get(streamId) ?? Promise.resolve();
+    const run = before.then(work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(streamId, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.queues.get(streamId) === settled) this.queues.delete(streamId);
+    }
+  }
+
+  /** Drops one stream's state, or every state (an erasure: nothing opened before it may stay in memory). */
+  forget(streamId?: string): void {
+    if (streamId === undefined) {
+      this.forgotten++;
+      this.entries.clear();
+    } else this.entries.delete(streamId);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/**
+ * A service's aggregate caches, one per kind of stream, under one setting; `maxStreams: 0` turns them
+ * off (every command folds its whole stream, as before). Erasure forgets them all at once.
+ */
+export class AggregateCaches {
+  private readonly caches = new Map<string, AggregateCache<unknown>>();
+
+  constructor(private readonly options: AggregateCacheOptions = {}) {}
+
+  for<State>(kind: string): AggregateCache<State> | undefined {
+    if (this.options.maxStreams === 0) return undefined;
+    let cache = this.caches.get(kind);
+    if (!cache) this.caches.set(kind, (cache = new AggregateCache<unknown>(this.options)));
+    return cache as AggregateCache<State>;
+  }
+
+  /** Forgets every state kept (what was opened before an erasure must not stay in memory). */
+  forget(): void {
+    for (const cache of this.caches.values()) cache.forget();
+  }
+}
