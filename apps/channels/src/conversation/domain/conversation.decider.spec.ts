@@ -236,3 +236,42 @@ describe('the conversation decider', () => {
     expect(given(first).when(identify)).toEqual([]);
   });
 });
+
+describe('folding a conversation', () => {
+  // A history with every kind of collection the state keeps: messages, auto-replies, calls.
+  const history = (): ConversationEvent[] => {
+    const events: ConversationEvent[] = [];
+    for (let n = 1; n <= 6; n++) {
+      const decided = given(events).when(receive(n, rules));
+      if (!Array.isArray(decided)) throw new Error(decided.reason);
+      events.push(...decided);
+    }
+    return events;
+  };
+
+  it('gives what one evolve at a time gives, and leaves the state it started from as it was', () => {
+    const events = history();
+    const start = events.slice(0, 3).reduce(conversationDecider.evolve, conversationDecider.initialState());
+    const before = {
+      ids: [...start.providerMessageIds],
+      order: [...start.order],
+      messages: start.messages.size,
+    };
+    const folded = conversationDecider.fold?.(start, events.slice(3));
+    expect(folded).toEqual(events.slice(3).reduce(conversationDecider.evolve, start));
+    expect({
+      ids: [...start.providerMessageIds],
+      order: [...start.order],
+      messages: start.messages.size,
+    }).toEqual(before);
+  });
+
+  it('never changes the state evolve is given (a cached state is shared by the commands reading it)', () => {
+    const events = history();
+    const start = events.slice(0, 2).reduce(conversationDecider.evolve, conversationDecider.initialState());
+    const order = [...start.order];
+    conversationDecider.evolve(start, events[2] as ConversationEvent);
+    expect(start.order).toEqual(order);
+    expect(start.providerMessageIds.size).toBe(1);
+  });
+});

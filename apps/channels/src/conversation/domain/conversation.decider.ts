@@ -179,8 +179,34 @@ const mergeIdentities = (known: ChannelIdentity[], seen: ChannelIdentity[]) => {
   return merged;
 };
 
+/** A copy of the state whose collections are its own, so that apply may change them in place. */
+function owned(state: ConversationState): ConversationState {
+  return {
+    ...state,
+    providerMessageIds: new Set(state.providerMessageIds),
+    receivedContent: new Map(state.receivedContent),
+    messages: new Map(state.messages),
+    order: [...state.order],
+    calls: new Map(state.calls),
+  };
+}
+
 function evolve(state: ConversationState, event: ConversationEvent): ConversationState {
-  const s: ConversationState = { ...state };
+  return apply(owned(state), event);
+}
+
+/**
+ * Many events onto a state, its collections copied once rather than at every event: a long
+ * conversation folds in time linear in its length (copying at every event made it quadratic).
+ */
+function fold(state: ConversationState, events: readonly ConversationEvent[]): ConversationState {
+  const s = owned(state);
+  for (const event of events) apply(s, event);
+  return s;
+}
+
+/** Applies one event to a state that owns its collections (see owned), changing it in place. */
+function apply(s: ConversationState, event: ConversationEvent): ConversationState {
   switch (event.type) {
     case 'channels.conversation-started.v1': {
       const { conversationId, channel, channelId, identities, subject } = event.data;
@@ -190,34 +216,31 @@ function evolve(state: ConversationState, event: ConversationEvent): Conversatio
       break;
     }
     case 'channels.message-received.v1':
-      s.providerMessageIds = new Set(s.providerMessageIds).add(event.data.providerMessageId);
+      s.providerMessageIds.add(event.data.providerMessageId);
       if (event.data.text !== ERASED)
-        s.receivedContent = new Map(s.receivedContent).set(
-          event.data.providerMessageId,
-          contentDigest(event.data),
-        );
-      s.messages = new Map(s.messages).set(event.data.messageId, {
+        s.receivedContent.set(event.data.providerMessageId, contentDigest(event.data));
+      s.messages.set(event.data.messageId, {
         direction: 'in',
         delivered: true,
         passive: false,
       });
-      s.order = [...s.order, event.data.messageId];
+      s.order.push(event.data.messageId);
       s.identities = mergeIdentities(s.identities, event.data.identities);
       if (event.data.emailThread) s.lastEmail = event.data.emailThread;
       break;
     case 'channels.message-sent.v1':
-      s.messages = new Map(s.messages).set(event.data.messageId, {
+      s.messages.set(event.data.messageId, {
         direction: 'out',
         delivered: event.data.passive,
         passive: event.data.passive,
       });
-      s.order = [...s.order, event.data.messageId];
+      s.order.push(event.data.messageId);
       if (event.data.author.kind === 'automation')
         s.lastAutoReplies = { ...s.lastAutoReplies, [event.data.author.id]: event.data.sentAt };
       break;
     case 'channels.message-delivered.v1': {
       const m = s.messages.get(event.data.messageId);
-      if (m) s.messages = new Map(s.messages).set(event.data.messageId, { ...m, delivered: true });
+      if (m) s.messages.set(event.data.messageId, { ...m, delivered: true });
       break;
     }
     case 'channels.visitor-identified.v1':
@@ -233,25 +256,25 @@ function evolve(state: ConversationState, event: ConversationEvent): Conversatio
         channelId: event.data.channelId,
       };
       s.identities = mergeIdentities(s.identities, event.data.identities);
-      s.calls = new Map(s.calls).set(event.data.callId, {
+      s.calls.set(event.data.callId, {
         ...(s.calls.get(event.data.callId) ?? { ended: false, recorded: false }),
         startedAt: event.data.startedAt,
       });
       break;
     case 'channels.call-answered.v1':
-      s.calls = new Map(s.calls).set(event.data.callId, {
+      s.calls.set(event.data.callId, {
         ...(s.calls.get(event.data.callId) ?? { ended: false, recorded: false }),
         answeredAt: event.data.answeredAt,
       });
       break;
     case 'channels.call-ended.v1':
-      s.calls = new Map(s.calls).set(event.data.callId, {
+      s.calls.set(event.data.callId, {
         ...(s.calls.get(event.data.callId) ?? { recorded: false }),
         ended: true,
       });
       break;
     case 'channels.call-recorded.v1':
-      s.calls = new Map(s.calls).set(event.data.callId, {
+      s.calls.set(event.data.callId, {
         ...(s.calls.get(event.data.callId) ?? { ended: false }),
         recorded: true,
       });
@@ -585,5 +608,6 @@ export const conversationDecider: Decider<ConversationCommand, ConversationState
     erased: false,
   }),
   evolve,
+  fold,
   decide,
 };
