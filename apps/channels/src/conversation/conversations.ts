@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
 import type { ChannelKind } from '@journey/contracts';
-import { DuplicateEventError, handleCommand } from '@journey/eventstore';
-import type { CommandOutcome, EventStore } from '@journey/eventstore';
-import { EVENT_STORE, KEYED_IDS } from '@journey/messaging';
+import { DuplicateEventError, foldAll, handleCommand } from '@journey/eventstore';
+import type { AggregateCaches, CommandOutcome, EventStore } from '@journey/eventstore';
+import { AGGREGATE_CACHES, EVENT_STORE, KEYED_IDS } from '@journey/messaging';
 import type { KeyedIds } from '@journey/platform';
 import { RuleBook } from '../rules/adapters/rule-book';
 import {
@@ -45,6 +45,7 @@ export class ConversationRejected extends Error {
 export class Conversations {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(AGGREGATE_CACHES) private readonly caches: AggregateCaches,
     @Inject(KEYED_IDS) private readonly ids: KeyedIds,
     private readonly ruleBook: RuleBook,
   ) {}
@@ -161,6 +162,7 @@ export class Conversations {
             ...(options.causationId ? { causationId: options.causationId } : {}),
             schemaVersion: 1,
           },
+          cache: this.caches.for<ConversationState>('conversation'),
           validate: (e) => journeyCatalogue.check(e.type, e.data),
           ...(options.commandKey
             ? { eventId: (_: unknown, i: number) => derivedEventId(options.commandKey as string, i) }
@@ -178,7 +180,7 @@ export class Conversations {
   async load(conversationId: string): Promise<{ state: ConversationState; events: ConversationEvent[] }> {
     const recorded = await this.store.readStream(conversationStream(conversationId));
     const events = recorded.map((r) => ({ type: r.type, data: r.data }) as ConversationEvent);
-    const state = events.reduce(conversationDecider.evolve, conversationDecider.initialState());
+    const state = foldAll(conversationDecider, conversationDecider.initialState(), events);
     return { state, events };
   }
 

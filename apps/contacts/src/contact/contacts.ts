@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
-import { handleCommand } from '@journey/eventstore';
-import type { CommandOutcome, EventStore } from '@journey/eventstore';
-import { EVENT_STORE } from '@journey/messaging';
+import { handleCommand, loadState } from '@journey/eventstore';
+import type { AggregateCaches, CommandOutcome, EventStore } from '@journey/eventstore';
+import { AGGREGATE_CACHES, EVENT_STORE } from '@journey/messaging';
 import { contactDecider } from './domain/contact.decider';
 import type { ContactCommand, ContactEvent, ContactState } from './domain/contact.decider';
 
@@ -11,7 +11,10 @@ export const contactStream = (contactId: string) => `contact-${contactId}`;
 /** The contact use cases' one way to the event store: decide, validate, append. */
 @Injectable()
 export class Contacts {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(AGGREGATE_CACHES) private readonly caches: AggregateCaches,
+  ) {}
 
   execute(
     contactId: string,
@@ -26,6 +29,7 @@ export class Contacts {
         ...(options.causationId ? { causationId: options.causationId } : {}),
         schemaVersion: 1,
       },
+      cache: this.caches.for<ContactState>('contact'),
       validate: (e) => journeyCatalogue.check(e.type, e.data),
     });
   }
@@ -36,11 +40,8 @@ export class Contacts {
 
   /** The contact's state as the store has it now (the decider's fold of its stream). */
   async state(contactId: string): Promise<ContactState> {
-    const events = await this.store.readStream(contactStream(contactId));
-    return events.reduce(
-      (s, e) => contactDecider.evolve(s, { type: e.type, data: e.data } as ContactEvent),
-      contactDecider.initialState(),
-    );
+    const cache = this.caches.for<ContactState>('contact');
+    return (await loadState(this.store, contactStream(contactId), contactDecider, cache)).state;
   }
 
   async exists(contactId: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { ConflictException, Inject, Injectable } from '@nestjs/common';
 import type { ChannelIdentity } from '@journey/contracts';
-import type { PersonalDataProtection } from '@journey/eventstore';
-import { PERSONAL_DATA } from '@journey/messaging';
+import type { AggregateCaches, PersonalDataProtection } from '@journey/eventstore';
+import { AGGREGATE_CACHES, PERSONAL_DATA } from '@journey/messaging';
 import { Contacts, contactStream } from '../contact/contacts';
 import { identityKey, MERGE_IN_PROGRESS, MERGE_LOCK_MS } from '../contact/domain/contact.decider';
 import { conversationKey, IdentityRegistry } from '../identity-resolution/identity-registry';
@@ -35,6 +35,7 @@ export class PersonalDataErasure {
     private readonly merges: ContactMerges,
     private readonly registry: IdentityRegistry,
     @Inject(PERSONAL_DATA) private readonly protection: PersonalDataProtection,
+    @Inject(AGGREGATE_CACHES) private readonly caches: AggregateCaches,
   ) {}
 
   async erase(contactId: string, by: string, correlationId: string): Promise<ErasureReport | undefined> {
@@ -76,6 +77,9 @@ export class PersonalDataErasure {
           await this.registry.release(conversationKey(conversationId), e.id, true, correlationId);
       }
       const keysDeleted = await this.protection.erase(members.map(contactStream));
+      // Nothing opened before the erasure stays in memory (the states commands start from); other
+      // replicas drop theirs within AGGREGATE_CACHE_TTL_MS, and decide on the erased state meanwhile.
+      this.caches.forget();
       return {
         contacts: members,
         conversations: erased.reduce((n, e) => n + e.conversationIds.length, 0),

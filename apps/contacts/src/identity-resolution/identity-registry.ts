@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
-import { handleCommand, reject } from '@journey/eventstore';
-import type { Decider, EventStore, RecordedEvent } from '@journey/eventstore';
-import { EVENT_STORE, KEYED_IDS } from '@journey/messaging';
+import { handleCommand, loadState, reject } from '@journey/eventstore';
+import type { AggregateCaches, Decider, EventStore } from '@journey/eventstore';
+import { AGGREGATE_CACHES, EVENT_STORE, KEYED_IDS } from '@journey/messaging';
 import type { KeyedIds } from '@journey/platform';
 
 /** The most unattested claimants one identity keeps (more say nothing new: merge suggestions exist). */
@@ -73,6 +73,7 @@ export const conversationKey = (conversationId: string) => `conversation:${conve
 export class IdentityRegistry {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(AGGREGATE_CACHES) private readonly caches: AggregateCaches,
     @Inject(KEYED_IDS) private readonly ids: KeyedIds,
   ) {}
 
@@ -81,11 +82,8 @@ export class IdentityRegistry {
   }
 
   async read(key: string): Promise<RegistryState> {
-    const events = await this.store.readStream(this.streamOf(key));
-    return events.reduce(
-      (s, e: RecordedEvent) => registryDecider.evolve(s, { type: e.type, data: e.data } as RegistryEvent),
-      registryDecider.initialState(),
-    );
+    const cache = this.caches.for<RegistryState>('identity');
+    return (await loadState(this.store, this.streamOf(key), registryDecider, cache)).state;
   }
 
   async readAll(keys: string[]): Promise<Map<string, RegistryState>> {
@@ -117,6 +115,7 @@ export class IdentityRegistry {
     return handleCommand(this.store, this.streamOf(key), registryDecider, command, {
       metadata: { source: 'contacts', contactId, correlationId, schemaVersion: 1 },
       maxRetries: 10,
+      cache: this.caches.for<RegistryState>('identity'),
       validate: (e) => journeyCatalogue.check(e.type, e.data),
     });
   }

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
 import type { KnowledgeLocale } from '@journey/contracts';
 import { DuplicateEventError, handleCommand } from '@journey/eventstore';
-import type { CommandOutcome, EventStore } from '@journey/eventstore';
-import { EVENT_STORE } from '@journey/messaging';
+import type { AggregateCaches, CommandOutcome, EventStore } from '@journey/eventstore';
+import { AGGREGATE_CACHES, EVENT_STORE } from '@journey/messaging';
 import { articleStream, derivedId } from '../knowledge-ids';
 import { articleDecider } from './domain/article.decider';
 import type { ArticleCommand, ArticleEvent, ArticleState, Content } from './domain/article.decider';
@@ -28,7 +28,10 @@ export interface Revision extends Content {
 /** The article use cases' one way to the event store: decide, validate, append (optimistic concurrency). */
 @Injectable()
 export class Articles {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(AGGREGATE_CACHES) private readonly caches: AggregateCaches,
+  ) {}
 
   async execute(
     articleId: string,
@@ -43,6 +46,7 @@ export class Articles {
           ...(options.causationId ? { causationId: options.causationId } : {}),
           schemaVersion: 1,
         },
+        cache: this.caches.for<ArticleState>('article'),
         validate: (e) => journeyCatalogue.check(e.type, e.data),
         ...(options.commandKey
           ? { eventId: (_: unknown, i: number) => derivedId(`${options.commandKey as string}#${i}`) }

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
-import { DuplicateEventError, handleCommand } from '@journey/eventstore';
-import type { CommandOutcome, EventStore } from '@journey/eventstore';
-import { EVENT_STORE } from '@journey/messaging';
+import { DuplicateEventError, handleCommand, loadState } from '@journey/eventstore';
+import type { AggregateCaches, CommandOutcome, EventStore } from '@journey/eventstore';
+import { AGGREGATE_CACHES, EVENT_STORE } from '@journey/messaging';
 import { agentStream, derivedId } from '../ticket/ticket-ids';
 import { agentDecider } from './domain/agent.decider';
 import type { AgentCommand, AgentEvent, AgentState } from './domain/agent.decider';
@@ -10,7 +10,10 @@ import type { AgentCommand, AgentEvent, AgentState } from './domain/agent.decide
 /** The agents' streams: profile, presence and, decided there, the tickets each holds. */
 @Injectable()
 export class Agents {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(AGGREGATE_CACHES) private readonly caches: AggregateCaches,
+  ) {}
 
   async execute(
     agentId: string,
@@ -27,6 +30,7 @@ export class Agents {
         },
         // Many replicas claim at once: retry conflicts generously, each retry decides on fresh state.
         maxRetries: 20,
+        cache: this.caches.for<AgentState>('agent'),
         validate: (e) => journeyCatalogue.check(e.type, e.data),
         ...(options.commandKey
           ? { eventId: (_: unknown, i: number) => derivedId(`${options.commandKey as string}#${i}`) }
@@ -39,10 +43,10 @@ export class Agents {
     }
   }
 
+  /** The agent's state as the store has it now (its tail read onto the cached state). */
   async load(agentId: string): Promise<AgentState> {
-    const recorded = await this.store.readStream(agentStream(agentId));
-    return recorded
-      .map((r) => ({ type: r.type, data: r.data }) as AgentEvent)
-      .reduce(agentDecider.evolve, agentDecider.initialState());
+    return (
+      await loadState(this.store, agentStream(agentId), agentDecider, this.caches.for<AgentState>('agent'))
+    ).state;
   }
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
 import { DuplicateEventError, handleCommand } from '@journey/eventstore';
-import type { CommandOutcome, EventStore } from '@journey/eventstore';
-import { EVENT_STORE, KEYED_IDS } from '@journey/messaging';
+import type { AggregateCaches, CommandOutcome, EventStore } from '@journey/eventstore';
+import { AGGREGATE_CACHES, EVENT_STORE, KEYED_IDS } from '@journey/messaging';
 import type { KeyedIds } from '@journey/platform';
 import { Boards } from '../board/boards';
 import { CsatTokens } from '../sla/csat-tokens';
@@ -41,6 +41,7 @@ export class Tickets {
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(AGGREGATE_CACHES) private readonly caches: AggregateCaches,
     @Inject(KEYED_IDS) ids: KeyedIds,
     @Inject(TICKETS_OPTIONS) private readonly options: TicketsOptions,
     private readonly settings: TicketsSettings,
@@ -115,6 +116,7 @@ export class Tickets {
             ...command,
             ctx: await this.contextFor(request, state, options.at ?? new Date().toISOString()),
           }),
+          cache: this.caches.for<TicketState>('ticket'),
           validate: (e) => journeyCatalogue.check(e.type, e.data),
           ...(options.commandKey
             ? { eventId: (_: unknown, i: number) => derivedId(`${options.commandKey as string}#${i}`) }

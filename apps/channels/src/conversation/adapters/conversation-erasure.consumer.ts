@@ -2,8 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
 import type { EventEnvelope } from '@journey/contracts';
-import type { PersonalDataProtection } from '@journey/eventstore';
-import { EventConsumer, MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
+import type { AggregateCaches, PersonalDataProtection } from '@journey/eventstore';
+import {
+  AGGREGATE_CACHES,
+  EventConsumer,
+  MESSAGE_BUS,
+  PERSONAL_DATA,
+  STREAM_PARKING,
+} from '@journey/messaging';
 import type { MessageBus, StreamParking } from '@journey/messaging';
 import { SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
@@ -26,6 +32,7 @@ export class ConversationErasureConsumer implements OnApplicationBootstrap, OnMo
     @Inject(STREAM_PARKING) parking: StreamParking,
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+    @Inject(AGGREGATE_CACHES) private readonly caches: AggregateCaches,
     private readonly conversations: Conversations,
   ) {
     this.consumer = new EventConsumer({
@@ -63,6 +70,8 @@ export class ConversationErasureConsumer implements OnApplicationBootstrap, OnMo
       );
       if (!outcome.ok) throw new Error(outcome.reason);
       await this.personalData.erase([conversationStream(conversationId)]);
+      // Nothing opened before the erasure stays in memory (the states commands start from).
+      this.caches.forget();
     }
     this.logger.info({ conversations: conversationIds.length }, 'conversations erased');
   }
