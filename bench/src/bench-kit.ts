@@ -85,6 +85,13 @@ export function median(values: number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/** The nearest-rank percentile (p in 0..100) of values, in any order. */
+export function percentile(values: readonly number[], p: number): number {
+  if (!values.length) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
+
 /** The last item of a non-empty list. */
 export function last<T>(items: T[]): T {
   const item = items[items.length - 1];
@@ -152,7 +159,7 @@ function historyLines(r: BenchResult): string[] {
 }
 
 /** bench/README.md: how to run, then one table per result file. */
-function writeSummary(): void {
+export function writeSummary(): void {
   const dir = join(BENCH_DIR, 'results');
   const results = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
@@ -188,6 +195,9 @@ function writeSummary(): void {
       );
     }
     if (r.notes.length) lines.push('', ...r.notes.map((n) => `- ${n}`));
+    // What the figures mean and what holds them back, written by people: bench/readings/<name>.md.
+    const reading = join(BENCH_DIR, 'readings', `${r.name}.md`);
+    if (existsSync(reading)) lines.push('', readFileSync(reading, 'utf8').trim());
     lines.push(...historyLines(r));
     lines.push('');
   }

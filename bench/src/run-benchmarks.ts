@@ -1,6 +1,9 @@
 import { analyticsBenchmark } from './analytics.bench';
+import { writeSummary } from './bench-kit';
+import { commandsBenchmark } from './commands.bench';
 import { eventStoreBenchmark } from './eventstore.bench';
 import { knowledgeBenchmark } from './knowledge.bench';
+import { livePathBenchmark } from './live-path.bench';
 import { relayBenchmark } from './relay.bench';
 import { replayBenchmark } from './replay.bench';
 import { ticketsBenchmark } from './tickets.bench';
@@ -8,8 +11,10 @@ import { unifiedViewBenchmark } from './unified-view.bench';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   analytics: analyticsBenchmark,
+  commands: commandsBenchmark,
   eventstore: eventStoreBenchmark,
   knowledge: knowledgeBenchmark,
+  'live-path': livePathBenchmark,
   relay: relayBenchmark,
   replay: replayBenchmark,
   tickets: ticketsBenchmark,
@@ -21,8 +26,14 @@ async function main(): Promise<void> {
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(
       `Usage: npx nx bench bench [-- <name>...]\n\nBenchmarks: ${Object.keys(BENCHMARKS).join(', ')} (all when none is named).\n` +
-        'Needs the local infrastructure (npm run infra:up). Writes bench/results/<name>.json and bench/README.md.\n',
+        'Needs the local infrastructure (npm run infra:up). Writes bench/results/<name>.json and bench/README.md.\n' +
+        '--summary only regenerates bench/README.md from the results and bench/readings/<name>.md.\n',
     );
+    return;
+  }
+  if (args.includes('--summary')) {
+    writeSummary();
+    process.stdout.write('bench/README.md regenerated from bench/results and bench/readings\n');
     return;
   }
   const unknown = args.filter((a) => !(a in BENCHMARKS));

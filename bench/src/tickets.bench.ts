@@ -16,7 +16,7 @@ import {
   startGroupsAtEnd,
   uniqueName,
 } from '@journey/testing';
-import { describeMachine, REPO, median, round, writeResult } from './bench-kit';
+import { describeMachine, REPO, median, percentile, round, writeResult } from './bench-kit';
 
 // The tickets service as deployed (its build, a process of its own, driven through its API), and its
 // assignment engine as the service's build exports it.
@@ -215,11 +215,6 @@ async function seedTickets(
     );
   });
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
-};
 
 /**
  * Assignment decisions per second (the engine alone, against a plain round robin; and committed by

@@ -1,0 +1,385 @@
+import { execFile } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { MongoClient } from 'mongodb';
+import { PostgresEventStore } from '@journey/eventstore';
+import type { NewEvent } from '@journey/eventstore';
+import { ProjectionState } from '@journey/projections';
+import {
+  isolatedMongoUrl,
+  isolatedPostgresDatabase,
+  localInfrastructureAddresses,
+  startGroupsAtEnd,
+  uniqueName,
+} from '@journey/testing';
+import { BENCH_DIR, describeMachine, percentile, REPO, round, writeResult } from './bench-kit';
+import { summariseCpuProfiles } from './cpu-profile';
+import { cpuSeconds, launch, ready, stop } from './bench-services';
+import type { BenchService } from './bench-services';
+// Type only: importing the generator's module would run it.
+import type { Summary } from './load-generator';
+
+const CHANNELS_PORT = 3296;
+const CONTACTS_PORT = 3297;
+const CHANNEL = 'bench-app';
+const RATES = (process.env['BENCH_LIVE_RATES'] ?? '100,200,500,1000').split(',').map(Number);
+const SECONDS = Number(process.env['BENCH_LIVE_SECONDS'] ?? 60);
+const SENDERS = 240;
+const HOT = 5;
+const PROBES = 20;
+/** How often the timelines of the probe senders are read while the load runs. */
+const POLL_MS = 50;
+const PROFILE_DIR = process.env['BENCH_CPU_PROF'];
+
+/** CPU seconds of a process and its direct children (PostgreSQL's backends are the postmaster's). */
+function treeCpuSeconds(pid: number): number {
+  let total = cpuSeconds(pid);
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.split(') ')[1]?.split(' ')[1]);
+      if (ppid === pid) total += cpuSeconds(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+const infraPid = (name: string) => Number(readFileSync(join(REPO, '.local', 'run', `${name}.pid`), 'utf8'));
+
+/** The store's raw append rate on the same server: 8 writers, one small event per append, 5 s. */
+async function rawAppendRate(url: string): Promise<number> {
+  const store = await PostgresEventStore.connect({ connectionString: url });
+  try {
+    const until = Date.now() + 5_000;
+    let appended = 0;
+    const data = { text: 'x'.repeat(300) };
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (Date.now() < until) {
+          const event: NewEvent = {
+            id: randomUUID(),
+            type: 'bench.raw.v1',
+            data,
+            metadata: {
+              source: 'bench',
+              correlationId: 'raw',
+              schemaVersion: 1,
+              time: new Date().toISOString(),
+            },
+          };
+          await store.append(`raw-${randomUUID()}`, [event], 'no_stream');
+          appended++;
+        }
+      }),
+    );
+    return appended / 5;
+  } finally {
+    await store.close();
+  }
+}
+
+interface RateResult {
+  rate: number;
+  generator: Summary;
+  acceptedPerSecond: number;
+  timelineMs: { p50: number; p99: number; max: number; unseen: number; timedOut: boolean };
+  cpu: Record<string, number>;
+}
+
+/**
+ * The live path under load: signed app webhooks from a load generator (a process of its own) into the
+ * channels service, through the store, the relay and Kafka to contacts, which resolves the customer and
+ * writes the unified view. Per rate: accepted/s, HTTP latency, errors, and webhook-to-timeline latency of
+ * the probe senders (their messages' sentAt against when their timeline showed it, read every 50 ms).
+ */
+export async function livePathBenchmark(): Promise<void> {
+  const infra = { mode: 'local' as const, ...localInfrastructureAddresses() };
+  const db = await isolatedPostgresDatabase(infra, 'bench_live');
+  const secret = randomBytes(24).toString('base64url');
+  const dir = mkdtempSync(join(tmpdir(), 'journey-bench-live-'));
+  const configFile = join(dir, 'channels.json');
+  writeFileSync(configFile, JSON.stringify({ api: [{ id: CHANNEL, kind: 'app', secret }] }));
+  const group = uniqueName('bench-live');
+  await startGroupsAtEnd(
+    infra.kafkaBrokers,
+    [
+      ...['ticket-replies', 'auto-answers', 'delivery', 'erasure', 'conversation-list'].map(
+        (s) => `${group}-channels-${s}`,
+      ),
+      ...['resolution', 'unified-view'].map((s) => `${group}-contacts-${s}`),
+    ],
+    ['journey.channels.v1', 'journey.contacts.v1', 'journey.tickets.v1', 'journey.knowledge.v1'],
+  );
+  const contactsMongo = isolatedMongoUrl(infra, 'bench_live_contacts');
+  const env = (name: string) => ({
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    KAFKA_CONSUMER_GROUP: `${group}-${name}`,
+    EVENTSTORE_URL: db.url,
+    MONGO_URL: name === 'contacts' ? contactsMongo : isolatedMongoUrl(infra, `bench_live_${name}`),
+    AUTH_LOCAL_KEY_FILE: join(dir, 'key.json'),
+    CHANNELS_CONFIG_FILE: configFile,
+    RATE_LIMIT_PER_SECOND: '100000',
+    RATE_LIMIT_BURST: '1000000',
+  });
+  const profileDirs = PROFILE_DIR
+    ? { channels: join(PROFILE_DIR, 'live-channels'), contacts: join(PROFILE_DIR, 'live-contacts') }
+    : undefined;
+  if (profileDirs) Object.values(profileDirs).forEach((d) => mkdirSync(d, { recursive: true }));
+  const prof = (name: 'channels' | 'contacts') =>
+    profileDirs ? ['--cpu-prof', '--cpu-prof-dir', profileDirs[name]] : [];
+  const services: BenchService[] = [
+    launch('channels', CHANNELS_PORT, env('channels'), prof('channels')),
+    launch('contacts', CONTACTS_PORT, env('contacts'), prof('contacts')),
+  ];
+  const mongo = await MongoClient.connect(contactsMongo);
+  const results: RateResult[] = [];
+  let raw = 0;
+  try {
+    await ready(services);
+    // In a database of its own on the same server: the services' store holds only what they accept.
+    const rawDb = await isolatedPostgresDatabase(infra, 'bench_live_raw');
+    raw = await rawAppendRate(rawDb.url).finally(() => rawDb.drop());
+    process.stdout.write(`  the store's raw append rate: ${Math.round(raw)} events/s\n`);
+    const webhook = `http://127.0.0.1:${CHANNELS_PORT}/v1/webhooks/api/${CHANNEL}`;
+    const generator = async (rate: number, seconds: number, prefix: string, ...extra: string[]) => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [
+          join(BENCH_DIR, 'dist', 'load-generator.js'),
+          ...['--url', webhook, '--secret', secret, '--rate', String(rate), '--seconds', String(seconds)],
+          ...[
+            '--senders',
+            String(SENDERS),
+            '--hot',
+            String(HOT),
+            '--probes',
+            String(PROBES),
+            '--prefix',
+            prefix,
+            ...extra,
+          ],
+        ],
+        { maxBuffer: 256 * 2 ** 20 },
+      );
+      return JSON.parse(stdout) as Summary;
+    };
+
+    // Every sender writes once first, so the contacts exist and the probes' documents are known.
+    const first = await generator(
+      Math.min(SENDERS, 100),
+      SENDERS / Math.min(SENDERS, 100),
+      'sender',
+      '--each-sender',
+    );
+    if (first.accepted !== first.offered)
+      throw new Error(`the senders' first messages: ${JSON.stringify({ ...first, probes: undefined })}`);
+    const db0 = mongo.db();
+    const view = async () => {
+      const state = await new ProjectionState(db0).get('unified-view');
+      return db0.collection(state?.active ?? 'unified_view');
+    };
+    const probeNames = Array.from({ length: PROBES }, (_, i) => `sender-${SENDERS - PROBES + i}`);
+    const probeIds = new Map<string, string>();
+    const deadline = Date.now() + 180_000;
+    while (probeIds.size < PROBES && Date.now() < deadline) {
+      const docs = await (
+        await view()
+      )
+        .find({ 'identities.value': { $in: probeNames } }, { projection: { _id: 1, identities: 1 } })
+        .toArray();
+      for (const d of docs)
+        for (const identity of (d['identities'] ?? []) as { value: string }[])
+          if (probeNames.includes(identity.value)) probeIds.set(identity.value, String(d._id));
+      if (probeIds.size < PROBES) await new Promise((r) => setTimeout(r, 500));
+    }
+    if (probeIds.size < PROBES)
+      throw new Error(`only ${probeIds.size} of ${PROBES} probe contacts in the view`);
+
+    const pids: Record<string, number> = {
+      channels: services[0]?.child.pid ?? 0,
+      contacts: services[1]?.child.pid ?? 0,
+      kafka: infraPid('kafka'),
+      postgres: infraPid('postgres'),
+      'mongodb-wire': infraPid('mongo'),
+    };
+    for (const rate of RATES) {
+      process.stdout.write(`  ${rate} msg/s for ${SECONDS} s\n`);
+      const cpuBefore = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, treeCpuSeconds(pid)]));
+      const wallBefore = Date.now();
+      // Poll the probes' last contact time while the load runs and until every probe message is seen.
+      const seen = new Map<string, string>();
+      let polling = true;
+      const observations: { at: number; last: Map<string, string> }[] = [];
+      const poller = (async () => {
+        const collection = await view();
+        const ids = [...probeIds.values()];
+        while (polling) {
+          const docs = await collection
+            .find({ _id: { $in: ids } } as never, { projection: { lastContactAt: 1 } })
+            .toArray();
+          const at = Date.now();
+          const last = new Map(docs.map((d) => [String(d._id), String(d['lastContactAt'] ?? '')]));
+          observations.push({ at, last });
+          for (const [id, value] of last) seen.set(id, value);
+          await new Promise((r) => setTimeout(r, POLL_MS));
+        }
+      })();
+      const summary = await generator(rate, SECONDS, 'sender');
+      const cpuWall = (Date.now() - wallBefore) / 1000;
+      const cpu = Object.fromEntries(
+        Object.entries(pids).map(([k, pid]) => [
+          k,
+          round((treeCpuSeconds(pid) - (cpuBefore[k] ?? 0)) / cpuWall),
+        ]),
+      );
+      // Wait until each probe's timeline shows its last accepted message (at most 120 s).
+      const lastSent = new Map(
+        Object.entries(summary.probes).map(([name, times]) => [probeIds.get(name) ?? '', Math.max(...times)]),
+      );
+      const drainDeadline = Date.now() + 120_000;
+      const drained = () =>
+        [...lastSent].every(([id, t]) => (seen.get(id) ?? '') >= new Date(t).toISOString());
+      while (!drained() && Date.now() < drainDeadline) await new Promise((r) => setTimeout(r, 100));
+      const timedOut = !drained();
+      polling = false;
+      await poller;
+      // Each probe message is on the timeline at the first observation whose last contact time reaches it.
+      const lags: number[] = [];
+      let unseen = 0;
+      for (const [name, times] of Object.entries(summary.probes)) {
+        const id = probeIds.get(name) ?? '';
+        for (const t of times) {
+          const iso = new Date(t).toISOString();
+          const first = observations.find((o) => (o.last.get(id) ?? '') >= iso);
+          if (first) lags.push(first.at - t);
+          else unseen++;
+        }
+      }
+      const acceptedPerSecond = summary.accepted / summary.elapsedSeconds;
+      results.push({
+        rate,
+        generator: summary,
+        acceptedPerSecond,
+        timelineMs: {
+          p50: percentile(lags, 50),
+          p99: percentile(lags, 99),
+          max: percentile(lags, 100),
+          unseen,
+          timedOut,
+        },
+        cpu,
+      });
+      process.stdout.write(
+        `    accepted ${Math.round(acceptedPerSecond)}/s, HTTP p99 ${round(summary.latencyMs.p99)} ms, errors ${JSON.stringify(summary.errors)} shed ${summary.shed}, timeline p99 ${round(percentile(lags, 99))} ms${timedOut ? ' (timeline still behind after 120 s)' : ''}; CPU ${JSON.stringify(cpu)}\n`,
+      );
+    }
+  } finally {
+    await mongo.close();
+    await stop(services);
+    if (!process.env['BENCH_KEEP']) await db.drop();
+  }
+
+  const hotEvents = Math.round((results.reduce((n, r) => n + r.generator.accepted, 0) * 0.2) / HOT);
+  const meets = (r: RateResult) =>
+    r.generator.accepted === r.generator.offered &&
+    r.generator.latencyMs.p99 <= 100 &&
+    r.timelineMs.p99 <= 1_000;
+  const knee = results
+    .filter(meets)
+    .map((r) => r.rate)
+    .pop();
+  const at500 = results.find((r) => r.rate === 500);
+  const figures = [
+    {
+      name: "the store's raw append rate (8 writers, one event per append)",
+      value: Math.round(raw),
+      unit: 'events/s',
+    },
+    ...results.flatMap((r) => {
+      const errors = r.generator.offered - r.generator.accepted;
+      return [
+        { name: `${r.rate}/s offered: accepted`, value: Math.round(r.acceptedPerSecond), unit: 'msg/s' },
+        { name: `${r.rate}/s offered: HTTP p50`, value: round(r.generator.latencyMs.p50), unit: 'ms' },
+        { name: `${r.rate}/s offered: HTTP p95`, value: round(r.generator.latencyMs.p95), unit: 'ms' },
+        { name: `${r.rate}/s offered: HTTP p99`, value: round(r.generator.latencyMs.p99), unit: 'ms' },
+        { name: `${r.rate}/s offered: errors (not answered 200, or shed)`, value: errors, unit: 'messages' },
+        {
+          name: `${r.rate}/s offered: webhook to timeline p50`,
+          value: Math.round(r.timelineMs.p50),
+          unit: 'ms',
+        },
+        {
+          name: `${r.rate}/s offered: webhook to timeline p99`,
+          value: Math.round(r.timelineMs.p99),
+          unit: 'ms',
+        },
+      ];
+    }),
+  ];
+  const ratios = results.map((r) => ({
+    name: `${r.rate}/s offered: accepted vs the store's raw append rate`,
+    value: round(r.acceptedPerSecond / raw, 3),
+    against: 'raw single-event appends on the same PostgreSQL, same run (limit)',
+  }));
+  if (at500)
+    ratios.push(
+      {
+        name: '500/s: HTTP p99 vs 100 ms',
+        value: round(at500.generator.latencyMs.p99 / 100),
+        against: 'the target (0 errors, p99 ≤ 100 ms)',
+        target: '≤ 1×',
+        met: at500.generator.latencyMs.p99 <= 100 && at500.generator.accepted === at500.generator.offered,
+      } as (typeof ratios)[number],
+      {
+        name: '500/s: webhook to timeline p99 vs 1 s',
+        value: round(at500.timelineMs.p99 / 1_000),
+        against: 'the target',
+        target: '≤ 1×',
+        met: at500.timelineMs.p99 <= 1_000,
+      } as (typeof ratios)[number],
+    );
+  const notes = [
+    `The knee (the highest rate with no error, HTTP p99 ≤ 100 ms and timeline p99 ≤ 1 s): ${knee ? `${knee}/s` : 'below the lowest rate tried'}.`,
+    `${SENDERS} senders; ${HOT} hot ones take 20% of the messages, so each hot conversation held about ${hotEvents.toLocaleString('en')} messages by the end; ${PROBES} probe senders are timed to their timeline.`,
+    'Everything runs on the one machine: the load generator (a process of its own, open loop), channels, contacts, Kafka, PostgreSQL and the MongoDB-wire server share its 2 cores.',
+    `Webhook to timeline: a probe message's sentAt against the first read (every ${POLL_MS} ms) of its contact's unified view whose last contact time reached it; so the figures carry up to ${POLL_MS} ms of reading delay.`,
+    ...results.map(
+      (r) =>
+        `${r.rate}/s: CPU used, in cores, per process during the load: ${Object.entries(r.cpu)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(
+            ', ',
+          )}${r.timelineMs.timedOut ? '; the timelines were still behind 120 s after the last send' : ''}.`,
+    ),
+  ];
+  if (profileDirs)
+    for (const [name, profileDir] of Object.entries(profileDirs)) {
+      const p = summariseCpuProfiles(profileDir, 12);
+      notes.push(
+        `CPU profile of ${name} over the whole run (node --cpu-prof, self time, ${Math.round(p.totalMs / 1000)} s sampled): ` +
+          p.top.map((t) => `${t.where} ${Math.round(t.share * 100)}%`).join('; '),
+      );
+    }
+  writeResult({
+    name: 'live-path',
+    date: new Date().toISOString(),
+    machine: await describeMachine(infra.postgresUrl),
+    parameters: {
+      rates: RATES.join(', '),
+      'seconds per rate': SECONDS,
+      senders: SENDERS,
+      'hot senders (20% of messages)': HOT,
+      probes: PROBES,
+      runner: 'node apps/channels/dist/main.js and apps/contacts/dist/main.js; bench/dist/load-generator.js',
+      ...(profileDirs ? { profiled: 'yes (node --cpu-prof on both services)' } : {}),
+    },
+    figures,
+    ratios,
+    notes,
+  });
+}
