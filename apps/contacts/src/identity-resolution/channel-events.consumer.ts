@@ -93,6 +93,9 @@ export class ChannelEventsConsumer implements OnApplicationBootstrap, OnModuleDe
       bus,
       groupId: `${config.kafka.consumerGroup}-resolution`,
       topics: ['journey.channels.v1'],
+      // Decided in the event store with optimistic concurrency (built for replicas racing), so the
+      // partitions of one replica may race too: the round trips of one message no longer wait for another's.
+      partitionsConcurrently: config.kafka.partitionsConcurrently,
       catalogue: journeyCatalogue,
       personalData,
       parking,

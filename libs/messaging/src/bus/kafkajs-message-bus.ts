@@ -83,6 +83,7 @@ export class KafkaJsMessageBus implements MessageBus {
     await consumer.run({
       eachBatchAutoResolve: false,
       autoCommit: true,
+      partitionsConsumedConcurrently: Math.max(1, options.partitionsConcurrently ?? 1),
       eachBatch: async ({
         batch,
         resolveOffset,

@@ -37,6 +37,12 @@ export interface ConsumeOptions {
   groupId: string;
   topics: string[];
   fromBeginning?: boolean;
+  /**
+   * How many of the group's partitions this member handles at once (default 1). Order holds within a
+   * partition only, as it does across the group's members; a handler that is safe with several
+   * replicas is safe with more than 1.
+   */
+  partitionsConcurrently?: number;
   eachBatch(messages: IncomingMessage[], context: BatchContext): Promise<void>;
 }
 

@@ -25,6 +25,11 @@ export interface EventConsumerOptions {
   bus: MessageBus;
   groupId: string;
   topics: string[];
+  /**
+   * Partitions handled at once by this member (default 1): only for handlers that are already safe
+   * with several replicas racing (decisions in the event store, guarded read-model writes).
+   */
+  partitionsConcurrently?: number;
   /** Applies one event. Must be idempotent: a message can arrive more than once. */
   handle(envelope: EventEnvelope, message: IncomingMessage): Promise<void>;
   /**
@@ -150,6 +155,9 @@ export class EventConsumer {
       groupId,
       topics: [...this.options.topics, retryTopic(groupId)],
       fromBeginning: true,
+      ...(this.options.partitionsConcurrently
+        ? { partitionsConcurrently: this.options.partitionsConcurrently }
+        : {}),
       eachBatch: (messages, context) => this.handleBatch(messages, context),
     });
     consumers.add(this);

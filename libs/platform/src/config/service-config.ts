@@ -94,6 +94,7 @@ function schemaFor(service: ServiceName) {
         }),
       KAFKA_CLIENT_ID: z.string().min(1).default(`journey-${service}`),
       KAFKA_CONSUMER_GROUP: z.string().min(1).default(`journey-${service}`),
+      KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
       EVENTSTORE_URL: urlWithProtocols(
         [...POSTGRES_PROTOCOLS, ...KURRENTDB_PROTOCOLS],
         'PostgreSQL or KurrentDB',
@@ -188,7 +189,13 @@ export interface ServiceConfig {
     metricsToken?: string;
   };
   logLevel: Env['LOG_LEVEL'];
-  kafka: { brokers: string[]; clientId: string; consumerGroup: string };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    consumerGroup: string;
+    /** Partitions a replica-safe consumer (identity resolution, live projections) handles at once. */
+    partitionsConcurrently: number;
+  };
   /** Where the events are: PostgreSQL (the default) or KurrentDB, chosen by the URL's scheme. */
   eventStore: { url: string; kind: 'postgres' | 'kurrentdb' };
   /** PostgreSQL for what is not events: data keys, relay checkpoints and lock, parked streams. */
@@ -249,7 +256,12 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
       ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
     },
     logLevel: e.LOG_LEVEL,
-    kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, consumerGroup: e.KAFKA_CONSUMER_GROUP },
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      clientId: e.KAFKA_CLIENT_ID,
+      consumerGroup: e.KAFKA_CONSUMER_GROUP,
+      partitionsConcurrently: e.KAFKA_PARTITIONS_CONCURRENTLY,
+    },
     eventStore: { url: e.EVENTSTORE_URL, kind: eventStoreKind(e.EVENTSTORE_URL) },
     stateDatabase: { url: e.STATE_DATABASE_URL ?? e.EVENTSTORE_URL },
     mongo: { url: e.MONGO_URL },
