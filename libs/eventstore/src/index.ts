@@ -19,7 +19,7 @@ export { migrateUnderLock } from './postgres/migration-lock';
 export { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
 export type { PostgresEventStoreOptions } from './postgres/postgres-event-store';
 export { foldAll, handleCommand, loadState, reject } from './command-handling/handle-command';
-export { AggregateCache, AggregateCaches } from './command-handling/aggregate-cache';
+export { AggregateCache, AggregateCaches, StreamBusy } from './command-handling/aggregate-cache';
 export type { AggregateCacheOptions, CachedAggregate } from './command-handling/aggregate-cache';
 export type {
   CommandOutcome,

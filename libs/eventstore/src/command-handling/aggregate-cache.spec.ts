@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InMemoryEventStore } from '../in-memory/in-memory-event-store';
 import type { EventStore, ReadStreamOptions, RecordedEvent } from '../port/event-store.port';
-import { AggregateCache } from './aggregate-cache';
+import { AggregateCache, StreamBusy } from './aggregate-cache';
 import { handleCommand } from './handle-command';
 import type { Decider } from './handle-command';
 
@@ -87,10 +87,11 @@ describe('AggregateCache with handleCommand', () => {
     expect(reads).toEqual([{ fromRevision: 1n }, {}]);
   });
 
-  it('decides on fresh state when a writer lands between the read and the append', async () => {
-    const { store, inner } = countingStore();
+  it('decides on fresh state when a writer lands between the read and the append, reading only the tail again', async () => {
+    const { store, inner, reads } = countingStore();
     const cache = new AggregateCache<Sum>();
     await add(store, cache, 1);
+    reads.length = 0;
     let raced = false;
     const racing: EventStore = Object.assign(Object.create(store) as EventStore, {
       append: async (...args: Parameters<EventStore['append']>) => {
@@ -102,6 +103,8 @@ describe('AggregateCache with handleCommand', () => {
       },
     });
     expect(await add(racing, cache, 100)).toMatchObject({ ok: true, state: { total: 111, events: 3 } });
+    // The conflict kept the cached state: the second try read from its revision, not the whole stream.
+    expect(reads).toEqual([{ fromRevision: 0n }, { fromRevision: 0n }]);
     expect(await add(store, cache, 0)).toMatchObject({ state: { total: 111, events: 4 } });
   });
 
@@ -171,5 +174,53 @@ describe('AggregateCache with handleCommand', () => {
     });
     await expect(failed).rejects.toThrow('boom');
     await expect(cache.exclusive('a', async () => 7)).resolves.toBe(7);
+  });
+
+  it('gives up waiting behind a slow command as a passing fault, never runs the work later, and keeps the order', async () => {
+    const cache = new AggregateCache<number>({ queueWaitMs: 50 });
+    let release: () => void = () => undefined;
+    const order: string[] = [];
+    const slow = cache.exclusive(
+      'a',
+      () =>
+        new Promise<string>((r) => {
+          release = () => {
+            order.push('slow');
+            r('slow');
+          };
+        }),
+    );
+    let ran = false;
+    const error = await cache
+      .exclusive('a', async () => {
+        ran = true;
+        return 'waiter';
+      })
+      .catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(StreamBusy);
+    expect(error).toMatchObject({ transient: true });
+    // The next command still waits for the slow one (it would race it otherwise), not for the one that left.
+    const next = cache.exclusive('a', async () => {
+      order.push('next');
+      return 'next';
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    release();
+    await expect(Promise.all([slow, next])).resolves.toEqual(['slow', 'next']);
+    expect(order).toEqual(['slow', 'next']);
+    expect(ran).toBe(false);
+  });
+
+  it('refuses at once a command that would wait behind maxQueued others on its stream', async () => {
+    const cache = new AggregateCache<number>({ maxQueued: 2 });
+    let release: () => void = () => undefined;
+    const first = cache.exclusive('a', () => new Promise<number>((r) => (release = () => r(1))));
+    const queued = [cache.exclusive('a', async () => 2), cache.exclusive('a', async () => 3)];
+    await expect(cache.exclusive('a', async () => 4)).rejects.toBeInstanceOf(StreamBusy);
+    // Another stream is not held up.
+    await expect(cache.exclusive('b', async () => 5)).resolves.toBe(5);
+    release();
+    await expect(Promise.all([first, ...queued])).resolves.toEqual([1, 2, 3]);
+    await expect(cache.exclusive('a', async () => 6)).resolves.toBe(6);
   });
 });

@@ -12,7 +12,21 @@ export interface AggregateCacheOptions {
   maxStreams?: number;
   /** How long a state is kept after it was stored, in ms (default 60 s): it may hold personal data in the clear. */
   ttlMs?: number;
+  /**
+   * How long a command waits for the commands queued before it on its stream (default 10 s). Past it,
+   * it fails as a passing fault (HTTP 503, which webhook senders retry; a consumer tries again), and
+   * the commands behind it still wait for those before it.
+   */
+  queueWaitMs?: number;
+  /** Commands that may wait on one stream at once (default 100); one more fails at once, as above. */
+  maxQueued?: number;
   now?: () => number;
+}
+
+/** A command waited too long behind the commands before it on its stream: try again later. */
+export class StreamBusy extends Error {
+  override name = 'StreamBusy';
+  readonly transient = true;
 }
 
 /**
@@ -31,14 +45,18 @@ export class AggregateCache<State> {
   private forgotten = 0;
   private sweptAt = 0;
   /** Per stream, the end of the queue of commands running on it in this process. */
-  private readonly queues = new Map<string, Promise<void>>();
+  private readonly queues = new Map<string, { end: Promise<void>; waiting: number }>();
   private readonly maxStreams: number;
   private readonly ttlMs: number;
+  private readonly queueWaitMs: number;
+  private readonly maxQueued: number;
   private readonly now: () => number;
 
   constructor(options: AggregateCacheOptions = {}) {
     this.maxStreams = options.maxStreams ?? 5_000;
     this.ttlMs = options.ttlMs ?? 60_000;
+    this.queueWaitMs = options.queueWaitMs ?? 10_000;
+    this.maxQueued = options.maxQueued ?? 100;
     this.now = options.now ?? Date.now;
     if (!(this.maxStreams >= 1)) throw new Error('an aggregate cache keeps at least one stream');
     if (!(this.ttlMs > 0)) throw new Error('an aggregate cache needs a positive time to live');
@@ -85,21 +103,53 @@ export class AggregateCache<State> {
   /**
    * Runs the work after the commands on this stream already queued in this process: they no longer
    * race one another for the same revision (one hot conversation's messages arriving together each
-   * decided on the state the one before left, instead of conflicting and retrying).
+   * decided on the state the one before left, instead of conflicting and retrying). Bounded: a command
+   * that would wait behind `maxQueued` others, or waits longer than `queueWaitMs`, fails as a passing
+   * fault instead (back-pressure: webhook senders retry a 503, consumers wait and try again).
    */
-  async exclusive<T>(streamId: string, work: () => Promise<T>): Promise<T> {
-    const before = this.queues.get(streamId) ?? Promise.resolve();
-    const run = before.then(work);
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.queues.set(streamId, settled);
-    try {
-      return await run;
-    } finally {
-      if (this.queues.get(streamId) === settled) this.queues.delete(streamId);
-    }
+  exclusive<T>(streamId: string, work: () => Promise<T>): Promise<T> {
+    const existing = this.queues.get(streamId);
+    if (existing && existing.waiting >= this.maxQueued)
+      return Promise.reject(
+        new StreamBusy(`stream ${streamId}: ${existing.waiting} commands are already waiting on it`),
+      );
+    const queue = existing ?? { end: Promise.resolve(), waiting: 0 };
+    const before = queue.end;
+    const turn = existing ? this.waitFor(queue, streamId) : before;
+    const run = turn.then(work);
+    // The next command waits for this one's work, or, when this one gave up waiting, for those before it.
+    const end = before
+      .then(() => run)
+      .then(
+        () => undefined,
+        () => undefined,
+      );
+    queue.end = end;
+    this.queues.set(streamId, queue);
+    // Once everything queued so far has finished and nobody joined behind, the stream needs no queue.
+    void end.then(() => {
+      if (queue.end === end && this.queues.get(streamId) === queue) this.queues.delete(streamId);
+    });
+    return run;
+  }
+
+  /** The turn of a command queued behind others: when they finish, or a StreamBusy after queueWaitMs. */
+  private waitFor(queue: { end: Promise<void>; waiting: number }, streamId: string): Promise<void> {
+    queue.waiting++;
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+      queue.end,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const why = `the commands before this one did not finish within ${this.queueWaitMs} ms`;
+          reject(new StreamBusy(`stream ${streamId}: ${why}`));
+        }, this.queueWaitMs);
+        timer.unref();
+      }),
+    ]).finally(() => {
+      clearTimeout(timer);
+      queue.waiting--;
+    });
   }
 
   /** Drops one stream's state, or every state (an erasure: nothing opened before it may stay in memory). */
