@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
+import pg from 'pg';
 import { PostgresEventStore } from '@journey/eventstore';
 import type { NewEvent } from '@journey/eventstore';
 import { ProjectionState } from '@journey/projections';
@@ -83,12 +84,73 @@ async function rawAppendRate(url: string): Promise<number> {
   }
 }
 
+interface Statement {
+  query: string;
+  calls: number;
+  meanMs: number;
+  /** Its share of the execution time of every statement on the services' database in the period. */
+  share: number;
+}
+
+/**
+ * PostgreSQL's own account of where its time went on one database (pg_stat_statements, which
+ * infra/local loads): reset before a rate, read after it. Undefined when the module is not loaded.
+ */
+class StatementCosts {
+  private constructor(
+    private readonly admin: pg.Client,
+    private readonly database: string,
+  ) {}
+
+  static async open(adminUrl: string, database: string): Promise<StatementCosts | undefined> {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    try {
+      await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      await admin.query('SELECT count(*) FROM pg_stat_statements');
+      return new StatementCosts(admin, database);
+    } catch (err) {
+      process.stdout.write(`  pg_stat_statements not available (${(err as Error).message})\n`);
+      await admin.end();
+      return undefined;
+    }
+  }
+
+  reset(): Promise<unknown> {
+    return this.admin.query('SELECT pg_stat_statements_reset()');
+  }
+
+  async top(limit: number): Promise<{ totalMs: number; statements: Statement[] }> {
+    const { rows } = await this.admin.query<{ query: string; calls: string; total: number }>(
+      `SELECT s.query, s.calls, s.total_exec_time AS total
+         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+        WHERE d.datname = $1 ORDER BY s.total_exec_time DESC`,
+      [this.database],
+    );
+    const totalMs = rows.reduce((n, r) => n + r.total, 0);
+    return {
+      totalMs,
+      statements: rows.slice(0, limit).map((r) => ({
+        query: r.query.replace(/\s+/g, ' ').slice(0, 160),
+        calls: Number(r.calls),
+        meanMs: round(r.total / Number(r.calls), 3),
+        share: round(r.total / (totalMs || 1), 3),
+      })),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.admin.end();
+  }
+}
+
 interface RateResult {
   rate: number;
   generator: Summary;
   acceptedPerSecond: number;
   timelineMs: { p50: number; p99: number; max: number; unseen: number; timedOut: boolean };
   cpu: Record<string, number>;
+  postgres?: { totalMs: number; statements: Statement[] };
 }
 
 /**
@@ -137,6 +199,7 @@ export async function livePathBenchmark(): Promise<void> {
     launch('contacts', CONTACTS_PORT, env('contacts'), prof('contacts')),
   ];
   const mongo = await MongoClient.connect(contactsMongo);
+  const statements = await StatementCosts.open(infra.postgresUrl, new URL(db.url).pathname.slice(1));
   const results: RateResult[] = [];
   let raw = 0;
   try {
@@ -209,6 +272,7 @@ export async function livePathBenchmark(): Promise<void> {
     };
     for (const rate of RATES) {
       process.stdout.write(`  ${rate} msg/s for ${SECONDS} s\n`);
+      await statements?.reset();
       const cpuBefore = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, treeCpuSeconds(pid)]));
       const wallBefore = Date.now();
       // Poll the probes' last contact time while the load runs and until every probe message is seen.
@@ -261,6 +325,7 @@ export async function livePathBenchmark(): Promise<void> {
         }
       }
       const acceptedPerSecond = summary.accepted / summary.elapsedSeconds;
+      const postgres = await statements?.top(6);
       results.push({
         rate,
         generator: summary,
@@ -273,6 +338,7 @@ export async function livePathBenchmark(): Promise<void> {
           timedOut,
         },
         cpu,
+        ...(postgres ? { postgres } : {}),
       });
       process.stdout.write(
         `    accepted ${Math.round(acceptedPerSecond)}/s, HTTP p99 ${round(summary.latencyMs.p99)} ms, errors ${JSON.stringify(summary.errors)} shed ${summary.shed}, timeline p99 ${round(percentile(lags, 99))} ms${timedOut ? ' (timeline still behind after 120 s)' : ''}; CPU ${JSON.stringify(cpu)}\n`,
@@ -280,6 +346,7 @@ export async function livePathBenchmark(): Promise<void> {
     }
   } finally {
     await mongo.close();
+    await statements?.close();
     await stop(services);
     if (!process.env['BENCH_KEEP']) await db.drop();
   }
@@ -357,6 +424,14 @@ export async function livePathBenchmark(): Promise<void> {
           )}${r.timelineMs.timedOut ? '; the timelines were still behind 120 s after the last send' : ''}.`,
     ),
   ];
+  for (const r of results)
+    if (r.postgres)
+      notes.push(
+        `${r.rate}/s: PostgreSQL's time (pg_stat_statements, ${Math.round(r.postgres.totalMs)} ms executing over the rate and its drain), the costliest statements: ` +
+          r.postgres.statements
+            .map((q) => `${Math.round(q.share * 100)}% ${q.calls} × ${q.meanMs} ms \`${q.query}\``)
+            .join('; '),
+      );
   if (profileDirs)
     for (const [name, profileDir] of Object.entries(profileDirs)) {
       const p = summariseCpuProfiles(profileDir, 12);

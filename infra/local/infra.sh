@@ -155,7 +155,9 @@ fsync = on
 EOF
   fi
   log "postgres: starting on 127.0.0.1:$PG_PORT"
-  as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null 9>&- \
+  # pg_stat_statements is loaded (not created in any database) so that benches can read statement costs.
+  as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-c shared_preload_libraries=pg_stat_statements" start >/dev/null 9>&- \
     || { tail -30 "$dir/server.log" >&2; die "postgres: failed to start (log: $dir/server.log)"; }
   head -1 "$dir/data/postmaster.pid" >"$RUN/postgres.pid"
   wait_for postgres 30 pg_ready || die "postgres: not accepting connections"
