@@ -23,6 +23,12 @@ export interface AggregateCacheOptions {
   now?: () => number;
 }
 
+/** The commands on one stream in this process: the end of their queue, and how many wait for their turn. */
+interface StreamQueue {
+  end: Promise<void>;
+  waiting: number;
+}
+
 /** A command waited too long behind the commands before it on its stream: try again later. */
 export class StreamBusy extends Error {
   override name = 'StreamBusy';
@@ -44,8 +50,8 @@ export class AggregateCache<State> {
   /** Counts forget() of everything: a state loaded before the last one must not be stored after it. */
   private forgotten = 0;
   private sweptAt = 0;
-  /** Per stream, the end of the queue of commands running on it in this process. */
-  private readonly queues = new Map<string, { end: Promise<void>; waiting: number }>();
+  /** Per stream, the commands running or waiting on it in this process. */
+  private readonly queues = new Map<string, StreamQueue>();
   private readonly maxStreams: number;
   private readonly ttlMs: number;
   private readonly queueWaitMs: number;
@@ -113,7 +119,7 @@ export class AggregateCache<State> {
       return Promise.reject(
         new StreamBusy(`stream ${streamId}: ${existing.waiting} commands are already waiting on it`),
       );
-    const queue = existing ?? { end: Promise.resolve(), waiting: 0 };
+    const queue: StreamQueue = existing ?? { end: Promise.resolve(), waiting: 0 };
     const before = queue.end;
     const turn = existing ? this.waitFor(queue, streamId) : before;
     const run = turn.then(work);
@@ -134,7 +140,7 @@ export class AggregateCache<State> {
   }
 
   /** The turn of a command queued behind others: when they finish, or a StreamBusy after queueWaitMs. */
-  private waitFor(queue: { end: Promise<void>; waiting: number }, streamId: string): Promise<void> {
+  private waitFor(queue: StreamQueue, streamId: string): Promise<void> {
     queue.waiting++;
     let timer: NodeJS.Timeout | undefined;
     return Promise.race([
