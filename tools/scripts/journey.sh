@@ -19,7 +19,7 @@ Usage: npm <command>        (tools/scripts/journey.sh <command>)
   npm start                 install what is missing, start the local infrastructure and all five services
   npm stop                  stop the five services and the local infrastructure
   npm test                  install what is missing, start the infrastructure, run every test
-  npm run setup             only install Node $NODE_MAJOR and the dependencies
+  npm run setup             only install Node $NODE_MAJOR, the dependencies and the k8s manifests' validators
   npm run infra:up|infra:status|infra:logs   the local Kafka, PostgreSQL and MongoDB-wire server
   npm run infra:down        stop the services npm start started, then the infrastructure
 EOF
@@ -87,7 +87,9 @@ case "$cmd" in
   -h | --help | help | "") usage; [[ -n "$cmd" ]] ;;
   setup)
     ensure_node; ensure_deps
-    say "node $(node --version), dependencies installed"
+    # kustomize, kubeconform and the schemas the k8s project's test uses (its test target runs this too).
+    bash "$ROOT/tools/k8s/ensure-validators.sh"
+    say "node $(node --version), dependencies and the Kubernetes manifests' validators installed"
     ;;
   infra)
     exec bash "$ROOT/infra/local/infra.sh" "$@"
