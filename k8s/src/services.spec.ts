@@ -1,0 +1,122 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DEFAULT_HTTP_PORTS, SECRET_VARIABLES, SERVICE_NAMES } from '@journey/platform';
+import { sourceFiles } from './consumer-groups';
+import type { Manifest } from './rendered-manifests';
+import {
+  configMap,
+  kustomizeBuild,
+  nameOf,
+  ofKind,
+  OVERLAYS,
+  parseManifests,
+  REPLAY_JOB,
+  ROOT,
+} from './rendered-manifests';
+import type { DeploymentSpec, PodTemplate } from './workloads';
+
+// The Deployments against the services' code: ports, probe paths, settings and where secrets come from.
+describe.each(OVERLAYS)('the %s overlay', (overlay) => {
+  let manifests: Manifest[] = [];
+  beforeAll(() => {
+    manifests = parseManifests(kustomizeBuild(overlay));
+  }, 60_000);
+  const deployment = (service: string) => {
+    const found = ofKind<DeploymentSpec>(manifests, 'Deployment').find((d) => nameOf(d) === service);
+    if (!found) throw new Error(`no Deployment ${service}`);
+    return found;
+  };
+
+  it('runs each service from its own image', () => {
+    for (const service of SERVICE_NAMES)
+      expect(deployment(service).spec.template.spec.containers[0]?.image).toMatch(
+        new RegExp(`^ghcr\\.io/example/journey-${service}:`),
+      );
+  });
+
+  it.each(SERVICE_NAMES)('serves %s on its port, probed at /health/live and /health/ready', (service) => {
+    const [container] = deployment(service).spec.template.spec.containers;
+    expect(container?.ports).toEqual([{ name: 'http', containerPort: DEFAULT_HTTP_PORTS[service] }]);
+    expect(configMap(manifests, service)['HTTP_PORT']).toBe(String(DEFAULT_HTTP_PORTS[service]));
+    expect(container?.startupProbe?.httpGet).toEqual({ path: '/health/live', port: 'http' });
+    expect(container?.livenessProbe?.httpGet).toEqual({ path: '/health/live', port: 'http' });
+    expect(container?.readinessProbe?.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+    expect(container?.envFrom?.map((e) => e.configMapRef?.name.replace(/-[a-z0-9]{10}$/, ''))).toEqual([
+      'journey-common',
+      service,
+    ]);
+  });
+
+  it.each(SERVICE_NAMES)('gives %s its secrets from Secrets, never from a ConfigMap', (service) => {
+    const env = deployment(service).spec.template.spec.containers[0]?.env ?? [];
+    const fromSecrets = env.filter((e) => e.valueFrom?.secretKeyRef).map((e) => e.name);
+    expect(fromSecrets.sort()).toEqual([...SECRET_VARIABLES].sort());
+    expect(env.filter((e) => e.value !== undefined)).toEqual([]);
+    const required = env.filter((e) => e.valueFrom?.secretKeyRef?.optional !== true).map((e) => e.name);
+    expect(required.sort()).toEqual(['EVENTSTORE_URL', 'ID_KEY', 'MONGO_URL', 'PERSONAL_DATA_KEY']);
+    expect(env.find((e) => e.name === 'MONGO_URL')?.valueFrom?.secretKeyRef?.name).toBe(
+      `journey-${service}-mongo`,
+    );
+    for (const cm of ofKind(manifests, 'ConfigMap'))
+      expect(Object.keys(cm.data ?? {}).filter((k) => SECRET_VARIABLES.has(k))).toEqual([]);
+  });
+
+  // A misspelt or retired setting would be ignored without a word: each one must be read by the service's code
+  // (its own sources or the shared libraries'), or be one the OpenTelemetry SDK or Node reads itself.
+  it.each(SERVICE_NAMES)('sets only variables %s reads', (service) => {
+    const sdkReads = /^(NODE_ENV|OTEL_[A-Z_]+)$/;
+    const libraries = readdirSync(join(ROOT, 'libs')).map((lib) => join(ROOT, 'libs', lib, 'src'));
+    const code = [join(ROOT, 'apps', service, 'src'), ...libraries]
+      .flatMap(sourceFiles)
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    const container = deployment(service).spec.template.spec.containers[0];
+    const names = [
+      ...Object.keys(configMap(manifests, 'journey-common')),
+      ...Object.keys(configMap(manifests, service)),
+      ...(container?.env ?? []).map((e) => e.name),
+    ];
+    expect(names.length).toBeGreaterThan(10);
+    const unread = names.filter((name) => !sdkReads.test(name) && !new RegExp(`\\b${name}\\b`).test(code));
+    expect(unread).toEqual([]);
+  });
+
+  it('reads the channels configuration from a Secret mounted where CHANNELS_CONFIG_FILE points', () => {
+    const pod = deployment('channels').spec.template.spec;
+    const file = configMap(manifests, 'channels')['CHANNELS_CONFIG_FILE'] ?? '';
+    const mount = pod.containers[0]?.volumeMounts?.find((v) => v.mountPath === dirname(file));
+    expect(mount?.readOnly).toBe(true);
+    expect(pod.volumes?.find((v) => v.name === mount?.name)?.secret?.secretName).toBe(
+      'journey-channels-config',
+    );
+  });
+
+  it('configures the services for production behind the ingress', () => {
+    const common = configMap(manifests, 'journey-common');
+    expect(common).toMatchObject({ NODE_ENV: 'production', HTTP_HOST: '0.0.0.0', AUTH_MODE: 'oidc' });
+    expect(common['AUTH_JWKS_URL']).toMatch(/^https:\/\//);
+    // The ingress refuses what the services would refuse: the same body limit.
+    const limit = /^(\d+)mb$/.exec(common['HTTP_BODY_LIMIT'] ?? '')?.[1];
+    const ingress = ofKind(manifests, 'Ingress').find((i) => nameOf(i) === 'journey');
+    expect(ingress?.metadata.annotations?.['nginx.ingress.kubernetes.io/proxy-body-size']).toBe(`${limit}m`);
+    expect((ingress?.spec as { tls: unknown[] }).tls.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the replay Job', () => {
+  it('runs the contacts image the overlays deploy, with the Secrets the contacts service uses', () => {
+    const [job] = parseManifests(readFileSync(REPLAY_JOB, 'utf8'));
+    const [replay] = (job?.spec as { template: PodTemplate }).template.spec.containers;
+    for (const overlay of OVERLAYS) {
+      const contacts = ofKind<DeploymentSpec>(parseManifests(kustomizeBuild(overlay)), 'Deployment').find(
+        (d) => nameOf(d) === 'contacts',
+      );
+      const [service] = contacts?.spec.template.spec.containers ?? [];
+      expect({ overlay, image: replay?.image }).toEqual({ overlay, image: service?.image });
+      const secret = (env: typeof service) =>
+        Object.fromEntries((env?.env ?? []).map((e) => [e.name, e.valueFrom?.secretKeyRef?.name]));
+      for (const variable of ['EVENTSTORE_URL', 'MONGO_URL', 'PERSONAL_DATA_KEY'])
+        expect([variable, secret(replay)[variable]]).toEqual([variable, secret(service)[variable]]);
+    }
+  });
+});
