@@ -16,6 +16,7 @@ export const REPLAY_JOB = join(ROOT, 'k8s', 'jobs', 'replay-unified-view.yaml');
 interface Validators {
   kustomize: string;
   kubeconform: string;
+  hadolint: string;
   kubernetesVersions: string[];
   schemaLocations: string[];
 }

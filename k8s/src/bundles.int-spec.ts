@@ -1,0 +1,220 @@
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SERVICE_NAMES } from '@journey/platform';
+import type { ServiceName } from '@journey/platform';
+import {
+  eventually,
+  isolatedMongoUrl,
+  isolatedPostgresDatabase,
+  startGroupsAtEnd,
+  testInfrastructure,
+  uniqueName,
+} from '@journey/testing';
+import type { IsolatedDatabase } from '@journey/testing';
+import { declaredConsumerGroups } from './consumer-groups';
+import { ROOT } from './rendered-manifests';
+
+// What each image holds (tools/image/bundle.mjs, the Dockerfile's bundle stage), assembled into a clean folder
+// outside the repository and started there with plain `node` as the image starts it: production settings, a
+// read-only folder, no dev dependencies. Without a Docker engine this is the image's contents under test.
+const infra = testInfrastructure();
+const work = mkdtempSync(join(tmpdir(), 'journey-bundles-'));
+const databases: IsolatedDatabase[] = [];
+
+// Packages only the build and the tests use: none may be in a bundle.
+const DEV_ONLY = [
+  'jest',
+  'nx',
+  '@nx/js',
+  'eslint',
+  'prettier',
+  '@swc/core',
+  'testcontainers',
+  'supertest',
+  '@nestjs/testing',
+];
+
+/** A route of each service that needs a token. */
+const AUTHENTICATED_ROUTE: Record<ServiceName, string> = {
+  channels: '/v1/channel-rules',
+  contacts: '/v1/contacts/lookup?email=someone%40example.com',
+  tickets: '/v1/agents',
+  knowledge: '/v1/articles',
+  analytics: '/v1/figures',
+};
+
+afterAll(async () => {
+  for (const db of databases) await db.drop().catch(() => undefined);
+  // The bundles were made read-only: give write back so that they can be removed.
+  execFileSync('chmod', ['-R', 'u+w', work]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function bundle(service: ServiceName): string {
+  const dir = join(work, service);
+  const printed = execFileSync(
+    process.execPath,
+    [join(ROOT, 'tools', 'image', 'bundle.mjs'), service, dir, '--offline'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  expect(printed).toMatch(new RegExp(`^bundle: ${service} → .*: \\d+ production packages, [\\d.]+ MiB`, 'm'));
+  return dir;
+}
+
+/** Every file and folder under a path is read-only, as the image's root filesystem is. */
+function makeReadOnly(dir: string): void {
+  execFileSync('chmod', ['-R', 'a-w', dir]);
+  expect(statSync(join(dir, 'main.js')).mode & 0o222).toBe(0);
+}
+
+async function productionEnv(service: ServiceName, port: number): Promise<NodeJS.ProcessEnv> {
+  const db = await isolatedPostgresDatabase(infra, `bundle_${service}`);
+  databases.push(db);
+  const group = uniqueName(`bundle-${service}`);
+  const groups = declaredConsumerGroups().filter((g) => g.service === service);
+  await startGroupsAtEnd(
+    infra.kafkaBrokers,
+    groups.map((g) => `${group}-${g.suffix}`),
+    [...new Set(groups.flatMap((g) => g.topics))],
+  );
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env['PATH'],
+    NODE_ENV: 'production',
+    HTTP_PORT: String(port),
+    LOG_LEVEL: 'warn',
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    KAFKA_CONSUMER_GROUP: group,
+    EVENTSTORE_URL: db.url,
+    MONGO_URL: isolatedMongoUrl(infra, `bundle_${service}`),
+    PERSONAL_DATA_KEY: randomBytes(32).toString('base64'),
+    ID_KEY: randomBytes(32).toString('base64'),
+    // Production refuses local signing keys; the key set is fetched on the first token, not at start.
+    AUTH_MODE: 'oidc',
+    AUTH_ISSUER: 'https://login.example.test/realms/journey',
+    AUTH_AUDIENCE: 'journey',
+    AUTH_JWKS_URL: 'https://login.example.test/realms/journey/certs',
+    OTEL_TRACES_EXPORTER: 'none',
+  };
+  if (service === 'channels') {
+    const config = join(mkdtempSync(join(work, 'channels-config-')), 'channels.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ api: [{ id: 'bundle-app', kind: 'app', secret: randomBytes(24).toString('hex') }] }),
+    );
+    env['CHANNELS_CONFIG_FILE'] = config;
+  }
+  return env;
+}
+
+describe.each(SERVICE_NAMES)('the %s bundle', (service) => {
+  let dir = '';
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  beforeAll(() => {
+    dir = bundle(service);
+  }, 180_000);
+
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('holds production dependencies only, and no sources', () => {
+    const missing = DEV_ONLY.filter((name) => !existsSync(join(dir, 'node_modules', name)));
+    expect(missing).toEqual(DEV_ONLY);
+    const sources = (sub: string): string[] =>
+      readdirSync(join(dir, sub), { recursive: true, encoding: 'utf8' }).filter((f) => /\.ts$/.test(f));
+    expect([...sources('apps'), ...sources('libs')]).toEqual([]);
+    expect(existsSync(join(dir, 'apps', service, 'dist', 'main.js'))).toBe(true);
+    expect(existsSync(join(dir, 'libs', 'testing', 'dist'))).toBe(false);
+  });
+
+  it('starts with node from a read-only folder and answers /health/live and /health/ready', async () => {
+    makeReadOnly(dir);
+    const port = await freePort();
+    const env = await productionEnv(service, port);
+    child = spawn(process.execPath, ['main.js'], { cwd: dir, env });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const answers = async (path: string) =>
+      (await fetch(`http://127.0.0.1:${port}${path}`).catch(() => undefined))?.status === 200;
+    await eventually(() => answers('/health/live'), { timeoutMs: 90_000, what: `${service} live` }).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}\n${output}`);
+      },
+    );
+    await eventually(() => answers('/health/ready'), { timeoutMs: 60_000, what: `${service} ready` }).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}\n${output}`);
+      },
+    );
+    // Production asks for a token of the OIDC issuer: none, no data.
+    const unauthenticated = await fetch(`http://127.0.0.1:${port}${AUTHENTICATED_ROUTE[service]}`);
+    expect({ route: AUTHENTICATED_ROUTE[service], status: unauthenticated.status }).toEqual({
+      route: AUTHENTICATED_ROUTE[service],
+      status: 401,
+    });
+  }, 180_000);
+
+  it('stops on SIGTERM with exit code 0', async () => {
+    if (!child) throw new Error('not started');
+    const running = child;
+    const exited = new Promise<number | null>((resolve) => running.once('exit', (code) => resolve(code)));
+    running.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 90_000);
+
+  it('runs the journey CLI, for Jobs', () => {
+    const help = execFileSync(process.execPath, [join(dir, 'tools', 'cli', 'bin', 'journey.cjs'), '--help'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'], NODE_ENV: 'production' },
+    });
+    expect(help).toMatch(/Usage: journey/);
+    if (service === 'contacts')
+      expect(existsSync(join(dir, 'apps', 'contacts', 'dist', 'replay.js'))).toBe(true);
+  });
+});
+
+// The bundle script's own refusals.
+describe('tools/image/bundle.mjs', () => {
+  const run = (...args: string[]) => {
+    try {
+      execFileSync(process.execPath, [join(ROOT, 'tools', 'image', 'bundle.mjs'), ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      return { code: 0, stderr: '' };
+    } catch (err) {
+      const e = err as { status: number; stderr: string };
+      return { code: e.status, stderr: e.stderr };
+    }
+  };
+
+  it('refuses an unknown service and a folder that is not empty, saying why', () => {
+    expect(run('billing', join(work, 'billing'))).toEqual({
+      code: 1,
+      stderr: expect.stringContaining('unknown service "billing"'),
+    });
+    const full = mkdtempSync(join(work, 'full-'));
+    writeFileSync(join(full, 'x'), 'x');
+    expect(run('contacts', full)).toEqual({ code: 1, stderr: expect.stringContaining('is not empty') });
+  });
+});
