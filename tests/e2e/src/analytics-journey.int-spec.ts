@@ -412,6 +412,46 @@ describe('analytics over a journey through channels and tickets', () => {
     expect((await call('GET', `${url('analytics')}/v1/operations`, agentAs(ann))).status).toBe(403);
   }, 120_000);
 
+  it("serves the platform's own gauges on every service: append latency, relay leadership and lag", async () => {
+    const scrape = async (service: keyof typeof ports) => {
+      const res = await fetch(`${url(service)}/metrics`, {
+        headers: service === 'analytics' ? { authorization: `Bearer ${metricsToken}` } : {},
+      });
+      expect({ service, status: res.status }).toEqual({ service, status: 200 });
+      return res.text();
+    };
+    const gauge = (exposition: string, name: string) =>
+      new RegExp(`^${name}\\{relay="journey"\\} ([\\d.e+-]+)$`, 'm').exec(exposition)?.[1];
+    // The five share one event store: one relay leads, the others stand by; the leader's backlog drains to 0.
+    const leader = await eventually(
+      async () => {
+        const expositions = await Promise.all(
+          (['channels', 'contacts', 'tickets', 'knowledge', 'analytics'] as const).map(async (s) => ({
+            service: s,
+            text: await scrape(s),
+          })),
+        );
+        const leading = expositions.filter((e) => gauge(e.text, 'journey_relay_leading') === '1');
+        const standing = expositions.filter((e) => gauge(e.text, 'journey_relay_leading') === '0');
+        if (leading.length !== 1 || standing.length !== 4) return undefined;
+        const [only] = leading;
+        return only && gauge(only.text, 'journey_relay_lag') === '0' ? only : undefined;
+      },
+      { timeoutMs: 30_000, what: 'one relay leading, with nothing left to publish' },
+    );
+    expect(gauge(leader.text, 'journey_relay_lag_seconds')).toBe('0');
+    // Tickets appended (the ticket, its SLA clocks): each append's duration, by store and outcome.
+    const tickets = await scrape('tickets');
+    const appended =
+      /^journey_eventstore_append_duration(?:_seconds)?_count\{store="postgresql",outcome="ok"\} (\d+)$/m.exec(
+        tickets,
+      );
+    expect(Number(appended?.[1])).toBeGreaterThan(0);
+    expect(tickets).toMatch(
+      /^journey_eventstore_append_duration(?:_seconds)?_bucket\{store="postgresql",outcome="ok",le="0.01"\} \d+$/m,
+    );
+  }, 60_000);
+
   it('measures channel mix, pre-sale conversion and auto-answer hand-offs from the contacts and knowledge topics', async () => {
     // A fourth customer, known by a verified e-mail, asks before buying; the shop then reports the order.
     const email = `dee-${run}@customer.example`;

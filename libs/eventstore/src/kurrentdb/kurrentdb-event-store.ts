@@ -26,6 +26,7 @@ import type {
   SubscriptionOptions,
 } from '../port/event-store.port';
 import { WrongExpectedRevisionError } from '../port/event-store.port';
+import { measuredAppend } from '../port/append-metrics';
 import { AppendSignal } from '../port/append-signal';
 import { catchUpSubscription } from '../port/catch-up-subscription';
 import { comparePositions, START } from '../port/log-position';
@@ -46,7 +47,15 @@ export class KurrentDbEventStore implements EventStore {
     this.client = KurrentDBClient.connectionString(connectionString);
   }
 
-  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    return measuredAppend('kurrentdb', () => this.appendNow(streamId, events, expected));
+  }
+
+  private async appendNow(
+    streamId: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     const streamState: AppendStreamState =
       expected === 'no_stream'
         ? NO_STREAM

@@ -11,6 +11,7 @@ import type {
   SubscriptionOptions,
 } from '../port/event-store.port';
 import { DuplicateEventError, WrongExpectedRevisionError } from '../port/event-store.port';
+import { measuredAppend } from '../port/append-metrics';
 import { AppendSignal } from '../port/append-signal';
 import { catchUpSubscription } from '../port/catch-up-subscription';
 import { START } from '../port/log-position';
@@ -73,7 +74,15 @@ export class PostgresEventStore implements EventStore {
     return store;
   }
 
-  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    return measuredAppend('postgresql', () => this.appendNow(streamId, events, expected));
+  }
+
+  private async appendNow(
+    streamId: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     const kind = typeof expected === 'bigint' ? 'exact' : expected;
     try {

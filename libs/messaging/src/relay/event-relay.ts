@@ -1,9 +1,41 @@
+import { metrics } from '@opentelemetry/api';
 import pg from 'pg';
 import { START } from '@journey/eventstore';
 import type { EventStore, LogPosition, Subscription } from '@journey/eventstore';
 import type { MessageBus, OutgoingMessage, TopicSpec } from '../bus/message-bus';
 import { RelayCheckpoints } from './relay-checkpoints';
 import { toMessage } from './event-message';
+
+/** The backlog counts at most this many events (a scrape reads them): beyond, the age says how far behind. */
+const BACKLOG_COUNT_CAP = 1_000;
+
+const meter = metrics.getMeter('journey-messaging');
+const leadingGauge = meter.createObservableGauge('journey.relay.leading', {
+  description: '1 on the replica whose relay holds the lock and publishes, 0 on a standby',
+});
+const lagGauge = meter.createObservableGauge('journey.relay.lag', {
+  description: `Events in the store after the relay's published position (counted up to ${BACKLOG_COUNT_CAP})`,
+  unit: '{event}',
+});
+const lagSecondsGauge = meter.createObservableGauge('journey.relay.lag_seconds', {
+  description: 'Age of the oldest event the relay has not yet published (0 when it has published everything)',
+  unit: 's',
+});
+const relays = new Set<EventRelay>();
+meter.addBatchObservableCallback(
+  async (observer) => {
+    for (const relay of relays) {
+      const attributes = { relay: relay.name };
+      observer.observe(leadingGauge, relay.leading ? 1 : 0, attributes);
+      // Only the leader's position is current; a read that fails (a database blip) skips this scrape.
+      const backlog = relay.leading ? await relay.backlog().catch(() => undefined) : undefined;
+      if (!backlog) continue;
+      observer.observe(lagGauge, backlog.events, attributes);
+      observer.observe(lagSecondsGauge, backlog.ageSeconds, attributes);
+    }
+  },
+  [leadingGauge, lagGauge, lagSecondsGauge],
+);
 
 export interface EventRelayOptions {
   /** Names the checkpoint and the lock: one active relay per name, however many replicas run. */
@@ -80,6 +112,7 @@ export class EventRelay {
   /** Starts relaying once this process holds the relay's lock; resolves when it is relaying or standing by. */
   async start(): Promise<void> {
     await this.checkpoints.migrate();
+    relays.add(this);
     await this.tryLead().catch((err: unknown) => this.resign(err));
   }
 
@@ -88,8 +121,26 @@ export class EventRelay {
     return this.lockClient !== undefined;
   }
 
+  get name(): string {
+    return this.options.name;
+  }
+
+  /**
+   * What the store holds after the published position: the events (counted up to a cap) and the age of the
+   * oldest. Read on each metrics scrape, on the leader only.
+   */
+  async backlog(): Promise<{ events: number; ageSeconds: number }> {
+    const after = await this.options.store.readAll({ after: this.position, maxCount: BACKLOG_COUNT_CAP });
+    const oldest = after[0];
+    return {
+      events: after.length,
+      ageSeconds: oldest ? Math.max(0, (Date.now() - oldest.recordedAt.getTime()) / 1000) : 0,
+    };
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    relays.delete(this);
     clearTimeout(this.retryTimer);
     await this.stepDown();
     await this.pool.end();
