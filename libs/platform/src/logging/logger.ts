@@ -1,16 +1,35 @@
 import type { LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { redactPersonalData, scrubText } from './redact-personal-data';
 
 export type { Logger } from 'pino';
 
-/** A structured JSON logger for one service; every record passes through personal-data redaction. */
+/**
+ * The active span's ids, so that a log line and its trace find each other (the field names of OpenTelemetry's
+ * log data model). Empty outside a span: start-up, timers.
+ */
+export function traceFields(): { trace_id?: string; span_id?: string; trace_flags?: string } {
+  const span = trace.getActiveSpan()?.spanContext();
+  if (!span || !isSpanContextValid(span)) return {};
+  return {
+    trace_id: span.traceId,
+    span_id: span.spanId,
+    trace_flags: span.traceFlags.toString(16).padStart(2, '0'),
+  };
+}
+
+/**
+ * A structured JSON logger for one service; every record passes through personal-data redaction and
+ * carries the trace and span ids of the work it was written in.
+ */
 export function createLogger(service: string, level = 'info', destination?: pino.DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level,
     base: { service },
     messageKey: 'msg',
+    mixin: traceFields,
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: {
       level: (label) => ({ level: label }),
