@@ -5,6 +5,17 @@ import { z } from 'zod';
 import { describeIssues } from '@journey/contracts';
 
 const secret = z.string().min(16, 'must be at least 16 characters');
+/**
+ * A secret being rotated out: still accepted on signed inbound calls until validUntil (ISO 8601 with an
+ * offset), so that senders can move to the new secret without a gap. Refused after it.
+ */
+const previousSecret = z
+  .object({ secret, validUntil: z.iso.datetime({ offset: true }) })
+  .strict()
+  .optional();
+const notTheSame = (current: string, previous: { secret: string } | undefined) =>
+  previous === undefined || previous.secret !== current;
+const SAME_SECRET = 'must differ from the secret that replaces it';
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes');
 
 /** The configured channels and their secrets (a file: a Kubernetes Secret in production). */
@@ -13,6 +24,8 @@ export const channelsConfigSchema = z.object({
   email: z
     .object({
       webhookSecret: secret,
+      /** The webhook secret being rotated out, accepted until its validUntil. */
+      previousWebhookSecret: previousSecret,
       /**
        * The authserv-ids (RFC 8601) of the receiving mail servers whose Authentication-Results headers
        * are believed: a raw MIME message's DKIM pass counts only when one of them reported it. Empty:
@@ -73,6 +86,10 @@ export const channelsConfigSchema = z.object({
         )
         .default([]),
     })
+    .refine((e) => notTheSame(e.webhookSecret, e.previousWebhookSecret), {
+      message: SAME_SECRET,
+      path: ['previousWebhookSecret'],
+    })
     .optional(),
   wechat: z
     .array(
@@ -104,15 +121,30 @@ export const channelsConfigSchema = z.object({
   /** App and partner channels: signed inbound calls, replies to their callback URL. */
   api: z
     .array(
-      z.object({
-        id,
-        kind: z.enum(['app', 'partner-api']),
-        secret,
-        callbackUrl: z.url().optional(),
-      }),
+      z
+        .object({
+          id,
+          kind: z.enum(['app', 'partner-api']),
+          secret,
+          previousSecret,
+          callbackUrl: z.url().optional(),
+        })
+        .refine((c) => notTheSame(c.secret, c.previousSecret), {
+          message: SAME_SECRET,
+          path: ['previousSecret'],
+        }),
     )
     .default([]),
-  voice: z.array(z.object({ id, secret })).default([]),
+  voice: z
+    .array(
+      z
+        .object({ id, secret, previousSecret })
+        .refine((c) => notTheSame(c.secret, c.previousSecret), {
+          message: SAME_SECRET,
+          path: ['previousSecret'],
+        }),
+    )
+    .default([]),
   chat: z
     .array(
       z.object({

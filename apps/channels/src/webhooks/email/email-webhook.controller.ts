@@ -34,7 +34,12 @@ export class EmailWebhookController {
   @ApiErrors(400, 401, 404, 409, 413, 415, 422)
   async receive(@Req() req: Request) {
     const email = emailChannel(this.config);
-    checkSignedCall(email.webhookSecret, req, ['message/rfc822', 'application/json']);
+    checkSignedCall(
+      { secret: email.webhookSecret, previousSecret: email.previousWebhookSecret },
+      req,
+      ['message/rfc822', 'application/json'],
+      'email',
+    );
     return this.intake.receive(await this.read(req), correlationIdOf(req));
   }
 

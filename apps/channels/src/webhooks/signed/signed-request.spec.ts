@@ -39,3 +39,40 @@ describe('signed requests (HMAC-SHA256 over timestamp and body)', () => {
     expect(verifySignedRequest('s3cret-s3cret-s3cret', upper, body, now)).toEqual({ ok: true });
   });
 });
+
+describe('secret rotation with an overlap window', () => {
+  const now = Date.parse('2026-11-23T10:00:00Z');
+  const body = Buffer.from('{"text":"hi"}');
+  const secrets = {
+    secret: 'new-secret-new-secret',
+    previousSecret: { secret: 'old-secret-old-secret', validUntil: '2026-11-30T10:00:00Z' },
+  };
+
+  it('accepts the new secret, and the old one until its validUntil, saying which', () => {
+    expect(verifySignedRequest(secrets, signRequest(secrets.secret, body, now), body, now)).toEqual({
+      ok: true,
+    });
+    expect(verifySignedRequest(secrets, signRequest('old-secret-old-secret', body, now), body, now)).toEqual({
+      ok: true,
+      previous: true,
+    });
+  });
+
+  it('refuses the old secret from validUntil on, with the reason any wrong secret gets', () => {
+    const at = Date.parse(secrets.previousSecret.validUntil);
+    expect(verifySignedRequest(secrets, signRequest('old-secret-old-secret', body, at), body, at)).toEqual({
+      ok: false,
+      reason: 'the signature does not match the body',
+    });
+  });
+
+  it('accepts no third secret, and the old one only for a call that is otherwise valid', () => {
+    expect(verifySignedRequest(secrets, signRequest('some-other-secret-x', body, now), body, now).ok).toBe(
+      false,
+    );
+    const stale = signRequest('old-secret-old-secret', body, now - 301_000);
+    expect(verifySignedRequest(secrets, stale, body, now)).toMatchObject({ reason: /more than 300 seconds/ });
+    const signed = signRequest('old-secret-old-secret', body, now);
+    expect(verifySignedRequest(secrets, signed, Buffer.from('{"text":"changed"}'), now).ok).toBe(false);
+  });
+});

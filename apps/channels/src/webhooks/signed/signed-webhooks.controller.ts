@@ -20,6 +20,7 @@ import { CHANNELS_CONFIG } from '../../channel-config/channels-config';
 import type { ChannelsConfig } from '../../channel-config/channels-config';
 import { ConversationRejected, Conversations } from '../../conversation/conversations';
 import { checkSignedCall, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signed-request';
+import type { SigningSecrets } from './signed-request';
 
 const attachment = z.object({
   url: z.url().max(2048),
@@ -107,7 +108,7 @@ export class SignedWebhooksController {
   async apiMessage(@Param('channelId') channelId: string, @Body() body: unknown, @Req() req: Request) {
     const channel = this.config.api.find((c) => c.id === channelId);
     if (!channel) throw new NotFoundException(`no API channel ${channelId}`);
-    this.verify(channel.secret, req);
+    this.verify(channel, req);
     const m = parseInput(apiMessageSchema, body);
     // The app's users are the company's own (the ids the shop and journey events use too); a
     // partner numbers its users itself, so its ids are kept apart by the partner channel's id.
@@ -155,7 +156,7 @@ export class SignedWebhooksController {
   async callEvent(@Param('channelId') channelId: string, @Body() body: unknown, @Req() req: Request) {
     const channel = this.config.voice.find((c) => c.id === channelId);
     if (!channel) throw new NotFoundException(`no voice channel ${channelId}`);
-    this.verify(channel.secret, req);
+    this.verify(channel, req);
     const c = parseInput(callEventSchema, body);
     const customer = c.direction === 'inbound' ? c.from : c.to;
     const conversationId = await this.conversations.currentIdFor('phone', channelId, customer);
@@ -186,8 +187,8 @@ export class SignedWebhooksController {
     return { conversationId, recorded: outcome.events.length > 0 };
   }
 
-  private verify(secret: string, req: Request): void {
-    checkSignedCall(secret, req, ['application/json']);
+  private verify(channel: SigningSecrets & { id: string }, req: Request): void {
+    checkSignedCall(channel, req, ['application/json'], channel.id);
   }
 }
 
