@@ -10,11 +10,27 @@ export class TokenRejected extends Error {
   override name = 'TokenRejected';
 }
 
+/**
+ * How the issuer's key set is kept: fetched once and reused for `cacheMaxAgeMs` (a key the issuer removes
+ * stops being accepted within that time), fetched again at once for a token whose key id it does not list
+ * (the issuer rotated: its new key is taken without a restart), but not more often than every `cooldownMs`
+ * (a flood of tokens with made-up key ids cannot turn into a flood of requests to the issuer).
+ */
+export interface JwksCaching {
+  cacheMaxAgeMs: number;
+  cooldownMs: number;
+}
+
+export const DEFAULT_JWKS_CACHING: JwksCaching = { cacheMaxAgeMs: 10 * 60_000, cooldownMs: 30_000 };
+
 /** Verifies bearer tokens: the local development key, or an OIDC issuer's JWKS in production. */
 export class TokenVerifier {
   private keys: Promise<JWTVerifyGetKey> | undefined;
 
-  constructor(private readonly auth: ServiceConfig['auth']) {}
+  constructor(
+    private readonly auth: ServiceConfig['auth'],
+    private readonly jwks: JwksCaching = DEFAULT_JWKS_CACHING,
+  ) {}
 
   async verify(token: string): Promise<Principal> {
     let payload: JWTPayload;
@@ -38,7 +54,13 @@ export class TokenVerifier {
   private keySet(): Promise<JWTVerifyGetKey> {
     this.keys ??=
       this.auth.mode === 'oidc'
-        ? Promise.resolve(createRemoteJWKSet(new URL(this.auth.jwksUrl ?? '')))
+        ? Promise.resolve(
+            createRemoteJWKSet(new URL(this.auth.jwksUrl ?? ''), {
+              cacheMaxAge: this.jwks.cacheMaxAgeMs,
+              cooldownDuration: this.jwks.cooldownMs,
+              timeoutDuration: 5_000,
+            }),
+          )
         : ensureLocalSigningKey(this.auth.localKeyFile).then((key) =>
             createLocalJWKSet({ keys: [key.publicJwk] }),
           );
