@@ -485,7 +485,13 @@ export class EventConsumer {
     this.options.onDeadLetter?.(message, cleaned);
   }
 
-  /** Runs a batch handler with one consumer span per event, each continuing its writer's trace. */
+  /**
+   * Runs a batch handler with one consumer span per event, each continuing its writer's trace. The handler's
+   * own work (one bulk write for the whole batch) runs in that span when the batch holds one event, and else in
+   * a batch span, child of the first event's span and linked to the others' (OpenTelemetry's messaging
+   * conventions for batches): a trace reaches the read model, and a batch's write is found from any of its
+   * events (one interaction's events, which usually arrive together, are all in the first one's trace).
+   */
   private async inTraces(events: readonly ConsumedEvent[], run: () => Promise<void>): Promise<void> {
     const spans = events.map(({ envelope, message }) =>
       tracer.startSpan(
@@ -500,13 +506,34 @@ export class EventConsumer {
         propagation.extract(ROOT_CONTEXT, message.headers),
       ),
     );
+    const [only] = spans;
+    const batch =
+      spans.length === 1 && only
+        ? undefined
+        : tracer.startSpan(
+            `process batch ${this.options.groupId}`,
+            {
+              kind: SpanKind.CONSUMER,
+              links: spans.slice(1).map((span) => ({ context: span.spanContext() })),
+              attributes: {
+                'messaging.system': 'kafka',
+                'messaging.operation.type': 'process',
+                'messaging.consumer.group.name': this.options.groupId,
+                'messaging.batch.message_count': events.length,
+              },
+            },
+            only ? trace.setSpan(ROOT_CONTEXT, only) : ROOT_CONTEXT,
+          );
+    const active = batch ?? only;
     try {
-      await run();
+      await (active ? otelContext.with(trace.setSpan(ROOT_CONTEXT, active), run) : run());
     } catch (err) {
-      for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: failureReason(err) });
+      for (const span of [...spans, ...(batch ? [batch] : [])])
+        span.setStatus({ code: SpanStatusCode.ERROR, message: failureReason(err) });
       throw err;
     } finally {
       for (const span of spans) span.end();
+      batch?.end();
     }
   }
 

@@ -1,14 +1,50 @@
-import { metrics } from '@opentelemetry/api';
+import { metrics, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import pg from 'pg';
 import { START } from '@journey/eventstore';
-import type { EventStore, LogPosition, Subscription } from '@journey/eventstore';
+import type { EventStore, LogPosition, RecordedEvent, Subscription } from '@journey/eventstore';
 import type { MessageBus, OutgoingMessage, TopicSpec } from '../bus/message-bus';
 import { RelayCheckpoints } from './relay-checkpoints';
 import { toMessage } from './event-message';
 
+/**
+ * The Kafka messages of stored events, each published in the trace it was written in: a producer span per
+ * event, child of the traceparent stored with it (the webhook's, the command's), and the message's traceparent
+ * header naming that span, so that each consumer continues the customer's interaction, not the relay's loop.
+ * An event stored without a traceparent gets no span and no header.
+ */
+function tracedMessages(events: readonly RecordedEvent[]): { messages: OutgoingMessage[]; spans: Span[] } {
+  const spans: Span[] = [];
+  const messages = events.map((event) => {
+    const message = toMessage(event);
+    const stored = event.metadata.traceparent;
+    if (typeof stored !== 'string') return message;
+    const span = tracer.startSpan(
+      `publish ${message.topic}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': message.topic,
+          'messaging.message.id': event.id,
+          'journey.event.type': event.type,
+        },
+      },
+      propagation.extract(ROOT_CONTEXT, { traceparent: stored }),
+    );
+    spans.push(span);
+    const headers: Record<string, string> = { ...message.headers };
+    propagation.inject(trace.setSpan(ROOT_CONTEXT, span), headers);
+    return { ...message, headers };
+  });
+  return { messages, spans };
+}
+
 /** The backlog counts at most this many events (a scrape reads them): beyond, the age says how far behind. */
 const BACKLOG_COUNT_CAP = 1_000;
 
+const tracer = trace.getTracer('journey-messaging');
 const meter = metrics.getMeter('journey-messaging');
 const leadingGauge = meter.createObservableGauge('journey.relay.leading', {
   description: '1 on the replica whose relay holds the lock and publishes, 0 on a standby',
@@ -211,14 +247,19 @@ export class EventRelay {
       after: this.position,
       batchSize: this.options.batchSize ?? 500,
       onBatch: async (events) => {
-        // In order, one run at a time: a run is one request the broker accepts whatever the batch holds.
-        // Leadership is checked before each run, so a resigned leader stops mid-batch.
-        for (const run of splitByBytes(
-          events.map((e) => toMessage(e)),
-          maxBytes,
-        )) {
-          if (!this.lockClient || this.term !== term) throw new Error('relay: no longer leading');
-          await this.options.bus.publish(run);
+        const { messages, spans } = tracedMessages(events);
+        try {
+          // In order, one run at a time: a run is one request the broker accepts whatever the batch holds.
+          // Leadership is checked before each run, so a resigned leader stops mid-batch.
+          for (const run of splitByBytes(messages, maxBytes)) {
+            if (!this.lockClient || this.term !== term) throw new Error('relay: no longer leading');
+            await this.options.bus.publish(run);
+          }
+        } catch (err) {
+          for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
+          throw err;
+        } finally {
+          for (const span of spans) span.end();
         }
         const last = events[events.length - 1];
         if (last) {

@@ -2,8 +2,8 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
-import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
 import { MongooseInstrumentation } from '@opentelemetry/instrumentation-mongoose';
 
 /** Where the service's Prometheus reader is kept, so the HTTP app (loaded later) can serve it. */
@@ -37,6 +37,9 @@ export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process
   }
   const sdk = new NodeSDK({
     ...(metricReaders ? { metricReaders } : {}),
+    // No kafkajs instrumentation: the relay publishes each event in the trace it was written in and the
+    // consumers continue it (libs/messaging); the instrumentation would put its own batch span's context in
+    // every message's traceparent header instead, cutting each customer interaction's trace at Kafka.
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => {
@@ -45,8 +48,10 @@ export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process
         },
       }),
       new ExpressInstrumentation(),
-      new KafkaJsInstrumentation(),
       new PgInstrumentation(),
+      // The read models write through the driver (bulk writes), not through mongoose models: both are traced.
+      // Without enhanced reporting a statement's values are replaced by '?', so no document reaches a span.
+      new MongoDBInstrumentation({ enhancedDatabaseReporting: false }),
       new MongooseInstrumentation(),
     ],
   });
