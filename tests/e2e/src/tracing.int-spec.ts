@@ -36,6 +36,7 @@ interface Span {
   name: string;
   kind: number;
   attributes: Record<string, unknown>;
+  links?: { traceId: string; spanId: string }[];
 }
 const SERVER = 2;
 const PRODUCER = 4;
@@ -172,13 +173,22 @@ it('follows one customer message in one trace, from the webhook to the unified v
         String(s.attributes['messaging.consumer.group.name']).endsWith(`-${group}`),
     );
   const dbSystem = (s: Span) => String(s.attributes['db.system.name'] ?? s.attributes['db.system']);
-  const readModelWritten = () =>
-    inTrace().some(
+  // The unified view's write: in the trace, or (when the batch began with another interaction's event) under
+  // a batch span linked to this trace's consumer span.
+  const readModelWritten = () => {
+    const linkedBatches = new Set(
+      receiver.spans
+        .filter((s) => (s.links ?? []).some((l) => l.traceId === traceId))
+        .map((s) => `${s.traceId}/${s.spanId}`),
+    );
+    return receiver.spans.some(
       (s) =>
         s.service === 'journey-contacts' &&
         dbSystem(s) === 'mongodb' &&
-        /^(update|insert) unified-view/.test(s.name),
+        /^(update|insert) unified-view/.test(s.name) &&
+        (s.traceId === traceId || linkedBatches.has(`${s.traceId}/${s.parentSpanId ?? ''}`)),
     );
+  };
   // The last hop: contacts' unified-view projection applied what contacts' resolution decided, in MongoDB.
   await eventually(
     () => consumed('contacts', 'resolution') && consumed('contacts', 'unified-view') && readModelWritten(),

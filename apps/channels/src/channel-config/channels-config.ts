@@ -137,12 +137,10 @@ export const channelsConfigSchema = z.object({
     .default([]),
   voice: z
     .array(
-      z
-        .object({ id, secret, previousSecret })
-        .refine((c) => notTheSame(c.secret, c.previousSecret), {
-          message: SAME_SECRET,
-          path: ['previousSecret'],
-        }),
+      z.object({ id, secret, previousSecret }).refine((c) => notTheSame(c.secret, c.previousSecret), {
+        message: SAME_SECRET,
+        path: ['previousSecret'],
+      }),
     )
     .default([]),
   chat: z

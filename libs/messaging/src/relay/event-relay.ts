@@ -58,14 +58,17 @@ const lagSecondsGauge = meter.createObservableGauge('journey.relay.lag_seconds',
   unit: 's',
 });
 const relays = new Set<EventRelay>();
+/** How often the relaying replica measures its backlog, and how long one measurement may take. */
+const BACKLOG_INTERVAL_MS = 15_000;
+const BACKLOG_TIMEOUT_MS = 5_000;
 meter.addBatchObservableCallback(
-  async (observer) => {
+  (observer) => {
+    // A scrape never waits on the database: it reads what the relaying replica measured last. A standby (or a
+    // leader still loading its checkpoint) owes nothing and says 0, so no stale value outlives a leadership.
     for (const relay of relays) {
       const attributes = { relay: relay.name };
+      const backlog = relay.lastBacklog();
       observer.observe(leadingGauge, relay.leading ? 1 : 0, attributes);
-      // Only the leader's position is current; a read that fails (a database blip) skips this scrape.
-      const backlog = relay.leading ? await relay.backlog().catch(() => undefined) : undefined;
-      if (!backlog) continue;
       observer.observe(lagGauge, backlog.events, attributes);
       observer.observe(lagSecondsGauge, backlog.ageSeconds, attributes);
     }
@@ -137,6 +140,11 @@ export class EventRelay {
   /** Times this replica gave up leadership after a failure. */
   resignations = 0;
   position: LogPosition = START;
+  /** True from the checkpoint's load to the step down: the only time the backlog means anything. */
+  private relaying = false;
+  private measuring = false;
+  private backlog: { events: number; oldestRecordedAt: Date | undefined } | undefined;
+  private backlogTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: EventRelayOptions) {
     // TCP keepalive lets the server notice a vanished leader, and free its lock, sooner.
@@ -162,16 +170,41 @@ export class EventRelay {
   }
 
   /**
-   * What the store holds after the published position: the events (counted up to a cap) and the age of the
-   * oldest. Read on each metrics scrape, on the leader only.
+   * What the store holds after the published position, as last measured: the events (counted up to a cap) and
+   * the age of the oldest, which keeps growing while a measurement fails. Zero unless this replica relays.
    */
-  async backlog(): Promise<{ events: number; ageSeconds: number }> {
-    const after = await this.options.store.readAll({ after: this.position, maxCount: BACKLOG_COUNT_CAP });
-    const oldest = after[0];
+  lastBacklog(): { events: number; ageSeconds: number } {
+    const measured = this.backlog;
+    if (!this.relaying || !measured) return { events: 0, ageSeconds: 0 };
+    const oldest = measured.oldestRecordedAt;
     return {
-      events: after.length,
-      ageSeconds: oldest ? Math.max(0, (Date.now() - oldest.recordedAt.getTime()) / 1000) : 0,
+      events: measured.events,
+      ageSeconds: oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0,
     };
+  }
+
+  /** Measures the backlog now (bounded in time); a failed or late measurement keeps the last one. */
+  private async measureBacklog(): Promise<void> {
+    if (!this.relaying || this.measuring) return;
+    this.measuring = true;
+    const position = this.position;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const after = await Promise.race([
+        this.options.store.readAll({ after: position, maxCount: BACKLOG_COUNT_CAP }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('backlog measurement timed out')), BACKLOG_TIMEOUT_MS);
+        }),
+      ]);
+      // Events published while it read are counted still: an overestimate by one read's worth, which the
+      // next measurement corrects (discarding it would report nothing on a relay that publishes all the time).
+      if (this.relaying) this.backlog = { events: after.length, oldestRecordedAt: after[0]?.recordedAt };
+    } catch {
+      // Kept: the age of the last oldest event goes on growing, which is what an operator must see.
+    } finally {
+      clearTimeout(timer);
+      this.measuring = false;
+    }
   }
 
   async stop(): Promise<void> {
@@ -271,6 +304,12 @@ export class EventRelay {
       },
       onError: (err) => void this.resign(err),
     });
+    this.relaying = true;
+    this.backlog = undefined;
+    clearInterval(this.backlogTimer);
+    this.backlogTimer = setInterval(() => void this.measureBacklog(), BACKLOG_INTERVAL_MS);
+    this.backlogTimer.unref();
+    void this.measureBacklog();
   }
 
   /**
@@ -294,6 +333,9 @@ export class EventRelay {
 
   private async stepDown(broken = false): Promise<void> {
     clearInterval(this.keepaliveTimer);
+    this.relaying = false;
+    this.backlog = undefined;
+    clearInterval(this.backlogTimer);
     const subscription = this.subscription;
     this.subscription = undefined;
     await subscription?.stop().catch(() => undefined);

@@ -6,8 +6,8 @@ import { signRequest, verifySignedRequest } from './signed-request';
 import { apiMessageSchema, callEventSchema } from './signed-webhooks.controller';
 
 // The signed webhooks' input, for any input: a signature holds for exactly the body it signs, a header or
-// body of any shape is refused with a reason (never an exception), and the JSON bodies are either taken
-// within their bounds or refused with a 400.
+// body of any shape is refused with a reason (never an exception), any JSON body is parsed or refused with a
+// 400 (never another error), and a well-formed message is taken whole, a text over the bound refused.
 const now = Date.parse('2026-11-23T10:00:00Z');
 const secret = fc.string({ minLength: 16, maxLength: 64 });
 const body = fc.uint8Array({ minLength: 0, maxLength: 2048 }).map((b) => Buffer.from(b));
@@ -74,7 +74,7 @@ describe('the signed webhooks’ JSON bodies, for any JSON', () => {
   it.each([
     ['an API message', apiMessageSchema],
     ['a call event', callEventSchema],
-  ])('takes %s within its bounds or refuses it with a 400', (_what, schema) => {
+  ])('answers %s of any JSON shape with a parse or a 400, never another error', (_what, schema) => {
     fc.assert(
       fc.property(fc.jsonValue(), (input) => {
         refusedOrTaken(schema, input);
@@ -83,7 +83,7 @@ describe('the signed webhooks’ JSON bodies, for any JSON', () => {
     );
   });
 
-  it('takes every well-formed API message, its text within the bound, and refuses a text one character over', () => {
+  it('takes every well-formed API message whole, and refuses a text one character over the bound', () => {
     // Whole graphemes (any script, no lone surrogate) and no NUL, which no store keeps.
     const text = (max: number) =>
       fc.string({ unit: 'grapheme', minLength: 1, maxLength: max }).filter((t) => !t.includes('\u0000'));
