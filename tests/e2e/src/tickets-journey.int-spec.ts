@@ -526,13 +526,19 @@ describe('tickets across channels, contacts and two tickets replicas', () => {
         assignee?: string;
         openedAt: string;
       }[];
+    // What was last seen, so that a timeout says whether tickets were missing, unassigned or over capacity.
+    let seen = 'nothing yet';
     const settled = await eventually(
       async () => {
         const page = await all();
+        const perAgent = agents.map((a) => `${a}: ${page.filter((t) => t.assignee === a).length}`);
+        seen = `${page.length} tickets, ${page.filter((t) => t.assignee).length} assigned (${perAgent.join(', ')})`;
         return page.length === 20 && page.filter((t) => t.assignee).length === 6 && page;
       },
       { timeoutMs: 60_000, what: '20 tickets, 6 of them assigned' },
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; last seen: ${seen}`);
+    });
     // Decided on the agents' streams: no agent ever held more than 3 at a time, and no ticket was
     // assigned twice, whichever replica planned it.
     for (const a of agents) {
