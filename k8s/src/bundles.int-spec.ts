@@ -2,14 +2,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICE_NAMES } from '@journey/platform';
 import type { ServiceName } from '@journey/platform';
 import {
   eventually,
+  freePort,
   isolatedMongoUrl,
   isolatedPostgresDatabase,
   startGroupsAtEnd,
@@ -55,17 +54,6 @@ afterAll(async () => {
   execFileSync('chmod', ['-R', 'u+w', work]);
   rmSync(work, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function bundle(service: ServiceName): string {
   const dir = join(work, service);

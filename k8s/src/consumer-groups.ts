@@ -23,6 +23,15 @@ export function sourceFiles(dir: string): string[] {
   });
 }
 
+/** The non-test sources of the shared libraries and of these services, as one text (for the code checks). */
+export function sourceText(services: readonly ServiceName[]): string {
+  const libraries = readdirSync(join(ROOT, 'libs')).map((lib) => join(ROOT, 'libs', lib, 'src'));
+  return [...libraries, ...services.map((service) => join(ROOT, 'apps', service, 'src'))]
+    .flatMap(sourceFiles)
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
+}
+
 const quoted = (list: string): string[] => [...list.matchAll(/'([^']+)'/g)].map((m) => m[1] as string);
 
 /**

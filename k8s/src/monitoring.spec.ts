@@ -1,9 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SERVICE_NAMES } from '@journey/platform';
-import { sourceFiles } from './consumer-groups';
+import { sourceText } from './consumer-groups';
 import type { LabelSelector, Manifest } from './rendered-manifests';
-import { kustomizeBuild, nameOf, ofKind, parseManifests, ROOT, selects } from './rendered-manifests';
+import { kustomizeBuild, nameOf, ofKind, parseManifests, selects } from './rendered-manifests';
 
 // The monitoring component (ServiceMonitor, PrometheusRule, Grafana dashboard) in the prod overlay, held to the
 // metrics the services' code defines: an alert on a name nothing exports would never fire.
@@ -23,13 +21,7 @@ interface Panel {
 
 /** The Prometheus names the services export: OpenTelemetry names with dots as underscores, plus suffixes. */
 function exportedMetricNames(): Set<string> {
-  const code = [
-    ...readdirSync(join(ROOT, 'libs')).map((lib) => join(ROOT, 'libs', lib, 'src')),
-    ...SERVICE_NAMES.map((service) => join(ROOT, 'apps', service, 'src')),
-  ]
-    .flatMap(sourceFiles)
-    .map((file) => readFileSync(file, 'utf8'))
-    .join('\n');
+  const code = sourceText(SERVICE_NAMES);
   const names = new Set<string>();
   const add = (name: string, suffixes: string[]) => {
     for (const suffix of suffixes) names.add(`${name.replace(/\./g, '_')}${suffix}`);

@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DEFAULT_HTTP_PORTS, SECRET_VARIABLES, SERVICE_NAMES } from '@journey/platform';
-import { sourceFiles } from './consumer-groups';
+import { sourceText } from './consumer-groups';
 import type { Manifest } from './rendered-manifests';
 import {
   configMap,
@@ -11,7 +11,6 @@ import {
   OVERLAYS,
   parseManifests,
   REPLAY_JOB,
-  ROOT,
 } from './rendered-manifests';
 import type { DeploymentSpec, PodTemplate } from './workloads';
 
@@ -65,11 +64,7 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
   // (its own sources or the shared libraries'), or be one the OpenTelemetry SDK or Node reads itself.
   it.each(SERVICE_NAMES)('sets only variables %s reads', (service) => {
     const sdkReads = /^(NODE_ENV|OTEL_[A-Z_]+)$/;
-    const libraries = readdirSync(join(ROOT, 'libs')).map((lib) => join(ROOT, 'libs', lib, 'src'));
-    const code = [join(ROOT, 'apps', service, 'src'), ...libraries]
-      .flatMap(sourceFiles)
-      .map((file) => readFileSync(file, 'utf8'))
-      .join('\n');
+    const code = sourceText([service]);
     const container = deployment(service).spec.template.spec.containers[0];
     const names = [
       ...Object.keys(configMap(manifests, 'journey-common')),

@@ -13,3 +13,4 @@ export { tcpProxy } from './tcp-proxy';
 export type { TcpProxy } from './tcp-proxy';
 export { committedEventCount } from './committed-events';
 export { startGroupsAtEnd } from './consumer-groups';
+export { freePort } from './free-port';

@@ -2,14 +2,13 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresEventStore } from '@journey/eventstore';
 import { issueLocalToken } from '@journey/platform';
 import {
   eventually,
+  freePort,
   isolatedMongoUrl,
   isolatedPostgresDatabase,
   testInfrastructure,
@@ -22,14 +21,6 @@ import { signRequest } from '../webhooks/signed/signed-request';
 const root = join(__dirname, '..', '..', '..', '..');
 const infra = testInfrastructure();
 const REPLIES = 24;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 describe('the channels service killed while delivering replies', () => {
   let db: IsolatedDatabase;

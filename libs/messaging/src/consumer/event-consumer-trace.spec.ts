@@ -2,10 +2,11 @@ import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import type { BatchContext, ConsumeOptions, MessageBus } from '../bus/message-bus';
+import type { BatchContext, ConsumeOptions, IncomingMessage, MessageBus } from '../bus/message-bus';
 import { incomingMessage, recordedEvent } from '../testing/event-fixtures';
 import { InMemoryStreamParking } from '../parking/in-memory-stream-parking';
 import { EventConsumer } from './event-consumer';
+import type { EventConsumerOptions } from './event-consumer';
 
 describe('EventConsumer tracing', () => {
   const exporter = new InMemorySpanExporter();
@@ -21,43 +22,57 @@ describe('EventConsumer tracing', () => {
     propagation.disable();
   });
 
-  it('handles each event in a consumer span that continues the writer’s trace', async () => {
+  /** A started consumer on a stand-in bus; `deliver` hands it one Kafka batch. */
+  async function startConsumer(options: Pick<EventConsumerOptions, 'groupId' | 'handle' | 'handleMany'>) {
     let subscriber: ConsumeOptions | undefined;
     const bus = {
       ensureTopics: async () => undefined,
       publish: async () => undefined,
       consume: async (o: ConsumeOptions) => ((subscriber = o), { stop: async () => undefined }),
     } as unknown as MessageBus;
-    let activeTraceId: string | undefined;
-    const consumer = new EventConsumer({
+    await new EventConsumer({
       bus,
-      groupId: 'journey-contacts',
       topics: ['journey.channels.v1'],
       parking: new InMemoryStreamParking(),
-      handle: async () => {
-        activeTraceId = trace.getActiveSpan()?.spanContext().traceId;
-      },
-    });
-    await consumer.start();
-    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const event = recordedEvent({
-      type: 'channels.message-received.v1',
-      streamId: 'conversation-1',
-      metadata: {
-        source: 'channels',
-        time: '2026-11-23T10:00:00.000Z',
-        correlationId: 'c',
-        schemaVersion: 1,
-        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
-      },
-    });
+      ...options,
+    }).start();
     const batch: BatchContext = {
       highWatermark: '1',
       markDone: () => undefined,
       heartbeat: async () => undefined,
       isRunning: () => true,
     };
-    await subscriber?.eachBatch([incomingMessage(event, 0, 'journey.channels.v1')], batch);
+    return { deliver: (messages: IncomingMessage[]) => subscriber?.eachBatch(messages, batch) };
+  }
+
+  /** A channels event on its topic, written in the trace `traceparent` names. */
+  const tracedMessage = (traceparent: string, streamId: string, offset: number) =>
+    incomingMessage(
+      recordedEvent({
+        type: 'channels.message-received.v1',
+        streamId,
+        metadata: {
+          source: 'channels',
+          time: '2026-11-23T10:00:00.000Z',
+          correlationId: 'c',
+          schemaVersion: 1,
+          traceparent,
+        },
+      }),
+      offset,
+      'journey.channels.v1',
+    );
+
+  it('handles each event in a consumer span that continues the writer’s trace', async () => {
+    let activeTraceId: string | undefined;
+    const consumer = await startConsumer({
+      groupId: 'journey-contacts',
+      handle: async () => {
+        activeTraceId = trace.getActiveSpan()?.spanContext().traceId;
+      },
+    });
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await consumer.deliver([tracedMessage(`00-${traceId}-00f067aa0ba902b7-01`, 'conversation-1', 0)]);
 
     expect(activeTraceId).toBe(traceId);
     await provider.forceFlush();
@@ -73,48 +88,20 @@ describe('EventConsumer tracing', () => {
 
   it('writes a batch in a span under the first event’s trace, linked to the other events’ spans', async () => {
     exporter.reset();
-    let subscriber: ConsumeOptions | undefined;
-    const bus = {
-      ensureTopics: async () => undefined,
-      publish: async () => undefined,
-      consume: async (o: ConsumeOptions) => ((subscriber = o), { stop: async () => undefined }),
-    } as unknown as MessageBus;
     let activeTraceId: string | undefined;
-    const consumer = new EventConsumer({
-      bus,
+    const consumer = await startConsumer({
       groupId: 'journey-contacts-unified-view',
-      topics: ['journey.channels.v1'],
-      parking: new InMemoryStreamParking(),
       handle: async () => undefined,
       handleMany: async () => {
         activeTraceId = trace.getActiveSpan()?.spanContext().traceId;
       },
     });
-    await consumer.start();
     const traces = ['4bf92f3577b34da6a3ce929d0e0e4736', '0af7651916cd43dd8448eb211c80319c'];
-    const messages = traces.map((traceId, i) =>
-      incomingMessage(
-        recordedEvent({
-          type: 'channels.message-received.v1',
-          streamId: `conversation-${i}`,
-          metadata: {
-            source: 'channels',
-            time: '2026-11-23T10:00:00.000Z',
-            correlationId: 'c',
-            schemaVersion: 1,
-            traceparent: `00-${traceId}-00f067aa0ba902b${i}-01`,
-          },
-        }),
-        i,
-        'journey.channels.v1',
+    await consumer.deliver(
+      traces.map((traceId, i) =>
+        tracedMessage(`00-${traceId}-00f067aa0ba902b${i}-01`, `conversation-${i}`, i),
       ),
     );
-    await subscriber?.eachBatch(messages, {
-      highWatermark: '2',
-      markDone: () => undefined,
-      heartbeat: async () => undefined,
-      isRunning: () => true,
-    });
 
     expect(activeTraceId).toBe(traces[0]);
     await provider.forceFlush();

@@ -34,9 +34,9 @@ function tracedMessages(events: readonly RecordedEvent[]): { messages: OutgoingM
       propagation.extract(ROOT_CONTEXT, { traceparent: stored }),
     );
     spans.push(span);
-    const headers: Record<string, string> = { ...message.headers };
-    propagation.inject(trace.setSpan(ROOT_CONTEXT, span), headers);
-    return { ...message, headers };
+    // toMessage made these headers for this message alone: the span's context replaces the stored traceparent.
+    propagation.inject(trace.setSpan(ROOT_CONTEXT, span), message.headers);
+    return message;
   });
   return { messages, spans };
 }
