@@ -227,6 +227,8 @@ export async function analyticsBenchmark(): Promise<void> {
         LOG_LEVEL: 'warn',
         KAFKA_BROKERS: infra.kafkaBrokers.join(','),
         KAFKA_CONSUMER_GROUP: group,
+        // The bench writes tickets, contacts and knowledge events alone: analytics relays them (it writes none).
+        RELAY_CONTEXTS: 'tickets,contacts,knowledge',
         EVENTSTORE_URL: db.url,
         MONGO_URL: mongoUrl,
         AUTH_LOCAL_KEY_FILE: keyFile,

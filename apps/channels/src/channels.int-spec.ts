@@ -130,6 +130,8 @@ beforeAll(async () => {
   process.env['DELIVERY_BACKOFF_MS'] = '50';
   config = loadServiceConfig('channels', {
     LOG_LEVEL: 'silent',
+    // The test writes a contacts event as contacts would: its relay runs here too, as contacts is not running.
+    RELAY_CONTEXTS: 'channels,contacts',
     KAFKA_BROKERS: infra.kafkaBrokers.join(','),
     KAFKA_CONSUMER_GROUP: uniqueName('channels-spec'),
     EVENTSTORE_URL: db.url,

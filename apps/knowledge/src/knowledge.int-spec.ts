@@ -52,6 +52,8 @@ beforeAll(async () => {
   db = await isolatedPostgresDatabase(infra, 'knowledge');
   config = loadServiceConfig('knowledge', {
     LOG_LEVEL: 'silent',
+    // The test writes tickets events as tickets would: its relay runs here too, as tickets is not running.
+    RELAY_CONTEXTS: 'knowledge,tickets',
     KAFKA_BROKERS: infra.kafkaBrokers.join(','),
     KAFKA_CONSUMER_GROUP: uniqueName('knowledge-spec'),
     EVENTSTORE_URL: db.url,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
 import { PersonalDataEventStore } from '@journey/eventstore';
-import { personalDataMasterKey } from '@journey/platform';
+import { kafkaConnectionConfig, kafkaSecurityFromEnv, personalDataMasterKey } from '@journey/platform';
 
 /** Where the CLI finds the event store, the read models and the key of personal data. */
 export interface StoreOptions {
@@ -29,6 +29,23 @@ export function storeOptions(command: Command): Command {
       'master key of personal data, when PERSONAL_DATA_KEY is not set',
       process.env['PERSONAL_DATA_KEY_FILE'] ?? '.local/keys/personal-data.key',
     );
+}
+
+/**
+ * The brokers and, from KAFKA_SASL_* and KAFKA_TLS* as the services read them, how to authenticate (a Job
+ * in the cluster runs as a KafkaUser). A bad combination stops the command with the variables' names.
+ */
+export function cliKafkaConnection(brokers: string) {
+  const { settings, problems } = kafkaSecurityFromEnv(process.env);
+  if (problems.length > 0)
+    throw new Error(`Kafka settings: ${problems.map((p) => `${p.variable} ${p.message}`).join('; ')}`);
+  return kafkaConnectionConfig({
+    brokers: brokers
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+    ...settings,
+  });
 }
 
 /** The event store as the services read it: personal fields opened, erased ones as [erased]. */

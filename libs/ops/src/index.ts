@@ -1,4 +1,4 @@
-export { openReadModels, openStore, storeOptions } from './connections';
+export { cliKafkaConnection, openReadModels, openStore, storeOptions } from './connections';
 export type { StoreOptions } from './connections';
 export { positiveInteger } from './option-parsers';
 export { print, table } from './output';

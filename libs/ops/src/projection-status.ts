@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
 import { ProjectionState } from '@journey/projections';
 import type { ReadModel } from '@journey/projections';
-import { openReadModels, storeOptions } from './connections';
+import { cliKafkaConnection, openReadModels, storeOptions } from './connections';
 import type { StoreOptions } from './connections';
 import type { ReadModelSource } from './replay-command';
 import { print, table } from './output';
@@ -22,10 +22,10 @@ interface ProjectionStatus {
 }
 
 /** How far the live consumer group is, from Kafka's committed offsets and the partitions' ends. */
-async function groupLag(brokers: string[], groupId: string, topics: string[]) {
+async function groupLag(brokers: string, groupId: string, topics: string[]) {
   const admin = new Kafka({
     clientId: 'journey-cli',
-    brokers,
+    ...cliKafkaConnection(brokers),
     logLevel: logLevel.NOTHING,
     retry: { retries: 2 },
   }).admin();
@@ -70,9 +70,7 @@ export async function projectionStatuses(
       }
       const documents = await models.db.collection(state.active).estimatedDocumentCount();
       const live = state.live
-        ? await groupLag(options.brokers.split(','), state.live.groupId, state.live.topics).catch(
-            () => undefined,
-          )
+        ? await groupLag(options.brokers, state.live.groupId, state.live.topics).catch(() => undefined)
         : undefined;
       const status = state.build
         ? `rebuilding into ${state.build.collection} (${state.build.read} events read, at ${state.build.position})`
@@ -107,7 +105,11 @@ export function projectionsCommand(source: ReadModelSource): Command {
       .description(
         'Each projection: its version, the collection that serves, its live checkpoint and lag, its state',
       )
-      .option('--brokers <host:port,...>', 'Kafka brokers', process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092')
+      .option(
+        '--brokers <host:port,...>',
+        'Kafka brokers (KAFKA_BROKERS; KAFKA_SASL_* and KAFKA_TLS* set how to authenticate)',
+        process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092',
+      )
       .option('--json', 'print JSON instead of a table'),
   ).action(async (options: StoreOptions & { brokers: string; json?: boolean }) => {
     const statuses = await projectionStatuses(typeof source === 'function' ? source() : source, options);

@@ -1,18 +1,27 @@
 export {
   ConfigurationError,
   DEFAULT_HTTP_PORTS,
+  defaultRelayContexts,
+  EVENT_CONTEXTS,
+  kafkaSecurityFromEnv,
   loadServiceConfig,
   SECRET_VARIABLES,
   SERVICE_NAMES,
 } from './config/service-config';
-export type { ServiceConfig, ServiceName } from './config/service-config';
+export type { EventContext, KafkaSecurity, ServiceConfig, ServiceName } from './config/service-config';
 export { installationKey, keyedIdsKey, personalDataMasterKey } from './config/personal-data-master-key';
 export { KeyedIds } from './config/keyed-ids';
 export { createLogger, JourneyLogger } from './logging/logger';
 export type { Logger } from './logging/logger';
 export { redactPersonalData, scrubText } from './logging/redact-personal-data';
 export { CORRELATION_HEADER } from './logging/request-logging.middleware';
-export { createKafka, kafkaClientConfig, kafkaLogCreator } from './infrastructure/kafka-client';
+export {
+  createKafka,
+  kafkaClientConfig,
+  kafkaConnectionConfig,
+  kafkaLogCreator,
+} from './infrastructure/kafka-client';
+export type { KafkaConnection } from './infrastructure/kafka-client';
 export {
   InfrastructureConnections,
   SERVICE_CONFIG,

@@ -420,26 +420,35 @@ describe('analytics over a journey through channels and tickets', () => {
       expect({ service, status: res.status }).toEqual({ service, status: 200 });
       return res.text();
     };
-    const gauge = (exposition: string, name: string) =>
-      new RegExp(`^${name}\\{relay="journey"\\} ([\\d.e+-]+)$`, 'm').exec(exposition)?.[1];
-    // The five share one event store: one relay leads, the others stand by; the leader's backlog drains to 0.
-    const leader = await eventually(
+    const gauge = (exposition: string, name: string, relay: string) =>
+      new RegExp(`^${name}\\{relay="${relay}"\\} ([\\d.e+-]+)$`, 'm').exec(exposition)?.[1];
+    const services = ['channels', 'contacts', 'tickets', 'knowledge', 'analytics'] as const;
+    // Each context's events go out through its own service's relay (one per context; analytics writes none):
+    // the four lead, each with nothing left to publish, and no other service runs a relay of theirs.
+    await eventually(
       async () => {
         const expositions = await Promise.all(
-          (['channels', 'contacts', 'tickets', 'knowledge', 'analytics'] as const).map(async (s) => ({
-            service: s,
-            text: await scrape(s),
-          })),
+          services.map(async (s) => ({ service: s, text: await scrape(s) })),
         );
-        const leading = expositions.filter((e) => gauge(e.text, 'journey_relay_leading') === '1');
-        const standing = expositions.filter((e) => gauge(e.text, 'journey_relay_leading') === '0');
-        if (leading.length !== 1 || standing.length !== 4) return undefined;
-        const [only] = leading;
-        return only && gauge(only.text, 'journey_relay_lag') === '0' ? only : undefined;
+        return (['channels', 'contacts', 'tickets', 'knowledge'] as const).every((context) => {
+          const relay = `journey-${context}`;
+          const owner = expositions.find((e) => e.service === context);
+          const others = expositions.filter((e) => e.service !== context);
+          return (
+            owner !== undefined &&
+            gauge(owner.text, 'journey_relay_leading', relay) === '1' &&
+            gauge(owner.text, 'journey_relay_lag', relay) === '0' &&
+            gauge(owner.text, 'journey_relay_lag_seconds', relay) === '0' &&
+            others.every((e) => gauge(e.text, 'journey_relay_leading', relay) === undefined)
+          );
+        });
       },
-      { timeoutMs: 30_000, what: 'one relay leading, with nothing left to publish' },
+      {
+        timeoutMs: 30_000,
+        what: "each context's relay leading in its own service, with nothing left to publish",
+      },
     );
-    expect(gauge(leader.text, 'journey_relay_lag_seconds')).toBe('0');
+    expect(/^journey_relay_leading\{/m.test(await scrape('analytics'))).toBe(false);
     // Tickets appended (the ticket, its SLA clocks): each append's duration, by store and outcome.
     const tickets = await scrape('tickets');
     const appended =

@@ -220,7 +220,7 @@ export class OperationsMonitor implements OnApplicationBootstrap, OnApplicationS
   private async connected(): Promise<Admin> {
     if (!this.admin) {
       const admin = createKafka(
-        this.config.kafka.brokers,
+        this.config.kafka,
         `${this.config.kafka.clientId}-monitor`,
         this.logger,
       ).admin();

@@ -71,6 +71,8 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) {
     const config = loadServiceConfig('contacts', {
       LOG_LEVEL: 'silent',
+      // The test writes what channels would: the channels relay runs here too, as channels is not running.
+      RELAY_CONTEXTS: 'contacts,channels',
       // Fifty races poll at once under one test subject: the per-client budget is not what is tested here.
       RATE_LIMIT_PER_SECOND: '10000',
       RATE_LIMIT_BURST: '100000',

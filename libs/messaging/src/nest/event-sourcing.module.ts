@@ -19,7 +19,7 @@ import {
   SERVICE_CONFIG,
   SERVICE_LOGGER,
 } from '@journey/platform';
-import { kafkaLogCreator, waitOutTransient } from '@journey/platform';
+import { kafkaConnectionConfig, kafkaLogCreator, waitOutTransient } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
 import { KafkaJsMessageBus } from '../bus/kafkajs-message-bus';
 import type { MessageBus } from '../bus/message-bus';
@@ -86,13 +86,18 @@ async function connectEventStore(
   });
 }
 
+/** The platform-wide relay of earlier versions, whose checkpoint each context's relay starts from. */
+const LEGACY_RELAY = 'journey';
+
 /**
- * Runs the outbox relay in every replica of every service that writes events. They share one name,
- * so one replica relays and the others stand by to take over (PostgreSQL advisory lock).
+ * Runs the outbox relays of the contexts this service owns (RELAY_CONTEXTS, by default its own): one relay,
+ * one checkpoint and one lock per context, so that each context's events reach Kafka through its own service
+ * (and its own Kafka principal, which may write that topic only), one replica relaying and the others
+ * standing by to take over (PostgreSQL advisory lock).
  */
 @Injectable()
 class EventSourcingLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly relay: EventRelay;
+  private readonly relays: EventRelay[];
 
   constructor(
     // The relay publishes events as stored: personal fields stay encrypted on Kafka.
@@ -103,23 +108,36 @@ class EventSourcingLifecycle implements OnApplicationBootstrap, OnApplicationShu
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {
-    this.relay = new EventRelay({
-      name: 'journey',
-      store,
-      bus,
-      connectionString: config.stateDatabase.url,
-      topics: JOURNEY_EVENT_TOPICS,
-      onError: (err) => this.logger.warn({ err }, 'relay: publishing failed; trying again'),
+    this.relays = config.kafka.relayContexts.map((context) => {
+      const topics = JOURNEY_EVENT_TOPICS.filter((t) => t.topic === `journey.${context}.v1`);
+      return new EventRelay({
+        name: `journey-${context}`,
+        publishesTo: topics.map((t) => t.topic),
+        startsFromCheckpointOf: LEGACY_RELAY,
+        store,
+        bus,
+        connectionString: config.stateDatabase.url,
+        topics,
+        onError: (err) => this.logger.warn({ err, relay: context }, 'relay: publishing failed; trying again'),
+      });
     });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.relay.start();
-    this.logger.info({ leading: this.relay.leading }, 'event relay started');
+    for (const relay of this.relays) {
+      await relay.start();
+      this.logger.info({ relay: relay.name, leading: relay.leading }, 'event relay started');
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.relay.stop().catch((err: unknown) => this.logger.warn({ err }, 'relay stop failed'));
+    await Promise.allSettled(
+      this.relays.map((relay) =>
+        relay
+          .stop()
+          .catch((err: unknown) => this.logger.warn({ err, relay: relay.name }, 'relay stop failed')),
+      ),
+    );
     await Promise.allSettled([this.bus.close(), this.store.close(), this.keys.close(), this.parking.close()]);
   }
 }
@@ -171,7 +189,7 @@ export class EventSourcingModule {
           useFactory: (config: ServiceConfig, logger: Logger) =>
             new KafkaJsMessageBus({
               clientId: `${config.kafka.clientId}-events`,
-              brokers: config.kafka.brokers,
+              ...kafkaConnectionConfig(config.kafka),
               // kafkajs's own warnings go through the service's logger (its name, redaction, level).
               logCreator: kafkaLogCreator(logger),
             }),

@@ -5,7 +5,7 @@ import { START } from '@journey/eventstore';
 import type { EventStore, LogPosition, RecordedEvent, Subscription } from '@journey/eventstore';
 import type { MessageBus, OutgoingMessage, TopicSpec } from '../bus/message-bus';
 import { RelayCheckpoints } from './relay-checkpoints';
-import { toMessage } from './event-message';
+import { toMessage, topicForEventType } from './event-message';
 
 /**
  * The Kafka messages of stored events, each published in the trace it was written in: a producer span per
@@ -79,6 +79,17 @@ meter.addBatchObservableCallback(
 export interface EventRelayOptions {
   /** Names the checkpoint and the lock: one active relay per name, however many replicas run. */
   name: string;
+  /**
+   * The topics this relay publishes to (each event goes to its context's topic): events bound elsewhere are
+   * passed over, their position checkpointed, so another relay (another service's, with its own Kafka
+   * principal) publishes them. Unset: every event.
+   */
+  publishesTo?: readonly string[];
+  /**
+   * A checkpoint to start from when this relay has none yet: the relay it replaces (the platform-wide relay
+   * "journey" of earlier versions), so that an upgrade does not publish the whole log again.
+   */
+  startsFromCheckpointOf?: string;
   store: EventStore;
   bus: MessageBus;
   /** The event store's database, for the checkpoint table and the leader lock. */
@@ -198,7 +209,9 @@ export class EventRelay {
       ]);
       // Events published while it read are counted still: an overestimate by one read's worth, which the
       // next measurement corrects (discarding it would report nothing on a relay that publishes all the time).
-      if (this.relaying) this.backlog = { events: after.length, oldestRecordedAt: after[0]?.recordedAt };
+      // The age is the oldest event not yet passed over, whatever its topic: the relay reads them all in order.
+      if (this.relaying)
+        this.backlog = { events: this.ownEvents(after).length, oldestRecordedAt: after[0]?.recordedAt };
     } catch {
       // Kept: the age of the last oldest event goes on growing, which is what an operator must see.
     } finally {
@@ -213,6 +226,12 @@ export class EventRelay {
     clearTimeout(this.retryTimer);
     await this.stepDown();
     await this.pool.end();
+  }
+
+  /** The events this relay publishes, of those read. */
+  private ownEvents(events: readonly RecordedEvent[]): readonly RecordedEvent[] {
+    const topics = this.options.publishesTo;
+    return topics ? events.filter((e) => topics.includes(topicForEventType(e.type))) : events;
   }
 
   private lockKey(): string {
@@ -274,13 +293,17 @@ export class EventRelay {
 
   private async relayFromCheckpoint(term: number): Promise<void> {
     if (this.stopped || !this.lockClient) return;
-    this.position = (await this.checkpoints.load(this.options.name)) ?? START;
+    const predecessor = this.options.startsFromCheckpointOf;
+    this.position =
+      (await this.checkpoints.load(this.options.name)) ??
+      (predecessor ? await this.checkpoints.load(predecessor) : undefined) ??
+      START;
     const maxBytes = this.options.maxPublishBytes ?? 512 * 1024;
     this.subscription = this.options.store.subscribeToAll({
       after: this.position,
       batchSize: this.options.batchSize ?? 500,
       onBatch: async (events) => {
-        const { messages, spans } = tracedMessages(events);
+        const { messages, spans } = tracedMessages(this.ownEvents(events));
         try {
           // In order, one run at a time: a run is one request the broker accepts whatever the batch holds.
           // Leadership is checked before each run, so a resigned leader stops mid-batch.
@@ -296,10 +319,12 @@ export class EventRelay {
         }
         const last = events[events.length - 1];
         if (last) {
+          // A batch with nothing to publish still moves the checkpoint, but only while this replica leads.
+          if (!this.lockClient || this.term !== term) throw new Error('relay: no longer leading');
           await this.checkpoints.save(this.options.name, last.position);
           this.position = last.position;
         }
-        this.published += events.length;
+        this.published += messages.length;
         this.failures = 0;
       },
       onError: (err) => void this.resign(err),

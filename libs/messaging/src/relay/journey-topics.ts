@@ -2,8 +2,9 @@ import type { TopicSpec } from '../bus/message-bus';
 
 const DAY = 24 * 60 * 60 * 1000;
 
-/** The contexts that write events; each gets `journey.<context>.v1`. */
-export const EVENT_CONTEXTS = ['channels', 'contacts', 'tickets', 'knowledge'] as const;
+import { EVENT_CONTEXTS } from '@journey/platform';
+
+export { EVENT_CONTEXTS };
 
 /**
  * The event topics. Kafka is a transport, not the record (the event store is), so retention is long

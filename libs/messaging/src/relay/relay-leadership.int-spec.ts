@@ -206,3 +206,86 @@ describe('relay leadership', () => {
     }
   });
 });
+
+describe('relays per context', () => {
+  it("publish each context's events through its own relay, and start from the relay they replace", async () => {
+    const db = await isolatedPostgresDatabase(infra, 'per_context');
+    const store = await PostgresEventStore.connect({ connectionString: db.url });
+    const bus = new KafkaJsMessageBus({ clientId: 'per-context-spec', brokers: infra.kafkaBrokers });
+    const [a, b] = ['a', 'b'].map((x) => `${uniqueName(`ctx${x}`).replace(/[^a-z0-9]/g, '')}`) as [
+      string,
+      string,
+    ];
+    const topic = (context: string) => `journey.${context}.v1`;
+    const append = (context: string, n: number) =>
+      store.append(
+        `${context}-${n}`,
+        [
+          {
+            id: randomUUID(),
+            type: `${context}.thing-happened.v1`,
+            data: { n },
+            metadata: {
+              source: context,
+              time: new Date().toISOString(),
+              correlationId: 'c',
+              schemaVersion: 1,
+            },
+          },
+        ],
+        'no_stream',
+      );
+    const numbers = async (context: string) =>
+      (await bus.readTopic(topic(context))).map(
+        (m) => (JSON.parse(m.value.toString()) as { data: { n: number } }).data.n,
+      );
+    const relayOf = (context: string) =>
+      new EventRelay({
+        name: `journey-${context}`,
+        publishesTo: [topic(context)],
+        startsFromCheckpointOf: 'journey',
+        store,
+        bus,
+        connectionString: db.url,
+        standbyRetryMs: 200,
+        topics: [{ topic: topic(context), partitions: 1, retentionMs: 3_600_000 }],
+        onError: () => undefined,
+      });
+    try {
+      // An earlier version's platform-wide relay published 1 and 2 of each context and checkpointed there.
+      const legacy = new EventRelay({
+        name: 'journey',
+        store,
+        bus,
+        connectionString: db.url,
+        topics: [a, b].map((c) => ({ topic: topic(c), partitions: 1, retentionMs: 3_600_000 })),
+        onError: () => undefined,
+      });
+      for (const n of [1, 2]) for (const c of [a, b]) await append(c, n);
+      await legacy.start();
+      await eventually(() => legacy.published === 4, { what: 'the legacy relay publishing four events' });
+      await legacy.stop();
+
+      for (const n of [3, 4]) for (const c of [a, b]) await append(c, n);
+      const relayA = relayOf(a);
+      const relayB = relayOf(b);
+      await relayA.start();
+      await eventually(() => relayA.published === 2, { what: "a's relay publishing its two new events" });
+      // b's events are not a's to publish: b's topic holds only what the legacy relay published.
+      expect(await numbers(b)).toEqual([1, 2]);
+      await relayB.start();
+      await eventually(() => relayB.published === 2, { what: "b's relay publishing its two new events" });
+      await append(a, 5);
+      await eventually(() => relayA.published === 3, { what: "a's relay publishing a later event" });
+      await relayA.stop();
+      await relayB.stop();
+      // Each topic has each event once: nothing republished from the start, nothing crossed over.
+      expect(await numbers(a)).toEqual([1, 2, 3, 4, 5]);
+      expect(await numbers(b)).toEqual([1, 2, 3, 4]);
+    } finally {
+      await bus.close();
+      await store.close();
+      await db.drop();
+    }
+  });
+});

@@ -84,7 +84,7 @@ export async function createServiceApp(
     {
       transport: Transport.KAFKA,
       options: {
-        client: kafkaClientConfig(config.kafka.brokers, config.kafka.clientId, logger),
+        client: kafkaClientConfig(config.kafka, config.kafka.clientId, logger),
         consumer: { groupId: config.kafka.consumerGroup, allowAutoTopicCreation: false },
         producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
         postfixId: '',

@@ -144,6 +144,72 @@ describe('loadServiceConfig', () => {
     expect(problems.join()).not.toContain('c2hvcnQ=');
   });
 
+  it("relays the service's own context by default, any listed ones on request, none for analytics", () => {
+    expect(loadServiceConfig('tickets', {}).kafka.relayContexts).toEqual(['tickets']);
+    expect(loadServiceConfig('channels', {}).kafka.relayContexts).toEqual(['channels']);
+    expect(loadServiceConfig('analytics', {}).kafka.relayContexts).toEqual([]);
+    expect(loadServiceConfig('tickets', { RELAY_CONTEXTS: 'tickets, channels' }).kafka.relayContexts).toEqual(
+      ['tickets', 'channels'],
+    );
+    expect(loadServiceConfig('tickets', { RELAY_CONTEXTS: 'none' }).kafka.relayContexts).toEqual([]);
+    expect(problemsOf({ RELAY_CONTEXTS: 'tickets,analytics' })).toEqual([
+      expect.stringMatching(
+        /^RELAY_CONTEXTS: must be "none" or a comma-separated list of channels, contacts/,
+      ),
+    ]);
+  });
+
+  it('authenticates to Kafka with SASL and TLS when told, and needs the whole set of settings', () => {
+    const plain = loadServiceConfig('tickets', {});
+    expect(plain.kafka.sasl).toBeUndefined();
+    expect(plain.kafka.tls).toBeUndefined();
+    const scram = loadServiceConfig('tickets', {
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'journey-tickets',
+      KAFKA_SASL_PASSWORD: 'pa55word-from-strimzi',
+      KAFKA_TLS: 'true',
+      KAFKA_TLS_CA_FILE: '/etc/journey/kafka-ca/ca.crt',
+    });
+    expect(scram.kafka.sasl).toEqual({
+      mechanism: 'scram-sha-512',
+      username: 'journey-tickets',
+      password: 'pa55word-from-strimzi',
+    });
+    expect(scram.kafka.tls).toEqual({ caFile: '/etc/journey/kafka-ca/ca.crt' });
+    expect(problemsOf({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u' })).toEqual([
+      'KAFKA_SASL_PASSWORD: is required when KAFKA_SASL_MECHANISM is set',
+    ]);
+    expect(problemsOf({ KAFKA_SASL_PASSWORD: 'secret-password' })).toEqual([
+      expect.stringMatching(
+        /^KAFKA_SASL_MECHANISM: is required when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD/,
+      ),
+    ]);
+    expect(
+      problemsOf({ KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }),
+    ).toEqual(['KAFKA_SASL_MECHANISM: must be one of scram-sha-512, scram-sha-256, plain (got "gssapi")']);
+    expect(problemsOf({ KAFKA_TLS: 'yes' })).toEqual(['KAFKA_TLS: must be true or false (got "yes")']);
+    expect(problemsOf({ KAFKA_TLS_CA_FILE: '/ca.crt' })).toEqual([
+      'KAFKA_TLS: must be true when KAFKA_TLS_CA_FILE is set',
+    ]);
+    // PLAIN sends the password itself: not over an unencrypted connection in production.
+    const production = {
+      NODE_ENV: 'production',
+      AUTH_MODE: 'oidc',
+      AUTH_JWKS_URL: 'https://login.example.com/jwks',
+      PERSONAL_DATA_KEY: Buffer.alloc(32, 1).toString('base64'),
+      ID_KEY: Buffer.alloc(32, 2).toString('base64'),
+      KAFKA_SASL_MECHANISM: 'plain',
+      KAFKA_SASL_USERNAME: 'u',
+      KAFKA_SASL_PASSWORD: 'very-secret-password',
+    };
+    const problems = problemsOf(production);
+    expect(problems).toEqual([
+      expect.stringMatching(/^KAFKA_TLS: must be true in production with KAFKA_SASL_MECHANISM=plain/),
+    ]);
+    expect(problems.join()).not.toContain('very-secret-password');
+    expect(loadServiceConfig('tickets', { ...production, KAFKA_TLS: 'true' }).kafka.tls).toEqual({});
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadServiceConfig('tickets', { HTTP_PORT: '' }).http.port).toBe(3103);
   });

@@ -19,7 +19,81 @@ export const SECRET_VARIABLES = new Set([
   'PERSONAL_DATA_KEY',
   'ID_KEY',
   'METRICS_TOKEN',
+  'KAFKA_SASL_PASSWORD',
 ]);
+
+/** The contexts whose events go to Kafka, each to `journey.<context>.v1`, relayed by the service of that name. */
+export const EVENT_CONTEXTS = ['channels', 'contacts', 'tickets', 'knowledge'] as const;
+export type EventContext = (typeof EVENT_CONTEXTS)[number];
+
+/** The contexts a service relays unless RELAY_CONTEXTS says otherwise: its own (analytics writes no events). */
+export function defaultRelayContexts(service: ServiceName): EventContext[] {
+  return (EVENT_CONTEXTS as readonly string[]).includes(service) ? [service as EventContext] : [];
+}
+
+const SASL_MECHANISMS = ['scram-sha-512', 'scram-sha-256', 'plain'] as const;
+
+/** How a Kafka client authenticates and encrypts, as the KAFKA_SASL_* and KAFKA_TLS* variables say. */
+export interface KafkaSecurity {
+  /** SASL authentication (a Strimzi KafkaUser's SCRAM credentials); none: the listener's anonymous user. */
+  sasl?: { mechanism: (typeof SASL_MECHANISMS)[number]; username: string; password: string };
+  /** TLS to the brokers; `caFile` adds a CA (Strimzi's cluster CA) to the system's. */
+  tls?: { caFile?: string };
+}
+
+/**
+ * Reads KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_TLS and KAFKA_TLS_CA_FILE: the
+ * services' configuration and the CLI share these rules. Problems name the variable, never the password.
+ */
+export function kafkaSecurityFromEnv(env: Partial<Record<string, string | undefined>>): {
+  settings: KafkaSecurity;
+  problems: { variable: string; message: string }[];
+} {
+  const problems: { variable: string; message: string }[] = [];
+  const value = (name: string) => (env[name] === '' ? undefined : env[name]);
+  const mechanism = value('KAFKA_SASL_MECHANISM');
+  const username = value('KAFKA_SASL_USERNAME');
+  const password = value('KAFKA_SASL_PASSWORD');
+  const tls = value('KAFKA_TLS') ?? 'false';
+  const caFile = value('KAFKA_TLS_CA_FILE');
+  const settings: KafkaSecurity = {};
+  if (tls !== 'true' && tls !== 'false')
+    problems.push({ variable: 'KAFKA_TLS', message: 'must be true or false' });
+  else if (tls === 'true') settings.tls = caFile ? { caFile } : {};
+  else if (caFile)
+    problems.push({ variable: 'KAFKA_TLS', message: 'must be true when KAFKA_TLS_CA_FILE is set' });
+  if (mechanism !== undefined) {
+    if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism))
+      problems.push({
+        variable: 'KAFKA_SASL_MECHANISM',
+        message: `must be one of ${SASL_MECHANISMS.join(', ')}`,
+      });
+    if (!username)
+      problems.push({
+        variable: 'KAFKA_SASL_USERNAME',
+        message: 'is required when KAFKA_SASL_MECHANISM is set',
+      });
+    if (!password)
+      problems.push({
+        variable: 'KAFKA_SASL_PASSWORD',
+        message: 'is required when KAFKA_SASL_MECHANISM is set',
+      });
+    if (mechanism === 'plain' && tls !== 'true' && env['NODE_ENV'] === 'production')
+      problems.push({
+        variable: 'KAFKA_TLS',
+        message:
+          'must be true in production with KAFKA_SASL_MECHANISM=plain (the password would cross in clear)',
+      });
+    if (problems.length === 0 && username && password)
+      settings.sasl = { mechanism: mechanism as (typeof SASL_MECHANISMS)[number], username, password };
+  } else if (username || password) {
+    problems.push({
+      variable: 'KAFKA_SASL_MECHANISM',
+      message: `is required when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set (${SASL_MECHANISMS.join(', ')})`,
+    });
+  }
+  return { settings, problems };
+}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -44,6 +118,22 @@ const urlWithProtocols = (protocols: string[], what: string) =>
     },
     { message: `must be a ${what} URL (${protocols.map((p) => `${p}//…`).join(' or ')})` },
   );
+
+const kafkaSecurityVariables = (cfg: {
+  NODE_ENV: string;
+  KAFKA_SASL_MECHANISM?: string | undefined;
+  KAFKA_SASL_USERNAME?: string | undefined;
+  KAFKA_SASL_PASSWORD?: string | undefined;
+  KAFKA_TLS?: string | undefined;
+  KAFKA_TLS_CA_FILE?: string | undefined;
+}) => ({
+  NODE_ENV: cfg.NODE_ENV,
+  KAFKA_SASL_MECHANISM: cfg.KAFKA_SASL_MECHANISM,
+  KAFKA_SASL_USERNAME: cfg.KAFKA_SASL_USERNAME,
+  KAFKA_SASL_PASSWORD: cfg.KAFKA_SASL_PASSWORD,
+  KAFKA_TLS: cfg.KAFKA_TLS,
+  KAFKA_TLS_CA_FILE: cfg.KAFKA_TLS_CA_FILE,
+});
 
 function schemaFor(service: ServiceName) {
   return z
@@ -95,6 +185,28 @@ function schemaFor(service: ServiceName) {
       KAFKA_CLIENT_ID: z.string().min(1).default(`journey-${service}`),
       KAFKA_CONSUMER_GROUP: z.string().min(1).default(`journey-${service}`),
       KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
+      // Checked together by kafkaSecurityFromEnv (below), which the CLI uses too.
+      KAFKA_SASL_MECHANISM: z.string().optional(),
+      KAFKA_SASL_USERNAME: z.string().max(256).optional(),
+      KAFKA_SASL_PASSWORD: z.string().max(1024).optional(),
+      KAFKA_TLS: z.string().optional(),
+      KAFKA_TLS_CA_FILE: z.string().optional(),
+      RELAY_CONTEXTS: z
+        .union([
+          z.literal('none').transform((): string[] => []),
+          z
+            .string()
+            .transform((value) =>
+              value
+                .split(',')
+                .map((c) => c.trim())
+                .filter(Boolean),
+            )
+            .refine((contexts) => contexts.every((c) => (EVENT_CONTEXTS as readonly string[]).includes(c)), {
+              message: `must be "none" or a comma-separated list of ${EVENT_CONTEXTS.join(', ')}`,
+            }),
+        ])
+        .optional(),
       EVENTSTORE_URL: urlWithProtocols(
         [...POSTGRES_PROTOCOLS, ...KURRENTDB_PROTOCOLS],
         'PostgreSQL or KurrentDB',
@@ -136,6 +248,9 @@ function schemaFor(service: ServiceName) {
             'is required when EVENTSTORE_URL is a KurrentDB URL: the key vault, the relay checkpoints and lock, and the parked streams live in PostgreSQL',
         });
       }
+      const kafkaSecurity = kafkaSecurityFromEnv(kafkaSecurityVariables(cfg));
+      for (const problem of kafkaSecurity.problems)
+        ctx.addIssue({ code: 'custom', path: [problem.variable], message: problem.message });
       if (cfg.RATE_LIMIT_BURST < cfg.RATE_LIMIT_PER_SECOND) {
         ctx.addIssue({
           code: 'custom',
@@ -195,6 +310,10 @@ export interface ServiceConfig {
     consumerGroup: string;
     /** Partitions a replica-safe consumer (identity resolution, live projections) handles at once. */
     partitionsConcurrently: number;
+    sasl?: KafkaSecurity['sasl'];
+    tls?: KafkaSecurity['tls'];
+    /** The contexts whose events this service's outbox relay publishes (one relay, one lock, per context). */
+    relayContexts: EventContext[];
   };
   /** Where the events are: PostgreSQL (the default) or KurrentDB, chosen by the URL's scheme. */
   eventStore: { url: string; kind: 'postgres' | 'kurrentdb' };
@@ -261,6 +380,8 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
       clientId: e.KAFKA_CLIENT_ID,
       consumerGroup: e.KAFKA_CONSUMER_GROUP,
       partitionsConcurrently: e.KAFKA_PARTITIONS_CONCURRENTLY,
+      ...kafkaSecurityFromEnv(kafkaSecurityVariables(e)).settings,
+      relayContexts: (e.RELAY_CONTEXTS as EventContext[] | undefined) ?? defaultRelayContexts(service),
     },
     eventStore: { url: e.EVENTSTORE_URL, kind: eventStoreKind(e.EVENTSTORE_URL) },
     stateDatabase: { url: e.STATE_DATABASE_URL ?? e.EVENTSTORE_URL },

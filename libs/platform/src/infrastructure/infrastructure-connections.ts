@@ -39,7 +39,7 @@ export class InfrastructureConnections implements OnApplicationShutdown {
     this.eventStore.on('error', (err) => this.logger.warn({ err }, 'event store connection lost'));
     this.readModels = mongoose.createConnection();
     this.readModels.on('disconnected', () => this.logger.warn('read-model connection lost'));
-    this.kafka = createKafka(config.kafka.brokers, `${config.kafka.clientId}-admin`, logger);
+    this.kafka = createKafka(config.kafka, `${config.kafka.clientId}-admin`, logger);
     void this.connectReadModels();
   }
 

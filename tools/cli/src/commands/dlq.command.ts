@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { DeadLetters, KafkaJsMessageBus, PostgresStreamParking } from '@journey/messaging';
 import type { DeadLetter, ParkedStream } from '@journey/messaging';
-import { print, table } from '@journey/ops';
+import { cliKafkaConnection, print, table } from '@journey/ops';
 
 interface BusOptions {
   brokers: string;
@@ -12,7 +12,11 @@ interface BusOptions {
 
 const brokersOption = (command: Command) =>
   command
-    .option('--brokers <host:port,...>', 'Kafka brokers', process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092')
+    .option(
+      '--brokers <host:port,...>',
+      'Kafka brokers (KAFKA_BROKERS; KAFKA_SASL_* and KAFKA_TLS* set how to authenticate)',
+      process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092',
+    )
     .option(
       '--eventstore-url <url>',
       'PostgreSQL event store, which keeps the parked streams (EVENTSTORE_URL)',
@@ -23,7 +27,7 @@ const brokersOption = (command: Command) =>
 async function withDeadLetters<T>(options: BusOptions, run: (dlq: DeadLetters) => Promise<T>): Promise<T> {
   const bus = new KafkaJsMessageBus({
     clientId: 'journey-cli',
-    brokers: options.brokers.split(',').map((b) => b.trim()),
+    ...cliKafkaConnection(options.brokers),
     // The CLI talks to a broker that should be there: fail fast instead of retrying for minutes.
     retry: { retries: 2, initialRetryTime: 200 },
     logLevel: 0, // errors reach the user once, as the command's own message
