@@ -12,6 +12,7 @@ RUN="$LOCAL/run"
 
 KAFKA_PORT="${JOURNEY_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${JOURNEY_KAFKA_CONTROLLER_PORT:-19093}"
+KAFKA_SCRAM_PORT="${JOURNEY_KAFKA_SCRAM_PORT:-19094}"
 PG_PORT="${JOURNEY_PG_PORT:-15432}"
 MONGO_PORT="${JOURNEY_MONGO_PORT:-27018}"
 PG_USER="journey"
@@ -31,8 +32,9 @@ Commands:
   status   show each server, its pid, its address and whether it answers
   logs     print the last lines of each server's log (or of one: kafka|postgres|mongo)
 
-Everything lives under $LOCAL (ignored by git). Ports: Kafka $KAFKA_PORT, PostgreSQL $PG_PORT,
-MongoDB wire $MONGO_PORT; override with JOURNEY_KAFKA_PORT, JOURNEY_PG_PORT,
+Everything lives under $LOCAL (ignored by git). Ports: Kafka $KAFKA_PORT (SASL/SCRAM with ACLs on
+$KAFKA_SCRAM_PORT, users journey-<service>, password journey-<service>-local-password), PostgreSQL $PG_PORT,
+MongoDB wire $MONGO_PORT; override with JOURNEY_KAFKA_PORT, JOURNEY_KAFKA_SCRAM_PORT, JOURNEY_PG_PORT,
 JOURNEY_MONGO_PORT.
 EOF
 }
@@ -79,7 +81,7 @@ kafka_up() {
   port_open "$KAFKA_PORT" && die "kafka: port $KAFKA_PORT is taken by another process (set JOURNEY_KAFKA_PORT)"
   kafka_install
   local dir="$LOCAL/kafka"
-  sed -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
+  sed -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" -e "s#@SCRAM_PORT@#$KAFKA_SCRAM_PORT#g" \
     -e "s#@DATA_DIR@#$dir/data#g" "$HERE/kafka/server.properties" >"$dir/server.properties"
   if [[ ! -f "$dir/data/meta.properties" ]]; then
     log "kafka: formatting KRaft storage"
@@ -95,7 +97,21 @@ kafka_up() {
     kafka.Kafka "$dir/server.properties" </dev/null >"$dir/server.log" 2>&1 9>&- &
   echo $! >"$RUN/kafka.pid"
   wait_for kafka 90 kafka_ready || { tail -30 "$dir/server.log" >&2; die "kafka: not ready after 90 s (log: $dir/server.log)"; }
+  kafka_scram_users
   log "kafka: ready"
+}
+
+# The services' SCRAM users on the SCRAM listener (local passwords, loopback only; a cluster's come from
+# Strimzi's KafkaUser Secrets). Set once per data directory.
+KAFKA_SCRAM_USERS_VERSION=1
+kafka_scram_users() {
+  local marker="$LOCAL/kafka/data/.scram-users-v$KAFKA_SCRAM_USERS_VERSION"
+  [[ -f "$marker" ]] && return 0
+  local users=() service
+  for service in channels contacts tickets knowledge analytics; do users+=("journey-$service=journey-$service-local-password"); done
+  kafka_tool "$HERE/kafka/ScramUsers.java" "127.0.0.1:$KAFKA_PORT" "${users[@]}" >"$LOCAL/kafka/scram-users.log" 2>&1 \
+    || { cat "$LOCAL/kafka/scram-users.log" >&2; die "kafka: could not create the SCRAM users"; }
+  touch "$marker"
 }
 
 # ---------------------------------------------------------------- PostgreSQL

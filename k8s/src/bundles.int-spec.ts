@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,13 +16,20 @@ import {
   uniqueName,
 } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
+import pg from 'pg';
+import { formatPosition, PostgresEventStore } from '@journey/eventstore';
+import { RelayCheckpoints } from '@journey/messaging';
 import { declaredConsumerGroups } from './consumer-groups';
+import { applyAsOperators } from './kafka-acls';
 import { ROOT } from './rendered-manifests';
 
 // What each image holds (tools/image/bundle.mjs, the Dockerfile's bundle stage), assembled into a clean folder
 // outside the repository and started there with plain `node` as the image starts it: production settings, a
 // read-only folder, no dev dependencies. Without a Docker engine this is the image's contents under test.
 const infra = testInfrastructure();
+// Where the local Kafka has a SASL/SCRAM listener that enforces the KafkaUsers' ACLs, each bundle connects there
+// as its service's principal, as in the cluster; elsewhere (testcontainers) to the plain listener.
+const scram = infra.kafkaScram;
 const work = mkdtempSync(join(tmpdir(), 'journey-bundles-'));
 const databases: IsolatedDatabase[] = [];
 
@@ -72,22 +79,34 @@ function makeReadOnly(dir: string): void {
   expect(statSync(join(dir, 'main.js')).mode & 0o222).toBe(0);
 }
 
+/** The channels bundle's signed app channel. */
+const APP_CHANNEL = { id: 'bundle-app', secret: randomBytes(24).toString('hex') };
+const bundleDatabases = new Map<ServiceName, IsolatedDatabase>();
+
 async function productionEnv(service: ServiceName, port: number): Promise<NodeJS.ProcessEnv> {
   const db = await isolatedPostgresDatabase(infra, `bundle_${service}`);
   databases.push(db);
-  const group = uniqueName(`bundle-${service}`);
+  bundleDatabases.set(service, db);
+  // Named as in the cluster (journey-<service>…): the principal's ACLs allow its groups by that prefix.
+  const group = uniqueName(`journey-${service}-bundle`);
   const groups = declaredConsumerGroups().filter((g) => g.service === service);
-  await startGroupsAtEnd(
-    infra.kafkaBrokers,
-    groups.map((g) => `${group}-${g.suffix}`),
-    [...new Set(groups.flatMap((g) => g.topics))],
-  );
+  const groupIds = groups.map((g) => `${group}-${g.suffix}`);
+  await startGroupsAtEnd(infra.kafkaBrokers, groupIds, [...new Set(groups.flatMap((g) => g.topics))]);
+  // The services may not create topics under their ACLs: the Topic Operator's part, done here.
+  if (scram) await applyAsOperators(infra.kafkaBrokers, groupIds);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'],
     NODE_ENV: 'production',
     HTTP_PORT: String(port),
     LOG_LEVEL: 'warn',
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    KAFKA_BROKERS: (scram?.brokers ?? infra.kafkaBrokers).join(','),
+    ...(scram
+      ? {
+          KAFKA_SASL_MECHANISM: 'scram-sha-512',
+          KAFKA_SASL_USERNAME: `journey-${service}`,
+          KAFKA_SASL_PASSWORD: scram.password(`journey-${service}`),
+        }
+      : {}),
     KAFKA_CONSUMER_GROUP: group,
     EVENTSTORE_URL: db.url,
     MONGO_URL: isolatedMongoUrl(infra, `bundle_${service}`),
@@ -104,7 +123,7 @@ async function productionEnv(service: ServiceName, port: number): Promise<NodeJS
     const config = join(mkdtempSync(join(work, 'channels-config-')), 'channels.json');
     writeFileSync(
       config,
-      JSON.stringify({ api: [{ id: 'bundle-app', kind: 'app', secret: randomBytes(24).toString('hex') }] }),
+      JSON.stringify({ api: [{ id: APP_CHANNEL.id, kind: 'app', secret: APP_CHANNEL.secret }] }),
     );
     env['CHANNELS_CONFIG_FILE'] = config;
   }
@@ -115,6 +134,7 @@ describe.each(SERVICE_NAMES)('the %s bundle', (service) => {
   let dir = '';
   let child: ChildProcess | undefined;
   let output = '';
+  let childPort = 0;
 
   beforeAll(() => {
     dir = bundle(service);
@@ -137,6 +157,7 @@ describe.each(SERVICE_NAMES)('the %s bundle', (service) => {
   it('starts with node from a read-only folder and answers /health/live and /health/ready', async () => {
     makeReadOnly(dir);
     const port = await freePort();
+    childPort = port;
     const env = await productionEnv(service, port);
     child = spawn(process.execPath, ['main.js'], { cwd: dir, env });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -160,6 +181,55 @@ describe.each(SERVICE_NAMES)('the %s bundle', (service) => {
       status: 401,
     });
   }, 180_000);
+
+  it(`relays ${service === 'analytics' ? 'no events (it writes none)' : 'its own events to Kafka'}${scram ? ', as its own Kafka principal' : ''}`, async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${childPort}/metrics`)).text();
+    const leading = /^journey_relay_leading\{relay="([^"]+)"\} (\d)$/gm;
+    const relays = [...metrics.matchAll(leading)].map((m) => `${m[1]}=${m[2]}`);
+    if (service === 'analytics') return void expect(relays).toEqual([]);
+    // Leading means it found its topic (Describe) and holds the lock; a relay that cannot publish resigns.
+    expect(relays).toEqual([`journey-${service}=1`]);
+    if (service !== 'channels') return;
+    // A customer's message: channels stores it, and its relay publishes it (the checkpoint moves only after
+    // Kafka acknowledged the write, acks=all, on the topic the principal may write).
+    const body = JSON.stringify({ idempotencyKey: randomUUID(), user: { id: 'bundle-user' }, text: 'hello' });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = createHmac('sha256', APP_CHANNEL.secret)
+      .update(`${timestamp}.`)
+      .update(body)
+      .digest('hex');
+    const posted = await fetch(`http://127.0.0.1:${childPort}/v1/webhooks/api/${APP_CHANNEL.id}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-journey-timestamp': timestamp,
+        'x-journey-signature': `sha256=${signature}`,
+      },
+      body,
+    });
+    expect(posted.status).toBe(200);
+    const db = bundleDatabases.get(service);
+    if (!db) throw new Error('no database');
+    const store = await PostgresEventStore.connect({ connectionString: db.url });
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      const last = (await store.readAll({})).at(-1);
+      expect(last?.type).toMatch(/^channels\./);
+      const checkpoints = new RelayCheckpoints(pool);
+      await eventually(
+        async () => {
+          const at = await checkpoints.load('journey-channels');
+          return (
+            at !== undefined && last !== undefined && formatPosition(at) === formatPosition(last.position)
+          );
+        },
+        { timeoutMs: 20_000, what: 'the channels relay past the stored message' },
+      );
+    } finally {
+      await pool.end();
+      await store.close();
+    }
+  }, 60_000);
 
   it('stops on SIGTERM with exit code 0', async () => {
     if (!child) throw new Error('not started');

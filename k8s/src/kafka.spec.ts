@@ -19,6 +19,7 @@ interface Acl {
 interface Trigger {
   type: string;
   metadata: Record<string, string>;
+  authenticationRef?: { name: string };
 }
 
 // The topics, principals and autoscaling triggers against what the code declares: the topics the relay
@@ -107,21 +108,26 @@ describe('Kafka in the manifests', () => {
   });
 
   it.each(SERVICE_NAMES)(
-    'lets %s write only event topics and its own groups’ dead-letter and retry topics',
+    'lets %s write only its own event topic and its own groups’ dead-letter and retry topics',
     (service) => {
       const own = (name: string) =>
+        name === `journey.${service}.v1` ||
         name.startsWith(`journey.dlq.journey-${service}-`) ||
         name.startsWith(`journey.retry.journey-${service}-`);
-      for (const t of topics()) {
-        const event = /^journey\.[a-z]+\.v1$/.test(nameOf(t));
+      for (const t of topics())
         expect({ t: nameOf(t), write: allowed(service, 'Write', 'topic', nameOf(t)) }).toEqual({
           t: nameOf(t),
-          write: event || own(nameOf(t)),
+          write: own(nameOf(t)),
         });
-      }
-      // Its own events above all (the others: see the relay note in k8s/base/kafka/users.yaml).
-      if (service !== 'analytics')
-        expect(allowed(service, 'Write', 'topic', `journey.${service}.v1`)).toBe(true);
+      // Its relay publishes its own context's events (analytics writes none).
+      expect(allowed(service, 'Write', 'topic', `journey.${service}.v1`)).toBe(service !== 'analytics');
+      // It reads the event topics its consumers subscribe to, and no other.
+      const subscribed = new Set(groups.filter((g) => g.service === service).flatMap((g) => g.topics));
+      for (const t of JOURNEY_EVENT_TOPICS)
+        expect({ t: t.topic, read: allowed(service, 'Read', 'topic', t.topic) }).toEqual({
+          t: t.topic,
+          read: subscribed.has(t.topic),
+        });
       const reads = acls(service).filter((a) => a.operations.includes('Read') && a.resource.type === 'topic');
       for (const a of reads) expect(a.resource.name).not.toMatch(/^journey\.dlq\./);
       const broad = acls(service).filter((a) =>
@@ -147,7 +153,72 @@ describe('Kafka in the manifests', () => {
           .sort(),
       );
       const brokers = configMap(prod, 'journey-common')['KAFKA_BROKERS'];
-      for (const t of kafka) expect(t.metadata['bootstrapServers']).toBe(brokers);
+      for (const t of kafka) {
+        expect(t.metadata['bootstrapServers']).toBe(brokers);
+        // Over TLS and SCRAM, as the KafkaUser journey-keda: the listener the services use admits no one else.
+        expect(t.authenticationRef?.name).toBe('journey-kafka');
+      }
     },
   );
+
+  it('lets KEDA describe the groups and topics, over TLS as its own principal, and do nothing else', () => {
+    const auth = ofKind<{ secretTargetRef: { parameter: string; name: string; key: string }[] }>(
+      prod,
+      'TriggerAuthentication',
+    ).find((t) => nameOf(t) === 'journey-kafka');
+    const refs = Object.fromEntries(
+      (auth?.spec.secretTargetRef ?? []).map((r) => [r.parameter, `${r.name}/${r.key}`]),
+    );
+    expect(refs).toEqual({
+      sasl: 'journey-keda-kafka/sasl',
+      username: 'journey-keda-kafka/username',
+      tls: 'journey-keda-kafka/tls',
+      password: 'journey-keda/password',
+      ca: 'journey-cluster-ca-cert/ca.crt',
+    });
+    const settings = prod.find((m) => m.kind === 'Secret' && nameOf(m) === 'journey-keda-kafka') as
+      (Manifest & { data?: Record<string, string> }) | undefined;
+    const decoded = Object.fromEntries(
+      Object.entries(settings?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]),
+    );
+    expect(decoded).toEqual({ sasl: 'scram_sha512', username: 'journey-keda', tls: 'enable' });
+    const keda = acls('keda');
+    expect(keda.flatMap((a) => a.operations)).toEqual(['Describe', 'Describe']);
+    expect(allowed('keda', 'Describe', 'group', 'journey-tickets-intake')).toBe(true);
+    expect(allowed('keda', 'Describe', 'topic', 'journey.tickets.v1')).toBe(true);
+  });
+
+  it.each(SERVICE_NAMES)('connects %s to the TLS and SCRAM listener as its own KafkaUser', (service) => {
+    const common = configMap(prod, 'journey-common');
+    expect(common['KAFKA_BROKERS']).toMatch(/:9093$/);
+    expect(common['KAFKA_SASL_MECHANISM']).toBe('scram-sha-512');
+    expect(common['KAFKA_TLS']).toBe('true');
+    const deployment = ofKind<{
+      template: {
+        spec: {
+          containers: {
+            env: {
+              name: string;
+              value?: string;
+              valueFrom?: { secretKeyRef?: { name: string; key: string } };
+            }[];
+            volumeMounts: { name: string; mountPath: string }[];
+          }[];
+          volumes: { name: string; secret?: { secretName: string } }[];
+        };
+      };
+    }>(prod, 'Deployment').find((d) => nameOf(d) === service);
+    const pod = deployment?.spec.template.spec;
+    const env = Object.fromEntries((pod?.containers[0]?.env ?? []).map((e) => [e.name, e]));
+    expect(configMap(prod, service)['KAFKA_SASL_USERNAME']).toBe(`journey-${service}`);
+    expect(env['KAFKA_SASL_PASSWORD']?.valueFrom?.secretKeyRef).toEqual({
+      name: `journey-${service}`,
+      key: 'password',
+    });
+    const ca = pod?.containers[0]?.volumeMounts.find((m) => m.name === 'kafka-ca');
+    expect(`${ca?.mountPath}/ca.crt`).toBe(common['KAFKA_TLS_CA_FILE']);
+    expect(pod?.volumes.find((v) => v.name === 'kafka-ca')?.secret?.secretName).toBe(
+      'journey-cluster-ca-cert',
+    );
+  });
 });

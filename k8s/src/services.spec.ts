@@ -52,7 +52,13 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     expect(fromSecrets.sort()).toEqual([...SECRET_VARIABLES].sort());
     expect(env.filter((e) => e.value !== undefined)).toEqual([]);
     const required = env.filter((e) => e.valueFrom?.secretKeyRef?.optional !== true).map((e) => e.name);
-    expect(required.sort()).toEqual(['EVENTSTORE_URL', 'ID_KEY', 'MONGO_URL', 'PERSONAL_DATA_KEY']);
+    expect(required.sort()).toEqual([
+      'EVENTSTORE_URL',
+      'ID_KEY',
+      'KAFKA_SASL_PASSWORD',
+      'MONGO_URL',
+      'PERSONAL_DATA_KEY',
+    ]);
     expect(env.find((e) => e.name === 'MONGO_URL')?.valueFrom?.secretKeyRef?.name).toBe(
       `journey-${service}-mongo`,
     );

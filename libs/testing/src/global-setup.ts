@@ -55,7 +55,13 @@ export default async function globalSetup(): Promise<void> {
     );
   }
   const kurrentdbUrl = process.env['KURRENTDB_URL'];
+  const scram = local.kafkaScramBrokers[0] ?? '';
+  const scramAnswers = await tcpReachable(scram).then(
+    () => true,
+    () => false,
+  );
   Object.assign(process.env, {
+    ...(scramAnswers ? { [INFRA_ENV.kafkaScram]: local.kafkaScramBrokers.join(',') } : {}),
     [INFRA_ENV.mode]: 'local',
     [INFRA_ENV.kafka]: local.kafkaBrokers.join(','),
     [INFRA_ENV.postgres]: local.postgresUrl,
@@ -64,6 +70,6 @@ export default async function globalSetup(): Promise<void> {
   });
   process.stdout.write(
     `\n[test infra] local servers: Kafka ${checks[0]?.[1]}, PostgreSQL ${checks[1]?.[1]}, MongoDB wire ${checks[2]?.[1]}` +
-      `${kurrentdbUrl ? `, KurrentDB ${new URL(kurrentdbUrl).host}` : ' (no KurrentDB: its tests will say they are skipped)'}\n`,
+      `${scramAnswers ? `, Kafka SASL/SCRAM ${scram}` : ''}${kurrentdbUrl ? `, KurrentDB ${new URL(kurrentdbUrl).host}` : ' (no KurrentDB: its tests will say they are skipped)'}\n`,
   );
 }

@@ -8,7 +8,7 @@ export {
 } from './test-infrastructure';
 export type { IsolatedDatabase, TestInfrastructure } from './test-infrastructure';
 export { containerRuntimeAvailable, CONTAINER_IMAGES } from './containers';
-export { localInfrastructureAddresses, tcpReachable } from './local-infrastructure';
+export { localInfrastructureAddresses, localKafkaScramPassword, tcpReachable } from './local-infrastructure';
 export { tcpProxy } from './tcp-proxy';
 export type { TcpProxy } from './tcp-proxy';
 export { committedEventCount } from './committed-events';

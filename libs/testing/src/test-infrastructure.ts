@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { localKafkaScramPassword } from './local-infrastructure';
 
 /** The servers the integration tests of this run talk to, as set by the Jest global setup. */
 export interface TestInfrastructure {
@@ -10,6 +11,11 @@ export interface TestInfrastructure {
   mongoUrl: string;
   /** Set only where a KurrentDB answers (containers, or KURRENTDB_URL). */
   kurrentdbUrl?: string;
+  /**
+   * Kafka's SASL/SCRAM-SHA-512 listener with ACLs enforced, and the password of each service's user
+   * (journey-<service>): set only with the local servers, whose Kafka has one (infra/local).
+   */
+  kafkaScram?: { brokers: string[]; password(user: string): string };
 }
 
 export const INFRA_ENV = {
@@ -18,6 +24,7 @@ export const INFRA_ENV = {
   postgres: 'JOURNEY_TEST_POSTGRES_URL',
   mongo: 'JOURNEY_TEST_MONGO_URL',
   kurrentdb: 'JOURNEY_TEST_KURRENTDB_URL',
+  kafkaScram: 'JOURNEY_TEST_KAFKA_SCRAM_BROKERS',
 } as const;
 
 /** Reads the infrastructure the global setup resolved; fails clearly when it did not run. */
@@ -33,12 +40,14 @@ export function testInfrastructure(env: NodeJS.ProcessEnv = process.env): TestIn
     );
   }
   const kurrentdbUrl = env[INFRA_ENV.kurrentdb];
+  const scram = env[INFRA_ENV.kafkaScram];
   return {
     mode,
     kafkaBrokers: kafka.split(','),
     postgresUrl,
     mongoUrl,
     ...(kurrentdbUrl ? { kurrentdbUrl } : {}),
+    ...(scram ? { kafkaScram: { brokers: scram.split(','), password: localKafkaScramPassword } } : {}),
   };
 }
 
