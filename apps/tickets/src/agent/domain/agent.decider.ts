@@ -1,6 +1,7 @@
 import { reject } from '@journey/eventstore';
 import type { Decider } from '@journey/eventstore';
 import type { AgentEventOf, AgentPresence } from '@journey/contracts';
+import { sameData } from '../../domain-equality';
 
 export type AgentEvent = AgentEventOf;
 export type AgentProfile = Omit<Extract<AgentEvent, { type: 'tickets.agent-profile-set.v1' }>['data'], 'by'>;
@@ -68,7 +69,7 @@ export const agentDecider: Decider<AgentCommand, AgentState, AgentEvent> = {
   decide(command, state) {
     switch (command.kind) {
       case 'set-profile':
-        if (state.profile && JSON.stringify(state.profile) === JSON.stringify(command.profile)) return [];
+        if (state.profile && sameData(state.profile, command.profile)) return [];
         return [{ type: 'tickets.agent-profile-set.v1', data: { ...command.profile, by: command.by } }];
       case 'set-presence':
         if (!state.profile) return reject('no such agent');

@@ -12,6 +12,7 @@ import {
 } from '../../sla/domain/sla-clock';
 import type { ClockContext, SlaClock } from '../../sla/domain/sla-clock';
 import type { AppliedPolicy, TicketEvent, TicketState } from './ticket.state';
+import { sameData } from '../../domain-equality';
 
 /** What the SLA side of a decision needs besides the ticket: the time, the policy book, the customer's tier. */
 export interface SlaContext {
@@ -60,7 +61,7 @@ export function changeClocks(
     const clock = state.clocks[metric];
     if (!clock) continue;
     const next = change(clock, c);
-    if (next !== clock && JSON.stringify(next) !== JSON.stringify(clock))
+    if (next !== clock && !sameData(next, clock))
       events.push(clockEvent(state.ticketId as string, next, ctx.now));
   }
   return events;
@@ -92,8 +93,7 @@ export const stopAll = (state: TicketState, ctx: SlaContext) => changeClocks(sta
 export const achieve = (state: TicketState, ctx: SlaContext, metrics: SlaMetric[]) =>
   changeClocks(state, ctx, achieveClock, metrics);
 
-const samePolicy = (a: AppliedPolicy | undefined, b: AppliedPolicy) =>
-  JSON.stringify(a) === JSON.stringify(b);
+const samePolicy = (a: AppliedPolicy | undefined, b: AppliedPolicy) => sameData(a, b);
 
 /**
  * After a decision: the policy that matches the ticket now. When it differs from the one applied, the
@@ -142,8 +142,7 @@ export function reconcilePolicy(
     const target = applied.targets[metric];
     if (clock) {
       const changed = target ? retargetClock(clock, target, c) : stopClock(clock, c);
-      if (JSON.stringify(changed) !== JSON.stringify(clock))
-        events.push(clockEvent(state.ticketId, changed, ctx.now));
+      if (!sameData(changed, clock)) events.push(clockEvent(state.ticketId, changed, ctx.now));
     } else if (target && state.status !== 'solved') {
       if (
         metric === 'resolution' ||

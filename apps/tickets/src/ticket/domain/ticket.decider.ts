@@ -195,7 +195,9 @@ function decideCore(command: TicketCommand, state: TicketState): TicketEvent[] |
     state.mergedInto &&
     command.kind !== 'reply-delivered' &&
     command.kind !== 'reply-failed' &&
-    command.kind !== 'rate'
+    command.kind !== 'rate' &&
+    // A merged ticket still holds what the customer said: the customer's erasure reaches it too.
+    command.kind !== 'erase'
   )
     return reject(`the ticket was merged into ${state.mergedInto}`);
   switch (command.kind) {
