@@ -23,11 +23,18 @@ const unixSeconds = z
   .max(32_503_680_000)
   .transform((v) => new Date(v * 1000).toISOString());
 /** Text we keep: bounded, and over the bound it is cut (a long historical email is still history). */
+/** The first `max` UTF-16 units, one fewer when the cut would split a surrogate pair (an emoji, a rare CJK). */
+const cut = (v: string, max: number) => {
+  const head = v.slice(0, max);
+  const last = head.charCodeAt(head.length - 1);
+  return head.length === max && last >= 0xd800 && last <= 0xdbff ? head.slice(0, -1) : head;
+};
+
 const text = (max: number) =>
   z
     .string()
     .max(1_000_000)
-    .transform((v) => v.trim().slice(0, max));
+    .transform((v) => cut(v.trim(), max));
 const tags = z.array(z.string().min(1).max(64)).max(TAGS_MAX).default([]);
 
 type ImportedStatus = 'open' | 'pending' | 'on-hold' | 'solved' | 'closed';
@@ -158,7 +165,7 @@ function fromZendesk(t: z.infer<typeof zendeskTicket>, defaultGroup: string): Im
           at: c.created_at,
           kind: 'note' as const,
           author: agentOf(source, c.author_id),
-          text: c.body.slice(0, NOTE_TEXT_MAX),
+          text: cut(c.body, NOTE_TEXT_MAX),
         }),
       );
     else
@@ -291,7 +298,7 @@ function fromChatwoot(c: z.infer<typeof chatwootConversation>, defaultGroup: str
           at: m.created_at,
           kind: 'note' as const,
           author: agentOf(source, m.sender_id ?? 'unknown'),
-          text: body.slice(0, NOTE_TEXT_MAX),
+          text: cut(body, NOTE_TEXT_MAX),
         }),
       );
     else if (m.message_type === 0)
@@ -408,7 +415,7 @@ function fromZammad(t: z.infer<typeof zammadTicket>, defaultGroup: string): Impo
           at: a.created_at,
           kind: 'note' as const,
           author: agentOf(source, a.created_by_id),
-          text: a.body.slice(0, NOTE_TEXT_MAX),
+          text: cut(a.body, NOTE_TEXT_MAX),
         }),
       );
     else if (a.sender === 'Customer')

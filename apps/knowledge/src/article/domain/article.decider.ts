@@ -397,6 +397,21 @@ export const articleDecider: Decider<ArticleCommand, ArticleState, ArticleEvent>
       case 'publish-scheduled': {
         if (command.kind === 'publish-scheduled') {
           if (!current.scheduled || Date.parse(current.scheduled.publishAt) > Date.parse(at)) return [];
+          // Scheduled before this guard existed, of a revision published since: the schedule is spent.
+          if (current.published?.revision === current.scheduled.revision)
+            return [
+              {
+                type: 'knowledge.publish-scheduled.v1',
+                data: {
+                  articleId,
+                  locale,
+                  revision: current.scheduled.revision,
+                  cancelled: true,
+                  by: 'scheduler',
+                  at,
+                },
+              },
+            ];
         } else if (current.status !== 'approved' && !command.skipReview)
           return reject(`revision ${revision} has not been approved (request a review first)`);
         if (current.published?.revision === revision)
@@ -421,6 +436,9 @@ export const articleDecider: Decider<ArticleCommand, ArticleState, ArticleEvent>
       }
       case 'schedule':
         if (current.status !== 'approved') return reject(`revision ${revision} has not been approved`);
+        // Its publication would be refused when due, and the schedule would wait forever.
+        if (current.published?.revision === revision)
+          return reject(`revision ${revision} is already published`);
         if (Date.parse(command.publishAt) <= Date.parse(at)) return reject('publishAt must be in the future');
         return [
           {

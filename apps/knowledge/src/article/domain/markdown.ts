@@ -109,7 +109,13 @@ export function parseFrontMatter(text: string): FrontMatterDocument {
   const doc = parseDocument(match[1] as string, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length)
     throw new Error(`front matter: ${doc.errors[0]?.message.split('\n')[0] ?? 'invalid YAML'}`);
-  const value: unknown = doc.toJS({ maxAliasCount: 10 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 10 });
+  } catch (err) {
+    // An alias without its anchor, or too many aliases (a billion-laughs document), fails only here.
+    throw new Error(`front matter: ${(err as Error).message.split('\n')[0] ?? 'invalid YAML'}`);
+  }
   if (value === null || value === undefined) return { attributes: {}, body: text.slice(match[0].length) };
   if (typeof value !== 'object' || Array.isArray(value))
     throw new Error('front matter: must be a mapping of keys to values');
