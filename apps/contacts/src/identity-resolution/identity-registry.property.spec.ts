@@ -1,7 +1,8 @@
 import fc from 'fast-check';
+import { playDecider } from '@journey/eventstore';
 import { journeyCatalogue } from '@journey/contracts';
 import { CLAIMANTS_MAX, registryDecider } from './identity-registry';
-import type { RegistryCommand, RegistryEvent, RegistryState } from './identity-registry';
+import type { RegistryCommand, RegistryEvent } from './identity-registry';
 
 // Properties of the identity registry's decider over any sequence of registrations and releases: what
 // identity resolution relies on (an identity has at most one attested holder, the first, until it is
@@ -37,19 +38,7 @@ const commands = fc
 
 /** Runs the commands as the registry does: decide on everything stored so far, store what it decides. */
 function play(cs: RegistryCommand[]) {
-  let state = registryDecider.initialState();
-  const history: RegistryEvent[] = [];
-  const steps: { command: RegistryCommand; before: RegistryState; outcome: RegistryEvent[] | 'rejected' }[] =
-    [];
-  for (const c of cs) {
-    const decided = registryDecider.decide(c, state);
-    steps.push({ command: c, before: state, outcome: Array.isArray(decided) ? decided : 'rejected' });
-    if (Array.isArray(decided)) {
-      history.push(...decided);
-      state = decided.reduce(registryDecider.evolve, state);
-    }
-  }
-  return { state, history, steps };
+  return playDecider(registryDecider, cs);
 }
 
 describe('the identity registry decider, for any sequence of commands', () => {

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
+import { asStoredInJsonb, playDecider } from '@journey/eventstore';
 import { journeyCatalogue } from '@journey/contracts';
 import type { ChannelIdentity } from '@journey/contracts';
 import { activeMergeLock, contactDecider, identityKey, MERGE_IN_PROGRESS } from './contact.decider';
-import type { ContactCommand, ContactEvent, ContactState, ProfileSource } from './contact.decider';
+import type { ContactCommand, ContactEvent, ProfileSource } from './contact.decider';
 
 // Properties of the contact decider over any sequence of commands, redeliveries and merges included: what
 // the contacts service relies on (a replica that reads the stream back from the store decides as the one
@@ -139,39 +140,12 @@ const command: fc.Arbitrary<ContactCommand> = fc.oneof(
   },
 );
 
-interface Step {
-  command: ContactCommand;
-  before: ContactState;
-  outcome: ContactEvent[] | 'rejected';
-}
-
 /** Runs the commands as the handler does: decide on the state of everything stored so far, store what it decides. */
 function play(commands: ContactCommand[]) {
-  let state = contactDecider.initialState();
-  const history: ContactEvent[] = [];
-  const steps: Step[] = [];
-  for (const c of commands) {
-    const decided = contactDecider.decide(c, state);
-    steps.push({ command: c, before: state, outcome: Array.isArray(decided) ? decided : 'rejected' });
-    if (Array.isArray(decided)) {
-      history.push(...decided);
-      state = decided.reduce(contactDecider.evolve, state);
-    }
-  }
-  return { state, history, steps };
+  return playDecider(contactDecider, commands);
 }
 
-/** An event as PostgreSQL's jsonb gives it back: JSON, its keys ordered by length, then bytes. */
-const stored = (value: unknown): unknown =>
-  Array.isArray(value)
-    ? value.map(stored)
-    : value !== null && typeof value === 'object'
-      ? Object.fromEntries(
-          Object.entries(JSON.parse(JSON.stringify(value)) as Record<string, unknown>)
-            .sort(([a], [b]) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0))
-            .map(([k, v]) => [k, stored(v)]),
-        )
-      : value;
+const stored = asStoredInJsonb;
 
 const RANK: Record<ProfileSource, number> = { claimed: 0, attested: 1, agent: 2 };
 /** Mostly a known contact (an observation first), so that most commands reach its rules. */

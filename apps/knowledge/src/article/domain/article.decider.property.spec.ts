@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { asStoredInJsonb, playDecider } from '@journey/eventstore';
 import { journeyCatalogue } from '@journey/contracts';
 import type { KnowledgeLocale } from '@journey/contracts';
 import { articleDecider } from './article.decider';
@@ -130,39 +131,20 @@ interface Step {
 
 /** Runs the commands as the handler does: with their time, decided on everything stored so far. */
 function play(timedCommands: [number, Untimed][]) {
-  let state = articleDecider.initialState();
   let now = t0;
-  const history: ArticleEvent[] = [];
-  const steps: Step[] = [];
-  for (const [hours, untimed] of timedCommands) {
+  const played = playDecider(articleDecider, timedCommands, ([hours, untimed]) => {
     now += hours * HOUR;
     const at = new Date(now).toISOString();
-    const command = (
+    return (
       untimed.kind === 'schedule'
         ? { ...untimed, publishAt: new Date(now + Number(untimed.publishAt) * HOUR).toISOString(), now: at }
         : { ...untimed, now: at }
     ) as ArticleCommand;
-    const decided = articleDecider.decide(command, state);
-    steps.push({ command, before: state, outcome: Array.isArray(decided) ? decided : 'rejected' });
-    if (Array.isArray(decided)) {
-      history.push(...decided);
-      state = decided.reduce(articleDecider.evolve, state);
-    }
-  }
-  return { state, history, steps, now };
+  });
+  return { ...played, now };
 }
 
-/** An event as PostgreSQL's jsonb gives it back: JSON, its keys ordered by length, then bytes. */
-const stored = (value: unknown): unknown =>
-  Array.isArray(value)
-    ? value.map(stored)
-    : value !== null && typeof value === 'object'
-      ? Object.fromEntries(
-          Object.entries(JSON.parse(JSON.stringify(value)) as Record<string, unknown>)
-            .sort(([a], [b]) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0))
-            .map(([k, v]) => [k, stored(v)]),
-        )
-      : value;
+const stored = asStoredInJsonb;
 
 const outcomeOf = (s: Step) => (s.outcome === 'rejected' ? 'rejected' : s.outcome.map((e) => e.type));
 

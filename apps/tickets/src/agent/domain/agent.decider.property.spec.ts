@@ -1,7 +1,8 @@
 import fc from 'fast-check';
+import { asStoredInJsonb, playDecider } from '@journey/eventstore';
 import { agentProfileSet, journeyCatalogue } from '@journey/contracts';
 import { agentDecider, capacityFor, loadFor } from './agent.decider';
-import type { AgentCommand, AgentEvent, AgentProfile, AgentState, CapacityChannel } from './agent.decider';
+import type { AgentCommand, AgentEvent, AgentProfile, CapacityChannel } from './agent.decider';
 
 // Properties of the agent decider over any sequence of commands, redeliveries included: what assignment
 // relies on (an agent takes a ticket only while online and under the capacity of its channel, holds each
@@ -52,39 +53,12 @@ const command: fc.Arbitrary<AgentCommand> = fc.oneof(
 );
 const commands = fc.array(command, { minLength: 1, maxLength: 40, size: 'max' });
 
-interface Step {
-  command: AgentCommand;
-  before: AgentState;
-  outcome: AgentEvent[] | 'rejected';
-}
-
 /** Runs the commands as the handler does: decide on the state of everything stored so far, store what it decides. */
 function play(cs: AgentCommand[]) {
-  let state = agentDecider.initialState();
-  const history: AgentEvent[] = [];
-  const steps: Step[] = [];
-  for (const c of cs) {
-    const decided = agentDecider.decide(c, state);
-    steps.push({ command: c, before: state, outcome: Array.isArray(decided) ? decided : 'rejected' });
-    if (Array.isArray(decided)) {
-      history.push(...decided);
-      state = decided.reduce(agentDecider.evolve, state);
-    }
-  }
-  return { state, history, steps };
+  return playDecider(agentDecider, cs);
 }
 
-/** An event as PostgreSQL's jsonb gives it back: JSON, its keys ordered by length, then bytes. */
-const stored = (value: unknown): unknown =>
-  Array.isArray(value)
-    ? value.map(stored)
-    : value !== null && typeof value === 'object'
-      ? Object.fromEntries(
-          Object.entries(JSON.parse(JSON.stringify(value)) as Record<string, unknown>)
-            .sort(([a], [b]) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0))
-            .map(([k, v]) => [k, stored(v)]),
-        )
-      : value;
+const stored = asStoredInJsonb;
 
 describe('the agent decider, for any sequence of commands', () => {
   it('folds a stream read back from the store to the state kept in memory', () => {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { asStoredInJsonb, playDecider } from '@journey/eventstore';
 import { journeyCatalogue } from '@journey/contracts';
 import type { TicketStatus } from '@journey/contracts';
 import { policyBookSchema } from '../../sla/domain/sla-policy-book';
@@ -249,34 +250,14 @@ interface Step {
 
 /** Runs the requests as the handler does: complete with the context, decide on everything stored so far, store it. */
 function play(timedRequests: [number, TicketRequest][]) {
-  let state = ticketDecider.initialState();
   let now = t0;
-  const history: TicketEvent[] = [];
-  const steps: Step[] = [];
-  for (const [minutes, r] of timedRequests) {
+  return playDecider(ticketDecider, timedRequests, ([minutes, r], state) => {
     now += minutes * 60_000;
-    const command = { ...r, ctx: contextFor(r, state, new Date(now).toISOString()) } as TicketCommand;
-    const decided = ticketDecider.decide(command, state);
-    steps.push({ command, before: state, outcome: Array.isArray(decided) ? decided : 'rejected' });
-    if (Array.isArray(decided)) {
-      history.push(...decided);
-      state = decided.reduce(ticketDecider.evolve, state);
-    }
-  }
-  return { state, history, steps };
+    return { ...r, ctx: contextFor(r, state, new Date(now).toISOString()) } as TicketCommand;
+  });
 }
 
-/** An event as PostgreSQL's jsonb gives it back: JSON, its keys ordered by length, then bytes. */
-const stored = (value: unknown): unknown =>
-  Array.isArray(value)
-    ? value.map(stored)
-    : value !== null && typeof value === 'object'
-      ? Object.fromEntries(
-          Object.entries(JSON.parse(JSON.stringify(value)) as Record<string, unknown>)
-            .sort(([a], [b]) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0))
-            .map(([k, v]) => [k, stored(v)]),
-        )
-      : value;
+const stored = asStoredInJsonb;
 
 const outcomeOf = (s: Step) => (s.outcome === 'rejected' ? 'rejected' : s.outcome.map((e) => e.type));
 
