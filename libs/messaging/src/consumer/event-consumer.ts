@@ -20,6 +20,7 @@ import { EventPreparation } from './event-preparation';
 import type { PreparedEvent } from './event-preparation';
 import { parkedMessageId, streamKeyOf } from '../parking/stream-parking';
 import type { ParkedMessage, StreamParking } from '../parking/stream-parking';
+import { JOURNEY_EVENT_TOPICS } from '../relay/journey-topics';
 
 export interface EventConsumerOptions {
   bus: MessageBus;
@@ -150,7 +151,10 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     const { bus, groupId } = this.options;
-    await bus.ensureTopics(consumerSupportTopics(groupId));
+    // The event topics it reads may not exist yet: each is made by its own service's relay (in a cluster, by the
+    // Topic Operator), which may start later. Made here too, as the relay would (a no-op once they exist).
+    const eventTopics = JOURNEY_EVENT_TOPICS.filter((t) => this.options.topics.includes(t.topic));
+    await bus.ensureTopics([...eventTopics, ...consumerSupportTopics(groupId)]);
     this.running = await bus.consume({
       groupId,
       topics: [...this.options.topics, retryTopic(groupId)],
