@@ -40,5 +40,5 @@ export {
 } from './personal-data/personal-data-protection';
 export type { ProtectedItem } from './personal-data/personal-data-protection';
 export { InvalidEventError, PersonalDataEventStore } from './personal-data/personal-data-event-store';
-export { asStoredInJsonb, playDecider } from './testing/decider-properties';
+export { asStoredInJsonb, decideOnStoredEvents, playDecider } from './testing/decider-properties';
 export type { PlayedCommand } from './testing/decider-properties';

@@ -42,3 +42,26 @@ export function asStoredInJsonb(value: unknown): unknown {
       .map(([k, v]) => [k, asStoredInJsonb(v)]),
   );
 }
+
+/**
+ * Decides each played command again, on a state folded from the events as the store gives them back
+ * (asStoredInJsonb), instead of the state kept in memory: `check` compares the two outcomes of each command.
+ * A decider that compares data by its JSON text, for one, decides differently here. Returns the folded state.
+ */
+export function decideOnStoredEvents<Command, State, Event extends DecidedEvent>(
+  decider: Decider<Command, State, Event>,
+  played: { history: readonly Event[]; steps: readonly PlayedCommand<Command, State, Event>[] },
+  check: (step: PlayedCommand<Command, State, Event>, fromStore: Event[] | 'rejected') => void,
+): State {
+  let state = decider.initialState();
+  let folded = 0;
+  for (const step of played.steps) {
+    const decided = decider.decide(step.command, state);
+    check(step, Array.isArray(decided) ? decided : 'rejected');
+    const added = Array.isArray(decided) ? decided.length : 0;
+    for (const event of played.history.slice(folded, folded + added))
+      state = decider.evolve(state, asStoredInJsonb(event) as Event);
+    folded += added;
+  }
+  return state;
+}
