@@ -9,6 +9,18 @@ import { EventRelay } from './event-relay';
 
 const infra = testInfrastructure();
 
+/** The events these tests relay: `<context>.thing-happened.v1`, numbered. */
+const thingHappened = (context: string, data: { n: number; big?: string }) => ({
+  id: randomUUID(),
+  type: `${context}.thing-happened.v1`,
+  data,
+  metadata: { source: context, time: new Date().toISOString(), correlationId: 'c', schemaVersion: 1 },
+});
+
+/** The numbers of the events on a topic, in the order read. */
+const numbersOn = async (bus: MessageBus, topic: string): Promise<number[]> =>
+  (await bus.readTopic(topic)).map((m) => (JSON.parse(m.value.toString()) as { data: { n: number } }).data.n);
+
 describe('relay leadership', () => {
   let db: IsolatedDatabase;
   let store: PostgresEventStore;
@@ -27,24 +39,7 @@ describe('relay leadership', () => {
   it('has one leader; when its lock connection dies it stops, and the standby takes over without losing events', async () => {
     const context = uniqueName('leader').replace(/[^a-z0-9]/g, '');
     const topic = `journey.${context}.v1`;
-    const append = (n: number) =>
-      store.append(
-        `s-${n}`,
-        [
-          {
-            id: randomUUID(),
-            type: `${context}.thing-happened.v1`,
-            data: { n },
-            metadata: {
-              source: context,
-              time: new Date().toISOString(),
-              correlationId: 'c',
-              schemaVersion: 1,
-            },
-          },
-        ],
-        'no_stream',
-      );
+    const append = (n: number) => store.append(`s-${n}`, [thingHappened(context, { n })], 'no_stream');
     const options = {
       name: 'main',
       store,
@@ -79,9 +74,7 @@ describe('relay leadership', () => {
       });
       await append(2);
       await eventually(() => second.published >= 1, { timeoutMs: 15_000, what: 'the new leader relays' });
-      const ids = (await bus.readTopic(topic)).map(
-        (m) => (JSON.parse(m.value.toString()) as { data: { n: number } }).data.n,
-      );
+      const ids = await numbersOn(bus, topic);
       expect(new Set(ids)).toEqual(new Set([1, 2]));
       expect(first.leading).toBe(false); // it stands by instead of relaying beside the new leader
     } finally {
@@ -120,24 +113,7 @@ describe('relay leadership', () => {
     const second = new EventRelay({ ...options, bus });
     await first.start();
     await second.start();
-    const append = (n: number) =>
-      store.append(
-        `resign-${n}`,
-        [
-          {
-            id: randomUUID(),
-            type: `${context}.thing-happened.v1`,
-            data: { n },
-            metadata: {
-              source: context,
-              time: new Date().toISOString(),
-              correlationId: 'c',
-              schemaVersion: 1,
-            },
-          },
-        ],
-        'no_stream',
-      );
+    const append = (n: number) => store.append(`resign-${n}`, [thingHappened(context, { n })], 'no_stream');
     try {
       expect([first.leading, second.leading]).toEqual([true, false]);
       broken = true;
@@ -148,9 +124,7 @@ describe('relay leadership', () => {
       });
       expect(first.leading).toBe(false);
       expect(first.resignations).toBeGreaterThanOrEqual(1);
-      const ns = (await bus.readTopic(topic)).map(
-        (m) => (JSON.parse(m.value.toString()) as { data: { n: number } }).data.n,
-      );
+      const ns = await numbersOn(bus, topic);
       expect(new Set(ns)).toEqual(new Set([1, 2, 3, 4, 5]));
     } finally {
       await first.stop();
@@ -164,23 +138,7 @@ describe('relay leadership', () => {
     // 40 events of 60 KB on one partition: 2.4 MB in one relay batch, over the broker's 1 MiB per request.
     const big = 'x'.repeat(60_000);
     for (let n = 0; n < 40; n++)
-      await store.append(
-        'one-stream',
-        [
-          {
-            id: randomUUID(),
-            type: `${context}.thing-happened.v1`,
-            data: { n, big },
-            metadata: {
-              source: context,
-              time: new Date().toISOString(),
-              correlationId: 'c',
-              schemaVersion: 1,
-            },
-          },
-        ],
-        'any',
-      );
+      await store.append('one-stream', [thingHappened(context, { n, big })], 'any');
     await eventually(async () => (await store.readAll({ maxCount: 1_000 })).length >= 40);
     const relay = new EventRelay({
       name: `bytes-${context}`,
@@ -197,9 +155,7 @@ describe('relay leadership', () => {
         timeoutMs: 30_000,
         what: 'the 40 large events on the topic',
       });
-      const ns = (await bus.readTopic(topic)).map(
-        (m) => (JSON.parse(m.value.toString()) as { data: { n: number } }).data.n,
-      );
+      const ns = await numbersOn(bus, topic);
       expect(ns).toEqual(Array.from({ length: 40 }, (_, i) => i));
     } finally {
       await relay.stop();
@@ -218,27 +174,7 @@ describe('relays per context', () => {
     ];
     const topic = (context: string) => `journey.${context}.v1`;
     const append = (context: string, n: number) =>
-      store.append(
-        `${context}-${n}`,
-        [
-          {
-            id: randomUUID(),
-            type: `${context}.thing-happened.v1`,
-            data: { n },
-            metadata: {
-              source: context,
-              time: new Date().toISOString(),
-              correlationId: 'c',
-              schemaVersion: 1,
-            },
-          },
-        ],
-        'no_stream',
-      );
-    const numbers = async (context: string) =>
-      (await bus.readTopic(topic(context))).map(
-        (m) => (JSON.parse(m.value.toString()) as { data: { n: number } }).data.n,
-      );
+      store.append(`${context}-${n}`, [thingHappened(context, { n })], 'no_stream');
     const relayOf = (context: string) =>
       new EventRelay({
         name: `journey-${context}`,
@@ -272,7 +208,7 @@ describe('relays per context', () => {
       await relayA.start();
       await eventually(() => relayA.published === 2, { what: "a's relay publishing its two new events" });
       // b's events are not a's to publish: b's topic holds only what the legacy relay published.
-      expect(await numbers(b)).toEqual([1, 2]);
+      expect(await numbersOn(bus, topic(b))).toEqual([1, 2]);
       await relayB.start();
       await eventually(() => relayB.published === 2, { what: "b's relay publishing its two new events" });
       await append(a, 5);
@@ -280,8 +216,8 @@ describe('relays per context', () => {
       await relayA.stop();
       await relayB.stop();
       // Each topic has each event once: nothing republished from the start, nothing crossed over.
-      expect(await numbers(a)).toEqual([1, 2, 3, 4, 5]);
-      expect(await numbers(b)).toEqual([1, 2, 3, 4]);
+      expect(await numbersOn(bus, topic(a))).toEqual([1, 2, 3, 4, 5]);
+      expect(await numbersOn(bus, topic(b))).toEqual([1, 2, 3, 4]);
     } finally {
       await bus.close();
       await store.close();
