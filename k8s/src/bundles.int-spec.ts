@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -79,6 +79,12 @@ function makeReadOnly(dir: string): void {
   expect(statSync(join(dir, 'main.js')).mode & 0o222).toBe(0);
 }
 
+/** The tables a service owns beside the platform's (its build's schema-migrations.js). */
+const SERVICE_TABLES: Partial<Record<ServiceName, string[]>> = {
+  channels: ['channels:wechat-nonces'],
+  tickets: ['tickets:timers'],
+};
+
 /** The channels bundle's signed app channel. */
 const APP_CHANNEL = { id: 'bundle-app', secret: randomBytes(24).toString('hex') };
 const bundleDatabases = new Map<ServiceName, IsolatedDatabase>();
@@ -154,11 +160,43 @@ describe.each(SERVICE_NAMES)('the %s bundle', (service) => {
     expect(existsSync(join(dir, 'libs', 'testing', 'dist'))).toBe(false);
   });
 
-  it('starts with node from a read-only folder and answers /health/live and /health/ready', async () => {
+  it('after the migration Job (its own CLI), starts with node from a read-only folder, only verifying the schema, and answers /health/live and /health/ready', async () => {
     makeReadOnly(dir);
     const port = await freePort();
     childPort = port;
-    const env = await productionEnv(service, port);
+    // As in production: the service may not change the schema, the migration Job (the image's CLI) does.
+    const env = { ...(await productionEnv(service, port)), DATABASE_MIGRATIONS: 'verify' };
+    const db = bundleDatabases.get(service);
+    if (!db) throw new Error('no database');
+    if (service === 'tickets') {
+      // Before the Job: it refuses to start, saying what to run (tickets has a table of its own too).
+      const early = spawnSync(process.execPath, ['main.js'], {
+        cwd: dir,
+        env,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(early.status).not.toBe(0);
+      expect(`${early.stdout}${early.stderr}`).toContain(
+        'has not been applied (DATABASE_MIGRATIONS=verify): run the migration Job (`journey migrate`)',
+      );
+    }
+    const migrated = execFileSync(
+      process.execPath,
+      [join(dir, 'tools', 'cli', 'bin', 'journey.cjs'), 'migrate', '--eventstore-url', db.url, '--json'],
+      { cwd: dir, encoding: 'utf8', env: { PATH: process.env['PATH'], NODE_ENV: 'production' } },
+    );
+    const applied = migrated
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { owner: string; name: string; outcome: string });
+    // The platform's schema, and the service's own tables from its build (the bundle holds only its own).
+    expect(applied.map((m) => m.owner)).toEqual([
+      ...Array<string>(4).fill('platform'),
+      ...(SERVICE_TABLES[service] ?? []).map(() => service),
+    ]);
+    expect(applied.map((m) => m.name).slice(4)).toEqual(SERVICE_TABLES[service] ?? []);
+    expect(new Set(applied.map((m) => m.outcome))).toEqual(new Set(['applied']));
     child = spawn(process.execPath, ['main.js'], { cwd: dir, env });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

@@ -9,8 +9,10 @@ export const ROOT = join(__dirname, '..', '..');
 export const OVERLAYS = ['dev', 'prod'] as const;
 export type Overlay = (typeof OVERLAYS)[number];
 
-/** The kubectl-create-only Job, outside the kustomizations (generateName). */
+/** The kubectl-create-only Jobs, outside the kustomizations (generateName). */
 export const REPLAY_JOB = join(ROOT, 'k8s', 'jobs', 'replay-unified-view.yaml');
+export const MIGRATE_JOB = join(ROOT, 'k8s', 'jobs', 'migrate.yaml');
+export const JOBS = { 'replay Job': REPLAY_JOB, 'migrate Job': MIGRATE_JOB } as const;
 
 /** What tools/k8s/ensure-validators.sh installed, as it describes it in .local/k8s/validators.json. */
 interface Validators {

@@ -4,7 +4,7 @@ import {
   kustomizeBuild,
   OVERLAYS,
   parseManifests,
-  REPLAY_JOB,
+  JOBS,
   validators,
 } from './rendered-manifests';
 
@@ -31,12 +31,15 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
   );
 });
 
-describe('the replay Job (kubectl create, outside the overlays)', () => {
-  it.each(validators().kubernetesVersions)('validates against the schemas of Kubernetes %s', (version) => {
-    const result = kubeconform(readFileSync(REPLAY_JOB, 'utf8'), version);
-    if (!result.ok) throw new Error(`kubeconform (Kubernetes ${version}):\n${result.output}`);
-  });
-});
+describe.each(Object.keys(JOBS) as (keyof typeof JOBS)[])(
+  'the %s (kubectl create, outside the overlays)',
+  (job) => {
+    it.each(validators().kubernetesVersions)('validates against the schemas of Kubernetes %s', (version) => {
+      const result = kubeconform(readFileSync(JOBS[job], 'utf8'), version);
+      if (!result.ok) throw new Error(`kubeconform (Kubernetes ${version}):\n${result.output}`);
+    });
+  },
+);
 
 describe('the schema validation', () => {
   // A validation that passes everything would let every manifest through: it must catch a misspelt field.

@@ -10,6 +10,7 @@ import {
   ofKind,
   OVERLAYS,
   parseManifests,
+  MIGRATE_JOB,
   REPLAY_JOB,
 } from './rendered-manifests';
 import type { DeploymentSpec, PodTemplate } from './workloads';
@@ -119,5 +120,40 @@ describe('the replay Job', () => {
       for (const variable of ['EVENTSTORE_URL', 'MONGO_URL', 'PERSONAL_DATA_KEY'])
         expect([variable, secret(replay)[variable]]).toEqual([variable, secret(service)[variable]]);
     }
+  });
+});
+
+describe('the migrate Job', () => {
+  it("runs `journey migrate` in each service's image the overlays deploy, one after the other, with the services' database Secrets", () => {
+    const [job] = parseManifests(readFileSync(MIGRATE_JOB, 'utf8'));
+    const pod = (job?.spec as { template: PodTemplate }).template.spec;
+    const steps = [...(pod.initContainers ?? []), ...pod.containers];
+    expect(steps.map((c) => c.name)).toEqual(['channels', 'contacts', 'tickets', 'knowledge', 'analytics']);
+    for (const step of steps) expect(step.command).toEqual(['node', 'tools/cli/bin/journey.cjs', 'migrate']);
+    for (const overlay of OVERLAYS) {
+      const deployments = ofKind<DeploymentSpec>(parseManifests(kustomizeBuild(overlay)), 'Deployment');
+      for (const step of steps) {
+        const [service] =
+          deployments.find((d) => nameOf(d) === step.name)?.spec.template.spec.containers ?? [];
+        expect({ overlay, step: step.name, image: step.image }).toEqual({
+          overlay,
+          step: step.name,
+          image: service?.image,
+        });
+        const secret = (c: typeof service) =>
+          Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.valueFrom?.secretKeyRef]));
+        for (const variable of ['EVENTSTORE_URL', 'STATE_DATABASE_URL'])
+          expect([variable, secret(step)[variable]]).toEqual([variable, secret(service)[variable]]);
+      }
+    }
+  });
+
+  it('is what the prod overlay expects before a rollout: its services only verify the schema', () => {
+    expect(configMap(parseManifests(kustomizeBuild('prod')), 'journey-common')['DATABASE_MIGRATIONS']).toBe(
+      'verify',
+    );
+    expect(configMap(parseManifests(kustomizeBuild('dev')), 'journey-common')['DATABASE_MIGRATIONS']).toBe(
+      'apply',
+    );
   });
 });

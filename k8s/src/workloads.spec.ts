@@ -7,7 +7,7 @@ import {
   ofKind,
   OVERLAYS,
   parseManifests,
-  REPLAY_JOB,
+  JOBS,
   selects,
 } from './rendered-manifests';
 import type { Container, DeploymentSpec, PodSpec, Workload } from './workloads';
@@ -19,7 +19,7 @@ beforeAll(() => {
 }, 60_000);
 
 const manifestsOf = (overlay: (typeof OVERLAYS)[number]): Manifest[] => rendered.get(overlay) ?? [];
-const replayJob = (): Manifest[] => parseManifests(readFileSync(REPLAY_JOB, 'utf8'));
+const job = (name: keyof typeof JOBS): Manifest[] => parseManifests(readFileSync(JOBS[name], 'utf8'));
 const where = (w: Workload, c?: Container) =>
   `${w.manifest.kind} ${nameOf(w.manifest)}${c ? ` (${c.name})` : ''}`;
 
@@ -34,9 +34,10 @@ function pinned(image: string): boolean {
   return tag !== undefined && tag !== 'latest';
 }
 
-// Every workload of both overlays, and the replay Job beside them.
-describe.each([...OVERLAYS, 'replay Job'] as const)('every container of %s', (source) => {
-  const all = () => containers(source === 'replay Job' ? replayJob() : manifestsOf(source));
+// Every workload of both overlays, and the Jobs beside them.
+describe.each([...OVERLAYS, 'replay Job', 'migrate Job'] as const)('every container of %s', (source) => {
+  const all = () =>
+    containers(source === 'replay Job' || source === 'migrate Job' ? job(source) : manifestsOf(source));
 
   it('has CPU and memory requests and limits', () => {
     const missing = all().filter(({ c }) =>

@@ -25,6 +25,7 @@ export interface EnvVar {
 export interface Container {
   name: string;
   image: string;
+  command?: string[];
   ports?: { name?: string; containerPort: number }[];
   env?: EnvVar[];
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];

@@ -14,7 +14,17 @@ export { comparePositions, formatPosition, parsePosition, START } from './port/l
 export type { LogPosition } from './port/log-position';
 export { InMemoryEventStore } from './in-memory/in-memory-event-store';
 export { PostgresEventStore } from './postgres/postgres-event-store';
-export { quoteIdent } from './postgres/postgres-schema';
+export { eventStoreMigration, quoteIdent } from './postgres/postgres-schema';
+export {
+  checksumOf,
+  ensureMigrated,
+  MIGRATION_MODES,
+  migrationModeFromEnv,
+  MigrationPendingError,
+  MIGRATIONS_TABLE,
+  recordedChecksum,
+} from './postgres/schema-migrations';
+export type { MigrationMode, MigrationOutcome, SchemaMigration } from './postgres/schema-migrations';
 export { migrateUnderLock } from './postgres/migration-lock';
 export { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
 export type { PostgresEventStoreOptions } from './postgres/postgres-event-store';
@@ -31,7 +41,10 @@ export type {
 } from './command-handling/handle-command';
 export { InMemoryPersonalDataKeys, KeyWrapper } from './personal-data/personal-data-keys';
 export type { DataKey, PersonalDataKeys } from './personal-data/personal-data-keys';
-export { PostgresPersonalDataKeys } from './personal-data/postgres-personal-data-keys';
+export {
+  personalDataKeysMigration,
+  PostgresPersonalDataKeys,
+} from './personal-data/postgres-personal-data-keys';
 export type { PostgresPersonalDataKeysOptions } from './personal-data/postgres-personal-data-keys';
 export {
   isEncrypted,

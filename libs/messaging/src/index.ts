@@ -19,7 +19,7 @@ export {
 export type { DecodedMessage } from './relay/event-message';
 export { EventRelay, splitByBytes } from './relay/event-relay';
 export type { EventRelayOptions } from './relay/event-relay';
-export { RelayCheckpoints } from './relay/relay-checkpoints';
+export { RelayCheckpoints, relayCheckpointsMigration } from './relay/relay-checkpoints';
 export { EVENT_CONTEXTS, JOURNEY_EVENT_TOPICS } from './relay/journey-topics';
 export { EventConsumer } from './consumer/event-consumer';
 export type { ConsumedEvent, EventConsumerOptions } from './consumer/event-consumer';
@@ -29,7 +29,8 @@ export type { EventPreparationOptions, PreparedEvent } from './consumer/event-pr
 export { CONSUMER_SESSION_TIMEOUT_MS } from './bus/kafkajs-message-bus';
 export { cleanReason, failureReason } from './dead-letter/failure-reason';
 export { InMemoryStreamParking } from './parking/in-memory-stream-parking';
-export { PostgresStreamParking } from './parking/postgres-stream-parking';
+export { PostgresStreamParking, streamParkingMigration } from './parking/postgres-stream-parking';
+export { platformMigrations } from './platform-migrations';
 export { parkedMessageId, streamKeyOf } from './parking/stream-parking';
 export type { DrainOutcome, ParkedMessage, ParkedStream, StreamParking } from './parking/stream-parking';
 export { stopOnSignals } from './consumer/stop-on-signals';

@@ -3,6 +3,7 @@ export {
   DEFAULT_HTTP_PORTS,
   defaultRelayContexts,
   EVENT_CONTEXTS,
+  eventStoreKind,
   kafkaSecurityFromEnv,
   loadServiceConfig,
   SECRET_VARIABLES,

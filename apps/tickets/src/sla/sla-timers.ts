@@ -3,7 +3,7 @@ import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type pg from 'pg';
 import { journeyCatalogue } from '@journey/contracts';
 import type { EventEnvelope, SlaMetric, TicketsEvent } from '@journey/contracts';
-import { migrateUnderLock } from '@journey/eventstore';
+import { ensureMigrated } from '@journey/eventstore';
 import type { PersonalDataProtection } from '@journey/eventstore';
 import {
   EventConsumer,
@@ -22,21 +22,11 @@ import {
 import type { Logger, ServiceConfig } from '@journey/platform';
 import { metrics } from '@opentelemetry/api';
 import { Tickets } from '../ticket/tickets';
+import { TIMERS_MIGRATION, TIMERS_TABLE } from '../schema-migrations';
 import { TICKETS_OPTIONS } from '../tickets-options';
 import type { TicketsOptions } from '../tickets-options';
 
-const TABLE = 'tickets_timers';
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS ${TABLE} (
-  ticket_id uuid NOT NULL,
-  timer text NOT NULL,
-  cycle integer NOT NULL,
-  due_at timestamptz NOT NULL,
-  revision bigint NOT NULL,
-  PRIMARY KEY (ticket_id, timer)
-);
-CREATE INDEX IF NOT EXISTS ${TABLE}_due ON ${TABLE} (due_at);
-`;
+const TABLE = TIMERS_TABLE;
 
 const lagHistogram = metrics.getMeter('journey-tickets').createHistogram('journey.tickets.timer_lag', {
   description: 'How long after its due time a durable timer fired',
@@ -87,7 +77,7 @@ export class SlaTimers implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await migrateUnderLock(this.pool, 'tickets-timers', (client) => client.query(SCHEMA));
+    await ensureMigrated(this.pool, TIMERS_MIGRATION);
     await this.consumer.start();
     this.loop = this.run();
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migrateUnderLock } from '../postgres/migration-lock';
+import { ensureMigrated } from '../postgres/schema-migrations';
+import type { SchemaMigration } from '../postgres/schema-migrations';
 import { quoteIdent } from '../postgres/postgres-schema';
 import { keyRef, KeyWrapper } from './personal-data-keys';
 import type { DataKey, PersonalDataKeys } from './personal-data-keys';
@@ -11,6 +12,31 @@ export interface PostgresPersonalDataKeysOptions {
   schema?: string;
   masterKey: Buffer;
   poolSize?: number;
+}
+
+/**
+ * The keys' tables, and the vault's id: made once per database, at random (12 hex digits), and kept.
+ */
+export function personalDataKeysMigration(schemaName: string): SchemaMigration {
+  const schema = quoteIdent(schemaName);
+  return {
+    name: `${schemaName}:personal-data-keys`,
+    sql: `CREATE SCHEMA IF NOT EXISTS ${schema};
+CREATE TABLE IF NOT EXISTS ${schema}.personal_data_keys (
+  subject text NOT NULL,
+  generation integer NOT NULL,
+  wrapped_key bytea,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  erased_at timestamptz,
+  PRIMARY KEY (subject, generation)
+);
+CREATE TABLE IF NOT EXISTS ${schema}.personal_data_vault (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  vault_id text NOT NULL
+);
+INSERT INTO ${schema}.personal_data_vault (vault_id)
+  VALUES (substr(md5(random()::text || clock_timestamp()::text), 1, 12)) ON CONFLICT DO NOTHING;`,
+  };
 }
 
 /**
@@ -30,36 +56,23 @@ export class PostgresPersonalDataKeys implements PersonalDataKeys {
     this.wrapper = new KeyWrapper(options.masterKey);
   }
 
+  /**
+   * Connects and creates the tables (with DATABASE_MIGRATIONS=verify, checks the migration Job did), then
+   * reads the vault's id.
+   */
   static async connect(options: PostgresPersonalDataKeysOptions): Promise<PostgresPersonalDataKeys> {
     const keys = new PostgresPersonalDataKeys(options);
     const schema = quoteIdent(options.schema ?? 'eventstore');
-    await migrateUnderLock(
-      keys.pool,
-      `journey-personal-data-keys:${options.schema ?? 'eventstore'}`,
-      async (client) => {
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-        await client.query(`CREATE TABLE IF NOT EXISTS ${keys.table} (
-        subject text NOT NULL,
-        generation integer NOT NULL,
-        wrapped_key bytea,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        erased_at timestamptz,
-        PRIMARY KEY (subject, generation)
-      )`);
-        await client.query(`CREATE TABLE IF NOT EXISTS ${schema}.personal_data_vault (
-        singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-        vault_id text NOT NULL
-      )`);
-        await client.query(
-          `INSERT INTO ${schema}.personal_data_vault (vault_id) VALUES ($1) ON CONFLICT DO NOTHING`,
-          [randomBytes(6).toString('hex')],
-        );
-        const { rows } = await client.query<{ vault_id: string }>(
-          `SELECT vault_id FROM ${schema}.personal_data_vault`,
-        );
-        keys.vaultId = rows[0]?.vault_id ?? '';
-      },
-    );
+    try {
+      await ensureMigrated(keys.pool, personalDataKeysMigration(options.schema ?? 'eventstore'));
+      const { rows } = await keys.pool.query<{ vault_id: string }>(
+        `SELECT vault_id FROM ${schema}.personal_data_vault`,
+      );
+      keys.vaultId = rows[0]?.vault_id ?? '';
+    } catch (err) {
+      await keys.pool.end().catch(() => undefined);
+      throw err;
+    }
     return keys;
   }
 

@@ -16,8 +16,8 @@ import { AppendSignal } from '../port/append-signal';
 import { catchUpSubscription } from '../port/catch-up-subscription';
 import { START } from '../port/log-position';
 import type { LogPosition } from '../port/log-position';
-import { migrateUnderLock } from './migration-lock';
-import { eventStoreSchemaSql, quoteIdent } from './postgres-schema';
+import { ensureMigrated } from './schema-migrations';
+import { eventStoreMigration, quoteIdent } from './postgres-schema';
 
 export interface PostgresEventStoreOptions {
   connectionString: string;
@@ -65,12 +65,18 @@ export class PostgresEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
   }
 
-  /** Connects and creates (or updates) the schema; safe when several processes start at once. */
+  /**
+   * Connects and creates (or updates) the schema, safe when several processes start at once; with
+   * DATABASE_MIGRATIONS=verify, only checks that the migration Job applied it.
+   */
   static async connect(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
     const store = new PostgresEventStore(options);
-    await migrateUnderLock(store.pool, `journey-eventstore:${store.schema}`, (client) =>
-      client.query(eventStoreSchemaSql(store.schema)),
-    );
+    try {
+      await ensureMigrated(store.pool, eventStoreMigration(store.schema));
+    } catch (err) {
+      await store.pool.end().catch(() => undefined);
+      throw err;
+    }
     return store;
   }
 

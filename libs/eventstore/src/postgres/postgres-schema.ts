@@ -1,3 +1,4 @@
+import type { SchemaMigration } from './schema-migrations';
 /**
  * The event store's tables and its append function, in one schema. Idempotent: run at every start.
  *
@@ -9,7 +10,11 @@
  * cluster's, not the database's: any open transaction in the cluster delays the global log (never
  * a stream read), so a read of the log straight after an append may not show it yet.
  */
-export function eventStoreSchemaSql(schema: string): string {
+export function eventStoreMigration(schema: string): SchemaMigration {
+  return { name: `${schema}:events`, sql: eventStoreSchemaSql(schema) };
+}
+
+function eventStoreSchemaSql(schema: string): string {
   const s = quoteIdent(schema);
   return `
 CREATE SCHEMA IF NOT EXISTS ${s};

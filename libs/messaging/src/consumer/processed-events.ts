@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { migrateUnderLock } from '@journey/eventstore';
+import { ensureMigrated } from '@journey/eventstore';
 
 /**
  * Exactly-once effects for handlers that write to PostgreSQL: the effect and the "processed" mark
@@ -14,13 +14,12 @@ export class ProcessedEvents {
   }
 
   async migrate(): Promise<void> {
-    await migrateUnderLock(this.pool, `journey-processed-events:${this.table}`, (client) =>
-      client.query(
-        `CREATE TABLE IF NOT EXISTS ${this.table} (
-           consumer text NOT NULL, event_id uuid NOT NULL, processed_at timestamptz NOT NULL DEFAULT now(),
-           PRIMARY KEY (consumer, event_id))`,
-      ),
-    );
+    await ensureMigrated(this.pool, {
+      name: `processed-events:${this.table}`,
+      sql: `CREATE TABLE IF NOT EXISTS ${this.table} (
+        consumer text NOT NULL, event_id uuid NOT NULL, processed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (consumer, event_id))`,
+    });
   }
 
   /** Runs `effect` in a transaction unless `consumer` already processed `eventId`; true if it ran. */

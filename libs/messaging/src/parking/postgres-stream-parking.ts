@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { migrateUnderLock, quoteIdent } from '@journey/eventstore';
+import { ensureMigrated, quoteIdent } from '@journey/eventstore';
+import type { SchemaMigration } from '@journey/eventstore';
 import type { IncomingMessage } from '../bus/message-bus';
 import { streamRevisionOf } from '../relay/event-message';
 import { storable } from './stream-parking';
@@ -17,6 +18,26 @@ interface MessageRow {
   parked_at: Date;
 }
 
+/** The parking's two tables, in the event store's schema. */
+export function streamParkingMigration(schema: string): SchemaMigration {
+  return {
+    name: `${schema}:stream-parking`,
+    sql: `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};
+    CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.parked_streams (
+      group_id text NOT NULL, stream_key text NOT NULL, parked_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (group_id, stream_key));
+    CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.parked_messages (
+      group_id text NOT NULL, stream_key text NOT NULL, seq bigserial NOT NULL, message_id text NOT NULL,
+      revision bigint,
+      topic text NOT NULL, partition integer NOT NULL, "offset" text NOT NULL, key text,
+      value bytea NOT NULL, headers bytea NOT NULL, reason text NOT NULL,
+      parked_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (group_id, stream_key, seq),
+      UNIQUE (group_id, message_id),
+      FOREIGN KEY (group_id, stream_key) REFERENCES ${quoteIdent(schema)}.parked_streams ON DELETE CASCADE)`,
+  };
+}
+
 /** {@link StreamParking} in the event store's PostgreSQL database: two tables, a row lock per stream. */
 export class PostgresStreamParking implements StreamParking {
   private readonly schema: string;
@@ -24,12 +45,15 @@ export class PostgresStreamParking implements StreamParking {
   private constructor(
     private readonly pool: pg.Pool,
     private readonly ownsPool: boolean,
-    schema: string,
+    private readonly schemaName: string,
   ) {
-    this.schema = quoteIdent(schema);
+    this.schema = quoteIdent(schemaName);
   }
 
-  /** Connects (or uses `pool`) and creates the tables; safe when several processes start at once. */
+  /**
+   * Connects (or uses `pool`) and creates the tables, safe when several processes start at once (with
+   * DATABASE_MIGRATIONS=verify, checks that the migration Job did).
+   */
   static async connect(options: {
     connectionString?: string;
     pool?: pg.Pool;
@@ -39,29 +63,17 @@ export class PostgresStreamParking implements StreamParking {
     const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 8 });
     if (!options.pool) pool.on('error', () => undefined);
     const parking = new PostgresStreamParking(pool, !options.pool, options.schema ?? 'eventstore');
-    await parking.migrate();
+    try {
+      await parking.migrate();
+    } catch (err) {
+      if (!options.pool) await pool.end().catch(() => undefined);
+      throw err;
+    }
     return parking;
   }
 
   private async migrate(): Promise<void> {
-    const s = this.schema;
-    await migrateUnderLock(this.pool, `journey-parking:${s}`, (client) =>
-      client.query(
-        `CREATE SCHEMA IF NOT EXISTS ${s};
-         CREATE TABLE IF NOT EXISTS ${s}.parked_streams (
-           group_id text NOT NULL, stream_key text NOT NULL, parked_at timestamptz NOT NULL DEFAULT now(),
-           PRIMARY KEY (group_id, stream_key));
-         CREATE TABLE IF NOT EXISTS ${s}.parked_messages (
-           group_id text NOT NULL, stream_key text NOT NULL, seq bigserial NOT NULL, message_id text NOT NULL,
-           revision bigint,
-           topic text NOT NULL, partition integer NOT NULL, "offset" text NOT NULL, key text,
-           value bytea NOT NULL, headers bytea NOT NULL, reason text NOT NULL,
-           parked_at timestamptz NOT NULL DEFAULT now(),
-           PRIMARY KEY (group_id, stream_key, seq),
-           UNIQUE (group_id, message_id),
-           FOREIGN KEY (group_id, stream_key) REFERENCES ${s}.parked_streams ON DELETE CASCADE)`,
-      ),
-    );
+    await ensureMigrated(this.pool, streamParkingMigration(this.schemaName));
   }
 
   async parkedAmong(groupId: string, streamKeys: string[]): Promise<Set<string>> {

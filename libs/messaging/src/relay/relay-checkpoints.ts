@@ -1,6 +1,17 @@
 import type pg from 'pg';
-import { formatPosition, migrateUnderLock, parsePosition, quoteIdent } from '@journey/eventstore';
-import type { LogPosition } from '@journey/eventstore';
+import { ensureMigrated, formatPosition, parsePosition, quoteIdent } from '@journey/eventstore';
+import type { LogPosition, SchemaMigration } from '@journey/eventstore';
+
+/** The relays' checkpoint table, in the event store's schema. */
+export function relayCheckpointsMigration(schema: string): SchemaMigration {
+  const s = quoteIdent(schema);
+  return {
+    name: `${schema}:relay-checkpoints`,
+    sql: `CREATE SCHEMA IF NOT EXISTS ${s};
+CREATE TABLE IF NOT EXISTS ${s}.relay_checkpoints (
+  relay text PRIMARY KEY, position text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
+  };
+}
 
 /** Where each relay got to in the global log, kept in the event store's database. */
 export class RelayCheckpoints {
@@ -8,20 +19,14 @@ export class RelayCheckpoints {
 
   constructor(
     private readonly pool: pg.Pool,
-    schema = 'eventstore',
+    private readonly schemaName = 'eventstore',
   ) {
-    this.schema = quoteIdent(schema);
+    this.schema = quoteIdent(schemaName);
   }
 
-  /** Creates the table; every service's relay does at start-up, so under a lock. */
+  /** Creates the table (every service's relay does at start-up), or checks the migration Job did. */
   async migrate(): Promise<void> {
-    await migrateUnderLock(this.pool, `journey-relay-checkpoints:${this.schema}`, (client) =>
-      client.query(
-        `CREATE SCHEMA IF NOT EXISTS ${this.schema};
-         CREATE TABLE IF NOT EXISTS ${this.schema}.relay_checkpoints (
-           relay text PRIMARY KEY, position text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
-      ),
-    );
+    await ensureMigrated(this.pool, relayCheckpointsMigration(this.schemaName));
   }
 
   async load(relay: string): Promise<LogPosition | undefined> {

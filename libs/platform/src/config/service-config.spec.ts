@@ -159,6 +159,14 @@ describe('loadServiceConfig', () => {
     ]);
   });
 
+  it('applies its schema at start by default, or only checks it when the migration Job does', () => {
+    expect(loadServiceConfig('tickets', {}).databaseMigrations).toBe('apply');
+    expect(loadServiceConfig('tickets', { DATABASE_MIGRATIONS: 'verify' }).databaseMigrations).toBe('verify');
+    expect(problemsOf({ DATABASE_MIGRATIONS: 'skip' })).toEqual([
+      'DATABASE_MIGRATIONS: must be apply or verify (got "skip")',
+    ]);
+  });
+
   it('authenticates to Kafka with SASL and TLS when told, and needs the whole set of settings', () => {
     const plain = loadServiceConfig('tickets', {});
     expect(plain.kafka.sasl).toBeUndefined();

@@ -212,6 +212,10 @@ function schemaFor(service: ServiceName) {
         'PostgreSQL or KurrentDB',
       ).default('postgres://journey:journey@127.0.0.1:15432/journey'),
       STATE_DATABASE_URL: urlWithProtocols(POSTGRES_PROTOCOLS, 'PostgreSQL').optional(),
+      // Read by the event store library where each schema is made (migrationModeFromEnv); checked here.
+      DATABASE_MIGRATIONS: z
+        .enum(['apply', 'verify'], { message: 'must be apply or verify' })
+        .default('apply'),
       MONGO_URL: urlWithProtocols(['mongodb:', 'mongodb+srv:'], 'MongoDB').default(
         `mongodb://127.0.0.1:27018/journey-${service}`,
       ),
@@ -319,6 +323,8 @@ export interface ServiceConfig {
   eventStore: { url: string; kind: 'postgres' | 'kurrentdb' };
   /** PostgreSQL for what is not events: data keys, relay checkpoints and lock, parked streams. */
   stateDatabase: { url: string };
+  /** `apply`: the service makes its schema at start; `verify`: it checks that the migration Job did. */
+  databaseMigrations: 'apply' | 'verify';
   mongo: { url: string };
   readinessTimeoutMs: number;
   /** Deciders' states kept between commands, per kind of stream (0 streams: off); see AggregateCache. */
@@ -385,6 +391,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     },
     eventStore: { url: e.EVENTSTORE_URL, kind: eventStoreKind(e.EVENTSTORE_URL) },
     stateDatabase: { url: e.STATE_DATABASE_URL ?? e.EVENTSTORE_URL },
+    databaseMigrations: e.DATABASE_MIGRATIONS,
     mongo: { url: e.MONGO_URL },
     readinessTimeoutMs: e.READINESS_TIMEOUT_MS,
     aggregateCache: { streams: e.AGGREGATE_CACHE_STREAMS, ttlMs: e.AGGREGATE_CACHE_TTL_MS },

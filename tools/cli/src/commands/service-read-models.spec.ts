@@ -1,13 +1,14 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serviceReadModels } from './service-read-models';
+import { serviceReadModels, serviceSchemaMigrations } from './service-read-models';
 
-function appsDir(lists: Record<string, string>): string {
+function appsDir(lists: Record<string, string>, file = 'read-models.js'): string {
   const dir = mkdtempSync(join(tmpdir(), 'journey-apps-'));
   for (const [service, source] of Object.entries(lists)) {
     mkdirSync(join(dir, service, 'dist'), { recursive: true });
-    writeFileSync(join(dir, service, 'dist', 'read-models.js'), source);
+    writeFileSync(join(dir, service, 'dist', 'main.js'), '');
+    writeFileSync(join(dir, service, 'dist', file), source);
   }
   mkdirSync(join(dir, 'knowledge'), { recursive: true }); // a service without projections (or not built)
   return dir;
@@ -35,5 +36,37 @@ describe("the services' read models", () => {
     expect(() => serviceReadModels(appsDir({ contacts: "exports.READ_MODELS = [{ name: 'x' }];" }))).toThrow(
       /contacts\/dist\/read-models\.js does not export READ_MODELS as a list of read models/,
     );
+  });
+});
+
+describe("the services' schema migrations", () => {
+  it('are loaded per built service that has its own tables, in the order of the services', () => {
+    const dir = appsDir(
+      {
+        tickets: "exports.SCHEMA_MIGRATIONS = [{ name: 'tickets:timers', sql: 'CREATE TABLE t (x int)' }];",
+        channels: "exports.SCHEMA_MIGRATIONS = [{ name: 'channels:nonces', sql: 'CREATE TABLE n (x int)' }];",
+      },
+      'schema-migrations.js',
+    );
+    mkdirSync(join(dir, 'contacts', 'dist'), { recursive: true });
+    writeFileSync(join(dir, 'contacts', 'dist', 'main.js'), ''); // built, with no tables of its own
+    expect(serviceSchemaMigrations(dir)).toEqual([
+      { service: 'channels', entries: [{ name: 'channels:nonces', sql: 'CREATE TABLE n (x int)' }] },
+      { service: 'tickets', entries: [{ name: 'tickets:timers', sql: 'CREATE TABLE t (x int)' }] },
+    ]);
+  });
+
+  it('refuse an entry without its SQL', () => {
+    const dir = appsDir(
+      { tickets: "exports.SCHEMA_MIGRATIONS = [{ name: 'tickets:timers' }];" },
+      'schema-migrations.js',
+    );
+    expect(() => serviceSchemaMigrations(dir)).toThrow(
+      /tickets\/dist\/schema-migrations\.js does not export SCHEMA_MIGRATIONS as a list of schema migrations/,
+    );
+  });
+
+  it('say to build the services when none is built', () => {
+    expect(() => serviceSchemaMigrations(appsDir({}))).toThrow(/no service build found under/);
   });
 });

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { Injectable, UnauthorizedException } from '@nestjs/common';
-import { migrateUnderLock } from '@journey/eventstore';
+import { ensureMigrated } from '@journey/eventstore';
 import { InfrastructureConnections } from '@journey/platform';
+import { WECHAT_NONCES_MIGRATION } from '../../schema-migrations';
 import { MAX_SKEW_SECONDS, timestampIsFresh } from '../signed/signed-request';
 
 /** A keyed digest of text that may hold personal data: the same for the same text, and not computable without the secret. */
@@ -29,20 +30,12 @@ export class WechatReplayGuard {
   private ready: Promise<unknown> | undefined;
 
   private ensureTable(): Promise<unknown> {
-    this.ready ??= migrateUnderLock(this.connections.eventStore, 'channels.wechat_nonces', (client) =>
-      client.query(`
-        CREATE TABLE IF NOT EXISTS wechat_nonces (
-          account     text NOT NULL,
-          nonce       text NOT NULL,
-          message_key text NOT NULL,
-          seen_at     timestamptz NOT NULL DEFAULT now(),
-          PRIMARY KEY (account, nonce)
-        );
-        CREATE INDEX IF NOT EXISTS wechat_nonces_seen_at ON wechat_nonces (seen_at);`),
-    ).catch((err: unknown) => {
-      this.ready = undefined; // tried again by the next request (a passing fault answers 503)
-      throw err;
-    });
+    this.ready ??= ensureMigrated(this.connections.eventStore, WECHAT_NONCES_MIGRATION).catch(
+      (err: unknown) => {
+        this.ready = undefined; // tried again by the next request (a passing fault answers 503)
+        throw err;
+      },
+    );
     return this.ready;
   }
 
