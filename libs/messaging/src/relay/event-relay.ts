@@ -1,7 +1,7 @@
 import { metrics, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import pg from 'pg';
-import { START } from '@journey/eventstore';
+import { comparePositions, START } from '@journey/eventstore';
 import type { EventStore, LogPosition, RecordedEvent, Subscription } from '@journey/eventstore';
 import type { MessageBus, OutgoingMessage, TopicSpec } from '../bus/message-bus';
 import { RelayCheckpoints } from './relay-checkpoints';
@@ -104,6 +104,8 @@ export interface EventRelayOptions {
   standbyRetryMs?: number;
   /** How often the leader checks that its lock connection is alive (default 5 s). */
   keepaliveMs?: number;
+  /** How often the leading relay measures its backlog (default 15 s). */
+  backlogIntervalMs?: number;
   onError?(error: unknown): void;
 }
 
@@ -154,7 +156,10 @@ export class EventRelay {
   /** True from the checkpoint's load to the step down: the only time the backlog means anything. */
   private relaying = false;
   private measuring = false;
-  private backlog: { events: number; oldestRecordedAt: Date | undefined } | undefined;
+  private backlog:
+    { events: number; oldest: { position: LogPosition; recordedAt: Date } | undefined } | undefined;
+  /** How long the first event of the last batch waited, stored to checkpointed (the lag while it keeps up). */
+  private lastBatchWaitSeconds = 0;
   private backlogTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: EventRelayOptions) {
@@ -187,10 +192,17 @@ export class EventRelay {
   lastBacklog(): { events: number; ageSeconds: number } {
     const measured = this.backlog;
     if (!this.relaying || !measured) return { events: 0, ageSeconds: 0 };
-    const oldest = measured.oldestRecordedAt;
+    const oldest = measured.oldest;
+    if (!oldest) return { events: measured.events, ageSeconds: 0 };
+    // Not passed yet: it is still waiting, and its age grows (a stuck relay). Passed since the measurement:
+    // the relay is moving, and its lag is how long its last batch waited (under steady load the measured
+    // event is published within milliseconds, and its age would only say how old the measurement is).
+    const waiting = comparePositions(this.position, oldest.position) < 0;
     return {
       events: measured.events,
-      ageSeconds: oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0,
+      ageSeconds: waiting
+        ? Math.max(0, (Date.now() - oldest.recordedAt.getTime()) / 1000)
+        : this.lastBatchWaitSeconds,
     };
   }
 
@@ -211,7 +223,10 @@ export class EventRelay {
       // next measurement corrects (discarding it would report nothing on a relay that publishes all the time).
       // The age is the oldest event not yet passed over, whatever its topic: the relay reads them all in order.
       if (this.relaying)
-        this.backlog = { events: this.ownEvents(after).length, oldestRecordedAt: after[0]?.recordedAt };
+        this.backlog = {
+          events: this.ownEvents(after).length,
+          oldest: after[0] ? { position: after[0].position, recordedAt: after[0].recordedAt } : undefined,
+        };
     } catch {
       // Kept: the age of the last oldest event goes on growing, which is what an operator must see.
     } finally {
@@ -323,6 +338,8 @@ export class EventRelay {
           if (!this.lockClient || this.term !== term) throw new Error('relay: no longer leading');
           await this.checkpoints.save(this.options.name, last.position);
           this.position = last.position;
+          const first = events[0] as RecordedEvent;
+          this.lastBatchWaitSeconds = Math.max(0, (Date.now() - first.recordedAt.getTime()) / 1000);
         }
         this.published += messages.length;
         this.failures = 0;
@@ -332,7 +349,10 @@ export class EventRelay {
     this.relaying = true;
     this.backlog = undefined;
     clearInterval(this.backlogTimer);
-    this.backlogTimer = setInterval(() => void this.measureBacklog(), BACKLOG_INTERVAL_MS);
+    this.backlogTimer = setInterval(
+      () => void this.measureBacklog(),
+      this.options.backlogIntervalMs ?? BACKLOG_INTERVAL_MS,
+    );
     this.backlogTimer.unref();
     void this.measureBacklog();
   }
