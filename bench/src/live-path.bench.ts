@@ -18,6 +18,7 @@ import {
 } from '@journey/testing';
 import { BENCH_DIR, describeMachine, percentile, REPO, round, writeResult } from './bench-kit';
 import { summariseCpuProfiles } from './cpu-profile';
+import { histogramQuantileBound, samplesOf, scrape } from './metrics-scrape';
 import { cpuSeconds, launch, ready, stop } from './bench-services';
 import type { BenchService } from './bench-services';
 // Type only: importing the generator's module would run it.
@@ -144,8 +145,114 @@ class StatementCosts {
   }
 }
 
+/**
+ * What the two services' /metrics said in the middle of a rate's load: two scrapes (at half and at 90% of
+ * the load's time) of each, the window's request rate and latency from the HTTP histogram's deltas, the
+ * store's append latency, the relays' lag and the consumers' lag. A series missing is named: the alerts and
+ * the dashboard in k8s/components/monitoring query them.
+ */
+interface MetricsUnderLoad {
+  scrapeMsMax: number;
+  httpRequestsPerSecond: number;
+  httpP99BoundSeconds?: number;
+  appendP99BoundSeconds?: number;
+  relayLag: Record<string, number>;
+  relayLagSeconds: Record<string, number>;
+  consumerLagMax: number;
+  missing: string[];
+}
+
+/** The series the alerts and the dashboard read from channels and contacts. */
+const SERIES = {
+  channels: [
+    'http_server_request_duration_count',
+    'http_server_request_duration_bucket',
+    'journey_eventstore_append_duration_bucket',
+    'journey_relay_leading',
+    'journey_relay_lag',
+    'journey_relay_lag_seconds',
+    'journey_consumer_lag',
+    'journey_consumer_stalled',
+  ],
+  contacts: [
+    'journey_relay_leading',
+    'journey_relay_lag',
+    'journey_relay_lag_seconds',
+    'journey_consumer_lag',
+  ],
+};
+
+async function metricsUnderLoad(seconds: number): Promise<MetricsUnderLoad> {
+  const at = (share: number) => new Promise((r) => setTimeout(r, seconds * share * 1000));
+  const both = async () => {
+    const [channels, contacts] = await Promise.all([scrape(CHANNELS_PORT), scrape(CONTACTS_PORT)]);
+    return { channels, contacts, at: Date.now() };
+  };
+  await at(0.5);
+  const first = await both();
+  await at(0.4);
+  const last = await both();
+  const windowSeconds = (last.at - first.at) / 1000;
+  const sum = (text: string, name: string) => samplesOf(text, name).reduce((n, s) => n + s.value, 0);
+  /** The histogram of the window between the two scrapes: bucket counts subtracted. */
+  const windowOf = (name: string) => {
+    const before = new Map(
+      samplesOf(first.channels.text, `${name}_bucket`).map((s) => [JSON.stringify(s.labels), s.value]),
+    );
+    return samplesOf(last.channels.text, `${name}_bucket`)
+      .map((s) => {
+        const labels = Object.entries(s.labels)
+          .map(([k, v]) => `${k}="${v}"`)
+          .join(',');
+        return `${name}_bucket{${labels}} ${s.value - (before.get(JSON.stringify(s.labels)) ?? 0)}`;
+      })
+      .join('\n');
+  };
+  const byRelay = (name: string) =>
+    Object.fromEntries(
+      [last.channels.text, last.contacts.text].flatMap((text) =>
+        samplesOf(text, name).map((s) => [s.labels['relay'] ?? '?', s.value]),
+      ),
+    );
+  const missing = Object.entries(SERIES).flatMap(([service, names]) =>
+    names
+      .filter((name) => samplesOf(last[service as keyof typeof SERIES].text, name).length === 0)
+      .map((name) => `${service}: ${name}`),
+  );
+  const httpP99 = histogramQuantileBound(
+    windowOf('http_server_request_duration'),
+    'http_server_request_duration',
+    0.99,
+  );
+  const appendP99 = histogramQuantileBound(
+    windowOf('journey_eventstore_append_duration'),
+    'journey_eventstore_append_duration',
+    0.99,
+  );
+  return {
+    scrapeMsMax: round(Math.max(first.channels.ms, first.contacts.ms, last.channels.ms, last.contacts.ms)),
+    httpRequestsPerSecond: Math.round(
+      (sum(last.channels.text, 'http_server_request_duration_count') -
+        sum(first.channels.text, 'http_server_request_duration_count')) /
+        windowSeconds,
+    ),
+    ...(httpP99 !== undefined ? { httpP99BoundSeconds: httpP99 } : {}),
+    ...(appendP99 !== undefined ? { appendP99BoundSeconds: appendP99 } : {}),
+    relayLag: byRelay('journey_relay_lag'),
+    relayLagSeconds: byRelay('journey_relay_lag_seconds'),
+    consumerLagMax: Math.max(
+      0,
+      ...[last.channels.text, last.contacts.text].flatMap((t) =>
+        samplesOf(t, 'journey_consumer_lag').map((s) => s.value),
+      ),
+    ),
+    missing,
+  };
+}
+
 interface RateResult {
   rate: number;
+  metrics: MetricsUnderLoad;
   generator: Summary;
   acceptedPerSecond: number;
   timelineMs: { p50: number; p99: number; max: number; unseen: number; timedOut: boolean };
@@ -293,7 +400,9 @@ export async function livePathBenchmark(): Promise<void> {
           await new Promise((r) => setTimeout(r, POLL_MS));
         }
       })();
+      const scraping = metricsUnderLoad(SECONDS);
       const summary = await generator(rate, SECONDS, 'sender');
+      const metrics = await scraping;
       const cpuWall = (Date.now() - wallBefore) / 1000;
       const cpu = Object.fromEntries(
         Object.entries(pids).map(([k, pid]) => [
@@ -328,6 +437,7 @@ export async function livePathBenchmark(): Promise<void> {
       const postgres = await statements?.top(6);
       results.push({
         rate,
+        metrics,
         generator: summary,
         acceptedPerSecond,
         timelineMs: {
@@ -376,6 +486,11 @@ export async function livePathBenchmark(): Promise<void> {
         { name: `${r.rate}/s offered: HTTP p99`, value: round(r.generator.latencyMs.p99), unit: 'ms' },
         { name: `${r.rate}/s offered: errors (not answered 200, or shed)`, value: errors, unit: 'messages' },
         {
+          name: `${r.rate}/s offered: /metrics slowest scrape under load`,
+          value: r.metrics.scrapeMsMax,
+          unit: 'ms',
+        },
+        {
           name: `${r.rate}/s offered: webhook to timeline p50`,
           value: Math.round(r.timelineMs.p50),
           unit: 'ms',
@@ -414,6 +529,14 @@ export async function livePathBenchmark(): Promise<void> {
     `The knee (the highest rate with no error, HTTP p99 ≤ 100 ms and timeline p99 ≤ 1 s): ${knee ? `${knee}/s` : 'below the lowest rate tried'}.`,
     `${SENDERS} senders; ${HOT} hot ones take 20% of the messages, so each hot conversation held about ${hotEvents.toLocaleString('en')} messages by the end; ${PROBES} probe senders are timed to their timeline.`,
     'Everything runs on the one machine: the load generator (a process of its own, open loop), channels, contacts, Kafka, PostgreSQL and the MongoDB-wire server share its 2 cores.',
+    "Metrics under load: /metrics of channels and contacts scraped at half and at 90% of each rate's time; the request rate and the p99 bounds (the histogram bucket the 99th percentile falls in, as histogram_quantile reads it) are of the window between the two scrapes. " +
+      results
+        .map(
+          (r) =>
+            `${r.rate}/s: ${r.metrics.httpRequestsPerSecond} requests/s counted by the HTTP histogram (the generator: ${Math.round(r.acceptedPerSecond)}/s accepted), HTTP p99 ≤ ${r.metrics.httpP99BoundSeconds ?? '?'} s, append p99 ≤ ${r.metrics.appendP99BoundSeconds ?? '?'} s, relay lag ${JSON.stringify(r.metrics.relayLag)} events / ${JSON.stringify(r.metrics.relayLagSeconds)} s, consumer lag max ${r.metrics.consumerLagMax}, slowest scrape ${r.metrics.scrapeMsMax} ms${r.metrics.missing.length ? `; MISSING: ${r.metrics.missing.join(', ')}` : ''}`,
+        )
+        .join('; ') +
+      '.',
     `Webhook to timeline: a probe message's sentAt against the first read (every ${POLL_MS} ms) of its contact's unified view whose last contact time reached it; so the figures carry up to ${POLL_MS} ms of reading delay.`,
     ...results.map(
       (r) =>
@@ -457,4 +580,6 @@ export async function livePathBenchmark(): Promise<void> {
     ratios,
     notes,
   });
+  const missing = results.flatMap((r) => r.metrics.missing.map((m) => `${r.rate}/s ${m}`));
+  if (missing.length > 0) throw new Error(`/metrics did not serve under load: ${missing.join('; ')}`);
 }
