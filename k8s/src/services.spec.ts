@@ -120,6 +120,8 @@ describe('the replay Job', () => {
       for (const variable of ['EVENTSTORE_URL', 'MONGO_URL', 'PERSONAL_DATA_KEY'])
         expect([variable, secret(replay)[variable]]).toEqual([variable, secret(service)[variable]]);
     }
+    // It changes no schema (in prod the services' role may not).
+    expect(replay?.env?.find((e) => e.name === 'DATABASE_MIGRATIONS')?.value).toBe('verify');
   });
 });
 

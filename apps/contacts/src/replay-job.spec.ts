@@ -35,7 +35,7 @@ describe('the Kubernetes replay Job', () => {
 
   it('gives the replay what it needs to open personal data, as a non-root pod that can be retried', () => {
     expect(container?.env.map((e) => e.name).sort()).toEqual(
-      ['EVENTSTORE_URL', 'MONGO_URL', 'NODE_ENV', 'PERSONAL_DATA_KEY'].sort(),
+      ['DATABASE_MIGRATIONS', 'EVENTSTORE_URL', 'MONGO_URL', 'NODE_ENV', 'PERSONAL_DATA_KEY'].sort(),
     );
     expect(job.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
     expect(job.spec.template.spec.restartPolicy).toBe('OnFailure');

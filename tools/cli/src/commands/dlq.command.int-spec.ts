@@ -2,37 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@journey/contracts';
 import { EventConsumer, KafkaJsMessageBus, PostgresStreamParking, toMessage } from '@journey/messaging';
 import { eventually, testInfrastructure, uniqueName } from '@journey/testing';
-import { buildProgram } from '../program';
+import { runJourney } from './run-journey.testing';
 
 const infra = testInfrastructure();
 
-async function journey(...args: string[]): Promise<{ out: string; code: number; err: string }> {
-  let out = '';
-  let err = '';
-  const write = jest
-    .spyOn(process.stdout, 'write')
-    .mockImplementation((chunk) => ((out += String(chunk)), true));
-  let code = 0;
-  try {
-    await buildProgram({
-      output: { writeOut: (s) => void (out += s), writeErr: (s) => void (err += s) },
-    }).parseAsync([
-      'node',
-      'journey',
-      ...args,
-      '--brokers',
-      infra.kafkaBrokers.join(','),
-      '--eventstore-url',
-      infra.postgresUrl,
-    ]);
-  } catch (e) {
-    code = (e as { exitCode?: number }).exitCode ?? 1;
-    err += (e as Error).message;
-  } finally {
-    write.mockRestore();
-  }
-  return { out, code, err };
-}
+const journey = (...args: string[]) =>
+  runJourney([...args, '--brokers', infra.kafkaBrokers.join(','), '--eventstore-url', infra.postgresUrl]);
 
 describe('journey dlq', () => {
   const bus = new KafkaJsMessageBus({ clientId: 'cli-dlq-spec', brokers: infra.kafkaBrokers });

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { MIGRATIONS_TABLE } from '@journey/eventstore';
 import { isolatedPostgresDatabase, testInfrastructure } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
-import { buildProgram } from '../program';
+import { runJourney } from './run-journey.testing';
 
 let db: IsolatedDatabase;
 beforeAll(async () => {
@@ -10,25 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-async function journey(...args: string[]): Promise<{ out: string; code: number; err: string }> {
-  let out = '';
-  let err = '';
-  const write = jest
-    .spyOn(process.stdout, 'write')
-    .mockImplementation((chunk) => ((out += String(chunk)), true));
-  let code = 0;
-  try {
-    await buildProgram({
-      output: { writeOut: (s) => void (out += s), writeErr: (s) => void (err += s) },
-    }).parseAsync(['node', 'journey', ...args]);
-  } catch (e) {
-    code = (e as { exitCode?: number }).exitCode ?? 1;
-    err += (e as Error).message;
-  } finally {
-    write.mockRestore();
-  }
-  return { out, code, err };
-}
+const journey = (...args: string[]) => runJourney(args);
 
 const lines = (out: string) =>
   out

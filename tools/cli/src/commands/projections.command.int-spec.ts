@@ -9,7 +9,7 @@ import { personalDataMasterKey } from '@journey/platform';
 import { ProjectionState } from '@journey/projections';
 import { isolatedMongoUrl, isolatedPostgresDatabase, testInfrastructure } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
-import { buildProgram } from '../program';
+import { runJourney } from './run-journey.testing';
 
 const infra = testInfrastructure();
 const keyFile = join(mkdtempSync(join(tmpdir(), 'journey-cli-')), 'personal-data.key');
@@ -17,37 +17,16 @@ const mongoUrl = isolatedMongoUrl(infra, 'cli_replay');
 let db: IsolatedDatabase;
 let store: Awaited<ReturnType<typeof PersonalDataEventStore.connectPostgres>>;
 
-async function journey(...args: string[]): Promise<{ out: string; code: number; err: string }> {
-  let out = '';
-  let err = '';
-  const write = jest
-    .spyOn(process.stdout, 'write')
-    .mockImplementation((chunk) => ((out += String(chunk)), true));
-  const writeErr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  let code = 0;
-  try {
-    await buildProgram({
-      output: { writeOut: (s) => void (out += s), writeErr: (s) => void (err += s) },
-    }).parseAsync([
-      'node',
-      'journey',
-      ...args,
-      '--eventstore-url',
-      db.url,
-      '--mongo-url',
-      mongoUrl,
-      '--personal-data-key-file',
-      keyFile,
-    ]);
-  } catch (e) {
-    code = (e as { exitCode?: number }).exitCode ?? 1;
-    err += (e as Error).message;
-  } finally {
-    write.mockRestore();
-    writeErr.mockRestore();
-  }
-  return { out, code, err };
-}
+const journey = (...args: string[]) =>
+  runJourney([
+    ...args,
+    '--eventstore-url',
+    db.url,
+    '--mongo-url',
+    mongoUrl,
+    '--personal-data-key-file',
+    keyFile,
+  ]);
 
 const contactId = randomUUID();
 const conversationId = randomUUID();
