@@ -1,5 +1,19 @@
 import type pg from 'pg';
 
+/** Runs `work` on `client` while it holds the session advisory lock `name`, released whatever happens. */
+export async function underAdvisoryLock<T>(
+  client: pg.PoolClient,
+  name: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+  try {
+    return await work();
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => undefined);
+  }
+}
+
 /**
  * Runs a schema migration under a PostgreSQL advisory lock. Several processes start at once, and two
  * concurrent `CREATE TABLE IF NOT EXISTS` of one table can both miss it and fail on pg_type's unique
@@ -12,10 +26,8 @@ export async function migrateUnderLock<T>(
 ): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
-    return await migrate(client);
+    return await underAdvisoryLock(client, name, () => migrate(client));
   } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => undefined);
     client.release();
   }
 }

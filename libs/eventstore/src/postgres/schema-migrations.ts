@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { migrateUnderLock } from './migration-lock';
+import { migrateUnderLock, underAdvisoryLock } from './migration-lock';
 
 /**
  * One named piece of schema (tables, indexes, functions) in idempotent SQL: applying it again changes
@@ -82,12 +82,7 @@ export async function ensureMigrated(
   }
   return migrateUnderLock(pool, `journey-migration:${migration.name}`, async (client) => {
     // The record table, made once: under a lock of its own (two migrations may start together).
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [RECORD_TABLE_LOCK]);
-    try {
-      await client.query(RECORD_TABLE_SQL);
-    } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [RECORD_TABLE_LOCK]);
-    }
+    await underAdvisoryLock(client, RECORD_TABLE_LOCK, () => client.query(RECORD_TABLE_SQL));
     await client.query(migration.sql);
     const { rows } = await client.query<{ previous: string | null }>(
       `WITH previous AS (SELECT checksum FROM ${MIGRATIONS_TABLE} WHERE name = $1)
