@@ -189,9 +189,15 @@ it('follows one customer message in one trace, from the webhook to the unified v
         (s.traceId === traceId || linkedBatches.has(`${s.traceId}/${s.parentSpanId ?? ''}`)),
     );
   };
-  // The last hop: contacts' unified-view projection applied what contacts' resolution decided, in MongoDB.
+  // The last hops: channels' conversation list, and contacts' unified-view projection applying what contacts'
+  // resolution decided, in MongoDB. Each consumer group reads on its own, and each service exports its spans on
+  // its own schedule, so every one is waited for, not only the slowest expected.
   await eventually(
-    () => consumed('contacts', 'resolution') && consumed('contacts', 'unified-view') && readModelWritten(),
+    () =>
+      consumed('channels', 'conversation-list') &&
+      consumed('contacts', 'resolution') &&
+      consumed('contacts', 'unified-view') &&
+      readModelWritten(),
     {
       timeoutMs: 60_000,
       what: 'the message traced to the unified view',
