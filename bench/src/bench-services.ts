@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '@journey/testing';
 import { REPO } from './bench-kit';
@@ -83,3 +83,22 @@ export function cpuSeconds(pid: number): number {
     return Number.NaN;
   }
 }
+
+/** CPU seconds of a process and its direct children (PostgreSQL's backends are the postmaster's). */
+export function treeCpuSeconds(pid: number): number {
+  let total = cpuSeconds(pid);
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.split(') ')[1]?.split(' ')[1]);
+      if (ppid === pid) total += cpuSeconds(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/** The pid of a local infrastructure server (infra/local writes .local/run/<name>.pid). */
+export const infraPid = (name: string) =>
+  Number(readFileSync(join(REPO, '.local', 'run', `${name}.pid`), 'utf8'));

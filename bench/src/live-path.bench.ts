@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,16 +10,17 @@ import { PostgresEventStore } from '@journey/eventstore';
 import type { NewEvent } from '@journey/eventstore';
 import { ProjectionState } from '@journey/projections';
 import {
+  consumerGroupsOf,
   isolatedMongoUrl,
   isolatedPostgresDatabase,
   localInfrastructureAddresses,
   startGroupsAtEnd,
   uniqueName,
 } from '@journey/testing';
-import { BENCH_DIR, describeMachine, percentile, REPO, round, writeResult } from './bench-kit';
+import { BENCH_DIR, describeMachine, percentile, round, writeResult } from './bench-kit';
 import { summariseCpuProfiles } from './cpu-profile';
 import { histogramQuantileBound, samplesOf, scrape } from './metrics-scrape';
-import { cpuSeconds, launch, ready, stop } from './bench-services';
+import { infraPid, launch, ready, stop, treeCpuSeconds } from './bench-services';
 import type { BenchService } from './bench-services';
 // Type only: importing the generator's module would run it.
 import type { Summary } from './load-generator';
@@ -35,23 +36,6 @@ const PROBES = 20;
 /** How often the timelines of the probe senders are read while the load runs. */
 const POLL_MS = 50;
 const PROFILE_DIR = process.env['BENCH_CPU_PROF'];
-
-/** CPU seconds of a process and its direct children (PostgreSQL's backends are the postmaster's). */
-function treeCpuSeconds(pid: number): number {
-  let total = cpuSeconds(pid);
-  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.split(') ')[1]?.split(' ')[1]);
-      if (ppid === pid) total += cpuSeconds(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
-}
-
-const infraPid = (name: string) => Number(readFileSync(join(REPO, '.local', 'run', `${name}.pid`), 'utf8'));
 
 /** The store's raw append rate on the same server: 8 writers, one small event per append, 5 s. */
 async function rawAppendRate(url: string): Promise<number> {
@@ -277,10 +261,8 @@ export async function livePathBenchmark(): Promise<void> {
   await startGroupsAtEnd(
     infra.kafkaBrokers,
     [
-      ...['ticket-replies', 'auto-answers', 'delivery', 'erasure', 'conversation-list'].map(
-        (s) => `${group}-channels-${s}`,
-      ),
-      ...['resolution', 'unified-view'].map((s) => `${group}-contacts-${s}`),
+      ...consumerGroupsOf('channels', `${group}-channels`),
+      ...consumerGroupsOf('contacts', `${group}-contacts`),
     ],
     ['journey.channels.v1', 'journey.contacts.v1', 'journey.tickets.v1', 'journey.knowledge.v1'],
   );

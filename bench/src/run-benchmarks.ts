@@ -4,6 +4,7 @@ import { commandsBenchmark } from './commands.bench';
 import { eventStoreBenchmark } from './eventstore.bench';
 import { knowledgeBenchmark } from './knowledge.bench';
 import { livePathBenchmark } from './live-path.bench';
+import { metricsUnderLoadBenchmark } from './metrics-under-load.bench';
 import { relayBenchmark } from './relay.bench';
 import { replayBenchmark } from './replay.bench';
 import { ticketsBenchmark } from './tickets.bench';
@@ -15,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   eventstore: eventStoreBenchmark,
   knowledge: knowledgeBenchmark,
   'live-path': livePathBenchmark,
+  'metrics-under-load': metricsUnderLoadBenchmark,
   relay: relayBenchmark,
   replay: replayBenchmark,
   tickets: ticketsBenchmark,

@@ -54,3 +54,27 @@ export async function startGroupsAtEnd(
     }),
   );
 }
+
+/** The consumer groups each service runs, as suffixes of its KAFKA_CONSUMER_GROUP (`<group>-<suffix>`). */
+export const CONSUMER_GROUP_SUFFIXES = {
+  channels: ['ticket-replies', 'auto-answers', 'delivery', 'erasure', 'conversation-list'],
+  contacts: ['resolution', 'unified-view'],
+  tickets: ['intake', 'contacts', 'routing', 'timers', 'ticket-board', 'agent-board', 'routing-contacts'],
+  knowledge: [
+    'auto-answer',
+    'article-catalogue',
+    'content-gaps',
+    'conversation-suggestions',
+    'answer-contacts',
+    'solved-cases',
+  ],
+  analytics: ['ticket-records', 'sla-calendars', 'report-contacts', 'journey-facts', 'knowledge-facts'],
+} as const;
+
+/**
+ * The consumer groups of a service started with KAFKA_CONSUMER_GROUP=`group`: what a test or a benchmark starts
+ * at the topics' end, and whose lag a benchmark reads from analytics' monitor.
+ */
+export function consumerGroupsOf(service: keyof typeof CONSUMER_GROUP_SUFFIXES, group: string): string[] {
+  return CONSUMER_GROUP_SUFFIXES[service].map((suffix) => `${group}-${suffix}`);
+}

@@ -12,5 +12,5 @@ export { localInfrastructureAddresses, localKafkaScramPassword, tcpReachable } f
 export { tcpProxy } from './tcp-proxy';
 export type { TcpProxy } from './tcp-proxy';
 export { committedEventCount } from './committed-events';
-export { startGroupsAtEnd } from './consumer-groups';
+export { consumerGroupsOf, CONSUMER_GROUP_SUFFIXES, startGroupsAtEnd } from './consumer-groups';
 export { freePort } from './free-port';

@@ -43,23 +43,4 @@ export async function stopServices(services: ServiceProcess[]): Promise<void> {
   );
 }
 
-/** The consumer groups each service runs, as suffixes of its KAFKA_CONSUMER_GROUP (`<group>-<suffix>`). */
-const CONSUMER_GROUP_SUFFIXES = {
-  channels: ['ticket-replies', 'auto-answers', 'delivery', 'erasure', 'conversation-list'],
-  contacts: ['resolution', 'unified-view'],
-  tickets: ['intake', 'contacts', 'routing', 'timers', 'ticket-board', 'agent-board', 'routing-contacts'],
-  knowledge: [
-    'auto-answer',
-    'article-catalogue',
-    'content-gaps',
-    'conversation-suggestions',
-    'answer-contacts',
-    'solved-cases',
-  ],
-  analytics: ['ticket-records', 'sla-calendars', 'report-contacts', 'journey-facts', 'knowledge-facts'],
-} as const;
-
-/** The consumer groups of a service started with KAFKA_CONSUMER_GROUP=`group` (what a test starts at the topics' end). */
-export function consumerGroupsOf(service: keyof typeof CONSUMER_GROUP_SUFFIXES, group: string): string[] {
-  return CONSUMER_GROUP_SUFFIXES[service].map((suffix) => `${group}-${suffix}`);
-}
+export { consumerGroupsOf } from '@journey/testing';
