@@ -24,6 +24,7 @@ interface ArticleIndexLike {
   apply(event: Event): void;
   search(request: Record<string, unknown>): { total: number; hits: Hit[] };
   readonly size: number;
+  readonly termResults: { clear(): void; hits: number; misses: number; matches: number };
 }
 interface CorpusArticle {
   externalId: string;
@@ -80,6 +81,7 @@ const percentile = (sorted: number[], p: number) =>
 /** Each labelled question QUERY_ROUNDS times, timed one by one: p50/p95/p99 and queries per second. */
 function timeQueries(search: (q: Query) => Hit[], queries: Query[]) {
   const times: number[] = [];
+  const firstRound: number[] = [];
   let found = 0;
   const started = process.hrtime.bigint();
   for (let round = 0; round < QUERY_ROUNDS; round++)
@@ -87,11 +89,14 @@ function timeQueries(search: (q: Query) => Hit[], queries: Query[]) {
       const t0 = process.hrtime.bigint();
       const hits = search(q);
       times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (round === 0) firstRound.push(times[times.length - 1] as number);
       if (round === 0 && hits.some((h) => h.articleId === corpus.corpusArticleId(q.expected))) found += 1;
     }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   times.sort((a, b) => a - b);
+  firstRound.sort((a, b) => a - b);
   return {
+    firstRoundP95: percentile(firstRound, 95),
     p50: percentile(times, 50),
     p95: percentile(times, 95),
     p99: percentile(times, 99),
@@ -124,7 +129,18 @@ export async function knowledgeBenchmark(): Promise<void> {
     offset: 0,
     limit: 5,
   });
+  // As served: the term cache starts empty and fills as the questions come (see the notes).
   const ours = timeQueries((q) => index.search(request(q)).hits, queries);
+  const cache = {
+    hitShare: index.termResults.hits / (index.termResults.hits + index.termResults.misses),
+    matches: index.termResults.matches,
+    mib: heapMiB() - before - heap,
+  };
+  // Cold: the cache dropped before each search, so every term's postings are walked (as after every change).
+  const cold = timeQueries((q) => {
+    index.termResults.clear();
+    return index.search(request(q)).hits;
+  }, queries);
   const plain = new ArticleIndex();
   for (const e of events) plain.apply(e);
   const withoutSynonyms = timeQueries((q) => plain.search(request(q)).hits, queries);
@@ -232,6 +248,21 @@ export async function knowledgeBenchmark(): Promise<void> {
       { name: 'search p95', value: round(ours.p95, 2), unit: 'ms' },
       { name: 'search p99', value: round(ours.p99, 2), unit: 'ms' },
       { name: 'search throughput, one thread', value: Math.round(ours.perSecond), unit: 'queries/s' },
+      {
+        name: 'search p95, first round only (each question once, the cache filling)',
+        value: round(ours.firstRoundP95, 2),
+        unit: 'ms',
+      },
+      { name: 'search p50, term cache dropped before each search', value: round(cold.p50, 2), unit: 'ms' },
+      { name: 'search p95, term cache dropped before each search', value: round(cold.p95, 2), unit: 'ms' },
+      { name: 'search p99, term cache dropped before each search', value: round(cold.p99, 2), unit: 'ms' },
+      {
+        name: 'term cache: share of term lookups answered from it',
+        value: round(cache.hitShare, 3),
+        unit: '',
+      },
+      { name: 'term cache: matches held after the run', value: cache.matches, unit: 'matches' },
+      { name: 'term cache: heap it took (after GC)', value: Math.round(cache.mib), unit: 'MiB' },
       { name: 'recall@5 with the seed synonym book', value: round(ours.recall, 3), unit: '' },
       { name: 'recall@5 without synonyms', value: round(withoutSynonyms.recall, 3), unit: '' },
       { name: 'peer: MiniSearch defaults, search p95', value: round(peerSearch.p95, 2), unit: 'ms' },
@@ -261,6 +292,11 @@ export async function knowledgeBenchmark(): Promise<void> {
         target: '≤ 1×',
         met: ours.p95 <= P95_TARGET_MS,
       },
+      {
+        name: 'search p95, term cache dropped before each search',
+        value: round(cold.p95 / P95_TARGET_MS, 2),
+        against: `the ${P95_TARGET_MS} ms target (what a search costs right after the index changed)`,
+      },
       { name: 'recall@5', value: round(ours.recall / peerSearch.recall, 2), against: 'MiniSearch defaults' },
       { name: 'search p95', value: round(ours.p95 / peerSearch.p95, 2), against: 'MiniSearch defaults' },
       { name: 'rebuild rate', value: round(replayRate / readRate, 2), against: 'plain log read (limit)' },
@@ -269,6 +305,7 @@ export async function knowledgeBenchmark(): Promise<void> {
       `Questions: ${queries.length} labelled ones (apps/knowledge/corpus/seed-queries.jsonl), half English, half Chinese, each asked ${QUERY_ROUNDS} times; latency is per call of the index's search (analysis, synonyms, BM25, confidence, highlights), without HTTP.`,
       'The peer is MiniSearch with its default tokenizer on the same documents and the same boosts: it splits on spaces and punctuation, so a Chinese question is one token and finds nearly nothing; the ratio shows what the analysis (bigrams, Intl.Segmenter, OpenCC, Porter2) buys, and what it costs.',
       `Recall is measured over the grown corpus: the 213 seed articles among ${(articles.length - 213).toLocaleString('en')} generated ones about other products.`,
+      "The index keeps MiniSearch's results per query term and partition (BM25 scored by MiniSearch) until that partition changes, and answers a question as the OR of its terms' results, which MiniSearch scores as their sum times how many matched (a unit test compares every English question with MiniSearch's own OR). The served figures start with an empty cache and include its misses; the cold ones drop it before every search, which is what each search costs in the moment after an article is published, unpublished or reclassified in its partition.",
       'Memory is the heap growth of the index with its stored texts (highlights and answers quote them), measured after two GCs.',
       'The rebuild folds the events a replica reads at start (article- streams) from PostgreSQL through the same catch-up subscription the service uses; the limit reads the same events with the same prefix filter and does nothing with them.',
     ],

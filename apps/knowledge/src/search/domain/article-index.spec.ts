@@ -1,4 +1,7 @@
+import type MiniSearch from 'minisearch';
 import type { ArticleAudience, KnowledgeEvent, KnowledgeLocale } from '@journey/contracts';
+import { corpusEvents } from '../../corpus/corpus-events';
+import { grownArticles, seedQueries } from '../../corpus/shop-corpus';
 import { ArticleIndex, highlight, highlighter } from './article-index';
 import { analyze } from './text-analysis';
 
@@ -200,5 +203,89 @@ describe('the article index', () => {
     expect(highlight('<img src=x onerror=alert(1)> refund now', highlighter(['refund']), true)).toBe(
       '&lt;img src=x onerror=alert(1)&gt; <mark>refund</mark> now',
     );
+  });
+});
+
+describe('the term cache', () => {
+  type Partitions = { partitions: Map<string, MiniSearch<{ id: string }>> };
+  const BOOST = { title: 3, tags: 2, text: 1 };
+  // A grown corpus big enough for words in over 1,000 documents (matched in titles and tags only).
+  const grown = () => {
+    const index = new ArticleIndex();
+    for (const a of grownArticles(4_000)) for (const e of corpusEvents(a)) index.apply(e);
+    return index;
+  };
+  const questions = seedQueries()
+    .filter((q) => q.locale === 'en' && q.audience === 'public')
+    .map((q) => q.query);
+
+  const withCommonWords = new Set<string>();
+
+  /** MiniSearch's own answer to the whole query: one OR of every term, common words in titles and tags. */
+  const reference = (index: ArticleIndex, query: string) => {
+    const mini = (index as unknown as Partitions).partitions.get('en|public') as MiniSearch<{ id: string }>;
+    const terms = [...new Set(analyze(query))];
+    const documents = mini.documentCount;
+    const common = terms.filter((t) => {
+      const n = mini.search(t).length;
+      return n > 1_000 && n > documents * 0.1;
+    });
+    const rare = terms.filter((t) => !common.includes(t));
+    if (common.length) withCommonWords.add(query);
+    return mini.search(
+      {
+        combineWith: 'OR',
+        queries: [
+          ...(rare.length ? [{ combineWith: 'OR' as const, queries: rare }] : []),
+          ...(common.length
+            ? [{ combineWith: 'OR' as const, queries: common, fields: ['title', 'tags'] }]
+            : []),
+        ],
+      },
+      { boost: BOOST },
+    );
+  };
+
+  it("answers a query from its terms' cached results with MiniSearch's scores and order", () => {
+    const index = grown();
+    let compared = 0;
+    for (const round of [1, 2])
+      for (const query of questions) {
+        const ours = index.search({ query, locale: 'en', audiences: ['public'], offset: 0, limit: 10 });
+        const theirs = reference(index, query);
+        expect({ query, round, total: ours.total }).toEqual({ query, round, total: theirs.length });
+        // Scores equal to rounding (the sums are added in another order); ties may order differently.
+        ours.hits.forEach((hit, i) => {
+          const same = theirs.find((r) => r.id === `${hit.articleId}:en`);
+          expect(same?.score).toBeCloseTo(hit.score, 2);
+          expect(hit.score).toBeCloseTo(theirs[i]?.score ?? -1, 2);
+          compared += 1;
+        });
+      }
+    expect(compared).toBeGreaterThan(300);
+    expect(withCommonWords.size).toBeGreaterThan(5);
+    expect(index.termResults.hits).toBeGreaterThan(index.termResults.misses);
+  });
+
+  it('drops a partition’s cached results when it changes: a new article is found, and every score moves', () => {
+    const index = grown();
+    const query = 'kettle descaling';
+    const first = search(index, query, { locale: 'en' });
+    const id = article(index, { title: 'Kettle descaling', body: 'Descale the kettle with citric acid.' });
+    const second = search(index, query, { locale: 'en' });
+    expect(second.hits[0]?.articleId).toBe(id);
+    expect(second.total).toBe(first.total + 1);
+    // The documents found before score as a fresh MiniSearch would score them now (document count changed).
+    const theirs = reference(index, query);
+    for (const hit of second.hits)
+      expect(hit.score).toBeCloseTo(theirs.find((r) => r.id === `${hit.articleId}:en`)?.score ?? -1, 2);
+    // A partition that did not change keeps its cache.
+    const zh = () =>
+      index.search({ query: '退货', locale: 'zh-CN', audiences: ['public'], offset: 0, limit: 5 });
+    zh();
+    const misses = index.termResults.misses;
+    article(index, { title: 'Gift wrap', body: 'We wrap gifts.' });
+    zh();
+    expect(index.termResults.misses).toBe(misses);
   });
 });

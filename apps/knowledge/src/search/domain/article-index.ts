@@ -1,5 +1,5 @@
 import MiniSearch from 'minisearch';
-import type { Query, SearchResult } from 'minisearch';
+import type { SearchResult } from 'minisearch';
 import { KNOWLEDGE_LOCALES } from '@journey/contracts';
 import type { ArticleAudience, KnowledgeEvent, KnowledgeLocale } from '@journey/contracts';
 import { plainTextOf } from '../../article/domain/markdown';
@@ -78,6 +78,14 @@ const BOOST = { title: 3, tags: 2, text: 1 };
  */
 const COMMON_TERM_SHARE = 0.1;
 const COMMON_TERM_MIN = 1_000;
+/**
+ * How many single-term matches the term cache holds over every partition (about 200 bytes each). A
+ * partition's entries are dropped whenever one of its documents is added or removed, since every BM25
+ * score in it depends on its document count and field lengths.
+ */
+const CACHED_MATCHES_MAX = 500_000;
+/** The fields a common word is matched in. */
+const HEAD_FIELDS = ['title', 'tags'];
 /** How much body text a hit keeps for highlighting (the index has it all). */
 const TEXT_KEPT = 20_000;
 const SNIPPET = 160;
@@ -101,26 +109,114 @@ function newMiniSearch(seen: (terms: string[]) => void): MiniSearch<IndexedArtic
   });
 }
 
-const before = (a: SearchResult, b: SearchResult) =>
+interface Ranked {
+  id: unknown;
+  score: number;
+}
+
+const before = (a: Ranked, b: Ranked) =>
   b.score !== a.score ? b.score < a.score : String(a.id) < String(b.id);
 
 /** The first n results by score, then id: a bounded insertion, not a sort of every match. */
-export function topResults(results: readonly SearchResult[], n: number): SearchResult[] {
+export function topResults<T extends Ranked>(results: Iterable<T>, n: number): T[] {
   if (n <= 0) return [];
   if (n > 200) return [...results].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0)).slice(0, n);
-  const top: SearchResult[] = [];
+  const top: T[] = [];
   for (const r of results) {
-    if (top.length === n && !before(r, top[n - 1] as SearchResult)) continue;
+    if (top.length === n && !before(r, top[n - 1] as T)) continue;
     let i = Math.min(top.length, n - 1);
     if (top.length < n) top.push(r);
     else top[i] = r;
-    while (i > 0 && before(r, top[i - 1] as SearchResult)) {
-      top[i] = top[i - 1] as SearchResult;
+    while (i > 0 && before(r, top[i - 1] as T)) {
+      top[i] = top[i - 1] as T;
       i -= 1;
     }
     top[i] = r;
   }
   return top;
+}
+
+/** One document's matches of a query: the single-term results it is in (one per query term matched). */
+interface Accumulated {
+  id: string;
+  /** MiniSearch's OR: the terms' BM25 scores added up, times the number of query terms matched. */
+  score: number;
+  sum: number;
+  parts: SearchResult[];
+}
+
+/**
+ * MiniSearch's results for one query term in one partition (each scored by MiniSearch: BM25 over the
+ * fields, boosts, typo and prefix weights), kept until the partition changes. A query is the OR of its
+ * terms, which MiniSearch scores as the sum of the terms' scores times how many of them matched: so a query
+ * is answered from its terms' cached results with the same scores, and a word many questions share (a
+ * product, "refund", "退货") is walked once per change of the index, not once per question.
+ */
+class TermResults {
+  private readonly byPartition = new Map<string, Map<string, SearchResult[]>>();
+  private size = 0;
+  hits = 0;
+  misses = 0;
+
+  get(partition: string, key: string, compute: () => SearchResult[]): SearchResult[] {
+    let cached = this.byPartition.get(partition);
+    const found = cached?.get(key);
+    if (found) {
+      this.hits += 1;
+      return found;
+    }
+    this.misses += 1;
+    const results = compute();
+    if (results.length > CACHED_MATCHES_MAX / 4) return results;
+    if (!cached) this.byPartition.set(partition, (cached = new Map()));
+    cached.set(key, results);
+    this.size += results.length;
+    // Over the bound: the oldest terms go first, from this partition and then the others.
+    for (const map of [cached, ...this.byPartition.values()])
+      for (const [k, v] of map) {
+        if (this.size <= CACHED_MATCHES_MAX) return results;
+        if (map === cached && k === key) break;
+        map.delete(k);
+        this.size -= v.length;
+      }
+    return results;
+  }
+
+  /** A partition changed: every score in it may have. */
+  drop(partition: string): void {
+    const cached = this.byPartition.get(partition);
+    if (!cached) return;
+    for (const v of cached.values()) this.size -= v.length;
+    this.byPartition.delete(partition);
+  }
+
+  /** Forgets every cached result (the benchmark's cold figure). */
+  clear(): void {
+    this.byPartition.clear();
+    this.size = 0;
+  }
+
+  /** How many single-term matches are held (for the benchmark). */
+  get matches(): number {
+    return this.size;
+  }
+}
+
+/**
+ * One document's result as MiniSearch gives it for the whole query: its score, and each document term matched
+ * (terms[i]) beside the query term it matched for (queryTerms[i]), with the fields it was found in.
+ */
+function merged(m: Accumulated): SearchResult {
+  const terms: string[] = [];
+  const queryTerms: string[] = [];
+  const match: Record<string, string[]> = {};
+  for (const part of m.parts)
+    for (const term of part.terms) {
+      terms.push(term);
+      queryTerms.push(part.queryTerms[0] as string);
+      match[term] = [...new Set([...(match[term] ?? []), ...(part.match[term] ?? [])])];
+    }
+  return { id: m.id, score: m.score, terms, queryTerms, match };
 }
 
 const escapeHtml = (s: string) =>
@@ -155,6 +251,8 @@ export class ArticleIndex {
   private readonly synonyms = new Map<KnowledgeLocale, Map<string, string[]>>();
   /** Per article: the source locale's published revision (for out-of-date translations). */
   private readonly sourcePublished = new Map<string, number>();
+  /** Each partition's results per query term, until it changes. */
+  readonly termResults = new TermResults();
 
   get size(): number {
     return this.docs.size;
@@ -284,6 +382,7 @@ export class ArticleIndex {
     this.docs.set(doc.id, doc);
     this.partitionOf.set(doc.id, key);
     this.collecting = new Set();
+    this.termResults.drop(key);
     this.partition(key).add(doc);
     this.count(key, this.collecting, 1);
     this.collecting = undefined;
@@ -293,6 +392,7 @@ export class ArticleIndex {
     const key = this.partitionOf.get(id);
     const doc = this.docs.get(id);
     if (key === undefined || !doc) return;
+    this.termResults.drop(key);
     this.partition(key).discard(id);
     // The same terms MiniSearch took from its fields, counted out again.
     this.count(
@@ -355,38 +455,53 @@ export class ArticleIndex {
     const fuzzy = (t: string) => (isLatinTerm(t) && t.length >= 5 && !this.vocabulary.has(t) ? 0.2 : false);
     const prefix = (t: string) =>
       Boolean(request.asYouType) && lastTerms.has(t) && isLatinTerm(t) && t.length >= 3;
-    // Every term and synonym OR-ed in one level (BM25 adds up alike; nested ORs only cost merges).
+    // Every term and synonym OR-ed in one level, as MiniSearch scores an OR: each term's BM25 added up, times
+    // how many terms matched. A common word is matched in titles and tags only.
     const everyTerm = [...new Set(groups.flat())];
-    const rare = everyTerm.filter((t) => !common.has(t));
-    const frequent = everyTerm.filter((t) => common.has(t));
-    const query: Query = {
-      combineWith: 'OR',
-      queries: [
-        ...(rare.length ? [{ combineWith: 'OR' as const, queries: rare, fuzzy, prefix }] : []),
-        ...(frequent.length
-          ? [{ combineWith: 'OR' as const, queries: frequent, fields: ['title', 'tags'], fuzzy, prefix }]
-          : []),
-      ],
-    };
     // The audiences are the partitions searched; only a category or products need a filter.
     const products = request.products?.length ? new Set(request.products) : undefined;
-    const filter = (r: SearchResult): boolean => {
-      const meta = this.meta.get((this.docs.get(r.id as string) as IndexedArticle).articleId);
+    const filtered = Boolean(request.category || products);
+    const accepted = (id: string): boolean => {
+      const meta = this.meta.get((this.docs.get(id) as IndexedArticle).articleId);
       if (!meta) return false;
       if (request.category && meta.category !== request.category) return false;
       if (products && !meta.products.some((p) => products.has(p))) return false;
       return true;
     };
-    const filtered = Boolean(request.category || products);
-    const results = indexes.flatMap((mini) =>
-      mini.search(query, { boost: BOOST, ...(filtered ? { filter } : {}) }),
-    );
+    const matches = new Map<string, Accumulated>();
+    for (const key of keys) {
+      const mini = this.partitions.get(key);
+      if (!mini) continue;
+      for (const term of everyTerm) {
+        const fields = common.has(term) ? HEAD_FIELDS : undefined;
+        const typo = fuzzy(term);
+        const complete = prefix(term);
+        const results = this.termResults.get(
+          key,
+          `${term}\u0000${fields ? 'head' : 'all'}\u0000${typo}\u0000${complete}`,
+          () =>
+            mini.search(term, { boost: BOOST, ...(fields ? { fields } : {}), fuzzy: typo, prefix: complete }),
+        );
+        for (const r of results) {
+          const id = r.id as string;
+          const found = matches.get(id);
+          if (found) {
+            found.sum += r.score;
+            found.parts.push(r);
+            found.score = found.sum * found.parts.length;
+          } else matches.set(id, { id, score: r.score, sum: r.score, parts: [r] });
+        }
+      }
+    }
+    if (filtered) for (const id of matches.keys()) if (!accepted(id)) matches.delete(id);
     // Ties in a fixed order (by id), so that every replica pages alike; only the page is ordered fully.
-    const page = topResults(results, request.offset + request.limit).slice(request.offset);
+    const page = topResults(matches.values(), request.offset + request.limit)
+      .slice(request.offset)
+      .map(merged);
     // One highlighter for the page: the words the query matched in any of its hits.
     const matcher = highlighter(page.flatMap((r) => r.terms));
     return {
-      total: results.length,
+      total: matches.size,
       terms,
       hits: page.map((r) => this.hit(r, groups, common, matcher)),
     };
