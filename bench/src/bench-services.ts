@@ -1,10 +1,13 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { eventually } from '@journey/testing';
-import { REPO } from './bench-kit';
+import { BENCH_DIR, REPO, round } from './bench-kit';
+// Type only: importing the generator's module would run it.
+import type { Summary } from './load-generator';
 
 /** A service started from its build for a benchmark, on loopback. */
 export interface BenchService {
@@ -102,3 +105,25 @@ export function treeCpuSeconds(pid: number): number {
 /** The pid of a local infrastructure server (infra/local writes .local/run/<name>.pid). */
 export const infraPid = (name: string) =>
   Number(readFileSync(join(REPO, '.local', 'run', `${name}.pid`), 'utf8'));
+
+/** Runs the load generator (a process of its own) with these arguments and returns its JSON summary. */
+export async function runLoadGenerator(args: string[]): Promise<Summary> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(BENCH_DIR, 'dist', 'load-generator.js'), ...args],
+    { maxBuffer: 256 * 2 ** 20 },
+  );
+  return JSON.parse(stdout) as Summary;
+}
+
+/** Starts measuring: the returned function gives the cores each process (with its children) used since. */
+export function cpuMeter(pids: Record<string, number>): () => Record<string, number> {
+  const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, treeCpuSeconds(pid)]));
+  const started = Date.now();
+  return () => {
+    const wall = (Date.now() - started) / 1000;
+    return Object.fromEntries(
+      Object.entries(pids).map(([k, pid]) => [k, round((treeCpuSeconds(pid) - (before[k] ?? 0)) / wall)]),
+    );
+  };
+}

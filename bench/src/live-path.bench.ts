@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
 import { PostgresEventStore } from '@journey/eventstore';
@@ -17,10 +15,10 @@ import {
   startGroupsAtEnd,
   uniqueName,
 } from '@journey/testing';
-import { BENCH_DIR, describeMachine, percentile, round, writeResult } from './bench-kit';
+import { describeMachine, percentile, round, writeResult } from './bench-kit';
 import { summariseCpuProfiles } from './cpu-profile';
 import { histogramQuantileBound, samplesOf, scrape } from './metrics-scrape';
-import { infraPid, launch, ready, stop, treeCpuSeconds } from './bench-services';
+import { cpuMeter, infraPid, launch, ready, runLoadGenerator, stop } from './bench-services';
 import type { BenchService } from './bench-services';
 // Type only: importing the generator's module would run it.
 import type { Summary } from './load-generator';
@@ -298,28 +296,12 @@ export async function livePathBenchmark(): Promise<void> {
     raw = await rawAppendRate(rawDb.url).finally(() => rawDb.drop());
     process.stdout.write(`  the store's raw append rate: ${Math.round(raw)} events/s\n`);
     const webhook = `http://127.0.0.1:${CHANNELS_PORT}/v1/webhooks/api/${CHANNEL}`;
-    const generator = async (rate: number, seconds: number, prefix: string, ...extra: string[]) => {
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        [
-          join(BENCH_DIR, 'dist', 'load-generator.js'),
-          ...['--url', webhook, '--secret', secret, '--rate', String(rate), '--seconds', String(seconds)],
-          ...[
-            '--senders',
-            String(SENDERS),
-            '--hot',
-            String(HOT),
-            '--probes',
-            String(PROBES),
-            '--prefix',
-            prefix,
-            ...extra,
-          ],
-        ],
-        { maxBuffer: 256 * 2 ** 20 },
-      );
-      return JSON.parse(stdout) as Summary;
-    };
+    const generator = (rate: number, seconds: number, prefix: string, ...extra: string[]) =>
+      runLoadGenerator([
+        ...['--url', webhook, '--secret', secret, '--rate', String(rate), '--seconds', String(seconds)],
+        ...['--senders', String(SENDERS), '--hot', String(HOT), '--probes', String(PROBES)],
+        ...['--prefix', prefix, ...extra],
+      ]);
 
     // Every sender writes once first, so the contacts exist and the probes' documents are known.
     const first = await generator(
@@ -362,8 +344,7 @@ export async function livePathBenchmark(): Promise<void> {
     for (const rate of RATES) {
       process.stdout.write(`  ${rate} msg/s for ${SECONDS} s\n`);
       await statements?.reset();
-      const cpuBefore = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, treeCpuSeconds(pid)]));
-      const wallBefore = Date.now();
+      const cpuUsed = cpuMeter(pids);
       // Poll the probes' last contact time while the load runs and until every probe message is seen.
       const seen = new Map<string, string>();
       let polling = true;
@@ -385,13 +366,7 @@ export async function livePathBenchmark(): Promise<void> {
       const scraping = metricsUnderLoad(SECONDS);
       const summary = await generator(rate, SECONDS, 'sender');
       const metrics = await scraping;
-      const cpuWall = (Date.now() - wallBefore) / 1000;
-      const cpu = Object.fromEntries(
-        Object.entries(pids).map(([k, pid]) => [
-          k,
-          round((treeCpuSeconds(pid) - (cpuBefore[k] ?? 0)) / cpuWall),
-        ]),
-      );
+      const cpu = cpuUsed();
       // Wait until each probe's timeline shows its last accepted message (at most 120 s).
       const lastSent = new Map(
         Object.entries(summary.probes).map(([name, times]) => [probeIds.get(name) ?? '', Math.max(...times)]),

@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { issueLocalToken } from '@journey/platform';
 import {
@@ -15,9 +13,9 @@ import {
   startGroupsAtEnd,
   uniqueName,
 } from '@journey/testing';
-import { BENCH_DIR, describeMachine, round, writeResult } from './bench-kit';
+import { describeMachine, round, writeResult } from './bench-kit';
 import type { BenchResult } from './bench-kit';
-import { infraPid, launch, ready, signedHeaders, stop, treeCpuSeconds } from './bench-services';
+import { cpuMeter, infraPid, launch, ready, runLoadGenerator, signedHeaders, stop } from './bench-services';
 import type { BenchService } from './bench-services';
 import { samplesOf, scrape } from './metrics-scrape';
 import type { Sample } from './metrics-scrape';
@@ -202,8 +200,7 @@ export async function metricsUnderLoadBenchmark(): Promise<void> {
     };
     for (const rate of RATES) {
       process.stdout.write(`  ${rate} msg/s for ${SECONDS} s\n`);
-      const cpuBefore = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, treeCpuSeconds(pid)]));
-      const wallBefore = Date.now();
+      const cpuUsed = cpuMeter(pids);
       const rounds: Round[] = [];
       const scraping = (async () => {
         await at(SECONDS * 500);
@@ -211,15 +208,10 @@ export async function metricsUnderLoadBenchmark(): Promise<void> {
         await at(SECONDS * 400);
         rounds.push(await scrapeAll(metricsToken));
       })();
-      const load = promisify(execFile)(
-        process.execPath,
-        [
-          join(BENCH_DIR, 'dist', 'load-generator.js'),
-          ...['--url', webhook, '--secret', secret, '--rate', String(rate), '--seconds', String(SECONDS)],
-          ...['--senders', String(SENDERS), '--prefix', `sender-${run}-${rate}`],
-        ],
-        { maxBuffer: 64 * 2 ** 20 },
-      );
+      const load = runLoadGenerator([
+        ...['--url', webhook, '--secret', secret, '--rate', String(rate), '--seconds', String(SECONDS)],
+        ...['--senders', String(SENDERS), '--prefix', `sender-${run}-${rate}`],
+      ]);
       // Customers who wrote 70 s ago to a group whose first-response target is 1 minute.
       for (let i = 0; i < LATE; i++) {
         const body = JSON.stringify({
@@ -233,15 +225,9 @@ export async function metricsUnderLoadBenchmark(): Promise<void> {
           throw new Error(`a late customer's message: ${res.status} ${await res.text()}`);
       }
       await poison(infra.kafkaBrokers, `${run}-${rate}`);
-      const generator = JSON.parse((await load).stdout) as Summary;
+      const generator = await load;
       await scraping;
-      const wall = (Date.now() - wallBefore) / 1000;
-      const cpu = Object.fromEntries(
-        Object.entries(pids).map(([k, pid]) => [
-          k,
-          round((treeCpuSeconds(pid) - (cpuBefore[k] ?? 0)) / wall),
-        ]),
-      );
+      const cpu = cpuUsed();
       results.push({ rate, generator, rounds, cpu });
       process.stdout.write(
         `    accepted ${Math.round(generator.accepted / generator.elapsedSeconds)}/s, HTTP p99 ${round(generator.latencyMs.p99)} ms, errors ${JSON.stringify(generator.errors)} shed ${generator.shed}; scrapes ${JSON.stringify(rounds.map((r) => r.ms))}; CPU ${JSON.stringify(cpu)}\n`,
