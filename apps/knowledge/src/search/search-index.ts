@@ -32,6 +32,11 @@ export const DEFAULT_ANSWER_POLICY: AnswerPolicy = {
 };
 
 const COMPONENT = 'search-index';
+/**
+ * How long one slice of cache warming may hold the event loop; the warmer then rests as long, so that it
+ * takes at most half a core and a request waits at most a slice (and the lookup under way) for it.
+ */
+const WARM_SLICE_MS = 4;
 
 /**
  * The search index of this replica: it follows the event store's log of article and settings streams
@@ -50,6 +55,7 @@ export class SearchIndex implements OnApplicationBootstrap, OnModuleDestroy {
   private applied = 0;
   private caughtUp = false;
   private rebuilding?: Promise<void>;
+  private warming?: NodeJS.Timeout;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -62,6 +68,7 @@ export class SearchIndex implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    if (this.warming) clearTimeout(this.warming);
     this.stop();
     await this.subscription?.stop();
   }
@@ -106,6 +113,20 @@ export class SearchIndex implements OnApplicationBootstrap, OnModuleDestroy {
       }
       this.applied += 1;
     }
+    if (into === this.index && events.length > 0) this.warmSoon();
+  }
+
+  /**
+   * After the build and after every change, the warmer looks terms up in short slices between other work
+   * (the most frequent terms once, then what a change dropped), so that questions find them cached (see
+   * ArticleIndex.warm).
+   */
+  private warmSoon(): void {
+    if (this.warming || this.stopped) return;
+    this.warming = setTimeout(() => {
+      this.warming = undefined;
+      if (this.index.warm(performance.now() + WARM_SLICE_MS) > 0) this.warmSoon();
+    }, WARM_SLICE_MS).unref();
   }
 
   /** Folds the log from its start into a new index, then swaps it in and follows new events into it. */
@@ -134,6 +155,8 @@ export class SearchIndex implements OnApplicationBootstrap, OnModuleDestroy {
       if (!failed) {
         this.index = fresh;
         this.caughtUp = true;
+        // The costliest terms are looked up while idle, before questions ask for them.
+        this.warmSoon();
         clearDegraded(COMPONENT);
         this.logger.info(
           { events: this.applied, articles: fresh.size, ms: Date.now() - started },

@@ -207,7 +207,8 @@ describe('the article index', () => {
 });
 
 describe('the term cache', () => {
-  type Partitions = { partitions: Map<string, MiniSearch<{ id: string }>> };
+  // MiniSearch knows each document by its ordinal in the index.
+  type Internals = { partitions: Map<string, MiniSearch<{ ordinal: number }>>; idsByOrdinal: string[] };
   const BOOST = { title: 3, tags: 2, text: 1 };
   // A grown corpus big enough for words in over 1,000 documents (matched in titles and tags only).
   const grown = () => {
@@ -223,7 +224,8 @@ describe('the term cache', () => {
 
   /** MiniSearch's own answer to the whole query: one OR of every term, common words in titles and tags. */
   const reference = (index: ArticleIndex, query: string) => {
-    const mini = (index as unknown as Partitions).partitions.get('en|public') as MiniSearch<{ id: string }>;
+    const { partitions, idsByOrdinal } = index as unknown as Internals;
+    const mini = partitions.get('en|public') as MiniSearch<{ ordinal: number }>;
     const terms = [...new Set(analyze(query))];
     const documents = mini.documentCount;
     const common = terms.filter((t) => {
@@ -232,7 +234,7 @@ describe('the term cache', () => {
     });
     const rare = terms.filter((t) => !common.includes(t));
     if (common.length) withCommonWords.add(query);
-    return mini.search(
+    const results = mini.search(
       {
         combineWith: 'OR',
         queries: [
@@ -244,6 +246,7 @@ describe('the term cache', () => {
       },
       { boost: BOOST },
     );
+    return results.map((r) => ({ ...r, id: idsByOrdinal[r.id as number] }));
   };
 
   it("answers a query from its terms' cached results with MiniSearch's scores and order", () => {
@@ -287,5 +290,57 @@ describe('the term cache', () => {
     article(index, { title: 'Gift wrap', body: 'We wrap gifts.' });
     zh();
     expect(index.termResults.misses).toBe(misses);
+  });
+
+  it('looks the dropped terms up again while idle: the questions after a change find them cached, scored anew', () => {
+    const index = grown();
+    const asked = questions.slice(0, 40);
+    const ask = () =>
+      asked.map((query) => index.search({ query, locale: 'en', audiences: ['public'], offset: 0, limit: 5 }));
+    ask();
+    article(index, { title: 'Kettle descaling', body: 'Descale the kettle with citric acid.' });
+    // Nothing is served from before the change: the warmer looks every dropped term up on the new index.
+    expect(index.warm(performance.now() + 60_000)).toBe(0);
+    const misses = index.termResults.misses;
+    const answers = ask();
+    expect(index.termResults.misses).toBe(misses);
+    answers.forEach((answer, i) => {
+      const theirs = reference(index, asked[i] as string);
+      expect(answer.total).toBe(theirs.length);
+      for (const hit of answer.hits)
+        expect(hit.score).toBeCloseTo(theirs.find((r) => r.id === `${hit.articleId}:en`)?.score ?? -1, 2);
+    });
+    // A deadline already past warms nothing and says what waits.
+    article(index, { title: 'Gift wrap', body: 'We wrap gifts.' });
+    expect(index.warm(0)).toBeGreaterThan(0);
+  });
+
+  it('looks up the most frequent terms before any question asks, so a question walks only rare ones', () => {
+    const index = grown();
+    const frequency = (index as unknown as { frequency: Map<string, Map<string, number>> }).frequency;
+    const frequent = [...(frequency.get('en|public') ?? [])].filter(([, n]) => n >= 500).map(([t]) => t);
+    expect(frequent.length).toBeGreaterThan(10);
+    expect(index.warm(performance.now() + 60_000)).toBe(0);
+    const cached = index.termResults.matches;
+    expect(cached).toBeGreaterThan(0);
+    // A question of frequent words only is answered without walking any postings.
+    const misses = index.termResults.misses;
+    const answer = search(index, frequent.slice(0, 3).join(' '), { locale: 'en' });
+    expect(answer.total).toBeGreaterThan(500);
+    expect(index.termResults.misses).toBe(misses);
+  });
+
+  it('keeps the document words a typo or a prefix matched, for confidence and highlights', () => {
+    const index = grown();
+    const id = article(index, { title: 'Kettle descaling', body: 'Descale the kettle with citric acid.' });
+    for (const round of [1, 2]) {
+      const typo = search(index, 'kettel descaling', { locale: 'en' });
+      expect({ round, top: typo.hits[0]?.articleId }).toEqual({ round, top: id });
+      expect(typo.hits[0]?.highlights.title).toBe('<mark>Kettle</mark> <mark>descaling</mark>');
+      const typed = search(index, 'kettle desc', { locale: 'en', asYouType: true });
+      expect(typed.hits[0]?.articleId).toBe(id);
+      expect(typed.hits[0]?.confidence).toBe(1);
+      expect(typed.hits[0]?.highlights.title).toContain('<mark>descaling</mark>');
+    }
   });
 });

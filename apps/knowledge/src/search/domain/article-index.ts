@@ -79,22 +79,34 @@ const BOOST = { title: 3, tags: 2, text: 1 };
 const COMMON_TERM_SHARE = 0.1;
 const COMMON_TERM_MIN = 1_000;
 /**
- * How many single-term matches the term cache holds over every partition (about 200 bytes each). A
+ * How many single-term matches the term cache holds over every partition (about 13 bytes each). A
  * partition's entries are dropped whenever one of its documents is added or removed, since every BM25
  * score in it depends on its document count and field lengths.
  */
-const CACHED_MATCHES_MAX = 500_000;
+const CACHED_MATCHES_MAX = 6_000_000;
+/**
+ * The terms whose walk costs most (those in at least PRIMED_MIN of a partition's documents) are looked up
+ * by the warmer before any question asks for them, most frequent first, up to PRIMED_MATCHES_MAX matches a
+ * partition; a question then walks only rare terms' short postings.
+ */
+const PRIMED_MIN = 500;
+const PRIMED_MATCHES_MAX = 2_000_000;
+/** How many of a changed partition's lookups the warmer repeats (the most recently used). */
+const WARM_LOOKUPS_MAX = 2_000;
 /** The fields a common word is matched in. */
 const HEAD_FIELDS = ['title', 'tags'];
 /** How much body text a hit keeps for highlighting (the index has it all). */
 const TEXT_KEPT = 20_000;
 const SNIPPET = 160;
 
-function newMiniSearch(seen: (terms: string[]) => void): MiniSearch<IndexedArticle> {
-  return new MiniSearch<IndexedArticle>({
+/** A document as MiniSearch holds it: known by its ordinal (a number: cheaper to carry than the id). */
+type Numbered = IndexedArticle & { ordinal: number };
+
+function newMiniSearch(seen: (terms: string[]) => void): MiniSearch<Numbered> {
+  return new MiniSearch<Numbered>({
     fields: ['title', 'tags', 'text'],
     storeFields: [],
-    idField: 'id',
+    idField: 'ordinal',
     extractField: (doc, field) => {
       const value = (doc as unknown as Record<string, unknown>)[field];
       return Array.isArray(value) ? value.join(' ') : (value as string);
@@ -136,63 +148,173 @@ export function topResults<T extends Ranked>(results: Iterable<T>, n: number): T
   return top;
 }
 
-/** One document's matches of a query: the single-term results it is in (one per query term matched). */
-interface Accumulated {
-  id: string;
-  /** MiniSearch's OR: the terms' BM25 scores added up, times the number of query terms matched. */
-  score: number;
-  sum: number;
-  parts: SearchResult[];
-}
+/** The fields a single-term match was found in, one bit each (as MiniSearch names them). */
+const FIELD_BITS: Record<string, number> = { title: 1, tags: 2, text: 4 };
+const fieldsOf = (mask: number) => Object.keys(FIELD_BITS).filter((f) => mask & (FIELD_BITS[f] as number));
 
 /**
- * MiniSearch's results for one query term in one partition (each scored by MiniSearch: BM25 over the
- * fields, boosts, typo and prefix weights), kept until the partition changes. A query is the OR of its
- * terms, which MiniSearch scores as the sum of the terms' scores times how many of them matched: so a query
- * is answered from its terms' cached results with the same scores, and a word many questions share (a
- * product, "refund", "退货") is walked once per change of the index, not once per question.
+ * MiniSearch's results for one query term in one partition, kept compact: the documents (by the index's
+ * ordinal, ascending), their scores (BM25 over the fields with boosts and typo and prefix weights, as
+ * MiniSearch computed them) and the fields matched. About 13 bytes a match, where MiniSearch's result
+ * objects take some 370. A typo-tolerant or prefix lookup also keeps which document words it matched.
+ */
+export interface TermMatches {
+  readonly term: string;
+  readonly ordinals: Int32Array;
+  readonly scores: Float64Array;
+  readonly fields: Uint8Array;
+  /** Typo or prefix lookups only: the document words each match is for, with their fields. */
+  readonly derived?: Array<Record<string, string[]>>;
+}
+
+/** Packs MiniSearch's single-term results by document ordinal (a numeric sort, not a comparator). */
+function compact(term: string, results: SearchResult[], exact: boolean) {
+  const n = results.length;
+  const keys = new Float64Array(n);
+  // ordinal × 2^21 + position: one number per match that sorts by ordinal and remembers its result.
+  const SPAN = 2 ** 21;
+  const packable = n < SPAN;
+  for (let i = 0; i < n; i++) keys[i] = ((results[i] as SearchResult).id as number) * SPAN + i;
+  const order: number[] | Float64Array = packable
+    ? keys.sort()
+    : [...Array(n).keys()].sort((a, b) => (keys[a] as number) - (keys[b] as number));
+  const ordinals = new Int32Array(n);
+  const scores = new Float64Array(n);
+  const fields = new Uint8Array(n);
+  const derived: Array<Record<string, string[]>> | undefined = exact ? undefined : new Array(n);
+  for (let j = 0; j < n; j++) {
+    const i = packable ? (order[j] as number) % SPAN : (order[j] as number);
+    const r = results[i] as SearchResult;
+    ordinals[j] = packable ? Math.floor((order[j] as number) / SPAN) : Math.floor((keys[i] as number) / SPAN);
+    scores[j] = r.score;
+    let mask = 0;
+    for (const found of Object.values(r.match)) for (const f of found) mask |= FIELD_BITS[f] ?? 0;
+    fields[j] = mask;
+    if (derived) derived[j] = r.match;
+  }
+  return { term, ordinals, scores, fields, ...(derived ? { derived } : {}) };
+}
+
+/** Where a document is in a term's matches (binary search over the ordinals), or -1. */
+function positionOf(matches: TermMatches, ordinal: number): number {
+  let lo = 0;
+  let hi = matches.ordinals.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = matches.ordinals[mid] as number;
+    if (at === ordinal) return mid;
+    if (at < ordinal) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** One single-term lookup in a partition: the term, where it is looked for, and how loosely. */
+interface TermLookup {
+  readonly term: string;
+  /** A common word: looked for in titles and tags only. */
+  readonly head: boolean;
+  readonly typo: number | false;
+  readonly complete: boolean;
+}
+
+const keyOf = (l: TermLookup) =>
+  `${l.term}\u0000${l.head ? 'head' : 'all'}\u0000${l.typo}\u0000${l.complete}`;
+
+/**
+ * MiniSearch's results per query term and partition, kept until the partition changes. A query is the
+ * OR of its terms, which MiniSearch scores as the sum of the terms' scores times how many of them matched:
+ * so a query is answered from its terms' cached results with the same scores, and a word many questions
+ * share (a product, "refund", "退货") is walked once per change of the index, not once per question.
+ *
+ * A change drops the partition's results (every BM25 score in it may move) but remembers what was looked
+ * up, most recent last, so that a warmer can look those terms up again while the replica is idle — as
+ * Solr autowarms its caches for a new searcher — instead of the next questions each paying for them.
+ * A search never reads a result computed before the change.
  */
 class TermResults {
-  private readonly byPartition = new Map<string, Map<string, SearchResult[]>>();
+  private readonly byPartition = new Map<string, Map<string, { lookup: TermLookup; matches: TermMatches }>>();
+  /** Per partition: what was cached before it changed, to look up again (most recent last). */
+  private readonly toWarm = new Map<string, TermLookup[]>();
   private size = 0;
   hits = 0;
   misses = 0;
 
-  get(partition: string, key: string, compute: () => SearchResult[]): SearchResult[] {
-    let cached = this.byPartition.get(partition);
+  get(partition: string, lookup: TermLookup, compute: () => TermMatches): TermMatches {
+    const key = keyOf(lookup);
+    const cached = this.byPartition.get(partition);
     const found = cached?.get(key);
-    if (found) {
+    if (cached && found) {
       this.hits += 1;
-      return found;
+      // Most recently used last: the bound evicts from the front, the warmer starts from the back.
+      cached.delete(key);
+      cached.set(key, found);
+      return found.matches;
     }
     this.misses += 1;
-    const results = compute();
-    if (results.length > CACHED_MATCHES_MAX / 4) return results;
+    return this.keep(partition, lookup, compute());
+  }
+
+  private keep(partition: string, lookup: TermLookup, results: TermMatches): TermMatches {
+    const key = keyOf(lookup);
+    const n = results.ordinals.length;
+    if (n > CACHED_MATCHES_MAX / 4) return results;
+    let cached = this.byPartition.get(partition);
     if (!cached) this.byPartition.set(partition, (cached = new Map()));
-    cached.set(key, results);
-    this.size += results.length;
-    // Over the bound: the oldest terms go first, from this partition and then the others.
+    cached.set(key, { lookup, matches: results });
+    this.size += n;
+    // Over the bound: the least recently used terms go first, from this partition and then the others.
     for (const map of [cached, ...this.byPartition.values()])
       for (const [k, v] of map) {
         if (this.size <= CACHED_MATCHES_MAX) return results;
         if (map === cached && k === key) break;
         map.delete(k);
-        this.size -= v.length;
+        this.size -= v.matches.ordinals.length;
       }
     return results;
   }
 
-  /** A partition changed: every score in it may have. */
+  /** Lookups for the warmer to make in a partition after those already waiting (the first made last). */
+  enqueue(partition: string, lookups: readonly TermLookup[]): void {
+    this.toWarm.set(partition, [...lookups, ...(this.toWarm.get(partition) ?? [])].slice(-WARM_LOOKUPS_MAX));
+  }
+
+  /** A partition changed: every score in it may have. Its lookups wait for the warmer. */
   drop(partition: string): void {
     const cached = this.byPartition.get(partition);
     if (!cached) return;
-    for (const v of cached.values()) this.size -= v.length;
+    for (const v of cached.values()) this.size -= v.matches.ordinals.length;
     this.byPartition.delete(partition);
+    const waiting = [...(this.toWarm.get(partition) ?? []), ...[...cached.values()].map((v) => v.lookup)];
+    this.toWarm.set(partition, waiting.slice(-WARM_LOOKUPS_MAX));
   }
 
-  /** Forgets every cached result (the benchmark's cold figure). */
+  /**
+   * Looks up again, most recent first, what a change dropped, until the deadline (performance.now()).
+   * Returns how many lookups still wait.
+   */
+  warm(
+    deadline: number,
+    compute: (partition: string, lookup: TermLookup) => TermMatches | undefined,
+  ): number {
+    let waiting = 0;
+    for (const [partition, lookups] of this.toWarm) {
+      while (lookups.length > 0 && performance.now() < deadline) {
+        const lookup = lookups.pop() as TermLookup;
+        if (this.byPartition.get(partition)?.has(keyOf(lookup))) continue;
+        const results = compute(partition, lookup);
+        if (results) this.keep(partition, lookup, results);
+      }
+      if (lookups.length === 0) this.toWarm.delete(partition);
+      waiting += lookups.length;
+    }
+    return waiting;
+  }
+
+  /** Forgets every cached result and what waits to be warmed (the benchmark's cold figure). */
   clear(): void {
     this.byPartition.clear();
+    this.toWarm.clear();
     this.size = 0;
   }
 
@@ -202,21 +324,83 @@ class TermResults {
   }
 }
 
+interface Scored {
+  id: string;
+  ordinal: number;
+  score: number;
+}
+
+/**
+ * A query's running OR over one partition: per document ordinal the sum of its terms' scores and how many
+ * matched, in arrays reused from search to search (a search runs to its end before the next starts).
+ */
+class Accumulator {
+  private sums = new Float64Array(1024);
+  private counts = new Uint16Array(1024);
+  private touched = new Int32Array(1024);
+  private length = 0;
+
+  add(matches: TermMatches): void {
+    const { ordinals, scores } = matches;
+    const last = ordinals.length ? (ordinals[ordinals.length - 1] as number) : -1;
+    if (last >= this.sums.length) this.grow(last + 1);
+    if (this.length + ordinals.length > this.touched.length) {
+      const touched = new Int32Array(Math.max(this.touched.length * 2, this.length + ordinals.length));
+      touched.set(this.touched.subarray(0, this.length));
+      this.touched = touched;
+    }
+    const { sums, counts, touched } = this;
+    for (let i = 0; i < ordinals.length; i++) {
+      const o = ordinals[i] as number;
+      if (counts[o] === 0) touched[this.length++] = o;
+      sums[o] = (sums[o] as number) + (scores[i] as number);
+      counts[o] = (counts[o] as number) + 1;
+    }
+  }
+
+  /** Every document matched, with MiniSearch's OR score; the arrays are cleared for the next search. */
+  drain(idOf: (ordinal: number) => string): Scored[] {
+    const out = new Array<Scored>(this.length);
+    for (let i = 0; i < this.length; i++) {
+      const o = this.touched[i] as number;
+      out[i] = { id: idOf(o), ordinal: o, score: (this.sums[o] as number) * (this.counts[o] as number) };
+      this.sums[o] = 0;
+      this.counts[o] = 0;
+    }
+    this.length = 0;
+    return out;
+  }
+
+  private grow(size: number): void {
+    const n = Math.max(size, this.sums.length * 2);
+    const sums = new Float64Array(n);
+    sums.set(this.sums);
+    const counts = new Uint16Array(n);
+    counts.set(this.counts);
+    this.sums = sums;
+    this.counts = counts;
+  }
+}
+
 /**
  * One document's result as MiniSearch gives it for the whole query: its score, and each document term matched
  * (terms[i]) beside the query term it matched for (queryTerms[i]), with the fields it was found in.
  */
-function merged(m: Accumulated): SearchResult {
+function merged(id: string, ordinal: number, score: number, parts: readonly TermMatches[]): SearchResult {
   const terms: string[] = [];
   const queryTerms: string[] = [];
   const match: Record<string, string[]> = {};
-  for (const part of m.parts)
-    for (const term of part.terms) {
+  for (const part of parts) {
+    const at = positionOf(part, ordinal);
+    if (at < 0) continue;
+    const found = part.derived?.[at] ?? { [part.term]: fieldsOf(part.fields[at] as number) };
+    for (const [term, fields] of Object.entries(found)) {
       terms.push(term);
-      queryTerms.push(part.queryTerms[0] as string);
-      match[term] = [...new Set([...(match[term] ?? []), ...(part.match[term] ?? [])])];
+      queryTerms.push(part.term);
+      match[term] = [...new Set([...(match[term] ?? []), ...fields])];
     }
-  return { id: m.id, score: m.score, terms, queryTerms, match };
+  }
+  return { id, score, terms, queryTerms, match };
 }
 
 const escapeHtml = (s: string) =>
@@ -237,7 +421,7 @@ export class ArticleIndex {
    * One MiniSearch per locale and audience: a public search in a locale reads the postings of that
    * locale's public articles only. (Term statistics are per partition, as Elasticsearch's are per shard.)
    */
-  private readonly partitions = new Map<string, MiniSearch<IndexedArticle>>();
+  private readonly partitions = new Map<string, MiniSearch<Numbered>>();
   /** Which partition each document is in. */
   private readonly partitionOf = new Map<string, string>();
   /** Per partition: in how many of its documents each term occurs (kept exact on add and discard). */
@@ -253,6 +437,12 @@ export class ArticleIndex {
   private readonly sourcePublished = new Map<string, number>();
   /** Each partition's results per query term, until it changes. */
   readonly termResults = new TermResults();
+  /** A number per document id, for the compact term results (kept for the index's lifetime). */
+  private readonly ordinals = new Map<string, number>();
+  private readonly idsByOrdinal: string[] = [];
+  private readonly accumulator = new Accumulator();
+  /** The partitions whose most frequent terms were given to the warmer (once each: later, it repeats what was cached). */
+  private readonly primed = new Set<string>();
 
   get size(): number {
     return this.docs.size;
@@ -352,7 +542,7 @@ export class ArticleIndex {
     }
   }
 
-  private partition(key: string): MiniSearch<IndexedArticle> {
+  private partition(key: string): MiniSearch<Numbered> {
     let mini = this.partitions.get(key);
     if (!mini) {
       mini = newMiniSearch((terms) => {
@@ -381,9 +571,13 @@ export class ArticleIndex {
     const key = `${doc.locale}|${audience}`;
     this.docs.set(doc.id, doc);
     this.partitionOf.set(doc.id, key);
+    if (!this.ordinals.has(doc.id)) {
+      this.ordinals.set(doc.id, this.idsByOrdinal.length);
+      this.idsByOrdinal.push(doc.id);
+    }
     this.collecting = new Set();
     this.termResults.drop(key);
-    this.partition(key).add(doc);
+    this.partition(key).add({ ...doc, ordinal: this.ordinals.get(doc.id) as number });
     this.count(key, this.collecting, 1);
     this.collecting = undefined;
   }
@@ -393,7 +587,7 @@ export class ArticleIndex {
     const doc = this.docs.get(id);
     if (key === undefined || !doc) return;
     this.termResults.drop(key);
-    this.partition(key).discard(id);
+    this.partition(key).discard(this.ordinals.get(id));
     // The same terms MiniSearch took from its fields, counted out again.
     this.count(
       key,
@@ -435,6 +629,54 @@ export class ArticleIndex {
     return [...new Set([...this.synonyms.values()].flatMap((m) => m.get(term) ?? []))];
   }
 
+  /**
+   * The lookups of a partition's most frequent terms (in at least PRIMED_MIN documents, up to
+   * PRIMED_MATCHES_MAX matches), least frequent first: the warmer makes them from the end.
+   */
+  private frequentLookups(key: string): TermLookup[] {
+    const documents = this.partitions.get(key)?.documentCount ?? 0;
+    const frequent = [...(this.frequency.get(key) ?? [])]
+      .filter(([, n]) => n >= PRIMED_MIN)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const lookups: TermLookup[] = [];
+    let matches = 0;
+    for (const [term, n] of frequent) {
+      if ((matches += n) > PRIMED_MATCHES_MAX) break;
+      // As a search in this partition alone looks it up (a common word: in titles and tags only).
+      const head = n > COMMON_TERM_MIN && n > documents * COMMON_TERM_SHARE;
+      lookups.push({ term, head, typo: false, complete: false });
+    }
+    return lookups.reverse();
+  }
+
+  /** One term's matches in one partition, by MiniSearch, packed. */
+  private lookUp(mini: MiniSearch<Numbered>, l: TermLookup): TermMatches {
+    const results = mini.search(l.term, {
+      boost: BOOST,
+      ...(l.head ? { fields: HEAD_FIELDS } : {}),
+      fuzzy: l.typo,
+      prefix: l.complete,
+    });
+    return compact(l.term, results, !l.typo && !l.complete);
+  }
+
+  /**
+   * Looks up again, until the deadline (a performance.now() time), the terms a change of their partition
+   * dropped from the cache, most recently used first; returns how many still wait. The service calls it
+   * in short slices while idle, so the questions after a publish find their terms cached again.
+   */
+  warm(deadline: number): number {
+    for (const key of this.partitions.keys()) {
+      if (this.primed.has(key)) continue;
+      this.primed.add(key);
+      this.termResults.enqueue(key, this.frequentLookups(key));
+    }
+    return this.termResults.warm(deadline, (key, lookup) => {
+      const mini = this.partitions.get(key);
+      return mini ? this.lookUp(mini, lookup) : undefined;
+    });
+  }
+
   search(request: SearchRequest): SearchAnswer {
     const terms = queryTerms(request.query);
     if (terms.length === 0) return { total: 0, hits: [], terms };
@@ -468,40 +710,36 @@ export class ArticleIndex {
       if (products && !meta.products.some((p) => products.has(p))) return false;
       return true;
     };
-    const matches = new Map<string, Accumulated>();
+    const idOf = (ordinal: number) => this.idsByOrdinal[ordinal] as string;
+    const parts: TermMatches[] = [];
+    let matches: Scored[] = [];
     for (const key of keys) {
       const mini = this.partitions.get(key);
       if (!mini) continue;
       for (const term of everyTerm) {
-        const fields = common.has(term) ? HEAD_FIELDS : undefined;
-        const typo = fuzzy(term);
-        const complete = prefix(term);
-        const results = this.termResults.get(
-          key,
-          `${term}\u0000${fields ? 'head' : 'all'}\u0000${typo}\u0000${complete}`,
-          () =>
-            mini.search(term, { boost: BOOST, ...(fields ? { fields } : {}), fuzzy: typo, prefix: complete }),
-        );
-        for (const r of results) {
-          const id = r.id as string;
-          const found = matches.get(id);
-          if (found) {
-            found.sum += r.score;
-            found.parts.push(r);
-            found.score = found.sum * found.parts.length;
-          } else matches.set(id, { id, score: r.score, sum: r.score, parts: [r] });
-        }
+        const lookup: TermLookup = {
+          term,
+          head: common.has(term),
+          typo: fuzzy(term),
+          complete: prefix(term),
+        };
+        const found = this.termResults.get(key, lookup, () => this.lookUp(mini, lookup));
+        this.accumulator.add(found);
+        parts.push(found);
       }
+      // A document is in one partition: each partition's OR is complete on its own.
+      const scored = this.accumulator.drain(idOf);
+      matches = matches.length ? matches.concat(scored) : scored;
     }
-    if (filtered) for (const id of matches.keys()) if (!accepted(id)) matches.delete(id);
+    if (filtered) matches = matches.filter((m) => accepted(m.id));
     // Ties in a fixed order (by id), so that every replica pages alike; only the page is ordered fully.
-    const page = topResults(matches.values(), request.offset + request.limit)
+    const page = topResults(matches, request.offset + request.limit)
       .slice(request.offset)
-      .map(merged);
+      .map((m) => merged(m.id, m.ordinal, m.score, parts));
     // One highlighter for the page: the words the query matched in any of its hits.
     const matcher = highlighter(page.flatMap((r) => r.terms));
     return {
-      total: matches.size,
+      total: matches.length,
       terms,
       hits: page.map((r) => this.hit(r, groups, common, matcher)),
     };
