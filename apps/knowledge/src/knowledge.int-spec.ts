@@ -504,6 +504,49 @@ describe('knowledge', () => {
         );
       }
       expect(rebuilt.status().articles).toBe(live.status().articles);
+
+      // A publish drops the cached terms of its partition; the replica's warmer looks them up again on
+      // the new index while idle, so the same questions then walk nothing and answer as a fresh build does.
+      const ask = (index: SearchIndex) =>
+        index.search({
+          query: 'refund warranty invoice',
+          locale: 'en',
+          audiences: ['public'],
+          offset: 0,
+          limit: 5,
+        });
+      const applied = (id: string) =>
+        eventually(async () => (rebuilt.articles.get(id, 'en', ['public']) ? true : undefined));
+      await applied(
+        await publishedArticle({
+          title: 'Invoice copies',
+          body: 'Download the invoice a warranty or refund claim needs.',
+        }),
+      );
+      const cache = rebuilt.articles.termResults;
+      expect(ask(rebuilt).total).toBeGreaterThan(0);
+      expect(cache.matches).toBeGreaterThan(0);
+      const added = await publishedArticle({
+        title: 'Warranty refunds',
+        body: 'A warranty refund needs the invoice.',
+      });
+      await applied(added);
+      // (Every word was in an article before: no lookup changes from typo-tolerant to exact.)
+      // Positive signal: nothing waits for the warmer any more (a deadline already past does no work).
+      await eventually(async () => (rebuilt.articles.warm(0) === 0 ? true : undefined));
+      const misses = cache.misses;
+      const after = ask(rebuilt);
+      expect(cache.misses).toBe(misses);
+      expect(after.hits[0]?.articleId).toBe(added);
+      const fresh = new SearchIndex(store, createLogger('knowledge', 'silent'));
+      fresh.onApplicationBootstrap();
+      await fresh.ready();
+      try {
+        await eventually(async () => (fresh.articles.get(added, 'en', ['public']) ? true : undefined));
+        expect(after).toEqual(ask(fresh));
+      } finally {
+        await fresh.onModuleDestroy();
+      }
     } finally {
       await rebuilt.onModuleDestroy();
       await store.close();
