@@ -14,6 +14,7 @@ import type { ServiceConfig, ServiceName } from '../config/service-config';
 import { createLogger, JourneyLogger } from '../logging/logger';
 import { requestLogging } from '../logging/request-logging.middleware';
 import { securityHeaders } from '../http/security-headers.middleware';
+import { admissionControl } from '../http/admission.middleware';
 import { kafkaClientConfig } from '../infrastructure/kafka-client';
 import { PlatformModule } from '../platform.module';
 import { declarePlatformAnswers } from '../openapi/openapi-document';
@@ -72,6 +73,9 @@ export async function createServiceApp(
   app.set('trust proxy', config.http.trustProxy);
   app.use(requestLogging(logger));
   app.use(securityHeaders());
+  // Before any body is read: past the limit, a request is turned away at once (503, Retry-After).
+  const admission = admissionControl(config.http.admission);
+  app.use(admission);
   // A route with a larger limit reads its body first; the parsers after it see the body read and pass.
   // No compressed bodies there: a small gzip would otherwise unpack to the whole large limit.
   for (const { path, limit } of definition.largeBodies ?? []) app.use(path, ...bodyParsers(limit, false));

@@ -168,6 +168,18 @@ function schemaFor(service: ServiceName) {
         .min(1, 'must be at least 1')
         .max(1_000_000, 'must be at most 1000000')
         .default(200),
+      HTTP_MAX_IN_FLIGHT: z.coerce
+        .number({ message: 'must be a number of requests' })
+        .int('must be a whole number of requests')
+        .min(1, 'must be at least 1')
+        .max(100_000, 'must be at most 100000')
+        .default(128),
+      HTTP_MAX_EVENT_LOOP_DELAY_MS: z.coerce
+        .number({ message: 'must be a number of milliseconds (0 for no check)' })
+        .int('must be a whole number of milliseconds')
+        .min(0, 'must be 0 (no check) or more')
+        .max(60_000, 'must be at most 60000')
+        .default(0),
       METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
       LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
       KAFKA_BROKERS: z
@@ -304,6 +316,8 @@ export interface ServiceConfig {
     trustProxy: number;
     /** Per client: RATE_LIMIT_BURST requests per RATE_LIMIT_BURST / RATE_LIMIT_PER_SECOND seconds. */
     rateLimit: { perSecond: number; burst: number };
+    /** Load shedding: past these, a request is answered 503 with Retry-After (see admissionControl). */
+    admission: { maxInFlight: number; maxEventLoopDelayMs: number };
     /** When set, GET /metrics asks for `Authorization: Bearer <token>` (Prometheus' bearer_token). */
     metricsToken?: string;
   };
@@ -378,6 +392,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
       bodyLimit: e.HTTP_BODY_LIMIT,
       trustProxy: e.HTTP_TRUST_PROXY,
       rateLimit: { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST },
+      admission: { maxInFlight: e.HTTP_MAX_IN_FLIGHT, maxEventLoopDelayMs: e.HTTP_MAX_EVENT_LOOP_DELAY_MS },
       ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
     },
     logLevel: e.LOG_LEVEL,

@@ -27,7 +27,7 @@ export const ERROR_ANSWERS = {
   415: 'The Content-Type is missing or not one the operation reads; the message names the ones it does.',
   422: 'Valid input that the business rules refuse; the message says why.',
   429: 'Too many requests from this client; retry after Retry-After seconds.',
-  503: 'A data store or the broker is unreachable right now; retry after Retry-After seconds.',
+  503: 'A data store or the broker is unreachable right now, or the service is at its load limit; retry after Retry-After seconds.',
 } as const;
 export type ErrorStatus = keyof typeof ERROR_ANSWERS;
 

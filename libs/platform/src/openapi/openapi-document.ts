@@ -22,7 +22,8 @@ function operations(document: OpenAPIObject): { name: string; path: string; oper
 
 /**
  * Declares on every operation what the platform answers to any request, whichever the operation:
- * 429 (the rate limit), 503 (a store or the broker unreachable) and, where a token is needed, 401.
+ * 429 (the rate limit), 503 (a store or the broker unreachable, or the process at its load limit) and,
+ * where a token is needed, 401.
  */
 export function declarePlatformAnswers(document: OpenAPIObject): OpenAPIObject {
   for (const { operation } of operations(document)) {

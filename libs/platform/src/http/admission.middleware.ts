@@ -1,0 +1,92 @@
+import { STATUS_CODES } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { metrics } from '@opentelemetry/api';
+import type { NextFunction, Request, Response } from 'express';
+
+/** How long a client turned away for load should wait before it sends again. */
+export const OVERLOAD_RETRY_AFTER_SECONDS = 1;
+
+export interface AdmissionLimits {
+  /** Requests one process works on at once; the next is answered 503 at once instead of queueing. */
+  maxInFlight: number;
+  /**
+   * The event loop's mean delay (ms) over the last sample above which new requests are answered 503 (a
+   * process so busy that what it admits waits behind it); 0 turns the check off.
+   */
+  maxEventLoopDelayMs: number;
+}
+
+export type ShedReason = 'in-flight' | 'event-loop-delay';
+
+/** Prometheus' scrape and the probes are never turned away: an overloaded process must still be seen. */
+const ALWAYS_ADMITTED = /^\/(metrics|health)(\/|$)/;
+const SAMPLE_MS = 250;
+
+const shed = metrics.getMeter('journey-platform').createCounter('journey.http.shed', {
+  description: 'HTTP requests answered 503 at once because the process was at its admission limit, by reason',
+});
+
+export interface AdmissionControl {
+  (req: Request, res: Response, next: NextFunction): void;
+  /** Requests admitted and not yet answered. */
+  readonly inFlight: number;
+  /** Stops sampling the event loop (at shutdown). */
+  stop(): void;
+}
+
+/**
+ * Load shedding at the door: past `maxInFlight` requests under way (or with the event loop too late), a
+ * request is answered 503 with Retry-After before its body is read, so that an overloaded process keeps
+ * answering what it admitted in bounded time — and its /metrics and probes — instead of queueing every
+ * request for tens of seconds. Webhook providers and the API's clients retry a 503.
+ */
+export function admissionControl(limits: AdmissionLimits): AdmissionControl {
+  let inFlight = 0;
+  let late = false;
+  const delay = limits.maxEventLoopDelayMs > 0 ? monitorEventLoopDelay({ resolution: 10 }) : undefined;
+  let sampler: NodeJS.Timeout | undefined;
+  if (delay) {
+    delay.enable();
+    sampler = setInterval(() => {
+      late = delay.count > 0 && delay.mean / 1e6 > limits.maxEventLoopDelayMs;
+      delay.reset();
+    }, SAMPLE_MS).unref();
+  }
+  const middleware = (req: Request, res: Response, next: NextFunction): void => {
+    if (ALWAYS_ADMITTED.test(req.path)) return next();
+    const reason: ShedReason | undefined =
+      inFlight >= limits.maxInFlight ? 'in-flight' : late ? 'event-loop-delay' : undefined;
+    if (reason) {
+      shed.add(1, { reason });
+      // The body is not read: the connection closes after the answer, so nothing of it is left unread.
+      res
+        .status(503)
+        .set({ 'Retry-After': String(OVERLOAD_RETRY_AFTER_SECONDS), Connection: 'close' })
+        .json({
+          statusCode: 503,
+          error: STATUS_CODES[503],
+          message: `the service is at its load limit (${reason}); retry after ${OVERLOAD_RETRY_AFTER_SECONDS} s`,
+        });
+      return;
+    }
+    inFlight += 1;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      inFlight -= 1;
+    };
+    res.on('finish', release);
+    res.on('close', release);
+    next();
+  };
+  return Object.defineProperties(middleware, {
+    inFlight: { get: () => inFlight },
+    stop: {
+      value: () => {
+        if (sampler) clearInterval(sampler);
+        delay?.disable();
+      },
+    },
+  }) as AdmissionControl;
+}
