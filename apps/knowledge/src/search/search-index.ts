@@ -125,7 +125,12 @@ export class SearchIndex implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.warming || this.stopped) return;
     this.warming = setTimeout(() => {
       this.warming = undefined;
-      if (this.index.warm(performance.now() + WARM_SLICE_MS) > 0) this.warmSoon();
+      try {
+        if (this.index.warm(performance.now() + WARM_SLICE_MS) > 0) this.warmSoon();
+      } catch (err) {
+        // Warming only saves later searches time: a failure is seen, and searches look terms up themselves.
+        this.logger.error({ err: String(err) }, 'search index: warming the term cache failed');
+      }
     }, WARM_SLICE_MS).unref();
   }
 

@@ -21,6 +21,10 @@ export type ShedReason = 'in-flight' | 'event-loop-delay';
 /** Prometheus' scrape and the probes are never turned away: an overloaded process must still be seen. */
 const ALWAYS_ADMITTED = /^\/(metrics|health)(\/|$)/;
 const SAMPLE_MS = 250;
+/** The delay monitor's timer period: an idle loop's mean delay is about this, so it is not counted. */
+const RESOLUTION_MS = 10;
+/** A body up to this size is read and dropped after a 503, so the connection stays usable. */
+const DRAINED_BODY_MAX = 1024 * 1024;
 
 const shed = metrics.getMeter('journey-platform').createCounter('journey.http.shed', {
   description: 'HTTP requests answered 503 at once because the process was at its admission limit, by reason',
@@ -43,12 +47,13 @@ export interface AdmissionControl {
 export function admissionControl(limits: AdmissionLimits): AdmissionControl {
   let inFlight = 0;
   let late = false;
-  const delay = limits.maxEventLoopDelayMs > 0 ? monitorEventLoopDelay({ resolution: 10 }) : undefined;
+  const delay =
+    limits.maxEventLoopDelayMs > 0 ? monitorEventLoopDelay({ resolution: RESOLUTION_MS }) : undefined;
   let sampler: NodeJS.Timeout | undefined;
   if (delay) {
     delay.enable();
     sampler = setInterval(() => {
-      late = delay.count > 0 && delay.mean / 1e6 > limits.maxEventLoopDelayMs;
+      late = delay.count > 0 && delay.mean / 1e6 - RESOLUTION_MS > limits.maxEventLoopDelayMs;
       delay.reset();
     }, SAMPLE_MS).unref();
   }
@@ -58,10 +63,15 @@ export function admissionControl(limits: AdmissionLimits): AdmissionControl {
       inFlight >= limits.maxInFlight ? 'in-flight' : late ? 'event-loop-delay' : undefined;
     if (reason) {
       shed.add(1, { reason });
-      // The body is not read: the connection closes after the answer, so nothing of it is left unread.
+      res.locals['shed'] = reason;
+      // A small body is read and dropped (no parsing), so the client gets the answer on a usable
+      // connection; past that, or of unknown length, the connection closes after the answer.
+      const length = Number(req.headers['content-length'] ?? Number.NaN);
+      if (length <= DRAINED_BODY_MAX) req.resume();
+      else res.set('Connection', 'close');
       res
         .status(503)
-        .set({ 'Retry-After': String(OVERLOAD_RETRY_AFTER_SECONDS), Connection: 'close' })
+        .set({ 'Retry-After': String(OVERLOAD_RETRY_AFTER_SECONDS) })
         .json({
           statusCode: 503,
           error: STATUS_CODES[503],

@@ -37,7 +37,9 @@ export function requestLogging(logger: Logger) {
       const path = routeOf(req);
       if (path.startsWith('/health/')) return;
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+      // A request turned away for load is expected under overload: a warning, not an error of the service.
+      const shed = (res.locals as Record<string, unknown> | undefined)?.['shed'] !== undefined;
+      const level = res.statusCode >= 500 && !shed ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
       logger[level](
         {
           method: req.method,

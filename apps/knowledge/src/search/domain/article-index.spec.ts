@@ -199,6 +199,53 @@ describe('the article index', () => {
     expect(search(index, 'warranty').total).toBe(0);
   });
 
+  it('scores alike right after an article is published again and ever after (its old postings go at once)', () => {
+    const index = new ArticleIndex();
+    // The last one published again: its old postings come after the others' (MiniSearch walks them in order).
+    const ids = ['Invoice copies', 'Invoice errors', 'Company invoices'].map((title) =>
+      article(index, { title, body: `${title}: ask on the order page for an invoice.` }),
+    );
+    index.apply({
+      type: 'knowledge.article-published.v1',
+      data: {
+        articleId: ids[2] as string,
+        locale: 'en',
+        revision: 2,
+        title: 'Company invoices',
+        body: 'Download any invoice from the order page.',
+        tags: [],
+        reviewBy: at,
+        by: 'ann',
+        at,
+      },
+    });
+    const first = search(index, 'invoice order');
+    index.termResults.clear();
+    expect(search(index, 'invoice order')).toEqual(first);
+  });
+
+  it('leaves nothing of a search that failed half-way to the next one (no internal article reaches the public)', () => {
+    const index = new ArticleIndex();
+    const secret = article(index, {
+      title: 'Kettle recall',
+      body: 'Internal: kettle batch 7.',
+      audience: 'internal',
+    });
+    const open = article(index, { title: 'Kettle care', body: 'Descale the kettle monthly.' });
+    const internal = (
+      index as unknown as { partitions: Map<string, { search: (t: string) => unknown }> }
+    ).partitions.get('en|internal');
+    const original = internal?.search.bind(internal);
+    if (!internal || !original) throw new Error('no internal partition');
+    internal.search = (term: string, ...rest: unknown[]) => {
+      if (term === 'batch') throw new RangeError('simulated failure mid-search');
+      return (original as (...a: unknown[]) => unknown)(term, ...rest);
+    };
+    expect(() => search(index, 'kettle batch', { audiences: ['internal', 'public'] })).toThrow(RangeError);
+    expect(search(index, 'kettle').hits.map((h) => h.articleId)).toEqual([open]);
+    expect(search(index, 'kettle').hits.map((h) => h.articleId)).not.toContain(secret);
+  });
+
   it('highlights escaped text: a body cannot inject markup through a highlight', () => {
     expect(highlight('<img src=x onerror=alert(1)> refund now', highlighter(['refund']), true)).toBe(
       '&lt;img src=x onerror=alert(1)&gt; <mark>refund</mark> now',

@@ -175,9 +175,10 @@ function compact(term: string, results: SearchResult[], exact: boolean) {
   const SPAN = 2 ** 21;
   const packable = n < SPAN;
   for (let i = 0; i < n; i++) keys[i] = ((results[i] as SearchResult).id as number) * SPAN + i;
+  const idOf = (i: number) => (results[i] as SearchResult).id as number;
   const order: number[] | Float64Array = packable
     ? keys.sort()
-    : [...Array(n).keys()].sort((a, b) => (keys[a] as number) - (keys[b] as number));
+    : [...Array(n).keys()].sort((a, b) => idOf(a) - idOf(b));
   const ordinals = new Int32Array(n);
   const scores = new Float64Array(n);
   const fields = new Uint8Array(n);
@@ -185,7 +186,7 @@ function compact(term: string, results: SearchResult[], exact: boolean) {
   for (let j = 0; j < n; j++) {
     const i = packable ? (order[j] as number) % SPAN : (order[j] as number);
     const r = results[i] as SearchResult;
-    ordinals[j] = packable ? Math.floor((order[j] as number) / SPAN) : Math.floor((keys[i] as number) / SPAN);
+    ordinals[j] = packable ? Math.floor((order[j] as number) / SPAN) : idOf(i);
     scores[j] = r.score;
     let mask = 0;
     for (const found of Object.values(r.match)) for (const f of found) mask |= FIELD_BITS[f] ?? 0;
@@ -208,6 +209,20 @@ function positionOf(matches: TermMatches, ordinal: number): number {
   }
   return -1;
 }
+
+/** A cached lookup: its matches, when a search last used it, and what it counts against the bound. */
+interface CachedTerm {
+  lookup: TermLookup;
+  matches: TermMatches;
+  used: number;
+  weight: number;
+}
+
+/**
+ * What a lookup's matches count against CACHED_MATCHES_MAX: one per match (13 bytes), the entry itself as
+ * 32 (its key and arrays, even when empty), and a typo or prefix match's document words as 16 more each.
+ */
+const weightOf = (m: TermMatches) => m.ordinals.length * (m.derived ? 17 : 1) + 32;
 
 /** One single-term lookup in a partition: the term, where it is looked for, and how loosely. */
 interface TermLookup {
@@ -233,65 +248,73 @@ const keyOf = (l: TermLookup) =>
  * A search never reads a result computed before the change.
  */
 class TermResults {
-  private readonly byPartition = new Map<string, Map<string, { lookup: TermLookup; matches: TermMatches }>>();
-  /** Per partition: what was cached before it changed, to look up again (most recent last). */
-  private readonly toWarm = new Map<string, TermLookup[]>();
+  private readonly byPartition = new Map<string, Map<string, CachedTerm>>();
+  /** Per partition: what was cached before it changed, to look up again (most recently used last). */
+  private readonly toWarm = new Map<string, { lookup: TermLookup; used: number }[]>();
+  /** Counts uses: an entry's stamp says when a search last read it (the bound evicts the oldest stamps). */
+  private clock = 0;
   private size = 0;
   hits = 0;
   misses = 0;
 
   get(partition: string, lookup: TermLookup, compute: () => TermMatches): TermMatches {
-    const key = keyOf(lookup);
-    const cached = this.byPartition.get(partition);
-    const found = cached?.get(key);
-    if (cached && found) {
+    const found = this.byPartition.get(partition)?.get(keyOf(lookup));
+    if (found) {
       this.hits += 1;
-      // Most recently used last: the bound evicts from the front, the warmer starts from the back.
-      cached.delete(key);
-      cached.set(key, found);
+      found.used = ++this.clock;
       return found.matches;
     }
     this.misses += 1;
-    return this.keep(partition, lookup, compute());
+    return this.keep(partition, lookup, compute(), ++this.clock);
   }
 
-  private keep(partition: string, lookup: TermLookup, results: TermMatches): TermMatches {
-    const key = keyOf(lookup);
-    const n = results.ordinals.length;
-    if (n > CACHED_MATCHES_MAX / 4) return results;
+  private keep(partition: string, lookup: TermLookup, matches: TermMatches, used: number): TermMatches {
+    const weight = weightOf(matches);
+    if (weight > CACHED_MATCHES_MAX / 4) return matches;
     let cached = this.byPartition.get(partition);
     if (!cached) this.byPartition.set(partition, (cached = new Map()));
-    cached.set(key, { lookup, matches: results });
-    this.size += n;
-    // Over the bound: the least recently used terms go first, from this partition and then the others.
-    for (const map of [cached, ...this.byPartition.values()])
-      for (const [k, v] of map) {
-        if (this.size <= CACHED_MATCHES_MAX) return results;
-        if (map === cached && k === key) break;
-        map.delete(k);
-        this.size -= v.matches.ordinals.length;
-      }
-    return results;
+    cached.set(keyOf(lookup), { lookup, matches, used, weight });
+    this.size += weight;
+    if (this.size > CACHED_MATCHES_MAX) this.evict();
+    return matches;
   }
 
-  /** Lookups for the warmer to make in a partition after those already waiting (the first made last). */
+  /** Over the bound: the least recently used entries go, over every partition, down to 90% of it. */
+  private evict(): void {
+    const entries = [...this.byPartition].flatMap(([partition, map]) =>
+      [...map].map(([key, entry]) => ({ partition, key, entry })),
+    );
+    entries.sort((x, y) => x.entry.used - y.entry.used);
+    for (const { partition, key, entry } of entries) {
+      if (this.size <= CACHED_MATCHES_MAX * 0.9) return;
+      this.byPartition.get(partition)?.delete(key);
+      this.size -= entry.weight;
+    }
+  }
+
+  /** Lookups for the warmer to make in a partition, the last first (each stamped as used now, in order). */
   enqueue(partition: string, lookups: readonly TermLookup[]): void {
-    this.toWarm.set(partition, [...lookups, ...(this.toWarm.get(partition) ?? [])].slice(-WARM_LOOKUPS_MAX));
+    const stamped = lookups.map((lookup) => ({ lookup, used: ++this.clock }));
+    const waiting = [...(this.toWarm.get(partition) ?? []), ...stamped].sort((x, y) => x.used - y.used);
+    this.toWarm.set(partition, waiting.slice(-WARM_LOOKUPS_MAX));
   }
 
   /** A partition changed: every score in it may have. Its lookups wait for the warmer. */
   drop(partition: string): void {
     const cached = this.byPartition.get(partition);
     if (!cached) return;
-    for (const v of cached.values()) this.size -= v.matches.ordinals.length;
+    for (const v of cached.values()) this.size -= v.weight;
     this.byPartition.delete(partition);
-    const waiting = [...(this.toWarm.get(partition) ?? []), ...[...cached.values()].map((v) => v.lookup)];
+    const waiting = [
+      ...(this.toWarm.get(partition) ?? []),
+      ...[...cached.values()].map(({ lookup, used }) => ({ lookup, used })),
+    ].sort((x, y) => x.used - y.used);
     this.toWarm.set(partition, waiting.slice(-WARM_LOOKUPS_MAX));
   }
 
   /**
-   * Looks up again, most recent first, what a change dropped, until the deadline (performance.now()).
-   * Returns how many lookups still wait.
+   * Looks up again, most recently used first, what a change dropped, until the deadline (performance.now()).
+   * An entry keeps the stamp of its last use by a search. Returns how many lookups still wait.
    */
   warm(
     deadline: number,
@@ -300,10 +323,10 @@ class TermResults {
     let waiting = 0;
     for (const [partition, lookups] of this.toWarm) {
       while (lookups.length > 0 && performance.now() < deadline) {
-        const lookup = lookups.pop() as TermLookup;
+        const { lookup, used } = lookups.pop() as { lookup: TermLookup; used: number };
         if (this.byPartition.get(partition)?.has(keyOf(lookup))) continue;
-        const results = compute(partition, lookup);
-        if (results) this.keep(partition, lookup, results);
+        const matches = compute(partition, lookup);
+        if (matches) this.keep(partition, lookup, matches, used);
       }
       if (lookups.length === 0) this.toWarm.delete(partition);
       waiting += lookups.length;
@@ -318,7 +341,7 @@ class TermResults {
     this.size = 0;
   }
 
-  /** How many single-term matches are held (for the benchmark). */
+  /** What the cache holds, in matches (an entry's own cost and a typo or prefix match's words counted in). */
   get matches(): number {
     return this.size;
   }
@@ -336,7 +359,7 @@ interface Scored {
  */
 class Accumulator {
   private sums = new Float64Array(1024);
-  private counts = new Uint16Array(1024);
+  private counts = new Uint32Array(1024);
   private touched = new Int32Array(1024);
   private length = 0;
 
@@ -358,6 +381,16 @@ class Accumulator {
     }
   }
 
+  /** Clears what was added and not drained (a search that stopped half-way must leave nothing behind). */
+  reset(): void {
+    for (let i = 0; i < this.length; i++) {
+      const o = this.touched[i] as number;
+      this.sums[o] = 0;
+      this.counts[o] = 0;
+    }
+    this.length = 0;
+  }
+
   /** Every document matched, with MiniSearch's OR score; the arrays are cleared for the next search. */
   drain(idOf: (ordinal: number) => string): Scored[] {
     const out = new Array<Scored>(this.length);
@@ -375,7 +408,7 @@ class Accumulator {
     const n = Math.max(size, this.sums.length * 2);
     const sums = new Float64Array(n);
     sums.set(this.sums);
-    const counts = new Uint16Array(n);
+    const counts = new Uint32Array(n);
     counts.set(this.counts);
     this.sums = sums;
     this.counts = counts;
@@ -587,7 +620,8 @@ export class ArticleIndex {
     const doc = this.docs.get(id);
     if (key === undefined || !doc) return;
     this.termResults.drop(key);
-    this.partition(key).discard(this.ordinals.get(id));
+    // Removed now, postings and counts (a discard leaves them for later and scores differ until then).
+    this.partition(key).remove({ ...doc, ordinal: this.ordinals.get(id) as number });
     // The same terms MiniSearch took from its fields, counted out again.
     this.count(
       key,
@@ -713,23 +747,29 @@ export class ArticleIndex {
     const idOf = (ordinal: number) => this.idsByOrdinal[ordinal] as string;
     const parts: TermMatches[] = [];
     let matches: Scored[] = [];
-    for (const key of keys) {
-      const mini = this.partitions.get(key);
-      if (!mini) continue;
-      for (const term of everyTerm) {
-        const lookup: TermLookup = {
-          term,
-          head: common.has(term),
-          typo: fuzzy(term),
-          complete: prefix(term),
-        };
-        const found = this.termResults.get(key, lookup, () => this.lookUp(mini, lookup));
-        this.accumulator.add(found);
-        parts.push(found);
+    // Whatever happens, the next search starts from empty sums (another reader's documents never carry over).
+    this.accumulator.reset();
+    try {
+      for (const key of keys) {
+        const mini = this.partitions.get(key);
+        if (!mini) continue;
+        for (const term of everyTerm) {
+          const lookup: TermLookup = {
+            term,
+            head: common.has(term),
+            typo: fuzzy(term),
+            complete: prefix(term),
+          };
+          const found = this.termResults.get(key, lookup, () => this.lookUp(mini, lookup));
+          this.accumulator.add(found);
+          parts.push(found);
+        }
+        // A document is in one partition: each partition's OR is complete on its own.
+        const scored = this.accumulator.drain(idOf);
+        matches = matches.length ? matches.concat(scored) : scored;
       }
-      // A document is in one partition: each partition's OR is complete on its own.
-      const scored = this.accumulator.drain(idOf);
-      matches = matches.length ? matches.concat(scored) : scored;
+    } finally {
+      this.accumulator.reset();
     }
     if (filtered) matches = matches.filter((m) => accepted(m.id));
     // Ties in a fixed order (by id), so that every replica pages alike; only the page is ordered fully.
