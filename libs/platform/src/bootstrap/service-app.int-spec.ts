@@ -1,4 +1,7 @@
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller, Get, Module } from '@nestjs/common';
@@ -188,6 +191,48 @@ describe('a rate-limited client', () => {
       // An authenticated caller is counted by its subject, not by the address it shares.
       const agent = `Bearer ${await tokenOf('agent-1')}`;
       await request(app.getHttpServer()).get('/v1/me').set('Authorization', agent).expect(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('a process at its admission limit', () => {
+  it('answers 503 past its requests in flight, 408 to a body that does not arrive, and stays scrapeable', async () => {
+    const config = configFor({ HTTP_MAX_IN_FLIGHT: '1', HTTP_BODY_TIMEOUT_MS: '500' });
+    const app = await start(config);
+    try {
+      const { port } = app.getHttpServer().address() as AddressInfo;
+      const socket = connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      // Promises a JSON body of 100 bytes and sends 10: it holds the one place.
+      socket.write(
+        'POST /v1/me HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":"1234',
+      );
+      const base = `http://127.0.0.1:${port}`;
+      let refused: Response | undefined;
+      for (let i = 0; i < 200 && !refused; i++) {
+        const r = await fetch(`${base}/v1/me`);
+        if (r.status === 503) refused = r;
+      }
+      expect(refused?.headers.get('retry-after')).toBe('1');
+      expect(await refused?.json()).toMatchObject({
+        statusCode: 503,
+        message: expect.stringContaining('load limit'),
+      });
+      expect((await fetch(`${base}/health/live`)).status).toBe(200);
+      // /metrics is reached too (here it says telemetry is off: this test process runs no exporter).
+      expect(await (await fetch(`${base}/metrics`)).json()).toMatchObject({
+        message: expect.stringContaining('metrics are not served here'),
+      });
+      await once(socket, 'close');
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      // Its place is free again: the next request is served (401 without a token: it was admitted).
+      let status = 503;
+      for (let i = 0; i < 200 && status === 503; i++) status = (await fetch(`${base}/v1/me`)).status;
+      expect(status).toBe(401);
     } finally {
       await app.close();
     }

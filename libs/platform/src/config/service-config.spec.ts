@@ -61,7 +61,7 @@ describe('loadServiceConfig', () => {
       bodyLimit: '1mb',
       trustProxy: 0,
       rateLimit: { perSecond: 50, burst: 200 },
-      admission: { maxInFlight: 128, maxEventLoopDelayMs: 0 },
+      admission: { maxInFlight: 128, maxEventLoopDelayMs: 0, bodyTimeoutMs: 30_000 },
     });
     expect(config.kafka.brokers).toEqual(['kafka-0:9092', 'kafka-1:9092']);
     expect(config.auth).toMatchObject({ mode: 'oidc', rolesClaim: 'realm_access.roles' });

@@ -174,6 +174,12 @@ function schemaFor(service: ServiceName) {
         .min(1, 'must be at least 1')
         .max(100_000, 'must be at most 100000')
         .default(128),
+      HTTP_BODY_TIMEOUT_MS: z.coerce
+        .number({ message: 'must be a number of milliseconds' })
+        .int('must be a whole number of milliseconds')
+        .min(100, 'must be at least 100')
+        .max(3_600_000, 'must be at most 3600000')
+        .default(30_000),
       HTTP_MAX_EVENT_LOOP_DELAY_MS: z.coerce
         .number({ message: 'must be a number of milliseconds (0 for no check)' })
         .int('must be a whole number of milliseconds')
@@ -317,7 +323,7 @@ export interface ServiceConfig {
     /** Per client: RATE_LIMIT_BURST requests per RATE_LIMIT_BURST / RATE_LIMIT_PER_SECOND seconds. */
     rateLimit: { perSecond: number; burst: number };
     /** Load shedding: past these, a request is answered 503 with Retry-After (see admissionControl). */
-    admission: { maxInFlight: number; maxEventLoopDelayMs: number };
+    admission: { maxInFlight: number; maxEventLoopDelayMs: number; bodyTimeoutMs: number };
     /** When set, GET /metrics asks for `Authorization: Bearer <token>` (Prometheus' bearer_token). */
     metricsToken?: string;
   };
@@ -392,7 +398,11 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
       bodyLimit: e.HTTP_BODY_LIMIT,
       trustProxy: e.HTTP_TRUST_PROXY,
       rateLimit: { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST },
-      admission: { maxInFlight: e.HTTP_MAX_IN_FLIGHT, maxEventLoopDelayMs: e.HTTP_MAX_EVENT_LOOP_DELAY_MS },
+      admission: {
+        maxInFlight: e.HTTP_MAX_IN_FLIGHT,
+        maxEventLoopDelayMs: e.HTTP_MAX_EVENT_LOOP_DELAY_MS,
+        bodyTimeoutMs: e.HTTP_BODY_TIMEOUT_MS,
+      },
       ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
     },
     logLevel: e.LOG_LEVEL,

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { loadServiceConfig } from '../config/service-config';
@@ -14,6 +15,10 @@ async function serve(limits: AdmissionLimits) {
   app.use(admission);
   app.post('/work', (_req, res) => {
     waiting.push(() => res.json({ done: true }));
+  });
+  // A handler that reads its body, as the services' parsers do.
+  app.post('/slow', express.json(), (_req, res) => {
+    res.json({ read: true });
   });
   app.get('/metrics', (_req, res) => res.type('text/plain').send('up 1\n'));
   app.get('/health/live', (_req, res) => res.json({ status: 'ok' }));
@@ -39,7 +44,7 @@ async function serve(limits: AdmissionLimits) {
 
 describe('admission control', () => {
   it('turns a request away with 503 and Retry-After past the in-flight limit, and still answers /metrics and probes', async () => {
-    const s = await serve({ maxInFlight: 2, maxEventLoopDelayMs: 0 });
+    const s = await serve({ maxInFlight: 2, maxEventLoopDelayMs: 0, bodyTimeoutMs: 30_000 });
     try {
       const first = fetch(`${s.base}/work`, { method: 'POST', body: '{}' });
       const second = fetch(`${s.base}/work`, { method: 'POST', body: '{}' });
@@ -76,7 +81,7 @@ describe('admission control', () => {
   });
 
   it('frees the place of a request whose client went away before the answer', async () => {
-    const s = await serve({ maxInFlight: 1, maxEventLoopDelayMs: 0 });
+    const s = await serve({ maxInFlight: 1, maxEventLoopDelayMs: 0, bodyTimeoutMs: 30_000 });
     try {
       const abort = new AbortController();
       const gone = fetch(`${s.base}/work`, { method: 'POST', body: '{}', signal: abort.signal }).catch(
@@ -95,8 +100,35 @@ describe('admission control', () => {
     }
   });
 
+  it('answers 408 to a body that does not arrive in time, and frees its place', async () => {
+    const s = await serve({ maxInFlight: 1, maxEventLoopDelayMs: 0, bodyTimeoutMs: 300 });
+    try {
+      const { port } = new URL(s.base);
+      const socket = connect(Number(port), '127.0.0.1');
+      await once(socket, 'connect');
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      // Promises 100 bytes, sends 10, then nothing: it holds the one place.
+      socket.write(
+        'POST /slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":"1234',
+      );
+      while (s.admission.inFlight < 1) await new Promise((r) => setTimeout(r, 2));
+      expect((await fetch(`${s.base}/work`, { method: 'POST', body: '{}' })).status).toBe(503);
+      await once(socket, 'close');
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer).toContain('did not arrive within 300 ms');
+      while (s.admission.inFlight > 0) await new Promise((r) => setTimeout(r, 2));
+      const next = fetch(`${s.base}/work`, { method: 'POST', body: '{}' });
+      await s.held(1);
+      s.waiting.splice(0).forEach((release) => release());
+      expect((await next).status).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('turns requests away while the event loop runs late, and admits them again once it catches up', async () => {
-    const s = await serve({ maxInFlight: 100, maxEventLoopDelayMs: 50 });
+    const s = await serve({ maxInFlight: 100, maxEventLoopDelayMs: 50, bodyTimeoutMs: 30_000 });
     try {
       // Saturate the loop as an overloaded process is: 150 ms of work, again and again.
       const saturate = setInterval(() => {
@@ -143,11 +175,12 @@ describe('admission control', () => {
     expect(loadServiceConfig('channels', {}).http.admission).toEqual({
       maxInFlight: 128,
       maxEventLoopDelayMs: 0,
+      bodyTimeoutMs: 30_000,
     });
     expect(
       loadServiceConfig('channels', { HTTP_MAX_IN_FLIGHT: '16', HTTP_MAX_EVENT_LOOP_DELAY_MS: '500' }).http
         .admission,
-    ).toEqual({ maxInFlight: 16, maxEventLoopDelayMs: 500 });
+    ).toMatchObject({ maxInFlight: 16, maxEventLoopDelayMs: 500 });
     expect(() => loadServiceConfig('channels', { HTTP_MAX_IN_FLIGHT: '0' })).toThrow(/HTTP_MAX_IN_FLIGHT/);
   });
 });

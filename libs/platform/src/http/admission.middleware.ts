@@ -14,6 +14,11 @@ export interface AdmissionLimits {
    * process so busy that what it admits waits behind it); 0 turns the check off.
    */
   maxEventLoopDelayMs: number;
+  /**
+   * How long an admitted request may take to send its whole body; past it, 408 and the connection closes
+   * (a client trickling bytes must not hold a place for minutes).
+   */
+  bodyTimeoutMs: number;
 }
 
 export type ShedReason = 'in-flight' | 'event-loop-delay';
@@ -88,6 +93,22 @@ export function admissionControl(limits: AdmissionLimits): AdmissionControl {
     };
     res.on('finish', release);
     res.on('close', release);
+    if (!req.complete) {
+      const timer = setTimeout(() => {
+        if (req.complete || res.headersSent) return;
+        res
+          .status(408)
+          .set('Connection', 'close')
+          .json({
+            statusCode: 408,
+            error: STATUS_CODES[408],
+            message: `the request's body did not arrive within ${limits.bodyTimeoutMs} ms`,
+          });
+      }, limits.bodyTimeoutMs).unref();
+      const stop = () => clearTimeout(timer);
+      req.once('end', stop);
+      res.once('close', stop);
+    }
     next();
   };
   return Object.defineProperties(middleware, {
