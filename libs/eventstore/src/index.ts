@@ -40,6 +40,8 @@ export type {
   Rejection,
 } from './command-handling/handle-command';
 export { InMemoryPersonalDataKeys, KeyWrapper } from './personal-data/personal-data-keys';
+export { CachedPersonalDataKeys, KEY_CACHE_DEFAULTS } from './personal-data/cached-personal-data-keys';
+export type { KeyCacheOptions } from './personal-data/cached-personal-data-keys';
 export type { DataKey, PersonalDataKeys } from './personal-data/personal-data-keys';
 export {
   personalDataKeysMigration,

@@ -9,6 +9,7 @@ import {
   PersonalDataProtection,
   PostgresEventStore,
   PostgresPersonalDataKeys,
+  CachedPersonalDataKeys,
 } from '@journey/eventstore';
 import type { EventStore, PersonalDataKeys } from '@journey/eventstore';
 import {
@@ -159,11 +160,14 @@ export class EventSourcingModule {
           provide: PERSONAL_DATA_KEYS,
           // After the store: connecting it waits for the database to come up.
           inject: [SERVICE_CONFIG, STORED_EVENTS],
-          useFactory: async (config: ServiceConfig) =>
-            PostgresPersonalDataKeys.connect({
+          useFactory: async (config: ServiceConfig) => {
+            const keys = await PostgresPersonalDataKeys.connect({
               connectionString: config.stateDatabase.url,
               masterKey: await personalDataMasterKey(config.personalData),
-            }),
+            });
+            const { keys: maxKeys, ttlMs } = config.personalData.keyCache;
+            return maxKeys > 0 ? new CachedPersonalDataKeys(keys, { maxKeys, ttlMs }) : keys;
+          },
         },
         {
           provide: PERSONAL_DATA,

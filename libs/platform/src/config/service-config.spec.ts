@@ -128,6 +128,7 @@ describe('loadServiceConfig', () => {
     expect(loadServiceConfig('contacts', { PERSONAL_DATA_KEY: key }).personalData).toEqual({
       key,
       keyFile: '.local/keys/personal-data.key',
+      keyCache: { keys: 10_000, ttlMs: 60_000 },
     });
     const problems = problemsOf({ PERSONAL_DATA_KEY: 'c2hvcnQ=' });
     expect(problems).toEqual([expect.stringMatching(/^PERSONAL_DATA_KEY: must be 32 bytes in base64/)]);

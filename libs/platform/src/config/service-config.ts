@@ -253,6 +253,18 @@ function schemaFor(service: ServiceName) {
         })
         .optional(),
       PERSONAL_DATA_KEY_FILE: z.string().min(1).default('.local/keys/personal-data.key'),
+      DATA_KEY_CACHE_KEYS: z.coerce
+        .number({ message: 'must be a number of keys (0 for none)' })
+        .int('must be a whole number of keys')
+        .min(0, 'must be 0 (no cache) or more')
+        .max(1_000_000, 'must be at most 1000000')
+        .default(10_000),
+      DATA_KEY_CACHE_TTL_MS: z.coerce
+        .number({ message: 'must be a number of milliseconds' })
+        .int('must be a whole number of milliseconds')
+        .min(1_000, 'must be at least 1000')
+        .max(600_000, 'must be at most 600000 (an erasure elsewhere reaches this memory within it)')
+        .default(60_000),
       ID_KEY: z
         .string()
         .refine((v) => Buffer.from(v, 'base64').length === 32, {
@@ -358,7 +370,12 @@ export interface ServiceConfig {
     rolesClaim: string;
   };
   /** The master key wrapping the per-customer data keys: given, or (outside production) a local file. */
-  personalData: { key?: string; keyFile: string };
+  personalData: {
+    key?: string;
+    keyFile: string;
+    /** Data keys held in memory: at most `keys` subjects' (0: none), each for `ttlMs`. */
+    keyCache: { keys: number; ttlMs: number };
+  };
   /** The secret of the installation's keyed ids: given, or (outside production) a local file. */
   ids: { key?: string; keyFile: string };
 }
@@ -431,6 +448,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
     personalData: {
       ...(e.PERSONAL_DATA_KEY ? { key: e.PERSONAL_DATA_KEY } : {}),
       keyFile: e.PERSONAL_DATA_KEY_FILE,
+      keyCache: { keys: e.DATA_KEY_CACHE_KEYS, ttlMs: e.DATA_KEY_CACHE_TTL_MS },
     },
     ids: { ...(e.ID_KEY ? { key: e.ID_KEY } : {}), keyFile: e.ID_KEY_FILE },
   };
