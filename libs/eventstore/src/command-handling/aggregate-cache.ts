@@ -1,3 +1,5 @@
+import { ExpiringLru } from '../expiring-lru';
+
 /** A stream's state as a command last left it: the fold of every event up to `revision`. */
 export interface CachedAggregate<State> {
   state: State;
@@ -46,26 +48,22 @@ export class StreamBusy extends Error {
  * decision that gets stored.
  */
 export class AggregateCache<State> {
-  private readonly entries = new Map<string, CachedAggregate<State> & { storedAt: number }>();
+  private readonly entries: ExpiringLru<CachedAggregate<State>>;
   /** Counts forget() of everything: a state loaded before the last one must not be stored after it. */
   private forgotten = 0;
-  private sweptAt = 0;
   /** Per stream, the commands running or waiting on it in this process. */
   private readonly queues = new Map<string, StreamQueue>();
-  private readonly maxStreams: number;
-  private readonly ttlMs: number;
   private readonly queueWaitMs: number;
   private readonly maxQueued: number;
-  private readonly now: () => number;
 
   constructor(options: AggregateCacheOptions = {}) {
-    this.maxStreams = options.maxStreams ?? 5_000;
-    this.ttlMs = options.ttlMs ?? 60_000;
+    const maxStreams = options.maxStreams ?? 5_000;
+    const ttlMs = options.ttlMs ?? 60_000;
     this.queueWaitMs = options.queueWaitMs ?? 10_000;
     this.maxQueued = options.maxQueued ?? 100;
-    this.now = options.now ?? Date.now;
-    if (!(this.maxStreams >= 1)) throw new Error('an aggregate cache keeps at least one stream');
-    if (!(this.ttlMs > 0)) throw new Error('an aggregate cache needs a positive time to live');
+    if (!(maxStreams >= 1)) throw new Error('an aggregate cache keeps at least one stream');
+    if (!(ttlMs > 0)) throw new Error('an aggregate cache needs a positive time to live');
+    this.entries = new ExpiringLru(maxStreams, ttlMs, options.now ?? Date.now);
   }
 
   /** What forget() calls there were so far: pass it to set() from before the state was loaded. */
@@ -75,12 +73,7 @@ export class AggregateCache<State> {
 
   get(streamId: string): CachedAggregate<State> | undefined {
     const entry = this.entries.get(streamId);
-    if (!entry) return undefined;
-    this.entries.delete(streamId);
-    if (this.now() - entry.storedAt > this.ttlMs) return undefined;
-    // Map keeps insertion order: re-inserting makes it the most recently used (its age is kept).
-    this.entries.set(streamId, entry);
-    return { state: entry.state, revision: entry.revision, eventId: entry.eventId };
+    return entry && { state: entry.state, revision: entry.revision, eventId: entry.eventId };
   }
 
   /**
@@ -89,21 +82,11 @@ export class AggregateCache<State> {
    */
   set(streamId: string, aggregate: CachedAggregate<State>, epoch?: number): void {
     if (epoch !== undefined && epoch !== this.forgotten) return;
-    const known = this.entries.get(streamId);
+    const known = this.entries.peek(streamId);
     // Two commands on one stream may finish out of order: never go back to an older state.
     if (known && known.revision > aggregate.revision) return;
-    const now = this.now();
-    this.entries.delete(streamId);
-    this.entries.set(streamId, { ...aggregate, storedAt: now });
-    while (this.entries.size > this.maxStreams) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
     // Expired states are dropped even when nobody asks for them again (a quiet replica keeps none).
-    if (now - this.sweptAt >= this.ttlMs / 4) {
-      this.sweptAt = now;
-      for (const [id, entry] of this.entries) if (now - entry.storedAt > this.ttlMs) this.entries.delete(id);
-    }
+    this.entries.set(streamId, { ...aggregate });
   }
 
   /**

@@ -1,3 +1,4 @@
+import { ExpiringLru } from '../expiring-lru';
 import type { DataKey, PersonalDataKeys } from './personal-data-keys';
 
 export interface KeyCacheOptions {
@@ -13,11 +14,6 @@ export interface KeyCacheOptions {
 
 export const KEY_CACHE_DEFAULTS = { maxKeys: 10_000, ttlMs: 60_000 } as const;
 
-interface Held<T> {
-  value: T;
-  until: number;
-}
-
 /**
  * The keys new data is sealed with, kept in memory for a bounded time, so that a busy subject's appends
  * do not read the key table each time. Only sealing keys are held: a key that opens data is read per batch
@@ -27,10 +23,7 @@ interface Held<T> {
  * way is not kept); an erasure made by another replica reaches this memory within `ttlMs`.
  */
 export class CachedPersonalDataKeys implements PersonalDataKeys {
-  private readonly current = new Map<string, Held<DataKey>>();
-  private readonly maxKeys: number;
-  private readonly ttlMs: number;
-  private readonly now: () => number;
+  private readonly current: ExpiringLru<DataKey>;
   /** Counts erasures: a key read that began before the latest one is used, not kept. */
   private erasures = 0;
   hits = 0;
@@ -40,9 +33,11 @@ export class CachedPersonalDataKeys implements PersonalDataKeys {
     private readonly inner: PersonalDataKeys,
     options: KeyCacheOptions = {},
   ) {
-    this.maxKeys = options.maxKeys ?? KEY_CACHE_DEFAULTS.maxKeys;
-    this.ttlMs = options.ttlMs ?? KEY_CACHE_DEFAULTS.ttlMs;
-    this.now = options.now ?? Date.now;
+    this.current = new ExpiringLru(
+      options.maxKeys ?? KEY_CACHE_DEFAULTS.maxKeys,
+      options.ttlMs ?? KEY_CACHE_DEFAULTS.ttlMs,
+      options.now,
+    );
   }
 
   get vaultId(): string {
@@ -50,11 +45,15 @@ export class CachedPersonalDataKeys implements PersonalDataKeys {
   }
 
   async currentKey(subject: string): Promise<DataKey> {
-    const held = this.fresh(this.current, subject);
-    if (held) return held;
+    const held = this.current.get(subject);
+    if (held) {
+      this.hits += 1;
+      return held;
+    }
+    this.misses += 1;
     const epoch = this.erasures;
     const key = await this.inner.currentKey(subject);
-    if (epoch === this.erasures) this.keep(this.current, subject, key);
+    if (epoch === this.erasures) this.current.set(subject, key);
     return key;
   }
 
@@ -76,32 +75,11 @@ export class CachedPersonalDataKeys implements PersonalDataKeys {
   /** Forgets the subjects' keys in this process (an erasure seen here, or reported by another). */
   forget(subjects: readonly string[]): void {
     this.erasures += 1;
-    const gone = new Set(subjects);
-    for (const subject of gone) this.current.delete(subject);
+    for (const subject of subjects) this.current.delete(subject);
   }
 
   async close(): Promise<void> {
     this.current.clear();
     await this.inner.close();
-  }
-
-  private fresh<T>(map: Map<string, Held<T>>, id: string): T | undefined {
-    const held = map.get(id);
-    if (held && held.until > this.now()) {
-      this.hits += 1;
-      // Most recently used last: the bound evicts from the front.
-      map.delete(id);
-      map.set(id, held);
-      return held.value;
-    }
-    if (held) map.delete(id);
-    this.misses += 1;
-    return undefined;
-  }
-
-  private keep<T>(map: Map<string, Held<T>>, id: string, value: T): void {
-    map.delete(id);
-    map.set(id, { value, until: this.now() + this.ttlMs });
-    while (map.size > this.maxKeys) map.delete(map.keys().next().value as string);
   }
 }
