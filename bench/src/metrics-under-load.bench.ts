@@ -43,6 +43,14 @@ const MONITOR_INTERVAL_MS = 15_000;
 const SCRAPE_TIMEOUT_MS = 10_000;
 const TOPICS = ['journey.channels.v1', 'journey.contacts.v1', 'journey.tickets.v1', 'journey.knowledge.v1'];
 
+const CONSUMER_SERIES = ['journey_consumer_lag', 'journey_consumer_stalled', 'journey_consumer_parked_total'];
+/** A service that writes events: its appends and its relay, besides its consumers. */
+const WRITER_SERIES = [
+  'journey_eventstore_append_duration_bucket',
+  'journey_relay_lag',
+  'journey_relay_lag_seconds',
+  ...CONSUMER_SERIES,
+];
 /**
  * The series each service must serve, the ones the PrometheusRule alerts and the Grafana dashboard in
  * k8s/components/monitoring query. Parked messages (a counter made at the first one) are required because
@@ -52,31 +60,12 @@ const REQUIRED: Record<Service, string[]> = {
   channels: [
     'http_server_request_duration_bucket',
     'http_server_request_duration_count',
-    'journey_eventstore_append_duration_bucket',
     'journey_relay_leading',
-    'journey_relay_lag',
-    'journey_relay_lag_seconds',
-    'journey_consumer_lag',
-    'journey_consumer_stalled',
-    'journey_consumer_parked_total',
+    ...WRITER_SERIES,
   ],
-  contacts: [
-    'journey_eventstore_append_duration_bucket',
-    'journey_relay_lag',
-    'journey_relay_lag_seconds',
-    'journey_consumer_lag',
-    'journey_consumer_stalled',
-    'journey_consumer_parked_total',
-  ],
-  tickets: [
-    'journey_eventstore_append_duration_bucket',
-    'journey_relay_lag',
-    'journey_relay_lag_seconds',
-    'journey_consumer_lag',
-    'journey_consumer_stalled',
-    'journey_consumer_parked_total',
-  ],
-  knowledge: ['journey_consumer_lag', 'journey_consumer_stalled', 'journey_consumer_parked_total'],
+  contacts: WRITER_SERIES,
+  tickets: WRITER_SERIES,
+  knowledge: CONSUMER_SERIES,
   analytics: [
     'journey_consumer_lag',
     'journey_consumer_stalled',

@@ -1,7 +1,7 @@
-import { STATUS_CODES } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { metrics } from '@opentelemetry/api';
 import type { NextFunction, Request, Response } from 'express';
+import { bodyOf } from './error-answer';
 
 /** How long a client turned away for load should wait before it sends again. */
 export const OVERLOAD_RETRY_AFTER_SECONDS = 1;
@@ -77,11 +77,12 @@ export function admissionControl(limits: AdmissionLimits): AdmissionControl {
       res
         .status(503)
         .set({ 'Retry-After': String(OVERLOAD_RETRY_AFTER_SECONDS) })
-        .json({
-          statusCode: 503,
-          error: STATUS_CODES[503],
-          message: `the service is at its load limit (${reason}); retry after ${OVERLOAD_RETRY_AFTER_SECONDS} s`,
-        });
+        .json(
+          bodyOf(
+            503,
+            `the service is at its load limit (${reason}); retry after ${OVERLOAD_RETRY_AFTER_SECONDS} s`,
+          ),
+        );
       return;
     }
     inFlight += 1;
@@ -99,11 +100,7 @@ export function admissionControl(limits: AdmissionLimits): AdmissionControl {
         res
           .status(408)
           .set('Connection', 'close')
-          .json({
-            statusCode: 408,
-            error: STATUS_CODES[408],
-            message: `the request's body did not arrive within ${limits.bodyTimeoutMs} ms`,
-          });
+          .json(bodyOf(408, `the request's body did not arrive within ${limits.bodyTimeoutMs} ms`));
       }, limits.bodyTimeoutMs).unref();
       const stop = () => clearTimeout(timer);
       req.once('end', stop);

@@ -15,7 +15,8 @@ export interface ErrorAnswer {
   unexpected: boolean;
 }
 
-const bodyOf = (status: number, message: string, extra: Record<string, unknown> = {}) => ({
+/** The body of every error answer: the status, its name and what to do about it. */
+export const bodyOf = (status: number, message: string, extra: Record<string, unknown> = {}) => ({
   statusCode: status,
   error: STATUS_CODES[status] ?? 'Error',
   message,

@@ -294,9 +294,10 @@ class TermResults {
 
   /** Lookups for the warmer to make in a partition, the last first (each stamped as used now, in order). */
   enqueue(partition: string, lookups: readonly TermLookup[]): void {
-    const stamped = lookups.map((lookup) => ({ lookup, used: ++this.clock }));
-    const waiting = [...(this.toWarm.get(partition) ?? []), ...stamped].sort((x, y) => x.used - y.used);
-    this.toWarm.set(partition, waiting.slice(-WARM_LOOKUPS_MAX));
+    this.wait(
+      partition,
+      lookups.map((lookup) => ({ lookup, used: ++this.clock })),
+    );
   }
 
   /** A partition changed: every score in it may have. Its lookups wait for the warmer. */
@@ -305,10 +306,15 @@ class TermResults {
     if (!cached) return;
     for (const v of cached.values()) this.size -= v.weight;
     this.byPartition.delete(partition);
-    const waiting = [
-      ...(this.toWarm.get(partition) ?? []),
-      ...[...cached.values()].map(({ lookup, used }) => ({ lookup, used })),
-    ].sort((x, y) => x.used - y.used);
+    this.wait(
+      partition,
+      [...cached.values()].map(({ lookup, used }) => ({ lookup, used })),
+    );
+  }
+
+  /** Adds to a partition's waiting lookups, in order of last use, the most recent WARM_LOOKUPS_MAX kept. */
+  private wait(partition: string, lookups: { lookup: TermLookup; used: number }[]): void {
+    const waiting = [...(this.toWarm.get(partition) ?? []), ...lookups].sort((x, y) => x.used - y.used);
     this.toWarm.set(partition, waiting.slice(-WARM_LOOKUPS_MAX));
   }
 
@@ -397,10 +403,8 @@ class Accumulator {
     for (let i = 0; i < this.length; i++) {
       const o = this.touched[i] as number;
       out[i] = { id: idOf(o), ordinal: o, score: (this.sums[o] as number) * (this.counts[o] as number) };
-      this.sums[o] = 0;
-      this.counts[o] = 0;
     }
-    this.length = 0;
+    this.reset();
     return out;
   }
 
