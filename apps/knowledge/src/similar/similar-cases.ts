@@ -26,28 +26,12 @@ export interface SimilarCase {
  */
 @Injectable()
 export class SimilarCases {
-  private indexedCollection?: string;
-
   constructor(private readonly catalogue: Catalogue) {}
-
-  /** The read model's collection, with the indexes its lookups use (created once per collection). */
-  private async indexed() {
-    const cases = await this.catalogue.solvedCases();
-    if (this.indexedCollection !== cases.collectionName) {
-      await Promise.all([
-        cases.createIndex({ subjectTerms: 1 }),
-        cases.createIndex({ replyTerms: 1 }),
-        cases.createIndex({ solved: 1, solvedAt: -1 }),
-      ]);
-      this.indexedCollection = cases.collectionName;
-    }
-    return cases;
-  }
 
   async like(text: string, options: { limit: number; exclude?: string }): Promise<SimilarCase[]> {
     const terms = queryTerms(text);
     if (terms.length === 0) return [];
-    const cases = await this.indexed();
+    const cases = await this.catalogue.solvedCases();
     const base = {
       solved: true,
       erased: { $ne: true },

@@ -10,6 +10,16 @@ import type { DocumentChange, ProjectedEvent, Projection } from '@journey/projec
 export const articleCatalogueProjection: Projection = {
   name: 'article-catalogue',
   version: 1,
+  // The catalogue pages by last change; owners list their articles; the scheduler looks up each
+  // locale's due publishes and reviews.
+  indexes: [
+    { key: { updatedAt: -1, _id: 1 }, name: 'by_updated' },
+    { key: { owner: 1 }, name: 'by_owner' },
+    ...KNOWLEDGE_LOCALES.flatMap((locale) => [
+      { key: { [`locales.${locale}.scheduledAt`]: 1 }, name: `by_scheduled_${locale}` },
+      { key: { [`locales.${locale}.reviewBy`]: 1 }, name: `by_review_${locale}` },
+    ]),
+  ],
   eventTypes: [
     'knowledge.article-created.v1',
     'knowledge.article-revised.v1',

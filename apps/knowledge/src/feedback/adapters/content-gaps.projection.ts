@@ -13,6 +13,12 @@ export const dayOf = (iso: string) => iso.slice(0, 10);
 export const contentGapsProjection: Projection = {
   name: 'content-gaps',
   version: 1,
+  // The gaps report reads searches by day, articles by open requests, and requests oldest first.
+  indexes: [
+    { key: { kind: 1, day: 1 }, name: 'by_kind_day' },
+    { key: { kind: 1, openRequests: -1, notHelpful: -1, _id: 1 }, name: 'by_kind_attention' },
+    { key: { kind: 1, status: 1, at: 1 }, name: 'by_kind_status_at' },
+  ],
   eventTypes: [
     'knowledge.search-recorded.v1',
     'knowledge.article-viewed.v1',

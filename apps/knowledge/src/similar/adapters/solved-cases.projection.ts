@@ -21,6 +21,12 @@ const termsOf = (text: string) => queryTerms(text).slice(0, CASE_TERMS_MAX);
 export const solvedCasesProjection: Projection = {
   name: 'solved-cases',
   version: 1,
+  // Similar cases are looked up per word, newest solved first.
+  indexes: [
+    { key: { subjectTerms: 1 }, name: 'by_subject_term' },
+    { key: { replyTerms: 1 }, name: 'by_reply_term' },
+    { key: { solved: 1, solvedAt: -1 }, name: 'by_solved' },
+  ],
   eventTypes: [
     'tickets.ticket-opened.v1',
     'tickets.ticket-updated.v1',

@@ -11,6 +11,11 @@ type Data = Record<string, unknown>;
 export const agentBoardProjection: Projection = {
   name: 'agent-board',
   version: 1,
+  // Routing reads a group's members and the VIP groups.
+  indexes: [
+    { key: { kind: 1, groups: 1 }, name: 'by_kind_group' },
+    { key: { kind: 1, tier: 1 }, name: 'by_kind_tier' },
+  ],
   eventTypes: [
     'tickets.agent-profile-set.v1',
     'tickets.agent-presence-changed.v1',

@@ -31,6 +31,10 @@ export const ticketBoardProjection: Projection = {
     { key: { openedAt: 1, _id: 1 }, name: 'by_opened' },
     { key: { assignee: 1, status: 1 }, name: 'by_assignee' },
     { key: { contactId: 1 }, name: 'by_contact' },
+    // A group's queue, oldest first; the SLA recomputation walks the active tickets by id.
+    { key: { group: 1, queuedAt: 1, openedAt: 1, _id: 1 }, name: 'by_queue' },
+    { key: { status: 1, _id: 1 }, name: 'by_status' },
+    { key: { tags: 1 }, name: 'by_tag' },
   ],
   eventTypes: [
     'tickets.ticket-opened.v1',
