@@ -1,6 +1,6 @@
 import { KNOWLEDGE_LOCALES } from '@journey/contracts';
 import type { KnowledgeEvent } from '@journey/contracts';
-import type { DocumentChange, ProjectedEvent, Projection } from '@journey/projections';
+import type { DocumentChange, ProjectedEvent, Projection, ReadModelIndex } from '@journey/projections';
 
 /**
  * The article catalogue editors and owners work from: each article with, per locale, its latest
@@ -15,7 +15,7 @@ export const articleCatalogueProjection: Projection = {
   indexes: [
     { key: { updatedAt: -1, _id: 1 }, name: 'by_updated' },
     { key: { owner: 1 }, name: 'by_owner' },
-    ...KNOWLEDGE_LOCALES.flatMap((locale) => [
+    ...KNOWLEDGE_LOCALES.flatMap((locale): ReadModelIndex[] => [
       { key: { [`locales.${locale}.scheduledAt`]: 1 }, name: `by_scheduled_${locale}` },
       { key: { [`locales.${locale}.reviewBy`]: 1 }, name: `by_review_${locale}` },
     ]),
