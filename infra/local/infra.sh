@@ -2,7 +2,7 @@
 # Local real infrastructure on loopback: Apache Kafka (KRaft), PostgreSQL, a MongoDB-wire server
 # (mongo-java-server on its durable H2 backend).
 # Installs once into .local/, starts idempotently, waits for health, stops only what it started.
-# Usage: infra/local/infra.sh up|down|status|logs [kafka|postgres|mongo] [--help]
+# Usage: infra/local/infra.sh up|down|reset --yes|status|logs [kafka|postgres|mongo] [--help]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -29,6 +29,8 @@ Usage: npm run infra:<command>   (or infra/local/infra.sh <command> [service])
 Commands:
   up       install what is missing, start Kafka, PostgreSQL and the MongoDB-wire server, wait until healthy
   down     stop every process this script started (by its pid file)
+  reset    with --yes: stop them and delete their data (topics, databases, read models), keeping the
+           installs; the next up starts empty (after benches, whose backlog new consumer groups would read)
   status   show each server, its pid, its address and whether it answers
   logs     print the last lines of each server's log (or of one: kafka|postgres|mongo)
 
@@ -269,6 +271,20 @@ case "$cmd" in
     stop_pid kafka
     stop_pid mongo
     pg_down
+    ;;
+  reset)
+    [[ "${2:-}" == --yes ]] || die "reset deletes every topic, database and read model under $LOCAL: run it with --yes"
+    mkdir -p "$RUN"
+    exec 9>"$LOCAL/.infra.lock"; flock -w 120 9 || die "another infra command holds $LOCAL/.infra.lock"
+    stop_pid kafka
+    stop_pid mongo
+    pg_down
+    for data in kafka/data postgres/data mongo/data; do
+      [[ -e "$LOCAL/$data" ]] || continue
+      log "reset: deleting $LOCAL/$data"
+      rm -rf -- "${LOCAL:?}/$data"
+    done
+    log "reset: done; infra/local/infra.sh up starts empty servers"
     ;;
   status)
     mkdir -p "$RUN"

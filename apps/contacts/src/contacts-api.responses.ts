@@ -60,7 +60,10 @@ export const CONTACTS_ANSWERS = {
   }),
   heldBy: z.object({ contactId: z.uuid(), heldBy: z.uuid().optional() }),
   customerView,
-  timeline: z.object({ entries: z.array(timelineEntry), nextCursor: z.string().optional() }),
+  timeline: z.object({
+    entries: z.array(timelineEntry),
+    nextCursor: z.string().optional().describe('where the next page starts (opaque): pass it as cursor'),
+  }),
   journeyEvent: z.object({ contactId: z.uuid().optional(), recorded: z.boolean() }),
   recorded,
   merged: recorded.extend({ survivorId: z.uuid() }),

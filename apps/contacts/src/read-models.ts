@@ -1,4 +1,5 @@
 import type { ReadModel } from '@journey/projections';
+import { customerTimelineProjection } from './unified-view/adapters/customer-timeline.projection';
 import { unifiedViewProjection } from './unified-view/adapters/unified-view.projection';
 
 /**
@@ -8,8 +9,14 @@ import { unifiedViewProjection } from './unified-view/adapters/unified-view.proj
 export const UNIFIED_VIEW: ReadModel = {
   projection: unifiedViewProjection,
   service: 'contacts',
-  // The tickets' facts about a customer (opened, transferred, escalated, rated) are on their timeline too.
+  topics: ['journey.contacts.v1'],
+};
+
+/** The customer's timeline, one document per entry; the tickets' facts about a customer are on it too. */
+export const CUSTOMER_TIMELINE: ReadModel = {
+  projection: customerTimelineProjection,
+  service: 'contacts',
   topics: ['journey.contacts.v1', 'journey.tickets.v1'],
 };
 
-export const READ_MODELS: readonly ReadModel[] = [UNIFIED_VIEW];
+export const READ_MODELS: readonly ReadModel[] = [UNIFIED_VIEW, CUSTOMER_TIMELINE];

@@ -24,6 +24,12 @@ export interface DocumentChange {
   unset?: Record<string, true>;
   /** Removes these values from arrays. */
   pull?: Record<string, unknown>;
+  /**
+   * Applies only to a document that exists (made by earlier events, or earlier in the same batch); to
+   * none, it is skipped rather than creating one. For a change that reaches every document a stream
+   * may have made — an erasure naming each of its revisions — without making those it did not.
+   */
+  existing?: true;
 }
 
 /**

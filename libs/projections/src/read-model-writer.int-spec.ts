@@ -126,4 +126,54 @@ describe('read-model writer: each event applied once per document, guarded by a 
     const all = (await target.findOne({ _id: 'all' as never })) as Document;
     expect(all['messages']).toBe(24);
   });
+
+  it('applies a change for existing documents only: absent ones are not made, nor one made in the same batch missed', async () => {
+    // One entry per message, keyed by stream and revision; a redaction names every revision its stream had.
+    const entries: Projection = {
+      name: 'writer_entries',
+      version: 1,
+      eventTypes: ['t.message.v1', 't.redacted.v1'],
+      project: (event) => {
+        const at = (revision: number) => `${event.streamId}@${revision}`;
+        if (event.type === 't.message.v1')
+          return [{ id: at(Number(event.revision)), set: { text: (event.data as { text: string }).text } }];
+        return Array.from({ length: Number(event.revision) }, (_, r) => ({
+          id: at(r),
+          existing: true as const,
+          unset: { text: true as const },
+        }));
+      },
+    };
+    const event = (revision: number, type: string): ProjectedEvent => ({
+      id: `x-${revision}`,
+      type,
+      streamId: 'stream-x',
+      revision: BigInt(revision),
+      time: '2026-11-25T00:00:00.000Z',
+      data: { text: `words ${revision}` },
+    });
+    // Revisions 0 and 2 are messages, 1 something else; 3 and 4 are messages written with the redaction
+    // at 5 in one batch.
+    const target = db.collection('existing_only');
+    await applyBatch(target, entries, [
+      event(0, 't.message.v1'),
+      event(1, 't.other.v1'),
+      event(2, 't.message.v1'),
+    ]);
+    const result = await applyBatch(target, entries, [
+      event(3, 't.message.v1'),
+      event(4, 't.message.v1'),
+      event(5, 't.redacted.v1'),
+    ]);
+    const docs = await documents('existing_only');
+    expect(docs.map((d) => d['_id'])).toEqual(['stream-x@0', 'stream-x@2', 'stream-x@3', 'stream-x@4']);
+    expect(docs.every((d) => d['text'] === undefined)).toBe(true);
+    expect(result).toEqual({ applied: 6, skipped: 1 });
+    // Delivered again, it changes nothing and makes nothing.
+    expect(await applyBatch(target, entries, [event(5, 't.redacted.v1')])).toEqual({
+      applied: 0,
+      skipped: 5,
+    });
+    expect(await db.collection('existing_only').countDocuments()).toBe(4);
+  });
 });

@@ -249,6 +249,9 @@ function isDuplicateKey(err: unknown): boolean {
  */
 export type VersionCache = Map<string, DocumentVersions> & { complete?: boolean };
 
+/** How many documents' versions one query reads. */
+const READ_SLICE = 5_000;
+
 /** Reads the versions and guards of the documents the cache does not know (absent ones: none, null). */
 async function readVersions(
   collection: Collection<Document>,
@@ -262,14 +265,19 @@ async function readVersions(
     return;
   }
   const found = new Map<string, DocumentVersions>();
-  for await (const doc of collection.find({ _id: { $in: unknown } } as Document, {
-    projection: { [VERSIONS_FIELD]: 1, [GUARD_FIELD]: 1 },
-  })) {
-    found.set(String(doc['_id']), {
-      seen: (doc[VERSIONS_FIELD] as Record<string, number> | undefined) ?? {},
-      guard: doc[GUARD_FIELD] ?? null,
-    });
-  }
+  // In slices, so that an erasure naming every revision of a long stream stays a modest query.
+  for (let from = 0; from < unknown.length; from += READ_SLICE)
+    for await (const doc of collection.find(
+      { _id: { $in: unknown.slice(from, from + READ_SLICE) } } as Document,
+      {
+        projection: { [VERSIONS_FIELD]: 1, [GUARD_FIELD]: 1 },
+      },
+    )) {
+      found.set(String(doc['_id']), {
+        seen: (doc[VERSIONS_FIELD] as Record<string, number> | undefined) ?? {},
+        guard: doc[GUARD_FIELD] ?? null,
+      });
+    }
   for (const id of unknown) versions.set(id, found.get(id) ?? { seen: {}, guard: null });
 }
 
@@ -304,14 +312,16 @@ async function writeBatch(
     }
     const key = streamKey(event.streamId);
     const revision = Number(event.revision);
-    if ((state.seen[key] ?? -1) >= revision) {
+    const absent = state.guard === null && Object.keys(state.seen).length === 0;
+    if ((state.seen[key] ?? -1) >= revision || (change.existing && absent)) {
       skipped += 1;
       continue;
     }
     applied += 1;
     let update = pending.get(change.id);
     if (!update) pending.set(change.id, (update = emptyUpdate(change.id, state.guard)));
-    const withVersion = { ...change, set: { ...change.set, [`${VERSIONS_FIELD}.${key}`]: revision } };
+    const { existing: _existing, ...fields } = change;
+    const withVersion = { ...fields, set: { ...fields.set, [`${VERSIONS_FIELD}.${key}`]: revision } };
     if (!merge(update, withVersion)) {
       // A collision keeps the order: what was merged so far goes first, the change starts a new update
       // that expects the state the first one leaves.

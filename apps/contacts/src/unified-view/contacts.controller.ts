@@ -10,7 +10,7 @@ import {
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiErrors, ApiUuidParam, Roles } from '@journey/platform';
 import { CONTACTS_ANSWERS } from '../contacts-api.responses';
-import { UnifiedView } from './unified-view';
+import { parseTimelineCursor, UnifiedView } from './unified-view';
 
 @ApiTags('contacts')
 @ApiBearerAuth()
@@ -52,7 +52,7 @@ export class ContactsController {
   @Get(':id/timeline')
   @Roles('agent', 'supervisor', 'ops')
   @ApiOperation({ summary: 'Every interaction and commerce fact of the contact, oldest first, paged' })
-  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({ name: 'cursor', required: false, description: "the previous page's nextCursor (opaque)" })
   @ApiQuery({ name: 'limit', required: false, description: '1–200, default 50' })
   @ApiUuidParam('id')
   @ApiAnswer(CONTACTS_ANSWERS.timeline)
@@ -62,13 +62,13 @@ export class ContactsController {
     @Query('cursor') cursor?: string,
     @Query('limit') limit?: string,
   ) {
-    const from = cursor === undefined ? 0 : Number(cursor);
+    const after = cursor === undefined ? undefined : parseTimelineCursor(cursor);
     const size = limit === undefined ? 50 : Number(limit);
-    if (!Number.isInteger(from) || from < 0)
-      throw new BadRequestException('cursor must be a cursor from an earlier page');
+    if (cursor !== undefined && !after)
+      throw new BadRequestException('cursor must be the nextCursor of an earlier page');
     if (!Number.isInteger(size) || size < 1 || size > 200)
       throw new BadRequestException('limit must be 1–200');
-    const page = await this.view.timeline(id, from, size);
+    const page = await this.view.timeline(id, after, size);
     if (!page) throw new NotFoundException('contact not found');
     return page;
   }

@@ -23,7 +23,7 @@ const wrote = (channel: string, at: string) => ({
 
 /** Applies the projection's $max changes the way MongoDB would, in the order given. */
 function lastInboundAfter(...events: ReturnType<typeof wrote>[]) {
-  const doc: Record<string, unknown> = { _id: C, timeline: [] };
+  const doc: Record<string, unknown> = { _id: C };
   for (const event of events)
     for (const change of unifiedViewProjection.project(event))
       for (const [path, value] of Object.entries(change.max ?? {})) {

@@ -41,28 +41,15 @@ export interface CustomerView {
   recent: TimelineEntry[];
 }
 
-// A conversation's start shares its first message's moment and goes first; ties otherwise keep the
-// order the contacts recorded them in.
-const rank = (e: TimelineEntry) => (e.kind === 'conversation-started' ? 0 : 1);
-
-/** The timeline of a contact and of every contact merged into it, oldest first. */
-export function mergedTimeline(docs: Document[]): TimelineEntry[] {
-  return docs
-    .flatMap((doc) =>
-      ((doc['timeline'] as Omit<TimelineEntry, 'contactId'>[] | undefined) ?? []).map(
-        (entry) => ({ ...entry, contactId: String(doc['_id']) }) as TimelineEntry,
-      ),
-    )
-    .map((entry, i) => ({ entry, i }))
-    .sort((a, b) => a.entry.at.localeCompare(b.entry.at) || rank(a.entry) - rank(b.entry) || a.i - b.i)
-    .map((x) => x.entry);
-}
-
 /**
- * One customer's view from the documents of a contact (first) and of the contacts merged into it.
- * The surviving contact's profile wins; the merged ones fill what it lacks.
+ * One customer's view from the documents of a contact (first) and of the contacts merged into it, with
+ * the latest entries of their timelines (newest first) and how many there are in all. The surviving
+ * contact's profile wins; the merged ones fill what it lacks.
  */
-export function customerView(docs: Document[], recent = 20): CustomerView {
+export function customerView(
+  docs: Document[],
+  timeline: { recent: TimelineEntry[]; size: number } = { recent: [], size: 0 },
+): CustomerView {
   const [root] = docs;
   if (!root) throw new Error('customerView needs the contact document');
   const group = new Set(docs.map((d) => String(d['_id'])));
@@ -76,7 +63,6 @@ export function customerView(docs: Document[], recent = 20): CustomerView {
         i.value === undefined ? `${i.kind}:#${identities.size}` : `${i.kind}:${i.value.toLowerCase()}`;
       if (!identities.get(key)?.verified) identities.set(key, i);
     }
-  const timeline = mergedTimeline(docs);
   const lastContactAt = docs
     .map((d) => d['lastContactAt'] as string | undefined)
     .filter((v): v is string => v !== undefined)
@@ -115,7 +101,7 @@ export function customerView(docs: Document[], recent = 20): CustomerView {
       .flatMap((d) => (d['mergeSuggestions'] as CustomerView['mergeSuggestions'] | undefined) ?? [])
       .filter((s) => !group.has(s.otherContactId)),
     ...(erasedAt ? { personalDataErasedAt: erasedAt } : {}),
-    timelineSize: timeline.length,
-    recent: timeline.slice(-recent).reverse(),
+    timelineSize: timeline.size,
+    recent: timeline.recent,
   };
 }

@@ -31,6 +31,7 @@ import {
 } from '@journey/testing';
 import type { IsolatedDatabase } from '@journey/testing';
 import { contactsService } from '../contacts.service';
+import { customerTimelineProjection } from './adapters/customer-timeline.projection';
 import { unifiedViewProjection } from './adapters/unified-view.projection';
 
 const infra = testInfrastructure();
@@ -143,9 +144,11 @@ describe('the unified view', () => {
     const { store, close } = await openStore();
     try {
       const views = mongo.db();
-      const live = await new ProjectionState(views).active(
-        unifiedViewProjection.name,
-        unifiedViewProjection.version,
+      const states = new ProjectionState(views);
+      const live = await states.active(unifiedViewProjection.name, unifiedViewProjection.version);
+      const liveTimeline = await states.active(
+        customerTimelineProjection.name,
+        customerTimelineProjection.version,
       );
       const documents = (collection: string) =>
         views
@@ -153,18 +156,30 @@ describe('the unified view', () => {
           .find({ _id: { $in: [...contactIds] as never[] } })
           .sort({ _id: 1 })
           .toArray();
+      const entries = (collection: string) =>
+        views
+          .collection(collection)
+          .find({ contactId: { $in: [...contactIds] } })
+          .sort({ _id: 1 })
+          .toArray();
       const before = await eventually(
         async () => {
-          const docs = await documents(live);
-          return docs.length === 3 && docs.every((d) => (d['timeline'] as unknown[]).length === 5) && docs;
+          const [docs, timeline] = await Promise.all([documents(live), entries(liveTimeline)]);
+          return docs.length === 3 && timeline.length === 15 && { docs, timeline };
         },
-        { timeoutMs: 30_000, what: 'the live view of three customers' },
+        { timeoutMs: 30_000, what: 'the live view and timelines of three customers' },
       );
-      expect(before.map((d) => d['stageRank'])).toEqual([2, 2, 2]);
+      expect(before.docs.map((d) => d['stageRank'])).toEqual([2, 2, 2]);
+      // No document grows with the history: the profile holds no timeline, each entry is its own.
+      expect(before.docs.every((d) => d['timeline'] === undefined)).toBe(true);
       const result = await rebuildProjection(unifiedViewProjection, store, views, { batchSize: 4 });
       expect(result.status).toBe('switched');
       if (result.status !== 'switched') return;
-      expect(await documents(result.collection)).toEqual(before);
+      expect(await documents(result.collection)).toEqual(before.docs);
+      const rebuilt = await rebuildProjection(customerTimelineProjection, store, views, { batchSize: 4 });
+      expect(rebuilt.status).toBe('switched');
+      if (rebuilt.status !== 'switched') return;
+      expect(await entries(rebuilt.collection)).toEqual(before.timeline);
     } finally {
       await close();
       await mongo.close();
@@ -229,9 +244,32 @@ describe('the unified view', () => {
 
     // Written while merged: it stays the merged contact's, and shows in the survivor's view.
     await report(b, 'quote-sent', `${b}-2`);
-    await eventually(async () => (await viewOf(survivor)).timelineSize === 4, {
-      what: 'the new fact in the merged view',
-    });
+    const four = await eventually(
+      async () => {
+        const v = await viewOf(survivor);
+        return v.timelineSize === 4 && v;
+      },
+      { what: 'the new fact in the merged view' },
+    );
+    // Paged one entry at a time, the merged timeline is every entry once, oldest first: the newest four
+    // of the view, reversed.
+    const paged: { eventId: string; at: string }[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const res = await request(base)
+        .get(`/v1/contacts/${survivor}/timeline`)
+        .query({ limit: 1, ...(cursor ? { cursor } : {}) })
+        .set('authorization', agent)
+        .expect(200);
+      paged.push(...(res.body.entries as { eventId: string; at: string }[]));
+      cursor = res.body.nextCursor as string | undefined;
+      if (!cursor) break;
+    }
+    expect(paged.map((e) => e.eventId)).toEqual(
+      [...(four.recent as { eventId: string }[])].reverse().map((e) => e.eventId),
+    );
+    expect(paged.map((e) => e.at)).toEqual(paged.map((e) => e.at).sort());
+    expect(paged[0]).not.toHaveProperty('seq');
 
     await request(base).post(`/v1/contacts/${merged}/split`).set('authorization', agent).expect(200);
     await request(base).post(`/v1/contacts/${merged}/split`).set('authorization', agent).expect(409);
@@ -417,6 +455,25 @@ describe('the unified view', () => {
       );
       const text = (x: unknown) => JSON.stringify(x);
       for (const secret of secrets) expect(text(live)).not.toContain(secret);
+      // The timeline's entries stay, without the customer's words (the erasure reached each of them).
+      const timeline = await new ProjectionState(views).active(
+        customerTimelineProjection.name,
+        customerTimelineProjection.version,
+      );
+      const entries = (collection: string) =>
+        views
+          .collection(collection)
+          .find({ contactId: { $in: [id, absorbed] } })
+          .sort({ _id: 1 })
+          .toArray();
+      const liveEntries = await eventually(
+        async () => {
+          const found = await entries(timeline);
+          return found.length === 2 && found.every((e) => e['details'] === undefined) && found;
+        },
+        { what: 'the erasure in the timeline' },
+      );
+      for (const secret of secrets) expect(text(liveEntries)).not.toContain(secret);
       const view = await viewOf(id);
       expect(view.personalDataErasedAt).toBeDefined();
       expect(view.timelineSize).toBe(2); // what happened stays, who it was does not
@@ -453,6 +510,12 @@ describe('the unified view', () => {
         .sort({ _id: 1 })
         .toArray();
       for (const secret of secrets) expect(text(replayed)).not.toContain(secret);
+      const replayedTimeline = await rebuildProjection(customerTimelineProjection, store, views, {
+        batchSize: 50,
+      });
+      expect(replayedTimeline.status).toBe('switched');
+      if (replayedTimeline.status !== 'switched') return;
+      expect(await entries(replayedTimeline.collection)).toEqual(liveEntries);
       expect(replayed).toEqual(live);
 
       // The customer comes back: a new contact starts (the erased one stays closed), readable again.

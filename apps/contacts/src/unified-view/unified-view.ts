@@ -1,27 +1,73 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import type { Collection, Document } from 'mongodb';
+import type { Collection, Document, Filter } from 'mongodb';
 import { READ_MODEL_FEED } from '@journey/messaging';
 import type { ReadModelFeed } from '@journey/messaging';
 import { escapeRegExp, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger } from '@journey/platform';
-import { ServedReadModel } from '@journey/projections';
-import { UNIFIED_VIEW } from '../read-models';
-import { customerView, mergedTimeline } from './customer-view';
+import { servedFields, ServedReadModels } from '@journey/projections';
+import { CUSTOMER_TIMELINE, UNIFIED_VIEW } from '../read-models';
+import { nameKeyOf } from './adapters/unified-view.projection';
+import { customerView } from './customer-view';
 import type { CustomerView, TimelineEntry } from './customer-view';
 
 /** How deep merges may nest (a contact merged into one that was merged into another…). */
 const MAX_MERGE_DEPTH = 10;
 
-/** The unified customer view: fed live from journey.contacts.v1, read by the contacts API. */
+/** Where a page of a timeline starts: after this entry, in the timeline's order. */
+export interface TimelineCursor {
+  at: string;
+  rank: number;
+  seq: number;
+  id: string;
+}
+
+/** The timeline's order: time, a conversation's start before its first message, the stream's order. */
+const OLDEST_FIRST = { at: 1, rank: 1, seq: 1, _id: 1 } as const;
+const NEWEST_FIRST = { at: -1, rank: -1, seq: -1, _id: -1 } as const;
+const CURSOR_MAX = 512;
+
+/** A cursor from an earlier page (opaque to clients), or undefined when it is not one. */
+export function parseTimelineCursor(text: string): TimelineCursor | undefined {
+  if (text.length === 0 || text.length > CURSOR_MAX) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== 4) return undefined;
+    const [at, rank, seq, id] = parsed as unknown[];
+    return typeof at === 'string' &&
+      Number.isInteger(rank) &&
+      Number.isSafeInteger(seq) &&
+      typeof id === 'string'
+      ? { at, rank: rank as number, seq: seq as number, id }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const cursorOf = (doc: Document) =>
+  Buffer.from(JSON.stringify([doc['at'], doc['rank'], doc['seq'], String(doc['_id'])])).toString('base64url');
+
+/** An entry as served: its fields without the writer's bookkeeping and the fields that order it. */
+function timelineEntry(doc: Document): TimelineEntry {
+  const { rank: _rank, seq: _seq, ...entry } = servedFields(doc);
+  return entry as TimelineEntry;
+}
+
+/**
+ * The unified customer view: fed live from journey.contacts.v1 (the profile, one document per contact)
+ * and from journey.contacts.v1 and journey.tickets.v1 (the timeline, one document per entry), read by
+ * the contacts API.
+ */
 @Injectable()
 export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly served: ServedReadModel;
+  private readonly served: ServedReadModels;
 
   constructor(@Inject(READ_MODEL_FEED) feed: ReadModelFeed, @Inject(SERVICE_LOGGER) logger: Logger) {
-    this.served = new ServedReadModel(UNIFIED_VIEW, {
+    this.served = new ServedReadModels([UNIFIED_VIEW, CUSTOMER_TIMELINE], {
       ...feed,
-      onDeadLetter: (reason) => logger.error({ reason }, 'unified view: event dead-lettered'),
+      onDeadLetter: (reason, projection) =>
+        logger.error({ reason, projection }, 'unified view: event dead-lettered'),
     });
   }
 
@@ -34,7 +80,11 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private collection(): Promise<Collection<Document>> {
-    return this.served.collection();
+    return this.served.collection(UNIFIED_VIEW);
+  }
+
+  private entries(): Promise<Collection<Document>> {
+    return this.served.collection(CUSTOMER_TIMELINE);
   }
 
   /** The contact's document, then those of every contact merged into it (breadth first). */
@@ -60,7 +110,14 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
 
   async view(contactId: string, recent = 20): Promise<CustomerView | undefined> {
     const docs = await this.group(contactId);
-    return docs ? customerView(docs, recent) : undefined;
+    if (!docs) return undefined;
+    const entries = await this.entries();
+    const mine = { contactId: { $in: docs.map((d) => String(d['_id'])) } };
+    const [latest, size] = await Promise.all([
+      recent > 0 ? entries.find(mine).sort(NEWEST_FIRST).limit(recent).toArray() : [],
+      entries.countDocuments(mine),
+    ]);
+    return customerView(docs, { recent: latest.map(timelineEntry), size });
   }
 
   /** The contact that stands for the customer: the end of its merge links. */
@@ -84,28 +141,41 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
   /** The timeline oldest first, a page at a time; the cursor is where the next page starts. */
   async timeline(
     contactId: string,
-    cursor: number,
+    after: TimelineCursor | undefined,
     limit: number,
   ): Promise<{ entries: TimelineEntry[]; nextCursor?: string } | undefined> {
     const docs = await this.group(contactId);
     if (!docs) return undefined;
-    const timeline = mergedTimeline(docs);
-    const entries = timeline.slice(cursor, cursor + limit);
-    return { entries, ...(cursor + limit < timeline.length ? { nextCursor: String(cursor + limit) } : {}) };
+    const filter: Filter<Document> = { contactId: { $in: docs.map((d) => String(d['_id'])) } };
+    if (after)
+      filter['$or'] = [
+        { at: { $gt: after.at } },
+        { at: after.at, rank: { $gt: after.rank } },
+        { at: after.at, rank: after.rank, seq: { $gt: after.seq } },
+        { at: after.at, rank: after.rank, seq: after.seq, _id: { $gt: after.id as never } },
+      ];
+    const found = await (
+      await this.entries()
+    )
+      .find(filter)
+      .sort(OLDEST_FIRST)
+      .limit(limit + 1)
+      .toArray();
+    const page = found.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      entries: page.map(timelineEntry),
+      ...(found.length > limit && last ? { nextCursor: cursorOf(last) } : {}),
+    };
   }
 
-  /** Other contacts with exactly this name (any case): a weak match, worth a merge suggestion. */
+  /** Other contacts with exactly this name (any case or width): a weak match, worth a merge suggestion. */
   async contactsNamed(name: string, except: string): Promise<string[]> {
-    const pattern = `^${escapeRegExp(name.trim())}$`;
     const found = await (
       await this.collection()
     )
       .find(
-        {
-          name: { $regex: pattern, $options: 'i' },
-          erasedAt: { $exists: false },
-          _id: { $ne: except as never },
-        },
+        { nameKey: nameKeyOf(name), erasedAt: { $exists: false }, _id: { $ne: except as never } },
         { projection: { _id: 1 } },
       )
       .limit(5)

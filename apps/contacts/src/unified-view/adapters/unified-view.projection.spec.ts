@@ -1,19 +1,20 @@
 import { ERASED } from '@journey/contracts';
-import { unifiedViewProjection } from './unified-view.projection';
+import { customerTimelineProjection, entryId } from './customer-timeline.projection';
+import { nameKeyOf, unifiedViewProjection } from './unified-view.projection';
 
 const C = '0b5c7c1e-3d0f-4b7e-9a53-8f1f5c2a7d11';
-const event = (type: string, data: Record<string, unknown>) => ({
+const event = (type: string, data: Record<string, unknown>, revision = 0n) => ({
   id: 'e-1',
   type,
   streamId: `contact-${C}`,
-  revision: 0n,
+  revision,
   time: '2026-11-23T10:00:00.000Z',
   contactId: C,
   data: { contactId: C, ...data },
 });
 
 describe('the unified view projection', () => {
-  it('puts interactions and journey facts on the timeline, and moves the stage forward only', () => {
+  it('counts interactions toward channels and last contact, and moves the stage forward only', () => {
     const [chat] = unifiedViewProjection.project(
       event('contacts.interaction-recorded.v1', {
         kind: 'message-received',
@@ -23,11 +24,10 @@ describe('the unified view projection', () => {
         at: '2026-11-23T10:00:00.000Z',
       }),
     );
-    expect(chat).toMatchObject({
+    expect(chat).toEqual({
       id: C,
-      push: { timeline: { kind: 'message-received', channel: 'wechat', summary: '你好' } },
       addToSet: { channels: 'wechat' },
-      max: { lastContactAt: '2026-11-23T10:00:00.000Z' },
+      max: { lastContactAt: '2026-11-23T10:00:00.000Z', 'lastInboundAt.wechat': '2026-11-23T10:00:00.000Z' },
     });
     const stageOf = (kind: string) =>
       unifiedViewProjection.project(
@@ -47,6 +47,16 @@ describe('the unified view projection', () => {
     ]).toEqual([0, 1, 2, 2]);
   });
 
+  it('keys a name for exact lookups in any case or width, and erases the key with the name', () => {
+    expect(nameKeyOf('  ＡＮＮ Lee ')).toBe('ann lee');
+    const [created] = unifiedViewProjection.project(
+      event('contacts.contact-created.v1', { identities: [], name: 'Ann Lee' }),
+    );
+    expect(created?.set).toMatchObject({ name: 'Ann Lee', nameKey: 'ann lee' });
+    const [renamed] = unifiedViewProjection.project(event('contacts.profile-updated.v1', { name: '李 雷' }));
+    expect(renamed?.set).toEqual({ name: '李 雷', nameKey: '李 雷' });
+  });
+
   it('skips event types it does not know', () => {
     expect(unifiedViewProjection.project(event('contacts.something-else.v1', {}))).toEqual([]);
   });
@@ -62,8 +72,7 @@ describe('the unified view projection', () => {
       identities: [{ kind: 'email', verified: true }],
       createdAt: '2026-11-23T10:00:00.000Z',
     });
-    expect(created?.setOnInsert).toMatchObject({ timeline: [] });
-    const [message] = unifiedViewProjection.project(
+    const [message] = customerTimelineProjection.project(
       event('contacts.interaction-recorded.v1', {
         kind: 'message-received',
         channel: 'email',
@@ -72,7 +81,7 @@ describe('the unified view projection', () => {
         at: '2026-11-23T10:00:00.000Z',
       }),
     );
-    expect(message?.push?.['timeline']).not.toHaveProperty('summary');
+    expect(message?.set).not.toHaveProperty('summary');
     expect(
       unifiedViewProjection.project(event('contacts.traits-set.v1', { traits: ERASED, by: 'a' }))[0],
     ).toEqual({ id: C, unset: { traits: true } });
@@ -90,8 +99,7 @@ describe('the unified view projection', () => {
     expect(Object.keys(change?.unset ?? {}).sort()).toEqual([
       'identities.$[].value',
       'name',
-      'timeline.$[].details',
-      'timeline.$[].summary',
+      'nameKey',
       'traits',
     ]);
   });
@@ -119,58 +127,123 @@ describe('the unified view projection', () => {
       { id: S, pull: { mergedContacts: C } },
     ]);
   });
+});
+
+describe('the customer timeline projection', () => {
+  const at = '2026-11-24T10:00:00.000Z';
+
+  it('makes one entry per interaction or journey fact, keyed by its stream and revision and ordered by time', () => {
+    const [started, message, fact] = [
+      event(
+        'contacts.interaction-recorded.v1',
+        { kind: 'conversation-started', channel: 'email', conversationId: 'x', at },
+        3n,
+      ),
+      event(
+        'contacts.interaction-recorded.v1',
+        { kind: 'message-received', channel: 'email', conversationId: 'x', summary: 'hi', at },
+        4n,
+      ),
+      event(
+        'contacts.journey-event-recorded.v1',
+        { kind: 'order-placed', occurredAt: at, source: 'shop', externalId: 'o-1', details: { total: 5 } },
+        5n,
+      ),
+    ].map((e) => customerTimelineProjection.project(e));
+    expect(started).toEqual([
+      {
+        id: entryId(`contact-${C}`, 3),
+        set: {
+          contactId: C,
+          eventId: 'e-1',
+          at,
+          kind: 'conversation-started',
+          channel: 'email',
+          conversationId: 'x',
+          rank: 0,
+          seq: 3,
+        },
+      },
+    ]);
+    expect(message?.[0]?.set).toMatchObject({ kind: 'message-received', summary: 'hi', rank: 1, seq: 4 });
+    expect(fact?.[0]).toMatchObject({
+      id: `contact-${C}@5`,
+      set: { kind: 'order-placed', source: 'shop', details: { total: 5 }, rank: 1, seq: 5 },
+    });
+  });
+
+  it("erases the customer's words from every entry its stream may have made, making none", () => {
+    const changes = customerTimelineProjection.project(
+      event('contacts.personal-data-erased.v1', { conversationIds: [], by: 'dpo', erasedAt: at }, 3n),
+    );
+    expect(changes).toEqual(
+      [0, 1, 2].map((r) => ({
+        id: `contact-${C}@${r}`,
+        existing: true,
+        unset: { summary: true, details: true },
+      })),
+    );
+  });
 
   it("puts a ticket's facts on its customer's timeline, the agents' and customer's words as the erasable summary", () => {
     const T = 'c1d2e3f4-0000-4000-8000-000000000001';
-    const at = '2026-11-24T10:00:00.000Z';
-    const [transferred] = unifiedViewProjection.project(
-      event('tickets.ticket-transferred.v1', {
-        ticketId: T,
-        contactId: C,
-        fromGroup: 'sales',
-        toGroup: 'billing',
-        note: 'refund approved',
-        by: 'ann',
-        at,
-      }),
-    );
-    expect(transferred).toMatchObject({
-      id: C,
-      push: {
-        timeline: {
-          kind: 'ticket-transferred',
+    const ticket = (type: string, data: Record<string, unknown>, revision: bigint) => ({
+      ...event(type, data, revision),
+      streamId: `ticket-${T}`,
+    });
+    const [transferred] = customerTimelineProjection.project(
+      ticket(
+        'tickets.ticket-transferred.v1',
+        {
           ticketId: T,
+          contactId: C,
+          fromGroup: 'sales',
           toGroup: 'billing',
-          summary: 'refund approved',
+          note: 'refund approved',
+          by: 'ann',
           at,
         },
+        7n,
+      ),
+    );
+    expect(transferred).toMatchObject({
+      id: `ticket-${T}@7`,
+      set: {
+        contactId: C,
+        kind: 'ticket-transferred',
+        ticketId: T,
+        toGroup: 'billing',
+        summary: 'refund approved',
+        at,
       },
     });
-    const [rated] = unifiedViewProjection.project(
-      event('tickets.csat-rated.v1', {
-        ticketId: T,
-        contactId: C,
-        surveyId: T,
-        score: 4,
-        comment: ERASED,
-        at,
-      }),
+    const [rated] = customerTimelineProjection.project(
+      ticket(
+        'tickets.csat-rated.v1',
+        { ticketId: T, contactId: C, surveyId: T, score: 4, comment: ERASED, at },
+        8n,
+      ),
     );
-    expect(rated?.push?.['timeline']).toMatchObject({ kind: 'csat-rated', score: 4 });
-    expect(rated?.push?.['timeline']).not.toHaveProperty('summary');
+    expect(rated?.set).toMatchObject({ kind: 'csat-rated', score: 4 });
+    expect(rated?.set).not.toHaveProperty('summary');
     // A ticket whose customer is not known is not on anyone's timeline.
     expect(
-      unifiedViewProjection.project(
-        event('tickets.ticket-escalated.v1', {
-          ticketId: T,
-          contactId: undefined,
-          fromGroup: 'sales',
-          notify: [],
-          cause: 'manual',
-          by: 'a',
-          at,
-        }),
+      customerTimelineProjection.project(
+        ticket(
+          'tickets.ticket-escalated.v1',
+          { ticketId: T, contactId: undefined, fromGroup: 'sales', notify: [], cause: 'manual', by: 'a', at },
+          9n,
+        ),
       ),
     ).toEqual([]);
+    // The ticket erased: its words go from each entry it made.
+    expect(
+      customerTimelineProjection.project(
+        ticket('tickets.ticket-erased.v1', { ticketId: T, contactId: C }, 2n),
+      ),
+    ).toEqual([
+      { id: `ticket-${T}@0`, existing: true, unset: { summary: true } },
+      { id: `ticket-${T}@1`, existing: true, unset: { summary: true } },
+    ]);
   });
 });

@@ -11,20 +11,19 @@ const STAGE_OF: Record<string, number> = {
   'return-requested': 2,
 };
 
-/** The tickets facts the customer's timeline shows: opened or linked, status, transfer, escalation, rating. */
-const TICKET_FACTS = [
-  'tickets.ticket-opened.v1',
-  'tickets.contact-linked.v1',
-  'tickets.status-changed.v1',
-  'tickets.ticket-transferred.v1',
-  'tickets.ticket-escalated.v1',
-  'tickets.csat-rated.v1',
-  'tickets.ticket-erased.v1',
-];
-
 type Data = Record<string, unknown> & { contactId: string };
 
 const erased = (value: unknown) => value === ERASED;
+
+/**
+ * What the exact-name lookup compares: the name trimmed, in Unicode's compatibility form, lower case
+ * (so "ＡＮＮ Lee " and "ann lee" are one name). Erased with the name.
+ */
+export const nameKeyOf = (name: string) => name.trim().normalize('NFKC').toLowerCase();
+
+/** The name and its lookup key, or nothing for an erased or absent name. */
+const named = (name: unknown) =>
+  typeof name === 'string' && !erased(name) ? { name, nameKey: nameKeyOf(name) } : {};
 
 /** An identity as the view keeps it: without its value once that is erased. */
 function identity(i: { kind: string; value: string; verified: boolean }) {
@@ -33,8 +32,9 @@ function identity(i: { kind: string; value: string; verified: boolean }) {
 
 /**
  * The unified customer view: one document per contact with identities, profile, tier, traits,
- * consent, journey stage, channels, the timeline of every interaction and commerce fact, merge links
- * and suggestions. Adding an event type is one more case here (and a test); a version bump rebuilds
+ * consent, journey stage, channels, last contact, merge links and suggestions. The timeline is a read
+ * model of its own (customer-timeline, one document per entry), so no document here grows with the
+ * customer's history. Adding an event type is one more case here (and a test); a version bump rebuilds
  * it blue/green.
  *
  * Erased personal data is absent from the document, never a placeholder: a field that reads [erased]
@@ -43,7 +43,9 @@ function identity(i: { kind: string; value: string; verified: boolean }) {
  */
 export const unifiedViewProjection: Projection = {
   name: 'unified-view',
-  version: 4,
+  version: 5,
+  // Identity resolution looks up new customers' names exactly; merges read a contact's merged ones by id.
+  indexes: [{ key: { nameKey: 1 }, name: 'by_name_key' }],
   eventTypes: [
     'contacts.contact-created.v1',
     'contacts.identity-linked.v1',
@@ -58,47 +60,30 @@ export const unifiedViewProjection: Projection = {
     'contacts.contact-merged.v1',
     'contacts.contact-split.v1',
     'contacts.personal-data-erased.v1',
-    ...TICKET_FACTS,
   ],
   project(event: ProjectedEvent): DocumentChange[] {
     const d = event.data as Data;
     const id = d.contactId;
     switch (event.type) {
-      case 'contacts.contact-created.v1': {
-        const name = d['name'];
+      case 'contacts.contact-created.v1':
         return [
           {
             id,
-            // The timeline is always there, so that an erasure's timeline.$[] update finds an array
-            // (and a ticket fact that arrived first on its own topic is kept).
-            setOnInsert: { timeline: [] },
             set: {
               createdAt: event.time,
               identities: (d['identities'] as Parameters<typeof identity>[0][]).map(identity),
-              ...(name !== undefined && !erased(name) ? { name } : {}),
+              ...named(d['name']),
             },
             max: { stageRank: 0 },
           },
         ];
-      }
       case 'contacts.identity-linked.v1':
         return [{ id, push: { identities: identity(d['identity'] as Parameters<typeof identity>[0]) } }];
       case 'contacts.interaction-recorded.v1': {
-        const summary = d['summary'];
         const inbound = d['kind'] === 'message-received';
         return [
           {
             id,
-            push: {
-              timeline: {
-                eventId: event.id,
-                at: d['at'],
-                kind: d['kind'],
-                channel: d['channel'],
-                conversationId: d['conversationId'],
-                ...(summary !== undefined && !erased(summary) ? { summary } : {}),
-              },
-            },
             addToSet: { channels: d['channel'] },
             // When the customer last wrote from each channel: the latest is the preferred channel unless
             // one is set. By time, not by the order events arrive in (two channels' streams interleave).
@@ -109,25 +94,8 @@ export const unifiedViewProjection: Projection = {
           },
         ];
       }
-      case 'contacts.journey-event-recorded.v1': {
-        const details = d['details'];
-        return [
-          {
-            id,
-            push: {
-              timeline: {
-                eventId: event.id,
-                at: d['occurredAt'],
-                kind: d['kind'],
-                source: d['source'],
-                externalId: d['externalId'],
-                ...(details !== undefined && !erased(details) ? { details } : {}),
-              },
-            },
-            max: { stageRank: STAGE_OF[d['kind'] as string] ?? 0 },
-          },
-        ];
-      }
+      case 'contacts.journey-event-recorded.v1':
+        return [{ id, max: { stageRank: STAGE_OF[d['kind'] as string] ?? 0 } }];
       case 'contacts.merge-suggested.v1':
         return [
           {
@@ -136,8 +104,7 @@ export const unifiedViewProjection: Projection = {
           },
         ];
       case 'contacts.profile-updated.v1': {
-        const set: Record<string, unknown> = {};
-        if (d['name'] !== undefined && !erased(d['name'])) set['name'] = d['name'];
+        const set: Record<string, unknown> = { ...named(d['name']) };
         if (d['language'] !== undefined) set['language'] = d['language'];
         if (d['timeZone'] !== undefined) set['timeZone'] = d['timeZone'];
         return Object.keys(set).length ? [{ id, set }] : [];
@@ -184,76 +151,11 @@ export const unifiedViewProjection: Projection = {
           {
             id,
             set: { erasedAt: d['erasedAt'] },
-            unset: {
-              name: true,
-              traits: true,
-              'identities.$[].value': true,
-              'timeline.$[].summary': true,
-              'timeline.$[].details': true,
-            },
+            unset: { name: true, nameKey: true, traits: true, 'identities.$[].value': true },
           },
         ];
       default:
-        return TICKET_FACTS.includes(event.type) ? ticketFact(event) : [];
+        return [];
     }
   },
 };
-
-/**
- * A ticket fact on the timeline of the contact it names (those without a known customer are not the
- * view's). Notes and comments are the customer's words: they go where the erasure removes them from
- * (summary), and a replay after the erasure leaves them out.
- */
-function ticketFact(event: ProjectedEvent): DocumentChange[] {
-  const d = event.data as Record<string, unknown>;
-  const contactId = d['contactId'];
-  if (typeof contactId !== 'string') return [];
-  // The ticket's words are gone from the store: so from the timeline too, also a note or comment that
-  // reached the view after the contact's own erasure (the two come on different topics).
-  if (event.type === 'tickets.ticket-erased.v1')
-    return [{ id: contactId, unset: { 'timeline.$[].summary': true } }];
-  const words = (value: unknown) => (typeof value === 'string' && !erased(value) ? { summary: value } : {});
-  const base = { eventId: event.id, ticketId: d['ticketId'] };
-  const entry = ((): Record<string, unknown> | undefined => {
-    switch (event.type) {
-      case 'tickets.ticket-opened.v1':
-        return {
-          ...base,
-          at: d['openedAt'],
-          kind: 'ticket-opened',
-          group: d['group'],
-          priority: d['priority'],
-          origin: (d['origin'] as { kind: string }).kind,
-        };
-      case 'tickets.contact-linked.v1':
-        return { ...base, at: event.time, kind: 'ticket-linked' };
-      case 'tickets.status-changed.v1':
-        return { ...base, at: d['at'], kind: 'ticket-status', from: d['from'], to: d['to'] };
-      case 'tickets.ticket-transferred.v1':
-        return {
-          ...base,
-          at: d['at'],
-          kind: 'ticket-transferred',
-          fromGroup: d['fromGroup'],
-          toGroup: d['toGroup'],
-          ...words(d['note']),
-        };
-      case 'tickets.ticket-escalated.v1':
-        return {
-          ...base,
-          at: d['at'],
-          kind: 'ticket-escalated',
-          fromGroup: d['fromGroup'],
-          ...(d['toGroup'] ? { toGroup: d['toGroup'] } : {}),
-          ...(d['priority'] ? { priority: d['priority'] } : {}),
-          cause: d['cause'],
-          ...words(d['note']),
-        };
-      case 'tickets.csat-rated.v1':
-        return { ...base, at: d['at'], kind: 'csat-rated', score: d['score'], ...words(d['comment']) };
-      default:
-        return undefined;
-    }
-  })();
-  return entry ? [{ id: contactId, push: { timeline: entry } }] : [];
-}
