@@ -312,12 +312,20 @@ describe('erasure, scanned everywhere', () => {
       { timeoutMs: 30_000, what: 'channels to erase the conversations' },
     );
     await client.end();
-    // The view drops the customer (its projection applied the erasure).
+    // The view drops the customer (its projections applied the erasure: the profile's, and the
+    // timeline's, whose entries keep what happened without the customer's words).
     await eventually(async () => {
       const res = await request(contactsUrl)
         .get(`/v1/contacts/${contactId}/view`)
         .set('authorization', agent);
-      return res.status === 200 && res.body.personalDataErasedAt !== undefined;
+      return (
+        res.status === 200 &&
+        res.body.personalDataErasedAt !== undefined &&
+        res.body.timelineSize === 8 &&
+        (res.body.recent as Record<string, unknown>[]).every(
+          (e) => e['summary'] === undefined && e['details'] === undefined,
+        )
+      );
     });
 
     // So does channels' conversation list (its projection applied the three conversation-erased events).
