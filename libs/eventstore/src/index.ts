@@ -6,10 +6,11 @@ export type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StreamRead,
   Subscription,
   SubscriptionOptions,
 } from './port/event-store.port';
-export { DuplicateEventError, WrongExpectedRevisionError } from './port/event-store.port';
+export { DuplicateEventError, readStreams, WrongExpectedRevisionError } from './port/event-store.port';
 export { comparePositions, formatPosition, parsePosition, START } from './port/log-position';
 export type { LogPosition } from './port/log-position';
 export { InMemoryEventStore } from './in-memory/in-memory-event-store';
@@ -28,7 +29,7 @@ export type { MigrationMode, MigrationOutcome, SchemaMigration } from './postgre
 export { migrateUnderLock } from './postgres/migration-lock';
 export { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
 export type { PostgresEventStoreOptions } from './postgres/postgres-event-store';
-export { foldAll, handleCommand, loadState, reject } from './command-handling/handle-command';
+export { foldAll, handleCommand, loadState, loadStates, reject } from './command-handling/handle-command';
 export { AggregateCache, AggregateCaches, StreamBusy } from './command-handling/aggregate-cache';
 export type { AggregateCacheOptions, CachedAggregate } from './command-handling/aggregate-cache';
 export type {
@@ -37,6 +38,7 @@ export type {
   Decider,
   HandleCommandOptions,
   HandleCommandWithContext,
+  LoadedState,
   Rejection,
 } from './command-handling/handle-command';
 export { InMemoryPersonalDataKeys, KeyWrapper } from './personal-data/personal-data-keys';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
-import { handleCommand, loadState } from '@journey/eventstore';
+import { handleCommand, loadState, loadStates } from '@journey/eventstore';
 import type { AggregateCaches, CommandOutcome, EventStore } from '@journey/eventstore';
 import { AGGREGATE_CACHES, EVENT_STORE } from '@journey/messaging';
 import { contactDecider } from './domain/contact.decider';
@@ -19,7 +19,7 @@ export class Contacts {
   execute(
     contactId: string,
     command: ContactCommand,
-    options: { correlationId: string; causationId?: string },
+    options: { correlationId: string; causationId?: string; freshSince?: number },
   ): Promise<CommandOutcome<ContactEvent, ContactState>> {
     return handleCommand(this.store, contactStream(contactId), contactDecider, command, {
       metadata: {
@@ -31,7 +31,14 @@ export class Contacts {
       },
       cache: this.caches.for<ContactState>('contact'),
       validate: (e) => journeyCatalogue.check(e.type, e.data),
+      ...(options.freshSince === undefined ? {} : { freshSince: options.freshSince }),
     });
+  }
+
+  /** Reads these contacts' streams together into the cache (one round trip), for a batch's commands. */
+  async prefetch(contactIds: readonly string[]): Promise<void> {
+    const cache = this.caches.for<ContactState>('contact');
+    if (cache) await loadStates(this.store, contactIds.map(contactStream), contactDecider, cache);
   }
 
   async events(contactId: string) {

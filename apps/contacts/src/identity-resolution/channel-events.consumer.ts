@@ -9,6 +9,7 @@ import { SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
 import type { Interaction } from '../contact/domain/contact.decider';
 import { IdentityResolution } from './identity-resolution';
+import type { Observation } from './identity-resolution';
 
 const excerpt = (text: string | undefined, max = 140) =>
   text === undefined ? undefined : text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -100,6 +101,8 @@ export class ChannelEventsConsumer implements OnApplicationBootstrap, OnModuleDe
       personalData,
       parking,
       handle: (envelope) => this.handle(envelope),
+      // A batch's identities and contacts are read together first; each message then decides from them.
+      handleMany: (events) => this.handleMany(events.map((e) => e.envelope)),
       onDeadLetter: (_, reason) => this.logger.error({ reason }, 'identity resolution: dead-lettered'),
     });
   }
@@ -113,26 +116,39 @@ export class ChannelEventsConsumer implements OnApplicationBootstrap, OnModuleDe
   }
 
   private async handle(envelope: EventEnvelope): Promise<void> {
-    const interaction = interactionOf(envelope);
-    if (!interaction) return;
-    const event = conversationEvent(envelope);
-    if (!event) return;
-    const { data } = event;
-    const identities = 'identities' in data ? data.identities : [];
-    const name = 'name' in data ? data.name : undefined;
-    await this.resolution.observe({
-      identities,
-      conversationId: data.conversationId,
-      // A site's identityHash vouches for the email, not for the name a visitor typed.
-      ...(name
-        ? {
-            name,
-            ...(envelope.type === 'channels.visitor-identified.v1' ? { nameSource: 'claimed' as const } : {}),
-          }
-        : {}),
-      interaction: { ...interaction, sourceEventId: envelope.id },
-      sourceEventId: envelope.id,
-      correlationId: envelope.correlationId,
-    });
+    const observation = observationOf(envelope);
+    if (observation) await this.resolution.observe(observation);
   }
+
+  private async handleMany(envelopes: readonly EventEnvelope[]): Promise<void> {
+    const observations = envelopes.flatMap((e) => observationOf(e) ?? []);
+    if (observations.length === 0) return;
+    const since = await this.resolution.prefetch(observations);
+    for (const observation of observations) await this.resolution.observe(observation, false, since);
+  }
+}
+
+/** What a channel event says about who the customer is, or undefined for events that are not interactions. */
+function observationOf(envelope: EventEnvelope): Observation | undefined {
+  const interaction = interactionOf(envelope);
+  if (!interaction) return undefined;
+  const event = conversationEvent(envelope);
+  if (!event) return undefined;
+  const { data } = event;
+  const identities = 'identities' in data ? data.identities : [];
+  const name = 'name' in data ? data.name : undefined;
+  return {
+    identities,
+    conversationId: data.conversationId,
+    // A site's identityHash vouches for the email, not for the name a visitor typed.
+    ...(name
+      ? {
+          name,
+          ...(envelope.type === 'channels.visitor-identified.v1' ? { nameSource: 'claimed' as const } : {}),
+        }
+      : {}),
+    interaction: { ...interaction, sourceEventId: envelope.id },
+    sourceEventId: envelope.id,
+    correlationId: envelope.correlationId,
+  };
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
-import { handleCommand, loadState, reject } from '@journey/eventstore';
+import { handleCommand, loadState, loadStates, reject } from '@journey/eventstore';
 import type { AggregateCaches, Decider, EventStore } from '@journey/eventstore';
 import { AGGREGATE_CACHES, EVENT_STORE, KEYED_IDS } from '@journey/messaging';
 import type { KeyedIds } from '@journey/platform';
@@ -86,9 +86,22 @@ export class IdentityRegistry {
     return (await loadState(this.store, this.streamOf(key), registryDecider, cache)).state;
   }
 
-  async readAll(keys: string[]): Promise<Map<string, RegistryState>> {
-    const states = await Promise.all(keys.map((k) => this.read(k)));
-    return new Map(keys.map((k, i) => [k, states[i] as RegistryState]));
+  /**
+   * Who holds each identity, the streams' tails read together (one round trip); states the store
+   * confirmed at or after `freshSince` (a batch's read a moment ago) are taken from the cache as they are.
+   */
+  async readAll(keys: readonly string[], freshSince?: number): Promise<Map<string, RegistryState>> {
+    const cache = this.caches.for<RegistryState>('identity');
+    const streams = keys.map((k) => this.streamOf(k));
+    const loaded = await loadStates(this.store, streams, registryDecider, cache, freshSince);
+    return new Map(
+      keys.map((k, i) => [k, (loaded.get(streams[i] as string) as { state: RegistryState }).state]),
+    );
+  }
+
+  /** The caches' clock: read before a batch's prefetch, it is the `freshSince` of the batch's decisions. */
+  clock(): number {
+    return this.caches.clock();
   }
 
   /** Registers the contact for the identity and answers the registry's state after it. */
@@ -97,12 +110,14 @@ export class IdentityRegistry {
     contactId: string,
     attested: boolean,
     correlationId: string,
+    freshSince?: number,
   ): Promise<RegistryState | undefined> {
     const outcome = await this.execute(
       key,
       { kind: 'register', contactId, attested },
       contactId,
       correlationId,
+      freshSince,
     );
     return outcome.ok ? outcome.state : undefined;
   }
@@ -111,12 +126,19 @@ export class IdentityRegistry {
     await this.execute(key, { kind: 'release', contactId, close }, contactId, correlationId);
   }
 
-  private execute(key: string, command: RegistryCommand, contactId: string, correlationId: string) {
+  private execute(
+    key: string,
+    command: RegistryCommand,
+    contactId: string,
+    correlationId: string,
+    freshSince?: number,
+  ) {
     return handleCommand(this.store, this.streamOf(key), registryDecider, command, {
       metadata: { source: 'contacts', contactId, correlationId, schemaVersion: 1 },
       maxRetries: 10,
       cache: this.caches.for<RegistryState>('identity'),
       validate: (e) => journeyCatalogue.check(e.type, e.data),
+      ...(freshSince === undefined ? {} : { freshSince }),
     });
   }
 }

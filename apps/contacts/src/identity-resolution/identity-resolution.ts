@@ -60,14 +60,33 @@ export class IdentityResolution {
     @Inject(KEYED_IDS) private readonly ids: KeyedIds,
   ) {}
 
-  async observe(observation: Observation, retried = false): Promise<Resolved | undefined> {
+  /**
+   * Reads what a batch of observations will decide on, together: the registry's streams of every
+   * identity they carry (one round trip), then the streams of the contacts holding them (one more).
+   * Answers the moment to pass to observe() as `freshSince`, so that their decisions start from these
+   * states instead of each reading its streams' tails again.
+   */
+  async prefetch(observations: readonly Observation[]): Promise<number> {
+    const since = this.registry.clock();
+    const keys = [...new Set(observations.flatMap((o) => registryKeysOf(o).all))];
+    const states = await this.registry.readAll(keys);
+    const holders = [...new Set([...states.values()].flatMap((s) => (s.holder ? [s.holder] : [])))];
+    await this.contacts.prefetch(holders);
+    return since;
+  }
+
+  /**
+   * Attributes the observation. `freshSince`: states the store confirmed since that moment (a batch's
+   * prefetch) are decided on as they are; every append still names the revision it read, so a writer
+   * that got there first is found out, and the decision made again from the store.
+   */
+  async observe(
+    observation: Observation,
+    retried = false,
+    freshSince?: number,
+  ): Promise<Resolved | undefined> {
     const o = observation;
-    // An identity erased before this event was read (a replayed or late event) says nothing any more.
-    const identities = distinct(o.identities.filter((i) => i.value !== ERASED));
-    const attested = identities.filter((i) => i.verified);
-    const claims = identities.filter((i) => !i.verified);
-    const convKey = o.conversationId ? conversationKey(o.conversationId) : undefined;
-    const attestedKeys = [...(convKey ? [convKey] : []), ...attested.map(identityKey)];
+    const { identities, attested, claims, convKey, attestedKeys } = registryKeysOf(o);
     if (!attestedKeys.length && !claims.length) return undefined; // nothing to attribute it to
     const fact = o.journeyFact;
     const seed =
@@ -83,6 +102,7 @@ export class IdentityResolution {
       candidate,
       o.correlationId,
       identities.length,
+      freshSince,
     );
     if (!decided) return undefined; // its conversation was erased: its words stay gone
     const { contactId, states, reserved } = decided;
@@ -97,7 +117,13 @@ export class IdentityResolution {
     const heldElsewhere: { identity: ChannelIdentity; holder: string }[] = [];
     const suggestions: { identity: ChannelIdentity; other: string; reason: string }[] = [];
     if (convKey && !conversationHeld && reserved !== convKey) {
-      const holder = await this.holderAfterRegistering(convKey, states, contactId, o.correlationId);
+      const holder = await this.holderAfterRegistering(
+        convKey,
+        states,
+        contactId,
+        o.correlationId,
+        freshSince,
+      );
       // Another replica gave the conversation to its contact a moment ago: decide again.
       if (holder !== contactId) return this.again(observation, retried);
       registered.push(convKey);
@@ -105,7 +131,7 @@ export class IdentityResolution {
     for (const identity of attested) {
       const key = identityKey(identity);
       const before = (states.get(key) as RegistryState).holder;
-      const holder = await this.holderAfterRegistering(key, states, contactId, o.correlationId);
+      const holder = await this.holderAfterRegistering(key, states, contactId, o.correlationId, freshSince);
       if (holder === contactId) {
         own.push(identity);
         if (before !== contactId && key !== reserved) registered.push(key);
@@ -134,7 +160,7 @@ export class IdentityResolution {
         continue;
       }
       if (state.holder !== contactId && !state.claimants.includes(contactId)) {
-        await this.registry.register(key, contactId, false, o.correlationId);
+        await this.registry.register(key, contactId, false, o.correlationId, freshSince);
         registered.push(key);
       }
       for (const other of state.claimants.filter((c) => c !== contactId).slice(0, 3))
@@ -166,7 +192,11 @@ export class IdentityResolution {
         ...(o.interaction ? { interaction: o.interaction } : {}),
         ...(fact ? { journeyFact: fact } : {}),
       },
-      { correlationId: o.correlationId, ...(o.sourceEventId ? { causationId: o.sourceEventId } : {}) },
+      {
+        correlationId: o.correlationId,
+        ...(o.sourceEventId ? { causationId: o.sourceEventId } : {}),
+        ...(freshSince === undefined ? {} : { freshSince }),
+      },
     );
     if (!outcome.ok && outcome.reason === CONTACT_ERASED) {
       // The contact was erased. What this observation registered to it is given back; a message of
@@ -227,9 +257,12 @@ export class IdentityResolution {
     candidate: string,
     correlationId: string,
     identityCount: number,
+    freshSince: number | undefined,
   ): Promise<{ contactId: string; states: Map<string, RegistryState>; reserved?: string } | undefined> {
     for (let attempt = 0; attempt < 10; attempt++) {
-      const states = await this.registry.readAll([...attestedKeys, ...claims.map(identityKey)]);
+      // After a lost race, read the store again: the prefetched states are what lost it.
+      const trusted = attempt === 0 ? freshSince : undefined;
+      const states = await this.registry.readAll([...attestedKeys, ...claims.map(identityKey)], trusted);
       if (attestedKeys.some((k) => states.get(k)?.closed && k.startsWith('conversation:'))) return undefined;
       const holder = attestedKeys.map((k) => states.get(k)?.holder).find(Boolean);
       if (holder) return { contactId: holder, states };
@@ -238,7 +271,7 @@ export class IdentityResolution {
       if (identityCount === 0) return undefined;
       const first = attestedKeys[0];
       if (!first) return { contactId: candidate, states };
-      const after = await this.registry.register(first, candidate, true, correlationId);
+      const after = await this.registry.register(first, candidate, true, correlationId, trusted);
       if (!after) return undefined;
       states.set(first, after);
       if (after.holder === candidate) return { contactId: candidate, states, reserved: first };
@@ -252,10 +285,11 @@ export class IdentityResolution {
     states: Map<string, RegistryState>,
     contactId: string,
     correlationId: string,
+    freshSince: number | undefined,
   ): Promise<string | undefined> {
     const state = states.get(key) as RegistryState;
     if (state.holder) return state.holder;
-    const after = await this.registry.register(key, contactId, true, correlationId);
+    const after = await this.registry.register(key, contactId, true, correlationId, freshSince);
     if (after) states.set(key, after);
     return after?.holder;
   }
@@ -292,6 +326,24 @@ export class IdentityResolution {
     const state = await this.contacts.state(contactId);
     return !state.identities.some((i) => i.verified && !ANONYMOUS_KINDS.has(i.kind));
   }
+}
+
+/** The identities an observation carries, and the registry keys its decision reads. */
+function registryKeysOf(o: Observation) {
+  // An identity erased before this event was read (a replayed or late event) says nothing any more.
+  const identities = distinct(o.identities.filter((i) => i.value !== ERASED));
+  const attested = identities.filter((i) => i.verified);
+  const claims = identities.filter((i) => !i.verified);
+  const convKey = o.conversationId ? conversationKey(o.conversationId) : undefined;
+  const attestedKeys = [...(convKey ? [convKey] : []), ...attested.map(identityKey)];
+  return {
+    identities,
+    attested,
+    claims,
+    convKey,
+    attestedKeys,
+    all: [...attestedKeys, ...claims.map(identityKey)],
+  };
 }
 
 function distinct(identities: ChannelIdentity[]): ChannelIdentity[] {

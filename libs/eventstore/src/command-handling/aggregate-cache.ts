@@ -7,6 +7,9 @@ export interface CachedAggregate<State> {
   revision: bigint;
   /** That event's id: a stream rewritten since (deleted, truncated) no longer has it at `revision`. */
   eventId: string;
+  /** When (the cache's clock, ms) the store last showed this state to be the stream's end: set by the
+   *  cache when the state is stored or confirmed. */
+  checkedAt?: number;
 }
 
 export interface AggregateCacheOptions {
@@ -55,6 +58,7 @@ export class AggregateCache<State> {
   private readonly queues = new Map<string, StreamQueue>();
   private readonly queueWaitMs: number;
   private readonly maxQueued: number;
+  private readonly now: () => number;
 
   constructor(options: AggregateCacheOptions = {}) {
     const maxStreams = options.maxStreams ?? 5_000;
@@ -63,7 +67,8 @@ export class AggregateCache<State> {
     this.maxQueued = options.maxQueued ?? 100;
     if (!(maxStreams >= 1)) throw new Error('an aggregate cache keeps at least one stream');
     if (!(ttlMs > 0)) throw new Error('an aggregate cache needs a positive time to live');
-    this.entries = new ExpiringLru(maxStreams, ttlMs, options.now ?? Date.now);
+    this.now = options.now ?? Date.now;
+    this.entries = new ExpiringLru(maxStreams, ttlMs, this.now);
   }
 
   /** What forget() calls there were so far: pass it to set() from before the state was loaded. */
@@ -73,7 +78,25 @@ export class AggregateCache<State> {
 
   get(streamId: string): CachedAggregate<State> | undefined {
     const entry = this.entries.get(streamId);
-    return entry && { state: entry.state, revision: entry.revision, eventId: entry.eventId };
+    return (
+      entry && {
+        state: entry.state,
+        revision: entry.revision,
+        eventId: entry.eventId,
+        ...(entry.checkedAt === undefined ? {} : { checkedAt: entry.checkedAt }),
+      }
+    );
+  }
+
+  /** The cache's clock (ms): what `checkedAt` and a caller's `freshSince` are read on. */
+  clock(): number {
+    return this.now();
+  }
+
+  /** The store showed the stream still ends at this revision: the state is fresh as of now. */
+  confirm(streamId: string, revision: bigint): void {
+    const entry = this.entries.peek(streamId);
+    if (entry && entry.revision === revision) entry.checkedAt = this.now();
   }
 
   /**
@@ -86,7 +109,7 @@ export class AggregateCache<State> {
     // Two commands on one stream may finish out of order: never go back to an older state.
     if (known && known.revision > aggregate.revision) return;
     // Expired states are dropped even when nobody asks for them again (a quiet replica keeps none).
-    this.entries.set(streamId, { ...aggregate });
+    this.entries.set(streamId, { ...aggregate, checkedAt: this.now() });
   }
 
   /**
@@ -168,6 +191,11 @@ export class AggregateCaches {
     let cache = this.caches.get(kind);
     if (!cache) this.caches.set(kind, (cache = new AggregateCache<unknown>(this.options)));
     return cache as AggregateCache<State>;
+  }
+
+  /** The caches' clock (ms), for a `freshSince` read before a batch's states are loaded. */
+  clock(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   /** Forgets every state kept (what was opened before an erasure must not stay in memory). */

@@ -1,7 +1,8 @@
 import { InMemoryEventStore } from '../in-memory/in-memory-event-store';
 import type { EventStore, ExpectedRevision, NewEvent } from '../port/event-store.port';
 import { WrongExpectedRevisionError } from '../port/event-store.port';
-import { handleCommand, reject } from './handle-command';
+import { AggregateCache } from './aggregate-cache';
+import { handleCommand, loadState, loadStates, reject } from './handle-command';
 import type { Decider } from './handle-command';
 
 // A tiny ticket decider: open once, reply only while open.
@@ -154,5 +155,87 @@ describe('handleCommand', () => {
         { metadata, maxRetries: 2 },
       ),
     ).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+  });
+});
+
+describe('loadStates and freshSince: a batch reads its streams once', () => {
+  /** The in-memory store, counting the stream reads that reach it. */
+  function countingStore() {
+    const inner = new InMemoryEventStore();
+    const reads: string[] = [];
+    // What loadState, loadStates and handleCommand use: appends, and stream reads (counted).
+    const store = {
+      append: (streamId: string, events: NewEvent[], expected: ExpectedRevision) =>
+        inner.append(streamId, events, expected),
+      readStream: (streamId: string, options?: Parameters<EventStore['readStream']>[1]) => {
+        reads.push(streamId);
+        return inner.readStream(streamId, options);
+      },
+    } as EventStore;
+    return { store, inner, reads };
+  }
+  const reply = (body: string): NewEvent => ({
+    id: `e-${body}`,
+    type: 'tickets.reply-added.v1',
+    data: { body },
+    metadata: { ...metadata, time: '2026-11-25T00:00:00.000Z' },
+  });
+  let now = 1_000;
+  const clock = () => now;
+
+  it('loads several streams as loadState would, each cached state moved on by its tail', async () => {
+    const { store, inner } = countingStore();
+    const cache = new AggregateCache<TicketState>({ now: clock });
+    for (const id of ['t-1', 't-2'])
+      await handleCommand(store, id, ticket, { kind: 'open', subject: id }, { metadata, cache });
+    await inner.append('t-1', [reply('a'), reply('b')], 0n); // another writer
+    const loaded = await loadStates(store, ['t-1', 't-2', 't-3', 't-1'], ticket, cache);
+    expect([...loaded.keys()]).toEqual(['t-1', 't-2', 't-3']);
+    expect(loaded.get('t-1')).toEqual({ state: { status: 'open', replies: 2 }, revision: 2n });
+    expect(loaded.get('t-2')).toEqual({ state: { status: 'open', replies: 0 }, revision: 0n });
+    expect(loaded.get('t-3')).toEqual({ state: { status: 'none', replies: 0 }, revision: undefined });
+    for (const id of ['t-1', 't-2'])
+      expect(await loadState(inner, id, ticket, undefined)).toEqual(loaded.get(id));
+  });
+
+  it('decides on a state confirmed since freshSince without reading, and on a stale one appends nothing wrong', async () => {
+    const { store, inner, reads } = countingStore();
+    const cache = new AggregateCache<TicketState>({ now: clock });
+    await handleCommand(store, 't-9', ticket, { kind: 'open', subject: 'x' }, { metadata, cache });
+    now += 10;
+    const since = now;
+    await loadStates(store, ['t-9'], ticket, cache); // the batch's read: confirms the cached state
+    reads.length = 0;
+    const first = await handleCommand(
+      store,
+      't-9',
+      ticket,
+      { kind: 'reply', body: '1' },
+      { metadata, cache, freshSince: since },
+    );
+    expect(first.ok).toBe(true);
+    expect(reads).toEqual([]); // decided from the cache: no read of the stream
+    // Another writer appends meanwhile: the trusted state is stale, the append refuses it, the retry reads.
+    await inner.append('t-9', [reply('other')], 1n);
+    const second = await handleCommand(
+      store,
+      't-9',
+      ticket,
+      { kind: 'reply', body: '2' },
+      { metadata, cache, freshSince: since },
+    );
+    expect(second).toMatchObject({ ok: true, nextExpectedRevision: 3n, state: { replies: 3 } });
+    expect(reads).toEqual(['t-9']);
+    expect((await inner.readStream('t-9')).map((e) => (e.data as { body?: string }).body)).toEqual([
+      undefined,
+      '1',
+      'other',
+      '2',
+    ]);
+    // A state confirmed before freshSince is read again.
+    now += 10;
+    reads.length = 0;
+    await loadState(store, 't-9', ticket, cache, now);
+    expect(reads).toEqual(['t-9']);
   });
 });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EventMetadata } from '@journey/contracts';
 import type { EventStore, NewEvent, RecordedEvent } from '../port/event-store.port';
-import { WrongExpectedRevisionError } from '../port/event-store.port';
-import type { AggregateCache } from './aggregate-cache';
+import { readStreams, WrongExpectedRevisionError } from '../port/event-store.port';
+import type { AggregateCache, CachedAggregate } from './aggregate-cache';
 
 /** An event a decider emits: the helper gives it an id and metadata. */
 export interface DecidedEvent<T = unknown> {
@@ -64,6 +64,13 @@ export interface HandleCommandWithContext<Command, State> extends HandleCommandO
    * it will be decided on; called again on each retry, so the lookup always matches the state.
    */
   enrich?(command: Command, state: State): Promise<Command> | Command;
+  /**
+   * A cached state the store confirmed at or after this moment (the cache's clock) is decided on
+   * without reading the stream's tail again (a caller that read many streams at once a moment ago).
+   * Safe for what is appended: the append names the cached revision, so a writer that got there first
+   * refuses it, and the retry reads the store. Only the first try trusts it.
+   */
+  freshSince?: number;
 }
 
 /**
@@ -94,7 +101,13 @@ async function decideAndAppend<Command, State, Event extends DecidedEvent>(
   const maxRetries = options.maxRetries ?? 3;
   for (let attempt = 0; ; attempt++) {
     const epoch = options.cache?.epoch;
-    const { state, revision } = await loadState(store, streamId, decider, options.cache);
+    const { state, revision } = await loadState(
+      store,
+      streamId,
+      decider,
+      options.cache,
+      attempt === 0 ? options.freshSince : undefined,
+    );
     const complete = options.enrich ? await options.enrich(command, state) : command;
     const decided = decider.decide(complete, state);
     if (!Array.isArray(decided)) return { ok: false, reason: decided.reason };
@@ -140,42 +153,121 @@ async function decideAndAppend<Command, State, Event extends DecidedEvent>(
 
 /**
  * The stream's state and the revision it was folded to: from the cache plus the events after it when
- * the stream still holds the cached state's last event where it was, else from the whole stream.
+ * the stream still holds the cached state's last event where it was, else from the whole stream. A
+ * cached state the store confirmed at or after `freshSince` is taken as it is (see HandleCommandWithContext).
  */
 export async function loadState<Command, State, Event extends DecidedEvent>(
   store: EventStore,
   streamId: string,
   decider: Decider<Command, State, Event>,
   cache: AggregateCache<State> | undefined,
-): Promise<{ state: State; revision: bigint | undefined }> {
-  const fold = (state: State, events: RecordedEvent[]) =>
-    foldAll(
-      decider,
-      state,
-      events.map((e) => ({ type: e.type, data: e.data }) as Event),
-    );
+  freshSince?: number,
+): Promise<LoadedState<State>> {
   const epoch = cache?.epoch;
   const cached = cache?.get(streamId);
   if (cache && cached) {
+    if (freshSince !== undefined && (cached.checkedAt ?? -Infinity) >= freshSince)
+      return { state: cached.state, revision: cached.revision };
     // Read from the cached revision itself: its event proves the stream was not rewritten since.
     const tail = await store.readStream(streamId, { fromRevision: cached.revision });
-    const first = tail[0];
-    if (first && first.revision === cached.revision && first.id === cached.eventId) {
-      const rest = tail.slice(1);
-      const last = rest[rest.length - 1];
-      if (!last) return { state: cached.state, revision: cached.revision };
-      const state = fold(cached.state, rest);
-      cache.set(streamId, { state, revision: last.revision, eventId: last.id }, epoch);
-      return { state, revision: last.revision };
-    }
-    cache.forget(streamId);
+    const loaded = fromCachedTail(streamId, decider, cache, cached, tail, epoch);
+    if (loaded) return loaded;
   }
-  const history = await store.readStream(streamId);
+  return fromWholeStream(streamId, decider, cache, await store.readStream(streamId), epoch);
+}
+
+/**
+ * The states of several streams, their tails read together (one round trip where the store can): what a
+ * batch of commands about to run reads once, so that each of them then decides with `freshSince`.
+ */
+export async function loadStates<Command, State, Event extends DecidedEvent>(
+  store: EventStore,
+  streamIds: readonly string[],
+  decider: Decider<Command, State, Event>,
+  cache: AggregateCache<State> | undefined,
+  freshSince?: number,
+): Promise<Map<string, LoadedState<State>>> {
+  const loaded = new Map<string, LoadedState<State>>();
+  const epoch = cache?.epoch;
+  const pending: { streamId: string; cached?: CachedAggregate<State> }[] = [];
+  for (const streamId of new Set(streamIds)) {
+    const cached = cache?.get(streamId);
+    if (cached && freshSince !== undefined && (cached.checkedAt ?? -Infinity) >= freshSince)
+      loaded.set(streamId, { state: cached.state, revision: cached.revision });
+    else pending.push({ streamId, ...(cached ? { cached } : {}) });
+  }
+  const tails = await readStreams(
+    store,
+    pending.map((p) => ({ streamId: p.streamId, ...(p.cached ? { fromRevision: p.cached.revision } : {}) })),
+  );
+  for (const [i, { streamId, cached }] of pending.entries()) {
+    const tail = tails[i] as RecordedEvent[];
+    const fromCache = cache && cached && fromCachedTail(streamId, decider, cache, cached, tail, epoch);
+    loaded.set(
+      streamId,
+      fromCache ||
+        // A stream rewritten since it was cached is read whole, on its own (rare: an erasure).
+        (cached
+          ? await loadState(store, streamId, decider, cache)
+          : fromWholeStream(streamId, decider, cache, tail, epoch)),
+    );
+  }
+  return loaded;
+}
+
+export interface LoadedState<State> {
+  state: State;
+  revision: bigint | undefined;
+}
+
+/** The cached state moved on by the tail read from its revision, or undefined if the stream was rewritten. */
+function fromCachedTail<Command, State, Event extends DecidedEvent>(
+  streamId: string,
+  decider: Decider<Command, State, Event>,
+  cache: AggregateCache<State>,
+  cached: CachedAggregate<State>,
+  tail: RecordedEvent[],
+  epoch: number | undefined,
+): LoadedState<State> | undefined {
+  const first = tail[0];
+  if (!first || first.revision !== cached.revision || first.id !== cached.eventId) {
+    cache.forget(streamId);
+    return undefined;
+  }
+  const rest = tail.slice(1);
+  const last = rest[rest.length - 1];
+  if (!last) {
+    cache.confirm(streamId, cached.revision);
+    return { state: cached.state, revision: cached.revision };
+  }
+  const state = foldEvents(decider, cached.state, rest);
+  cache.set(streamId, { state, revision: last.revision, eventId: last.id }, epoch);
+  return { state, revision: last.revision };
+}
+
+function fromWholeStream<Command, State, Event extends DecidedEvent>(
+  streamId: string,
+  decider: Decider<Command, State, Event>,
+  cache: AggregateCache<State> | undefined,
+  history: RecordedEvent[],
+  epoch: number | undefined,
+): LoadedState<State> {
   const last = history[history.length - 1];
-  const state = fold(decider.initialState(), history);
+  const state = foldEvents(decider, decider.initialState(), history);
   if (cache && last) cache.set(streamId, { state, revision: last.revision, eventId: last.id }, epoch);
   return { state, revision: last?.revision };
 }
+
+const foldEvents = <Command, State, Event extends DecidedEvent>(
+  decider: Decider<Command, State, Event>,
+  state: State,
+  events: RecordedEvent[],
+) =>
+  foldAll(
+    decider,
+    state,
+    events.map((e) => ({ type: e.type, data: e.data }) as Event),
+  );
 
 /** The events onto the state: with the decider's fold when it has one, else one evolve at a time. */
 export function foldAll<Command, State, Event extends DecidedEvent>(

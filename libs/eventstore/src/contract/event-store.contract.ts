@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStore, NewEvent, RecordedEvent } from '../port/event-store.port';
-import { DuplicateEventError, WrongExpectedRevisionError } from '../port/event-store.port';
+import { DuplicateEventError, readStreams, WrongExpectedRevisionError } from '../port/event-store.port';
 import type { LogPosition } from '../port/log-position';
 import { comparePositions, START } from '../port/log-position';
 
@@ -150,6 +150,29 @@ export function eventStoreContract(
         revisions(await store.readStream(id, { direction: 'backwards', fromRevision: 2n, maxCount: 2 })),
       ).toEqual([2n, 1n]);
       expect(await store.readStream(stream('missing'))).toEqual([]);
+    });
+
+    it('reads several streams at once, each from its revision, answered in the order asked', async () => {
+      const [a, b, none] = [stream('ticket'), stream('ticket'), stream('missing')];
+      await store.append(a, [event(), event(), event()], 'no_stream');
+      await store.append(b, [event()], 'no_stream');
+      const tails = await readStreams(store, [
+        { streamId: b },
+        { streamId: a, fromRevision: 1n },
+        { streamId: none },
+        { streamId: a, fromRevision: 5n },
+      ]);
+      expect(tails.map((t) => t.map((e) => [e.streamId, e.revision]))).toEqual([
+        [[b, 0n]],
+        [
+          [a, 1n],
+          [a, 2n],
+        ],
+        [],
+        [],
+      ]);
+      expect(tails[1]).toEqual((await store.readStream(a)).slice(1));
+      expect(await readStreams(store, [])).toEqual([]);
     });
 
     it('reads the global log after a position, in append order', async () => {

@@ -6,9 +6,11 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StreamRead,
   Subscription,
   SubscriptionOptions,
 } from '../port/event-store.port';
+import { readStreams } from '../port/event-store.port';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { journeyCatalogue } from '@journey/contracts';
 import { PostgresEventStore } from '../postgres/postgres-event-store';
@@ -102,6 +104,14 @@ export class PersonalDataEventStore implements EventStore {
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     return this.reveal(await this.stored.readStream(streamId, options));
+  }
+
+  /** The streams' tails in one read where the store can, opened together (each subject's key read once). */
+  async readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
+    const tails = await readStreams(this.stored, reads);
+    const opened = await this.reveal(tails.flat());
+    let at = 0;
+    return tails.map((tail) => opened.slice(at, (at += tail.length)));
   }
 
   streamRevision(streamId: string): Promise<bigint | undefined> {

@@ -7,6 +7,7 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StreamRead,
   Subscription,
   SubscriptionOptions,
 } from '../port/event-store.port';
@@ -144,6 +145,24 @@ export class PostgresEventStore implements EventStore {
       params,
     );
     return rows.map(toRecorded);
+  }
+
+  async readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
+    if (reads.length === 0) return [];
+    // One statement: each asked stream's tail by the (stream_id, stream_revision) index, in the order asked.
+    const { rows } = await this.pool.query<EventRow & { asked: string }>(
+      `SELECT asked.n AS asked, e.*
+         FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS asked(stream_id, from_revision, n)
+         CROSS JOIN LATERAL (
+           SELECT ${COLUMNS} FROM ${this.table}
+            WHERE stream_id = asked.stream_id AND stream_revision >= asked.from_revision
+         ) e
+        ORDER BY asked.n, e.stream_revision`,
+      [reads.map((r) => r.streamId), reads.map((r) => (r.fromRevision ?? 0n).toString())],
+    );
+    const out: RecordedEvent[][] = reads.map(() => []);
+    for (const row of rows) (out[Number(row.asked) - 1] as RecordedEvent[]).push(toRecorded(row));
+    return out;
   }
 
   async streamRevision(streamId: string): Promise<bigint | undefined> {
