@@ -48,11 +48,23 @@ export function parseTimelineCursor(text: string): TimelineCursor | undefined {
 const cursorOf = (doc: Document) =>
   Buffer.from(JSON.stringify([doc['at'], doc['rank'], doc['seq'], String(doc['_id'])])).toString('base64url');
 
-/** An entry as served: its fields without the writer's bookkeeping and the fields that order it. */
-function timelineEntry(doc: Document): TimelineEntry {
+/**
+ * An entry as served: its fields without the writer's bookkeeping and the fields that order it. An entry of
+ * an erased contact is served without the customer's words even before the erasure has reached it (a
+ * ticket's note or comment goes when tickets erases the ticket, a moment later).
+ */
+function timelineEntry(doc: Document, erased: ReadonlySet<string>): TimelineEntry {
   const { rank: _rank, seq: _seq, ...entry } = servedFields(doc);
+  if (erased.has(String(entry['contactId']))) {
+    delete entry['summary'];
+    delete entry['details'];
+  }
   return entry as TimelineEntry;
 }
+
+/** The contacts of a group whose personal data was erased. */
+const erasedOf = (docs: Document[]) =>
+  new Set(docs.filter((d) => d['erasedAt'] !== undefined).map((d) => String(d['_id'])));
 
 /**
  * The unified customer view: fed live from journey.contacts.v1 (the profile, one document per contact)
@@ -117,7 +129,8 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
       recent > 0 ? entries.find(mine).sort(NEWEST_FIRST).limit(recent).toArray() : [],
       entries.countDocuments(mine),
     ]);
-    return customerView(docs, { recent: latest.map(timelineEntry), size });
+    const erased = erasedOf(docs);
+    return customerView(docs, { recent: latest.map((d) => timelineEntry(d, erased)), size });
   }
 
   /** The contact that stands for the customer: the end of its merge links. */
@@ -163,8 +176,9 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
       .toArray();
     const page = found.slice(0, limit);
     const last = page[page.length - 1];
+    const erased = erasedOf(docs);
     return {
-      entries: page.map(timelineEntry),
+      entries: page.map((d) => timelineEntry(d, erased)),
       ...(found.length > limit && last ? { nextCursor: cursorOf(last) } : {}),
     };
   }

@@ -100,6 +100,7 @@ describe('the unified view projection', () => {
       'identities.$[].value',
       'name',
       'nameKey',
+      'timeline',
       'traits',
     ]);
   });

@@ -151,7 +151,9 @@ export const unifiedViewProjection: Projection = {
           {
             id,
             set: { erasedAt: d['erasedAt'] },
-            unset: { name: true, nameKey: true, traits: true, 'identities.$[].value': true },
+            // timeline: the array a document built before v5 still holds (entries have their own read
+            // model now); removing it from a v5 document changes nothing.
+            unset: { name: true, nameKey: true, traits: true, 'identities.$[].value': true, timeline: true },
           },
         ];
       default:

@@ -21,11 +21,13 @@ const termsOf = (text: string) => queryTerms(text).slice(0, CASE_TERMS_MAX);
 export const solvedCasesProjection: Projection = {
   name: 'solved-cases',
   version: 1,
-  // Similar cases are looked up per word, newest solved first.
+  // Similar cases are looked up per word, newest solved first. The names are MongoDB's defaults, which
+  // these indexes already have where the service created them itself before (a second name for the same
+  // key is refused, and the service would not start).
   indexes: [
-    { key: { subjectTerms: 1 }, name: 'by_subject_term' },
-    { key: { replyTerms: 1 }, name: 'by_reply_term' },
-    { key: { solved: 1, solvedAt: -1 }, name: 'by_solved' },
+    { key: { subjectTerms: 1 }, name: 'subjectTerms_1' },
+    { key: { replyTerms: 1 }, name: 'replyTerms_1' },
+    { key: { solved: 1, solvedAt: -1 }, name: 'solved_1_solvedAt_-1' },
   ],
   eventTypes: [
     'tickets.ticket-opened.v1',
