@@ -306,7 +306,7 @@ export async function livePathBenchmark(): Promise<void> {
     const webhook = `http://127.0.0.1:${CHANNELS_PORT}/v1/webhooks/api/${CHANNEL}`;
     const generator = (rate: number, seconds: number, prefix: string, ...extra: string[]) =>
       runLoadGenerator([
-        ...['--url', webhook, '--secret', secret, '--rate', String(rate), '--seconds', String(seconds)],
+        ...['--url', webhook, `--secret=${secret}`, '--rate', String(rate), '--seconds', String(seconds)],
         ...['--senders', String(SENDERS), '--hot', String(HOT), '--probes', String(PROBES)],
         ...['--prefix', prefix, ...extra],
       ]);

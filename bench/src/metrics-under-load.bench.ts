@@ -198,7 +198,7 @@ export async function metricsUnderLoadBenchmark(): Promise<void> {
         rounds.push(await scrapeAll(metricsToken));
       })();
       const load = runLoadGenerator([
-        ...['--url', webhook, '--secret', secret, '--rate', String(rate), '--seconds', String(SECONDS)],
+        ...['--url', webhook, `--secret=${secret}`, '--rate', String(rate), '--seconds', String(SECONDS)],
         ...['--senders', String(SENDERS), '--prefix', `sender-${run}-${rate}`],
       ]);
       // Customers who wrote 70 s ago to a group whose first-response target is 1 minute.
