@@ -189,14 +189,15 @@ it('follows one customer message in one trace, from the webhook to the unified v
         (s.traceId === traceId || linkedBatches.has(`${s.traceId}/${s.parentSpanId ?? ''}`)),
     );
   };
-  // The last hops: channels' conversation list, and contacts' unified-view projection applying what contacts'
-  // resolution decided, in MongoDB. Each consumer group reads on its own, and each service exports its spans on
+  // The last hops: channels' conversation list, and contacts' unified-view and timeline projections applying
+  // what contacts' resolution decided, in MongoDB. Each consumer group reads on its own, and each service exports its spans on
   // its own schedule, so every one is waited for, not only the slowest expected.
   await eventually(
     () =>
       consumed('channels', 'conversation-list') &&
       consumed('contacts', 'resolution') &&
       consumed('contacts', 'unified-view') &&
+      consumed('contacts', 'customer-timeline') &&
       readModelWritten(),
     {
       timeoutMs: 60_000,
@@ -226,6 +227,7 @@ it('follows one customer message in one trace, from the webhook to the unified v
     ['channels', 'conversation-list'],
     ['contacts', 'resolution'],
     ['contacts', 'unified-view'],
+    ['contacts', 'customer-timeline'],
   ] as const)
     expect({ service, group, consumed: consumed(service, group) }).toEqual({
       service,

@@ -35,6 +35,12 @@ export class Contacts {
     });
   }
 
+  /** Whether the store showed this contact's state at or after `since` (a batch's prefetch, or a command since). */
+  confirmedSince(contactId: string, since: number): boolean {
+    const checkedAt = this.caches.for<ContactState>('contact')?.get(contactStream(contactId))?.checkedAt;
+    return checkedAt !== undefined && checkedAt >= since;
+  }
+
   /** Reads these contacts' streams together into the cache (one round trip), for a batch's commands. */
   async prefetch(contactIds: readonly string[]): Promise<void> {
     const cache = this.caches.for<ContactState>('contact');

@@ -106,6 +106,15 @@ export class IdentityResolution {
     );
     if (!decided) return undefined; // its conversation was erased: its words stay gone
     const { contactId, states, reserved } = decided;
+    // A holder taken from the batch's states whose contact the batch did not find in the store: the
+    // registry may have changed since (another replica gave a reservation back), and no append of this
+    // decision would notice. Decide again from the store.
+    if (
+      freshSince !== undefined &&
+      contactId !== candidate &&
+      !this.contacts.confirmedSince(contactId, freshSince)
+    )
+      return this.observe(observation, retried);
     // Whether the contact is the conversation's (known before this observation) rather than the
     // holder of an identity the observation itself names.
     const conversationHeld =
