@@ -18,6 +18,8 @@ const CONTACTS_REPLAY = join(REPO, 'apps', 'contacts', 'dist', 'replay.js');
 const MASTER_KEY = Buffer.alloc(32, 9);
 
 const BATCH = 1_000;
+/** The replay Job's memory limit (k8s/jobs/replay-unified-view.yaml: limits.memory 1Gi). */
+const REPLAY_JOB_MEMORY_MIB = 1024;
 /** Entries one journey puts on the timeline: its four interactions and two commerce facts. */
 const ENTRIES_PER_JOURNEY = 6;
 const CHANNELS = ['web-chat', 'email', 'wechat', 'app', 'phone'] as const;
@@ -120,6 +122,9 @@ interface SizeResult {
   /** The profiles alone, and the timeline alone. */
   viewRate: number;
   timelineRate: number;
+  /** Peak resident memory of each replay process (what the replay Job's limit must hold). */
+  viewPeakMiB: number;
+  timelinePeakMiB: number;
   openRate: number;
   rawRate: number;
   replaySeconds: number;
@@ -220,6 +225,7 @@ async function measureSize(
       );
       const took = seconds(started);
       const rebuilt = /rebuilt (v\d+) into (\S+) from (\d+) events/.exec(stdout);
+      const peak = /peak memory (\d+) MiB/.exec(stdout);
       if (!rebuilt || Number(rebuilt[3]) !== events) throw new Error(`the rebuild did not finish: ${stdout}`);
       const state = await new ProjectionState(mongo.db()).get(projection);
       if (!state || state.active !== rebuilt[2]) throw new Error(`the rebuild did not switch: ${stdout}`);
@@ -232,6 +238,7 @@ async function measureSize(
         version: rebuilt[1] as string,
         collection: state.active,
         documents,
+        peakMiB: Number(peak?.[1] ?? NaN),
         ...(profileDir ? { profile: summariseCpuProfiles(profileDir) } : {}),
       };
     };
@@ -249,6 +256,8 @@ async function measureSize(
       replayRate: events / replaySeconds,
       viewRate: events / view.seconds,
       timelineRate: events / timeline.seconds,
+      viewPeakMiB: view.peakMiB,
+      timelinePeakMiB: timeline.peakMiB,
       openRate: events / openSeconds,
       rawRate: events / rawSeconds,
       replaySeconds,
@@ -311,6 +320,16 @@ export async function unifiedViewBenchmark(): Promise<void> {
     },
     { name: `${k(r.events)} events: full rebuild`, value: round(r.replaySeconds, 1), unit: 's' },
     {
+      name: `${k(r.events)} events: peak memory of the unified-view replay process`,
+      value: r.viewPeakMiB,
+      unit: 'MiB',
+    },
+    {
+      name: `${k(r.events)} events: peak memory of the customer-timeline replay process`,
+      value: r.timelinePeakMiB,
+      unit: 'MiB',
+    },
+    {
       name: `${k(r.events)} events: guarded bulk upserts of the rebuilt documents, MongoDB-wire server alone`,
       value: Math.round(r.wireUpserts),
       unit: 'documents/s',
@@ -342,6 +361,16 @@ export async function unifiedViewBenchmark(): Promise<void> {
       against: 'the read without opening personal data (what crypto-shredding costs a reader)',
     },
   ]);
+  for (const r of results) {
+    const peak = Math.max(r.viewPeakMiB, r.timelinePeakMiB);
+    ratios.push({
+      name: `${k(r.events)} events: the replays' peak memory vs the replay Job's limit`,
+      value: round(peak / REPLAY_JOB_MEMORY_MIB),
+      against: `k8s/jobs/replay-unified-view.yaml's memory limit (${REPLAY_JOB_MEMORY_MIB} MiB)`,
+      target: '< 1×',
+      met: peak < REPLAY_JOB_MEMORY_MIB,
+    });
+  }
   if (results.length > 1) {
     const growth = large.replaySeconds / large.events / (small.replaySeconds / small.events);
     ratios.push({

@@ -165,7 +165,8 @@ export function replayCommand(source: ReadModelSource, commandName = 'replay'): 
         return;
       }
       print(
-        `${name}: rebuilt v${model.projection.version} into ${result.collection} from ${result.read} events in ${result.seconds.toFixed(1)} s (${Math.round(result.read / Math.max(result.seconds, 0.001))} events/s); switched${result.previous ? `, ${result.previous} dropped` : ''}${parkedNote(result.parked, result.parkedUnder)}`,
+        // The peak resident memory, for sizing the replay Job's limit (a rebuild keeps each document's versions).
+        `${name}: rebuilt v${model.projection.version} into ${result.collection} from ${result.read} events in ${result.seconds.toFixed(1)} s (${Math.round(result.read / Math.max(result.seconds, 0.001))} events/s); switched${result.previous ? `, ${result.previous} dropped` : ''}${parkedNote(result.parked, result.parkedUnder)}; peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`,
       );
     } finally {
       process.off('SIGINT', stop);

@@ -176,4 +176,27 @@ describe('read-model writer: each event applied once per document, guarded by a 
     });
     expect(await db.collection('existing_only').countDocuments()).toBe(4);
   });
+
+  it('keeps at most maxEntries versions, and writes the same documents as an unbounded cache', async () => {
+    const log = conversationLog(12, 10);
+    const unbounded: VersionCache = Object.assign(new Map<string, DocumentVersions>(), { complete: true });
+    const bounded: VersionCache = Object.assign(new Map<string, DocumentVersions>(), {
+      complete: true,
+      maxEntries: 2,
+    });
+    // Per-conversation documents as well as per-customer ones, so that evicted documents are met again.
+    const perStream: Projection = {
+      ...tally,
+      name: 'writer_per_stream',
+      project: (event) => [...tally.project(event), { id: event.streamId, inc: { messages: 1 } }],
+    };
+    for (let i = 0; i < log.length; i += 9) {
+      await applyBatch(db.collection('bounded_no'), perStream, log.slice(i, i + 9), unbounded);
+      await applyBatch(db.collection('bounded_yes'), perStream, log.slice(i, i + 9), bounded);
+      expect(bounded.size).toBeLessThanOrEqual(2);
+    }
+    expect(bounded.complete).toBe(false);
+    expect(await documents('bounded_yes')).toEqual(await documents('bounded_no'));
+    expect((await documents('bounded_yes')).find((d) => d['_id'] === 'all')?.['messages']).toBe(120);
+  });
 });

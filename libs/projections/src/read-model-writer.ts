@@ -247,7 +247,15 @@ function isDuplicateKey(err: unknown): boolean {
  * then taken as absent, unread. Were that wrong, the document's guard would refuse the write, and the
  * cache stops claiming to be complete.
  */
-export type VersionCache = Map<string, DocumentVersions> & { complete?: boolean };
+export type VersionCache = Map<string, DocumentVersions> & {
+  complete?: boolean;
+  /**
+   * The most documents it keeps (default: no bound). Past it the oldest go, and it no longer claims to
+   * be complete: a document it then meets again is read (one query a batch for the ones it does not
+   * hold). What bounds a rebuild's memory when each event makes a document of its own (a timeline).
+   */
+  maxEntries?: number;
+};
 
 /** How many documents' versions one query reads. */
 const READ_SLICE = 5_000;
@@ -365,5 +373,14 @@ async function writeBatch(
     throw err;
   }
   for (const [id, state] of written) versions.set(id, state);
+  const max = versions.maxEntries;
+  if (max !== undefined && versions.size > max) {
+    // Map keeps insertion order: the first keys are the documents met longest ago.
+    for (const id of versions.keys()) {
+      if (versions.size <= max) break;
+      versions.delete(id);
+    }
+    versions.complete = false;
+  }
   return { applied, skipped };
 }

@@ -114,7 +114,9 @@ describe('journey projections | replay | events', () => {
       /unified-view: rebuilt v5 into unified-view__v5_\w+ from \d+ events .* switched/,
     );
     const timeline = await journey('replay', 'customer-timeline', '--batch-size', '1');
-    expect(timeline.out).toMatch(/customer-timeline: rebuilt v1 into customer-timeline__v1_\w+ .* switched/);
+    expect(timeline.out).toMatch(
+      /customer-timeline: rebuilt v1 into customer-timeline__v1_\w+ .* switched; peak memory \d+ MiB/,
+    );
     const mongo = await MongoClient.connect(mongoUrl);
     try {
       const views = mongo.db();
