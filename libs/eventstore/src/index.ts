@@ -30,7 +30,12 @@ export { migrateUnderLock } from './postgres/migration-lock';
 export { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
 export type { PostgresEventStoreOptions } from './postgres/postgres-event-store';
 export { foldAll, handleCommand, loadState, loadStates, reject } from './command-handling/handle-command';
-export { AggregateCache, AggregateCaches, StreamBusy } from './command-handling/aggregate-cache';
+export {
+  AggregateCache,
+  AggregateCaches,
+  confirmedSince,
+  StreamBusy,
+} from './command-handling/aggregate-cache';
 export type { AggregateCacheOptions, CachedAggregate } from './command-handling/aggregate-cache';
 export type {
   CommandOutcome,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
-import { handleCommand, loadState, loadStates } from '@journey/eventstore';
+import { confirmedSince, handleCommand, loadState, loadStates } from '@journey/eventstore';
 import type { AggregateCaches, CommandOutcome, EventStore } from '@journey/eventstore';
 import { AGGREGATE_CACHES, EVENT_STORE } from '@journey/messaging';
 import { contactDecider } from './domain/contact.decider';
@@ -37,8 +37,7 @@ export class Contacts {
 
   /** Whether the store showed this contact's state at or after `since` (a batch's prefetch, or a command since). */
   confirmedSince(contactId: string, since: number): boolean {
-    const checkedAt = this.caches.for<ContactState>('contact')?.get(contactStream(contactId))?.checkedAt;
-    return checkedAt !== undefined && checkedAt >= since;
+    return confirmedSince(this.caches.for<ContactState>('contact')?.get(contactStream(contactId)), since);
   }
 
   /** Reads these contacts' streams together into the cache (one round trip), for a batch's commands. */

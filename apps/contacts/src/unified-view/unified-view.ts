@@ -62,6 +62,11 @@ function timelineEntry(doc: Document, erased: ReadonlySet<string>): TimelineEntr
   return entry as TimelineEntry;
 }
 
+/** The timeline entries of a group's contacts (a contact and those merged into it). */
+const entriesOf = (docs: Document[]): Filter<Document> => ({
+  contactId: { $in: docs.map((d) => String(d['_id'])) },
+});
+
 /** The contacts of a group whose personal data was erased. */
 const erasedOf = (docs: Document[]) =>
   new Set(docs.filter((d) => d['erasedAt'] !== undefined).map((d) => String(d['_id'])));
@@ -124,7 +129,7 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
     const docs = await this.group(contactId);
     if (!docs) return undefined;
     const entries = await this.entries();
-    const mine = { contactId: { $in: docs.map((d) => String(d['_id'])) } };
+    const mine = entriesOf(docs);
     const [latest, size] = await Promise.all([
       recent > 0 ? entries.find(mine).sort(NEWEST_FIRST).limit(recent).toArray() : [],
       entries.countDocuments(mine),
@@ -159,7 +164,7 @@ export class UnifiedView implements OnApplicationBootstrap, OnModuleDestroy {
   ): Promise<{ entries: TimelineEntry[]; nextCursor?: string } | undefined> {
     const docs = await this.group(contactId);
     if (!docs) return undefined;
-    const filter: Filter<Document> = { contactId: { $in: docs.map((d) => String(d['_id'])) } };
+    const filter = entriesOf(docs);
     if (after)
       filter['$or'] = [
         { at: { $gt: after.at } },

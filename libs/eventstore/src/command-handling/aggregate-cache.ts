@@ -28,6 +28,14 @@ export interface AggregateCacheOptions {
   now?: () => number;
 }
 
+/** Whether the store showed this cached state to be its stream's end at or after `since` (the cache's clock). */
+export function confirmedSince<State>(
+  cached: CachedAggregate<State> | undefined,
+  since: number | undefined,
+): boolean {
+  return cached?.checkedAt !== undefined && since !== undefined && cached.checkedAt >= since;
+}
+
 /** The commands on one stream in this process: the end of their queue, and how many wait for their turn. */
 interface StreamQueue {
   end: Promise<void>;

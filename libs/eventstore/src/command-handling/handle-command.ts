@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventMetadata } from '@journey/contracts';
 import type { EventStore, NewEvent, RecordedEvent } from '../port/event-store.port';
 import { readStreams, WrongExpectedRevisionError } from '../port/event-store.port';
+import { confirmedSince } from './aggregate-cache';
 import type { AggregateCache, CachedAggregate } from './aggregate-cache';
 
 /** An event a decider emits: the helper gives it an id and metadata. */
@@ -166,8 +167,7 @@ export async function loadState<Command, State, Event extends DecidedEvent>(
   const epoch = cache?.epoch;
   const cached = cache?.get(streamId);
   if (cache && cached) {
-    if (freshSince !== undefined && (cached.checkedAt ?? -Infinity) >= freshSince)
-      return { state: cached.state, revision: cached.revision };
+    if (confirmedSince(cached, freshSince)) return { state: cached.state, revision: cached.revision };
     // Read from the cached revision itself: its event proves the stream was not rewritten since.
     const tail = await store.readStream(streamId, { fromRevision: cached.revision });
     const loaded = fromCachedTail(streamId, decider, cache, cached, tail, epoch);
@@ -192,7 +192,7 @@ export async function loadStates<Command, State, Event extends DecidedEvent>(
   const pending: { streamId: string; cached?: CachedAggregate<State> }[] = [];
   for (const streamId of new Set(streamIds)) {
     const cached = cache?.get(streamId);
-    if (cached && freshSince !== undefined && (cached.checkedAt ?? -Infinity) >= freshSince)
+    if (cached && confirmedSince(cached, freshSince))
       loaded.set(streamId, { state: cached.state, revision: cached.revision });
     else pending.push({ streamId, ...(cached ? { cached } : {}) });
   }
