@@ -5,16 +5,22 @@ import type { IsolatedDatabase } from '@journey/testing';
 import { eventStoreContract } from '../contract/event-store.contract';
 import type { NewEvent, RecordedEvent } from '../port/event-store.port';
 import { formatPosition, START } from '../port/log-position';
+import { DuplicateEventError, WrongExpectedRevisionError } from '../port/event-store.port';
 import { PostgresEventStore } from './postgres-event-store';
+import type { PostgresEventStoreOptions } from './postgres-event-store';
 
 const databases: IsolatedDatabase[] = [];
-async function openStore(schema?: string): Promise<PostgresEventStore> {
+async function openStore(
+  schema?: string,
+  options: Partial<PostgresEventStoreOptions> = {},
+): Promise<PostgresEventStore> {
   const db = await isolatedPostgresDatabase(testInfrastructure(), 'es');
   databases.push(db);
   return PostgresEventStore.connect({
     connectionString: db.url,
     poolSize: 12,
     ...(schema ? { schema } : {}),
+    ...options,
   });
 }
 afterAll(async () => {
@@ -156,5 +162,81 @@ describe('PostgreSQL global log under concurrent writers', () => {
     await stores[0]!.append('s', [event(0, 0)], 'no_stream');
     expect(await stores[3]!.streamRevision('s')).toBe(0n);
     await Promise.all(stores.map((s) => s.close()));
+  });
+});
+
+describe('PostgreSQL group commit', () => {
+  it('writes appends that wait for a place together, each with its own outcome', async () => {
+    // One place: the first append goes alone, the 40 that arrive meanwhile share transactions.
+    const store = await openStore(undefined, { groupCommit: { maxInFlight: 1, maxAppends: 16 } });
+    try {
+      const known = event(0, 0);
+      await store.append('seed', [known, event(0, 1)], 'no_stream');
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 40 }, (_, i) => {
+          if (i === 7) return store.append('seed', [event(1, i)], 0n); // stale: seed is at revision 1
+          if (i === 8) return store.append('fresh-stream', [event(1, i)], 'stream_exists'); // no such stream
+          return store.append(`ticket-${i % 5}`, [event(1, i), event(1, i + 100)], 'any');
+        }),
+      );
+      const conflicts = outcomes.filter(
+        (o) => o.status === 'rejected' && o.reason instanceof WrongExpectedRevisionError,
+      );
+      expect(conflicts.map((o) => (o as PromiseRejectedResult).reason.actual)).toEqual([1n, undefined]);
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(38);
+      // The 38 written appends are whole, in order per stream, and shared fewer transactions than appends.
+      const log = await eventually(async () => {
+        const all = await store.readAll({ after: START });
+        return all.length === 2 + 38 * 2 && all;
+      });
+      for (let s = 0; s < 5; s++) {
+        const revisions = log.filter((e) => e.streamId === `ticket-${s}`).map((e) => e.revision);
+        expect(revisions).toEqual(revisions.map((_, i) => BigInt(i)));
+      }
+      const transactions = new Set(log.map((e) => e.position.commit.toString()));
+      expect(transactions.size).toBeLessThan(20);
+      // Each fulfilled append's position is its last event's.
+      const byPosition = new Map(log.map((e) => [formatPosition(e.position), e]));
+      for (const o of outcomes)
+        if (o.status === 'fulfilled') expect(byPosition.get(formatPosition(o.value.position))).toBeDefined();
+
+      // A known event id in a batch: the batch is undone and its members go alone, so only that one fails.
+      const again = await Promise.allSettled([
+        store.append('ticket-0', [event(2, 0)], 'any'),
+        store.append('ticket-1', [event(2, 1)], 'any'),
+        store.append('ticket-2', [known], 'any'),
+        store.append('ticket-3', [event(2, 3)], 'any'),
+      ]);
+      expect(again.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      expect((again[2] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateEventError);
+      expect((await store.readStream('ticket-2')).some((e) => e.id === known.id)).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('does not deadlock when two processes batch the same streams in opposite orders', async () => {
+    const db = await isolatedPostgresDatabase(testInfrastructure(), 'es');
+    databases.push(db);
+    const [a, b] = await Promise.all(
+      [0, 1].map(() =>
+        PostgresEventStore.connect({
+          connectionString: db.url,
+          groupCommit: { maxInFlight: 2, maxAppends: 20 },
+        }),
+      ),
+    );
+    try {
+      const streams = Array.from({ length: 20 }, (_, i) => `order-${i}`);
+      await Promise.all(
+        Array.from({ length: 10 }, (_, round) => [
+          ...streams.map((s) => a!.append(s, [event(0, round)], 'any')),
+          ...[...streams].reverse().map((s) => b!.append(s, [event(1, round)], 'any')),
+        ]).flat(),
+      );
+      for (const s of streams) expect(await a!.streamRevision(s)).toBe(19n);
+    } finally {
+      await Promise.all([a!.close(), b!.close()]);
+    }
   });
 });

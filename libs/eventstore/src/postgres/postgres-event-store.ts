@@ -28,6 +28,25 @@ export interface PostgresEventStoreOptions {
   /** How often an idle subscription looks for new events (default 100 ms); appends made through this
    *  store object wake its subscriptions at once. */
   pollIntervalMs?: number;
+  /** Group commit: appends that arrive while `maxInFlight` are being written wait and go together, as one
+   *  transaction of at most `maxAppends` (defaults 4 and 32; `false`: every append its own transaction). */
+  groupCommit?: { maxInFlight?: number; maxAppends?: number } | false;
+}
+
+interface QueuedAppend {
+  streamId: string;
+  events: NewEvent[];
+  expected: ExpectedRevision;
+  resolve(result: AppendResult): void;
+  reject(err: unknown): void;
+}
+
+interface BatchRow {
+  r_ord: number;
+  r_conflict: boolean;
+  r_revision: string | null;
+  r_transaction_id: string | null;
+  r_last_position: string | null;
 }
 
 interface EventRow {
@@ -56,6 +75,10 @@ export class PostgresEventStore implements EventStore {
   private readonly table: string;
   private readonly pollIntervalMs: number;
   private readonly appended = new AppendSignal();
+  private readonly maxInFlight: number;
+  private readonly maxAppends: number;
+  private readonly queued: QueuedAppend[] = [];
+  private inFlight = 0;
 
   private constructor(options: PostgresEventStoreOptions) {
     this.schema = options.schema ?? 'eventstore';
@@ -64,6 +87,12 @@ export class PostgresEventStore implements EventStore {
     this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
     this.pool.on('error', () => undefined); // an idle client's lost connection is replaced on next use
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    const group =
+      options.groupCommit === false ? { maxInFlight: Infinity, maxAppends: 1 } : options.groupCommit;
+    this.maxInFlight = group?.maxInFlight ?? 4;
+    this.maxAppends = group?.maxAppends ?? 32;
+    if (!(this.maxInFlight >= 1) || !(this.maxAppends >= 1))
+      throw new Error('groupCommit needs maxInFlight and maxAppends of at least 1');
   }
 
   /**
@@ -82,7 +111,91 @@ export class PostgresEventStore implements EventStore {
   }
 
   append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    return measuredAppend('postgresql', () => this.appendNow(streamId, events, expected));
+    return measuredAppend('postgresql', () => {
+      if (events.length === 0) return Promise.reject(new Error('append needs at least one event'));
+      return new Promise<AppendResult>((resolve, reject) => {
+        this.queued.push({ streamId, events, expected, resolve, reject });
+        this.writeQueued();
+      });
+    });
+  }
+
+  /**
+   * Group commit. An append goes at once while fewer than `maxInFlight` are being written; the ones that
+   * arrive meanwhile wait for a place and then go together, in one transaction and one round trip. So a
+   * lone append waits for nobody, and under load the commits (and their WAL flushes) are shared.
+   */
+  private writeQueued(): void {
+    while (this.queued.length > 0 && this.inFlight < this.maxInFlight) {
+      const batch = this.queued.splice(0, this.maxAppends);
+      this.inFlight++;
+      void this.writeBatch(batch).finally(() => {
+        this.inFlight--;
+        this.writeQueued();
+      });
+    }
+  }
+
+  private async writeBatch(batch: QueuedAppend[]): Promise<void> {
+    if (batch.length > 1) {
+      let results: (AppendResult | WrongExpectedRevisionError)[] | undefined;
+      try {
+        results = await this.appendBatch(batch);
+      } catch {
+        // Nothing of the batch was written (a known event id, or a lost connection): each goes alone,
+        // and gets its own outcome.
+      }
+      if (results) {
+        this.appended.notify();
+        batch.forEach((a, i) => {
+          const result = results[i];
+          if (result instanceof WrongExpectedRevisionError || result === undefined)
+            a.reject(result ?? new Error('append batch returned no row'));
+          else a.resolve(result);
+        });
+        return;
+      }
+    }
+    await Promise.all(
+      batch.map((a) => this.appendNow(a.streamId, a.events, a.expected).then(a.resolve, a.reject)),
+    );
+  }
+
+  private async appendBatch(batch: QueuedAppend[]): Promise<(AppendResult | WrongExpectedRevisionError)[]> {
+    const events = batch.flatMap((a) => a.events);
+    const { rows } = await this.pool.query<BatchRow>(
+      `SELECT r_ord, r_conflict, r_revision::text, r_transaction_id::text, r_last_position::text
+         FROM ${this.sqlSchema}.append_batch($1::text[], $2::text[], $3::bigint[], $4::int[],
+                                             $5::uuid[], $6::text[], $7::jsonb[], $8::jsonb[])`,
+      [
+        batch.map((a) => a.streamId),
+        batch.map((a) => (typeof a.expected === 'bigint' ? 'exact' : a.expected)),
+        batch.map((a) => (typeof a.expected === 'bigint' ? a.expected.toString() : null)),
+        batch.map((a) => a.events.length),
+        events.map((e) => e.id),
+        events.map((e) => e.type),
+        events.map((e) => JSON.stringify(e.data)),
+        events.map((e) => JSON.stringify(e.metadata)),
+      ],
+    );
+    const out: (AppendResult | WrongExpectedRevisionError)[] = [];
+    for (const row of rows) {
+      const a = batch[row.r_ord - 1] as QueuedAppend;
+      out[row.r_ord - 1] = row.r_conflict
+        ? new WrongExpectedRevisionError(
+            a.streamId,
+            a.expected,
+            row.r_revision === null ? undefined : BigInt(row.r_revision),
+          )
+        : {
+            nextExpectedRevision: BigInt(row.r_revision as string),
+            position: {
+              commit: BigInt(row.r_transaction_id as string),
+              prepare: BigInt(row.r_last_position as string),
+            },
+          };
+    }
+    return out;
   }
 
   private async appendNow(
@@ -90,7 +203,6 @@ export class PostgresEventStore implements EventStore {
     events: NewEvent[],
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
-    if (events.length === 0) throw new Error('append needs at least one event');
     const kind = typeof expected === 'bigint' ? 'exact' : expected;
     try {
       const { rows } = await this.pool.query<{

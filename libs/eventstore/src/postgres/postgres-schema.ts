@@ -92,6 +92,72 @@ BEGIN
     currval(pg_get_serial_sequence(${literal(`${schema}.events`)}, 'global_position'));
 END
 $fn$;
+
+-- Group commit: several appends (to any streams) in one transaction and one round trip. Every stream's
+-- lock is taken before the first write, in one order: the transaction id comes after all of them (the
+-- reason above), and two batches cannot deadlock. An append whose expected revision does not hold is
+-- reported (r_conflict, with the stream's revision) and writes nothing; the others are written. Any error
+-- (a known event id) rolls back the whole batch, and the caller appends its members one by one.
+-- p_counts says how many of the flattened events each append has, in order.
+CREATE OR REPLACE FUNCTION ${s}.append_batch(
+  p_streams text[], p_kinds text[], p_expected bigint[], p_counts int[],
+  p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[]
+) RETURNS TABLE (r_ord int, r_conflict boolean, r_revision bigint, r_transaction_id xid8, r_last_position bigint)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  lock_key bigint;
+  i int;
+  n int;
+  first_event int := 1;
+  new_revision bigint;
+BEGIN
+  FOR lock_key IN SELECT DISTINCT hashtext(x) FROM unnest(p_streams) AS x ORDER BY 1 LOOP
+    PERFORM pg_advisory_xact_lock(lock_key);
+  END LOOP;
+  FOR i IN 1 .. cardinality(p_streams) LOOP
+    n := p_counts[i];
+    new_revision := NULL;
+    IF p_kinds[i] = 'no_stream' THEN
+      INSERT INTO ${s}.streams AS st (stream_id, revision) VALUES (p_streams[i], n - 1)
+        ON CONFLICT (stream_id) DO UPDATE SET revision = st.revision + n, deleted = false WHERE st.deleted
+        RETURNING st.revision INTO new_revision;
+    ELSIF p_kinds[i] = 'exact' THEN
+      UPDATE ${s}.streams AS st SET revision = st.revision + n
+        WHERE st.stream_id = p_streams[i] AND st.revision = p_expected[i] AND NOT st.deleted
+        RETURNING st.revision INTO new_revision;
+    ELSIF p_kinds[i] = 'stream_exists' THEN
+      UPDATE ${s}.streams AS st SET revision = st.revision + n
+        WHERE st.stream_id = p_streams[i] AND NOT st.deleted
+        RETURNING st.revision INTO new_revision;
+    ELSE
+      INSERT INTO ${s}.streams AS st (stream_id, revision) VALUES (p_streams[i], n - 1)
+        ON CONFLICT (stream_id) DO UPDATE SET revision = st.revision + n, deleted = false
+        RETURNING st.revision INTO new_revision;
+    END IF;
+
+    r_ord := i;
+    IF new_revision IS NULL THEN
+      r_conflict := true;
+      r_transaction_id := NULL;
+      r_last_position := NULL;
+      SELECT st.revision INTO r_revision FROM ${s}.streams AS st
+        WHERE st.stream_id = p_streams[i] AND NOT st.deleted;
+    ELSE
+      INSERT INTO ${s}.events (stream_id, stream_revision, event_id, type, data, metadata)
+        SELECT p_streams[i], new_revision - n + e.ord, e.id, e.type, e.data, e.metadata
+        FROM unnest(p_ids[first_event : first_event + n - 1], p_types[first_event : first_event + n - 1],
+                    p_data[first_event : first_event + n - 1], p_metadata[first_event : first_event + n - 1])
+             WITH ORDINALITY AS e(id, type, data, metadata, ord);
+      r_conflict := false;
+      r_revision := new_revision;
+      r_transaction_id := pg_current_xact_id();
+      r_last_position := currval(pg_get_serial_sequence(${literal(`${schema}.events`)}, 'global_position'));
+    END IF;
+    RETURN NEXT;
+    first_event := first_event + n;
+  END LOOP;
+END
+$fn$;
 `;
 }
 
