@@ -197,6 +197,30 @@ describe('a rate-limited client', () => {
   });
 });
 
+describe('a service called from web pages (HTTP_CORS_ORIGINS)', () => {
+  it('answers the listed origin’s preflight and requests, without credentials, and nobody else’s', async () => {
+    const app = await start(configFor({ HTTP_CORS_ORIGINS: 'https://shop.example.com' }));
+    try {
+      const http = request(app.getHttpServer());
+      const preflight = await http
+        .options('/health/live')
+        .set('Origin', 'https://shop.example.com')
+        .set('Access-Control-Request-Method', 'POST')
+        .set('Access-Control-Request-Headers', 'content-type,x-visitor-token');
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers['access-control-allow-origin']).toBe('https://shop.example.com');
+      expect(preflight.headers['access-control-allow-headers']).toContain('X-Visitor-Token');
+      expect(preflight.headers['access-control-allow-credentials']).toBeUndefined();
+      const get = await http.get('/health/live').set('Origin', 'https://shop.example.com').expect(200);
+      expect(get.headers['access-control-allow-origin']).toBe('https://shop.example.com');
+      const other = await http.get('/health/live').set('Origin', 'https://evil.example.net').expect(200);
+      expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('a process at its admission limit', () => {
   it('answers 503 past its requests in flight, 408 to a body that does not arrive, and stays scrapeable', async () => {
     const config = configFor({ HTTP_MAX_IN_FLIGHT: '1', HTTP_BODY_TIMEOUT_MS: '500' });

@@ -73,6 +73,15 @@ export async function createServiceApp(
   app.set('trust proxy', config.http.trustProxy);
   app.use(requestLogging(logger));
   app.use(securityHeaders());
+  // Pages on the listed origins may call the APIs (preflights answered before admission and auth).
+  if (config.http.corsOrigins.length > 0)
+    app.enableCors({
+      origin: config.http.corsOrigins.includes('*') ? '*' : config.http.corsOrigins,
+      credentials: false,
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Visitor-Token', 'X-Correlation-Id'],
+      exposedHeaders: ['Retry-After', 'X-Correlation-Id'],
+      maxAge: 600,
+    });
   // Before any body is read: past the limit, a request is turned away at once (503, Retry-After).
   const admission = admissionControl(config.http.admission);
   app.use(admission);

@@ -60,6 +60,7 @@ describe('loadServiceConfig', () => {
       port: 4000,
       bodyLimit: '1mb',
       trustProxy: 0,
+      corsOrigins: [],
       rateLimit: { perSecond: 50, burst: 200 },
       admission: { maxInFlight: 128, maxEventLoopDelayMs: 0, bodyTimeoutMs: 30_000 },
     });
@@ -95,6 +96,19 @@ describe('loadServiceConfig', () => {
       'RATE_LIMIT_BURST: must be at least RATE_LIMIT_PER_SECOND (100) (got "10")',
     ]);
     expect(problemsOf({ HTTP_TRUST_PROXY: 'yes' })).toEqual([expect.stringMatching(/^HTTP_TRUST_PROXY: /)]);
+  });
+
+  it('lets the listed web origins call it from a browser, none by default', () => {
+    expect(loadServiceConfig('channels', {}).http.corsOrigins).toEqual([]);
+    expect(
+      loadServiceConfig('channels', {
+        HTTP_CORS_ORIGINS: 'https://www.example.com, http://127.0.0.1:8080',
+      }).http.corsOrigins,
+    ).toEqual(['https://www.example.com', 'http://127.0.0.1:8080']);
+    expect(loadServiceConfig('channels', { HTTP_CORS_ORIGINS: '*' }).http.corsOrigins).toEqual(['*']);
+    expect(problemsOf({ HTTP_CORS_ORIGINS: 'https://www.example.com/shop' })).toEqual([
+      expect.stringMatching(/^HTTP_CORS_ORIGINS: must be \* or a comma-separated list of origins/),
+    ]);
   });
 
   it('reports every bad variable at once', () => {

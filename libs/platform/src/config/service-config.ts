@@ -3,6 +3,9 @@ import { z } from 'zod';
 export const SERVICE_NAMES = ['channels', 'contacts', 'tickets', 'knowledge', 'analytics'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+/** A web origin: scheme, host and an optional port, nothing after. */
+const corsOrigin = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
+
 export const DEFAULT_HTTP_PORTS: Readonly<Record<ServiceName, number>> = {
   channels: 3101,
   contacts: 3102,
@@ -186,6 +189,18 @@ function schemaFor(service: ServiceName) {
         .min(0, 'must be 0 (no check) or more')
         .max(60_000, 'must be at most 60000')
         .default(0),
+      HTTP_CORS_ORIGINS: z
+        .string()
+        .optional()
+        .transform((value) =>
+          (value ?? '')
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
+        )
+        .refine((origins) => origins.every((o) => o === '*' || corsOrigin.test(o)), {
+          message: 'must be * or a comma-separated list of origins such as https://www.example.com',
+        }),
       METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
       LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
       KAFKA_BROKERS: z
@@ -336,6 +351,12 @@ export interface ServiceConfig {
     rateLimit: { perSecond: number; burst: number };
     /** Load shedding: past these, a request is answered 503 with Retry-After (see admissionControl). */
     admission: { maxInFlight: number; maxEventLoopDelayMs: number; bodyTimeoutMs: number };
+    /**
+     * The web origins whose pages may call this service from a browser (the chat widget on the
+     * company's sites, the agent workspace on another host): CORS without credentials, since every
+     * credential travels in a header. Empty: none (same-origin only); `*`: any page.
+     */
+    corsOrigins: string[];
     /** When set, GET /metrics asks for `Authorization: Bearer <token>` (Prometheus' bearer_token). */
     metricsToken?: string;
   };
@@ -420,6 +441,7 @@ export function loadServiceConfig(service: ServiceName, env: NodeJS.ProcessEnv =
         maxEventLoopDelayMs: e.HTTP_MAX_EVENT_LOOP_DELAY_MS,
         bodyTimeoutMs: e.HTTP_BODY_TIMEOUT_MS,
       },
+      corsOrigins: e.HTTP_CORS_ORIGINS,
       ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
     },
     logLevel: e.LOG_LEVEL,
