@@ -24,7 +24,8 @@ const require = createRequire(import.meta.url);
 function usage() {
   process.stdout.write(`Usage: node tools/scripts/services.mjs <start|stop|status> [service...]
 
-  start    start every service that is not already running, wait until all are ready, print their URLs
+  start    start every service that is not already running, wait until all are ready, print their URLs;
+           with channels, also the demo site (a shop page with the chat widget, WEB_HTTP_PORT, default 3100)
   stop     stop the services started by start (SIGTERM, then SIGKILL after 15 s)
   status   show each service, its pid, URL and readiness
 
@@ -69,9 +70,36 @@ function selected(args) {
   return args.length ? args : [...SERVICE_NAMES];
 }
 
-/** A service's environment: shared variables, plus <SERVICE>_HTTP_PORT as its HTTP_PORT. */
+/** The demo site's origin (tools/scripts/web.mjs): the pages that call the services from a browser. */
+const webOrigin = () => `http://127.0.0.1:${process.env.WEB_HTTP_PORT ?? 3100}`;
+
+/**
+ * A service's environment: shared variables, plus <SERVICE>_HTTP_PORT as its HTTP_PORT; the demo site
+ * may call every service from its pages unless HTTP_CORS_ORIGINS says otherwise.
+ */
 function envFor(name) {
-  return { ...process.env, HTTP_PORT: process.env[`${name.toUpperCase()}_HTTP_PORT`] ?? '' };
+  return {
+    ...process.env,
+    HTTP_PORT: process.env[`${name.toUpperCase()}_HTTP_PORT`] ?? '',
+    HTTP_CORS_ORIGINS: process.env.HTTP_CORS_ORIGINS ?? webOrigin(),
+  };
+}
+
+/** Starts the demo site (a shop page with the chat widget) unless it runs already. */
+function startWeb() {
+  if (pidOf('web')) return console.log(`  ${'web'.padEnd(10)} already running (pid ${pidOf('web')})`);
+  const logFile = join(logDir, 'web.log');
+  const fd = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [join(root, 'tools', 'scripts', 'web.mjs')], {
+    cwd: root,
+    env: { ...process.env, CHANNELS_URL: baseUrl('channels') },
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  child.unref();
+  writeFileSync(join(runDir, 'web.pid'), String(child.pid));
+  console.log(`  ${'web'.padEnd(10)} started (pid ${child.pid}, log ${relative(root, logFile)})`);
 }
 
 function baseUrl(name) {
@@ -140,6 +168,10 @@ async function start(names) {
       `\n${name} is not ready (${pidOf(name) ? 'still starting or a dependency is down' : 'the process exited'}). Last log lines:\n${tail}`,
     );
   }
+  if (names.includes('channels') && !failed.includes('channels')) {
+    startWeb();
+    for (let i = 0; i < 20 && (await probe(`${webOrigin()}/health`)).status !== 200; i++) await sleep(150);
+  }
   await status(names);
   if (failed.length) process.exit(1);
   console.log(`
@@ -190,6 +222,13 @@ async function status(names) {
     const state = !pid ? 'stopped' : ready ? 'ready' : 'not-ready';
     console.log(
       `  ${name.padEnd(10)} ${state.padEnd(9)} ${String(pid ?? '-').padEnd(8)} ${url.padEnd(24)} ${url}/docs`,
+    );
+  }
+  const web = pidOf('web');
+  if (web || names.includes('channels')) {
+    const up = web ? (await probe(`${webOrigin()}/health`)).status === 200 : false;
+    console.log(
+      `  ${'web'.padEnd(10)} ${(up ? 'ready' : 'stopped').padEnd(9)} ${String(web ?? '-').padEnd(8)} ${webOrigin().padEnd(24)} the demo shop page with the chat widget`,
     );
   }
   return allReady;

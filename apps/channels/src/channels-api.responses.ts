@@ -27,6 +27,13 @@ const conversationMessage = z.object({
   delivery: z.enum(['received', 'pending', 'delivered', 'failed']),
   lastFailure: z.string().optional(),
   readByCustomer: z.boolean(),
+  readByAgent: z.boolean().optional().describe("a customer's message: whether an agent has read it"),
+  survey: z
+    .object({ url: z.url() })
+    .optional()
+    .describe(
+      'a satisfaction survey: POST {score, comment?} to this link (the widget shows a rating prompt)',
+    ),
 });
 
 const call = z.object({
@@ -83,6 +90,17 @@ export const CHANNELS_ANSWERS = {
   }),
   visitorConversation,
   identified: z.object({ conversationId: z.uuid(), identified: z.boolean() }),
+  widgetSettings: z.object({
+    channelId: z.string(),
+    title: z.string().optional(),
+    preChat: z.enum(['off', 'optional', 'required']),
+    helpCenterUrl: z
+      .url()
+      .optional()
+      .describe(
+        'the public help centre the widget searches while the visitor types (absent: no suggestions)',
+      ),
+  }),
   conversation: visitorConversation.extend({
     channel: z.enum(CHANNELS),
     channelId: z.string(),

@@ -123,7 +123,9 @@ beforeAll(async () => {
       { id: 'broken', kind: 'partner-api', secret: secret(), callbackUrl: brokenPartner.url },
     ],
     voice: [{ id: 'pbx', secret: secret() }],
-    chat: [{ id: 'website', visitorTokenSecret: secret() }],
+    chat: [
+      { id: 'website', visitorTokenSecret: secret(), widget: { preChat: 'optional', suggestions: true } },
+    ],
   };
   process.env['CHANNELS_CONFIG_FILE'] = writeChannelsConfig(channels);
   process.env['DELIVERY_MAX_ATTEMPTS'] = '3';
@@ -695,6 +697,16 @@ describe('web chat', () => {
     });
   const frame = (frames: Record<string, unknown>[], match: (f: Record<string, unknown>) => boolean) =>
     eventually(() => frames.find(match));
+
+  it("serves the widget's settings per channel, and 404 for a channel that is not a web chat", async () => {
+    const settings = (await http().get('/v1/chat/website/widget').expect(200)).body;
+    expect(settings).toEqual({
+      channelId: 'website',
+      preChat: 'optional',
+      helpCenterUrl: 'http://127.0.0.1:3104/v1/help',
+    });
+    await http().get('/v1/chat/nowhere/widget').expect(404);
+  });
 
   it("spends the client's rate budget with each frame: a flood is answered with a rate-limited error, the socket stays open", async () => {
     const session = (await http().post('/v1/chat/website/sessions').send({}).expect(200)).body;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { EventSourcingModule } from '@journey/messaging';
 import { CHANNELS_CONFIG, loadChannelsConfig } from './channel-config/channels-config';
 import { ChatController } from './chat/chat.controller';
+import { WidgetController } from './chat/widget.controller';
 import { ChatGateway } from './chat/chat.gateway';
 import { ChatHub } from './chat/chat-hub';
 import { WebChat } from './chat/web-chat';
@@ -52,6 +53,7 @@ function deliveryOptions(): DeliveryOptions {
     RulesController,
     SignedWebhooksController,
     WechatWebhookController,
+    WidgetController,
   ],
   providers: [
     { provide: CHANNELS_CONFIG, useFactory: () => loadChannelsConfig() },

@@ -154,6 +154,25 @@ export const channelsConfigSchema = z.object({
          * email then counts as attested. Without it every email a visitor types is only a claim.
          */
         identitySecret: secret.optional(),
+        /** What the embeddable widget (GET /widget.js) shows on this channel. */
+        widget: z
+          .object({
+            /** The chat window's title (default: the widget's own words, in the page's language). */
+            title: z.string().trim().min(1).max(80).optional(),
+            /** The pre-chat form (name and email): not shown, shown and skippable, or asked first. */
+            preChat: z.enum(['off', 'optional', 'required']).default('optional'),
+            /**
+             * The public help centre (the knowledge service's /v1/help) that suggests articles while the
+             * visitor types; default HELP_CENTER_URL. `suggestions: false` turns them off.
+             */
+            helpCenterUrl: z
+              .url({ protocol: /^https?$/ })
+              .max(2048)
+              .optional(),
+            suggestions: z.boolean().default(true),
+          })
+          .strict()
+          .default({ preChat: 'optional', suggestions: true }),
       }),
     )
     .default([]),

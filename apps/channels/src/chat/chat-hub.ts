@@ -8,7 +8,11 @@ export type ChatPush =
       conversationId: string;
       messageId: string;
       from: 'customer' | 'agent' | 'automation';
+      /** The agent's or the automation's id (not the customer's). */
+      authorId?: string;
       text?: string;
+      /** A satisfaction survey: the widget shows a rating prompt that posts to this link. */
+      survey?: { url: string };
       attachments?: unknown[];
       at: string;
     }

@@ -6,6 +6,7 @@ import type { ChannelsConfig } from '../channel-config/channels-config';
 import { conversationMessages } from '../conversation/domain/conversation-messages';
 import type { ConversationMessage } from '../conversation/domain/conversation-messages';
 import { ConversationRejected, Conversations } from '../conversation/conversations';
+import { surveyLinkOf } from '../delivery/csat-survey';
 import { ChatHub } from './chat-hub';
 import { issueVisitorToken, verifyVisitorToken } from './visitor-token';
 
@@ -105,12 +106,15 @@ export class WebChat {
   }
 
   /** The conversation's messages; replies sent while the visitor was away count as delivered now. */
-  async resume(conversationId: string): Promise<ConversationMessage[]> {
+  async resume(conversationId: string): Promise<(ConversationMessage & { survey?: { url: string } })[]> {
     const { events } = await this.conversations.load(conversationId);
     const messages = conversationMessages(events);
     for (const m of messages.filter((x) => x.from !== 'customer' && x.delivery !== 'delivered'))
       await this.recordDelivery(conversationId, m.messageId);
-    return messages;
+    return messages.map((m) => {
+      const survey = surveyLinkOf(m);
+      return survey ? { ...m, survey: { url: survey } } : m;
+    });
   }
 
   async send(
@@ -148,7 +152,7 @@ export class WebChat {
       await this.push(
         received.conversationId,
         received.autoReply.messageId,
-        'automation',
+        { kind: 'automation', id: received.autoReply.authorId },
         received.autoReply.text,
       );
     return received;
@@ -200,25 +204,21 @@ export class WebChat {
   async push(
     conversationId: string,
     messageId: string,
-    from: 'agent' | 'automation',
+    author: { kind: 'agent' | 'automation'; id: string },
     text: string,
   ): Promise<boolean> {
-    const pushed = this.hub.toVisitor(conversationId, {
-      type: 'message',
+    const message = { from: author.kind, authorId: author.id, text };
+    const survey = surveyLinkOf(message);
+    const push = {
+      type: 'message' as const,
       conversationId,
       messageId,
-      from,
-      text,
+      ...message,
+      ...(survey ? { survey: { url: survey } } : {}),
       at: new Date().toISOString(),
-    });
-    this.hub.toAgents(conversationId, {
-      type: 'message',
-      conversationId,
-      messageId,
-      from,
-      text,
-      at: new Date().toISOString(),
-    });
+    };
+    const pushed = this.hub.toVisitor(conversationId, push);
+    this.hub.toAgents(conversationId, push);
     if (pushed) await this.recordDelivery(conversationId, messageId);
     return pushed;
   }

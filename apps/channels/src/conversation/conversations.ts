@@ -33,7 +33,7 @@ export interface Received {
   conversationId: string;
   messageId: string;
   duplicate: boolean;
-  autoReply?: { messageId: string; text: string };
+  autoReply?: { messageId: string; authorId: string; text: string };
 }
 
 export class ConversationRejected extends Error {
@@ -136,7 +136,15 @@ export class Conversations {
       conversationId,
       messageId,
       duplicate: outcome.events.length === 0,
-      ...(auto ? { autoReply: { messageId: auto.data.messageId, text: auto.data.text } } : {}),
+      ...(auto
+        ? {
+            autoReply: {
+              messageId: auto.data.messageId,
+              authorId: auto.data.author.id,
+              text: auto.data.text,
+            },
+          }
+        : {}),
     };
   }
 

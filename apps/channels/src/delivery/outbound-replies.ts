@@ -47,7 +47,7 @@ export class OutboundReplies {
     // A conversation that cannot take it (erased, a phone call) will not take it on a retry either.
     if (!outcome.ok) throw new PermanentFailure(outcome.reason);
     const sent = outcome.events.find((e) => e.type === 'channels.message-sent.v1');
-    if (sent?.data.channel === 'web-chat') await this.chat.push(conversationId, messageId, author.kind, text);
+    if (sent?.data.channel === 'web-chat') await this.chat.push(conversationId, messageId, author, text);
     return undefined;
   }
 }

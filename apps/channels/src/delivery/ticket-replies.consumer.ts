@@ -7,11 +7,8 @@ import { EventConsumer, MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@jour
 import type { MessageBus, StreamParking } from '@journey/messaging';
 import { SERVICE_CONFIG, SERVICE_LOGGER } from '@journey/platform';
 import type { Logger, ServiceConfig } from '@journey/platform';
+import { CSAT_AUTHOR, surveyText } from './csat-survey';
 import { OutboundReplies } from './outbound-replies';
-
-/** Where a customer answers a survey: the token is appended (CSAT_LINK_BASE, default the local tickets API). */
-const csatLinkBase = () =>
-  (process.env['CSAT_LINK_BASE'] ?? 'http://127.0.0.1:3103/v1/csat').replace(/\/$/, '');
 
 /**
  * Sends what the tickets service decides to say to a customer: an agent's public reply (recorded as
@@ -68,11 +65,11 @@ export class TicketRepliesConsumer implements OnApplicationBootstrap, OnModuleDe
     if (event.type === 'tickets.csat-requested.v1') {
       const d = event.data;
       if (!d.conversationId || d.token === ERASED) return;
-      const text = `How did we do? Rate this conversation from 1 to 5: ${csatLinkBase()}/${encodeURIComponent(d.token)}`;
+      const text = surveyText(d.token);
       await this.replies.send(envelope, {
         conversationId: d.conversationId,
         messageId: d.surveyId,
-        author: { kind: 'automation', id: 'csat' },
+        author: { kind: 'automation', id: CSAT_AUTHOR },
         text,
         attachments: [],
       });

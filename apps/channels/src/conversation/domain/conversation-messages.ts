@@ -11,6 +11,8 @@ export interface ConversationMessage {
   delivery: 'received' | 'pending' | 'delivered' | 'failed';
   lastFailure?: string;
   readByCustomer: boolean;
+  /** A customer's message: whether an agent has read it (the web chat's read receipt). */
+  readByAgent?: boolean;
 }
 
 /** The messages of a conversation in order, with delivery and read state, folded from its events. */
@@ -28,6 +30,7 @@ export function conversationMessages(events: ConversationEvent[]): ConversationM
         at: e.data.receivedAt,
         delivery: 'received',
         readByCustomer: true,
+        readByAgent: false,
       };
       messages.push(m);
       byId.set(m.messageId, m);
@@ -56,9 +59,11 @@ export function conversationMessages(events: ConversationEvent[]): ConversationM
         m.delivery = 'failed';
         m.lastFailure = e.data.reason;
       }
-    } else if (e.type === 'channels.messages-read.v1' && e.data.reader === 'customer') {
+    } else if (e.type === 'channels.messages-read.v1') {
       const upTo = messages.findIndex((m) => m.messageId === e.data.upToMessageId);
-      for (const m of messages.slice(0, upTo + 1)) m.readByCustomer = true;
+      for (const m of messages.slice(0, upTo + 1))
+        if (e.data.reader === 'customer') m.readByCustomer = true;
+        else if (m.from === 'customer') m.readByAgent = true;
     }
   }
   return messages;

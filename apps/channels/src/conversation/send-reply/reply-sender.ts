@@ -56,7 +56,12 @@ export class ReplySender {
     const sent = outcome.events.find((e) => e.type === 'channels.message-sent.v1');
     if (!sent) return { messageId, duplicate: true, delivery: 'pending' };
     if (sent.data.channel === 'web-chat') {
-      const pushed = await this.chat.push(conversationId, messageId, 'agent', input.text);
+      const pushed = await this.chat.push(
+        conversationId,
+        messageId,
+        { kind: 'agent', id: agentId },
+        input.text,
+      );
       return { messageId, duplicate: false, delivery: pushed ? 'delivered' : 'pending' };
     }
     return { messageId, duplicate: false, delivery: 'pending' };

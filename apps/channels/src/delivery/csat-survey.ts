@@ -1,0 +1,25 @@
+/** Where a customer answers a survey: the token is appended (CSAT_LINK_BASE, default the local tickets API). */
+const csatLinkBase = () =>
+  (process.env['CSAT_LINK_BASE'] ?? 'http://127.0.0.1:3103/v1/csat').replace(/\/$/, '');
+
+/** The automation that sends satisfaction surveys (the author id of their messages). */
+export const CSAT_AUTHOR = 'csat';
+
+/** The survey's message: a link any channel can carry (an email, a WeChat text, an SMS). */
+export function surveyText(token: string): string {
+  return `How did we do? Rate this conversation from 1 to 5: ${csatLinkBase()}/${encodeURIComponent(token)}`;
+}
+
+/**
+ * The survey link in a message the CSAT automation sent (the web chat shows a rating prompt for it
+ * instead of the bare link): the message's last http(s) URL. Any other message has none.
+ */
+export function surveyLinkOf(message: {
+  from: string;
+  authorId?: string;
+  text?: string;
+}): string | undefined {
+  if (message.from !== 'automation' || message.authorId !== CSAT_AUTHOR || !message.text) return undefined;
+  const links = message.text.match(/https?:\/\/[^\s]+/g);
+  return links?.[links.length - 1];
+}

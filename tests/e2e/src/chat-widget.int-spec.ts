@@ -1,0 +1,443 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { connect, createServer as createTcpServer } from 'node:net';
+import type { AddressInfo, Server as TcpServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { WebSocket } from 'ws';
+import { PostgresEventStore, START } from '@journey/eventstore';
+import { issueLocalToken } from '@journey/platform';
+import type { Role } from '@journey/platform';
+import {
+  eventually,
+  isolatedMongoUrl,
+  isolatedPostgresDatabase,
+  startGroupsAtEnd,
+  testInfrastructure,
+  uniqueName,
+} from '@journey/testing';
+import type { IsolatedDatabase } from '@journey/testing';
+import { launchChromium } from './support/browser';
+import { consumerGroupsOf, launchService, readyServices, stopServices } from './support/service-processes';
+import type { ServiceProcess } from './support/service-processes';
+
+// The customer's side in a real browser: a shop's page on its own origin embeds the widget with one
+// script tag; the five services run from their built output on one event store, talking only through
+// Kafka. The customer sees an article suggestion, writes, gets the agent's reply without reloading,
+// keeps writing through a dropped connection, and rates the conversation inside the widget.
+const infra = testInfrastructure();
+const run = randomBytes(3).toString('hex');
+const keyFile = join(mkdtempSync(join(tmpdir(), 'journey-widget-e2e-')), 'key.json');
+const ports = { channels: 3271, contacts: 3272, tickets: 3273, analytics: 3274, knowledge: 3275 };
+const url = (s: keyof typeof ports) => `http://127.0.0.1:${ports[s]}`;
+const chatChannel = `shop-${run}`;
+const group = `web-${run}`;
+const agent = `ada-${run}`;
+const gadget = `blender${run}`;
+const groups = Object.fromEntries(
+  Object.keys(ports).map((s) => [s, uniqueName(`widget-e2e-${s}`)]),
+) as Record<keyof typeof ports, string>;
+/** Where screenshots go when asked (JOURNEY_SCREENSHOTS_DIR): the README's pictures come from here. */
+const screenshots = process.env['JOURNEY_SCREENSHOTS_DIR'];
+
+let db: IsolatedDatabase;
+let store: PostgresEventStore;
+let site: Server;
+let siteOrigin: string;
+let proxy: CuttableProxy;
+let browser: Browser;
+const services: ServiceProcess[] = [];
+
+const admin = { subject: 'admin-1', roles: ['admin'] as Role[] };
+const supervisor = { subject: 'sup-1', roles: ['supervisor'] as Role[] };
+const agentAs = { subject: agent, roles: ['agent'] as Role[] };
+
+async function ok(method: string, target: string, as?: { subject: string; roles: Role[] }, body?: unknown) {
+  const token = as
+    ? await issueLocalToken({ keyFile, issuer: 'journey-local', audience: 'journey', ...as, expiresIn: '1h' })
+    : undefined;
+  const res = await fetch(target, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${target} → ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+}
+
+/**
+ * A TCP relay in front of channels that the test can cut: every open connection (the widget's socket
+ * among them) is destroyed, and new ones are refused, until it is restored.
+ */
+interface CuttableProxy {
+  origin: string;
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+async function cuttableProxy(targetPort: number): Promise<CuttableProxy> {
+  let down = false;
+  const open = new Set<Socket>();
+  const server: TcpServer = createTcpServer((client) => {
+    if (down) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(targetPort, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      open.add(s);
+      s.on('close', () => open.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    cut: () => {
+      down = true;
+      for (const s of open) s.destroy();
+    },
+    restore: () => {
+      down = false;
+    },
+    close: () =>
+      new Promise((r) => {
+        for (const s of open) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** The shop's page: its own origin, hostile global styles, and the one tag that embeds the widget. */
+function shopPage(lang: string): string {
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Shop</title>
+<style>* { color: rgb(255, 0, 0) !important; font-size: 31px !important; } button { display: none !important; }</style>
+</head><body><main><h1>Blenders</h1><p>Our finest blenders.</p></main>
+<script src="${proxy.origin}/widget.js" data-channel="${chatChannel}" async></script></body></html>`;
+}
+
+beforeAll(async () => {
+  db = await isolatedPostgresDatabase(infra, 'widget_e2e');
+  store = await PostgresEventStore.connect({ connectionString: db.url });
+  proxy = await cuttableProxy(ports.channels);
+  site = createServer((req, res) => {
+    const lang = req.url?.startsWith('/zh') ? 'zh-CN' : 'en';
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(shopPage(lang));
+  });
+  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+  siteOrigin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+
+  const configFile = join(mkdtempSync(join(tmpdir(), 'journey-widget-e2e-cfg-')), 'channels.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      chat: [
+        {
+          id: chatChannel,
+          visitorTokenSecret: randomBytes(18).toString('base64url'),
+          widget: { preChat: 'optional', helpCenterUrl: `${url('knowledge')}/v1/help` },
+        },
+      ],
+    }),
+  );
+  await startGroupsAtEnd(
+    infra.kafkaBrokers,
+    (Object.keys(ports) as (keyof typeof ports)[]).flatMap((s) => consumerGroupsOf(s, groups[s])),
+    ['journey.channels.v1', 'journey.contacts.v1', 'journey.tickets.v1', 'journey.knowledge.v1'],
+  );
+  const common = {
+    LOG_LEVEL: 'warn',
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    EVENTSTORE_URL: db.url,
+    AUTH_LOCAL_KEY_FILE: keyFile,
+    RATE_LIMIT_PER_SECOND: '2000',
+    RATE_LIMIT_BURST: '4000',
+    // The shop's page calls channels (through the proxy), the help centre and the survey link.
+    HTTP_CORS_ORIGINS: siteOrigin,
+  };
+  const service = (name: keyof typeof ports, env: NodeJS.ProcessEnv = {}) =>
+    launchService(name, ports[name], {
+      ...common,
+      KAFKA_CONSUMER_GROUP: groups[name],
+      MONGO_URL: isolatedMongoUrl(infra, `widget_e2e_${name}`),
+      ...env,
+    });
+  services.push(
+    service('channels', { CHANNELS_CONFIG_FILE: configFile, CSAT_LINK_BASE: `${url('tickets')}/v1/csat` }),
+    service('contacts'),
+    service('tickets', {
+      TICKETS_CHANNEL_GROUPS: `${chatChannel}=${group}`,
+      TICKETS_DISPATCH_INTERVAL_MS: '300',
+    }),
+    service('analytics'),
+    service('knowledge'),
+  );
+  await readyServices(services, 90_000);
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stopServices(services.filter((s) => s.child.exitCode === null && s.child.signalCode === null));
+  await proxy?.close();
+  await new Promise((r) => (site ? site.close(r) : r(undefined)));
+  await store?.close();
+  await db?.drop();
+}, 60_000);
+
+/** The widget's parts, found by role and name as a screen reader finds them (through the shadow root). */
+const widget = (page: Page) => ({
+  launcher: page.getByRole('button', { name: 'Open chat' }),
+  dialog: page.getByRole('dialog', { name: 'Chat with us' }),
+  message: page.getByRole('textbox', { name: 'Your message' }),
+  log: page.getByRole('log'),
+});
+
+async function axeViolations(page: Page) {
+  await page.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
+  return page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<unknown> } }
+    ).axe;
+    const result = (await axe.run(
+      { include: [['[data-journey-widget]']] },
+      { resultTypes: ['violations'] },
+    )) as { violations: { id: string; impact: string; nodes: { target: unknown }[] }[] };
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      targets: v.nodes.map((n) => n.target),
+    }));
+  });
+}
+
+describe('the chat widget on a shop’s page', () => {
+  let page: Page;
+  let ticketUrl: string;
+  let conversationId: string;
+
+  it('is one small script, served for any site to load', async () => {
+    const res = await fetch(`${url('channels')}/widget.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('javascript');
+    const script = Buffer.from(await res.arrayBuffer());
+    // The size the README states: the script as served, and gzipped.
+    expect(script.length).toBeLessThan(40_000);
+    expect(gzipSync(script).length).toBeLessThan(12_000);
+  });
+
+  it('suggests a public article while the customer types, records its view, and takes the message', async () => {
+    await ok('PUT', `${url('tickets')}/v1/agents/${agent}`, admin, {
+      groups: [group],
+      capacity: { default: 5 },
+    });
+    await ok('PUT', `${url('tickets')}/v1/agents/${agent}/presence`, admin, { presence: 'online' });
+    const created = await ok('POST', `${url('knowledge')}/v1/articles`, admin, {
+      locale: 'en',
+      title: `Returning a broken ${gadget}`,
+      body: `A ${gadget} that arrived broken is replaced free of charge: reply in the chat with your order number.`,
+      audience: 'public',
+    });
+    const articleId = created['articleId'] as string;
+    await ok('POST', `${url('knowledge')}/v1/articles/${articleId}/locales/en/publication`, admin, {
+      skipReview: true,
+    });
+    await eventually(
+      async () => {
+        const found = await ok('GET', `${url('knowledge')}/v1/help/search?q=${gadget}&locale=en`);
+        return (found['hits'] as unknown[]).length > 0;
+      },
+      { timeoutMs: 30_000, what: 'the article in the help centre' },
+    );
+
+    const context = await browser.newContext();
+    page = await context.newPage();
+    await page.goto(`${siteOrigin}/`);
+    const w = widget(page);
+    await w.launcher.click();
+    await expect(w.dialog.isVisible()).resolves.toBe(true);
+
+    // The pre-chat form (this channel: optional): name and email, then the chat.
+    await page.getByRole('textbox', { name: 'Name' }).fill('Ada Customer');
+    await page.getByRole('textbox', { name: 'Email' }).fill(`ada-${run}@example.com`);
+    await page.getByRole('button', { name: 'Start chatting' }).click();
+
+    // The page's `* { color: red; font-size: 31px }` and `button { display: none }` do not reach inside.
+    await w.message.waitFor();
+    const style = await w.message.evaluate((el) => {
+      const view = el.ownerDocument.defaultView as unknown as {
+        getComputedStyle(e: unknown): { color: string; fontSize: string };
+      };
+      const s = view.getComputedStyle(el);
+      return { color: s.color, fontSize: s.fontSize };
+    });
+    expect(style).toEqual({ color: 'rgb(26, 26, 26)', fontSize: '14px' });
+
+    await w.message.pressSequentially(`broken ${gadget}`, { delay: 20 });
+    const suggestion = page.getByRole('button', { name: `Returning a broken ${gadget}` });
+    await suggestion.waitFor({ timeout: 15_000 });
+    await suggestion.click();
+    await page.getByRole('heading', { name: `Returning a broken ${gadget}` }).waitFor();
+    await page.getByRole('button', { name: 'Back to the chat' }).click();
+    const viewed = await eventually(
+      async () =>
+        (await store.readAll({ after: START })).find(
+          (e) =>
+            e.type === 'knowledge.article-viewed.v1' &&
+            (e.data as { articleId: string; channel: string }).articleId === articleId,
+        ) ?? false,
+      { timeoutMs: 15_000, what: 'the article view in the event store' },
+    );
+    expect((viewed.data as { channel: string }).channel).toBe('widget');
+
+    await w.message.fill(`My ${gadget} arrived broken, order 1234`);
+    await w.message.press('Enter');
+    await w.log.getByText('Sent', { exact: true }).waitFor();
+
+    const ticket = await eventually(
+      async () => {
+        const board = await ok('GET', `${url('tickets')}/v1/tickets?group=${group}&limit=10`, supervisor);
+        const found = (board['tickets'] as { ticketId: string; assignee?: string }[])[0];
+        return found?.assignee === agent && found;
+      },
+      { timeoutMs: 30_000, what: 'the ticket assigned to the agent' },
+    );
+    ticketUrl = `${url('tickets')}/v1/tickets/${ticket.ticketId}`;
+    conversationId = (await ok('GET', ticketUrl, supervisor))['conversationId'] as string;
+    expect(conversationId).toMatch(/^[0-9a-f-]{36}$/);
+  }, 120_000);
+
+  it('shows the agent typing, their read receipt and their reply without a reload; the customer’s read is recorded', async () => {
+    // The agent's live socket on the conversation (what the agent workspace holds open).
+    const token = await issueLocalToken({
+      keyFile,
+      issuer: 'journey-local',
+      audience: 'journey',
+      ...agentAs,
+      expiresIn: '1h',
+    });
+    const socket = new WebSocket(
+      `${url('channels').replace('http', 'ws')}/v1/chat/socket?access_token=${token}`,
+    );
+    const frames: { type: string }[] = [];
+    socket.on('message', (raw) => frames.push(JSON.parse(String(raw)) as { type: string }));
+    await eventually(() => frames.some((f) => f.type === 'ready'), { what: 'the agent socket' });
+    socket.send(JSON.stringify({ type: 'join', conversationId }));
+    await eventually(() => frames.some((f) => f.type === 'joined'), { what: 'the agent joined' });
+    socket.send(JSON.stringify({ type: 'typing', conversationId }));
+    await page.getByText('The agent is typing…').waitFor({ timeout: 10_000 });
+    const customerMessage = (
+      await ok('GET', `${url('channels')}/v1/conversations/${conversationId}`, agentAs)
+    )['messages'] as { messageId: string; from: string }[];
+    const lastFromCustomer = customerMessage.filter((m) => m.from === 'customer').at(-1)!;
+    socket.send(JSON.stringify({ type: 'read', conversationId, upToMessageId: lastFromCustomer.messageId }));
+    await widget(page).log.getByText('Read', { exact: true }).waitFor({ timeout: 10_000 });
+    socket.close();
+
+    await ok('POST', `${ticketUrl}/replies`, agentAs, { text: 'A new one ships today.' });
+    await widget(page).log.getByText('A new one ships today.').waitFor({ timeout: 20_000 });
+    // The widget is open, so it says it read the reply: the conversation records the customer's read.
+    await eventually(
+      async () => {
+        const events = await store.readStream(`conversation-${conversationId}`);
+        return events.some(
+          (e) =>
+            e.type === 'channels.messages-read.v1' && (e.data as { reader: string }).reader === 'customer',
+        );
+      },
+      { timeoutMs: 15_000, what: "the customer's read receipt" },
+    );
+  }, 60_000);
+
+  it('keeps what the customer writes while the connection is down and sends it once when it is back', async () => {
+    const w = widget(page);
+    proxy.cut();
+    await page.getByText('Connection lost: reconnecting…').waitFor({ timeout: 10_000 });
+    await w.message.fill('Are you still there?');
+    await w.message.press('Enter');
+    await w.log.getByText('Not sent yet: will be sent when the connection is back').waitFor();
+    // Reloading while offline keeps the unsent message (it is queued in the page's storage).
+    proxy.restore();
+    await w.log.getByText('Not sent yet', { exact: false }).waitFor({ state: 'detached', timeout: 40_000 });
+    await page.reload();
+    await widget(page).log.getByText('A new one ships today.').waitFor({ timeout: 20_000 });
+    await widget(page).log.getByText('Are you still there?').waitFor();
+    // The agent's read receipt is part of the conversation, not only of the socket that carried it.
+    await widget(page).log.getByText('Read', { exact: true }).waitFor();
+    const conversation = await ok('GET', `${url('channels')}/v1/conversations/${conversationId}`, agentAs);
+    const texts = (conversation['messages'] as { text?: string }[]).map((m) => m.text);
+    expect(texts.filter((t) => t === 'Are you still there?')).toHaveLength(1);
+    expect(texts.filter((t) => t === `My ${gadget} arrived broken, order 1234`)).toHaveLength(1);
+  }, 90_000);
+
+  it('asks for a rating inside the widget when the ticket is solved; the rating reaches the ticket and analytics', async () => {
+    await ok('POST', `${ticketUrl}/status`, agentAs, { status: 'solved' });
+    const five = page.getByRole('button', { name: 'Rate 5 out of 5' });
+    await five.waitFor({ timeout: 30_000 });
+    if (screenshots) {
+      mkdirSync(screenshots, { recursive: true });
+      await page.screenshot({ path: join(screenshots, 'chat-widget.png') });
+    }
+    await five.click();
+    await page.getByText('Thank you for your rating.').waitFor();
+    const rated = await eventually(
+      async () => {
+        const t = await ok('GET', ticketUrl, supervisor);
+        return (t['csat'] as { score?: number } | undefined)?.score === 5 && t;
+      },
+      { timeoutMs: 20_000, what: 'the rating on the ticket' },
+    );
+    expect(rated['csat']).toMatchObject({ score: 5 });
+    const from = new Date(Date.now() - 86_400_000).toISOString();
+    const to = new Date(Date.now() + 86_400_000).toISOString();
+    await eventually(
+      async () => {
+        const figures = await ok(
+          'GET',
+          `${url('analytics')}/v1/figures?group=${group}&from=${from}&to=${to}&by=agent`,
+          supervisor,
+        );
+        const rows = figures['rows'] as { key: { agent: string }; rated: number; good: number }[];
+        return rows.some((r) => r.key.agent === agent && r.rated === 1 && r.good === 1);
+      },
+      { timeoutMs: 30_000, what: 'the rating in the analytics figures' },
+    );
+  }, 90_000);
+
+  it('passes an accessibility check, open and closed, and can be worked with the keyboard', async () => {
+    expect(await axeViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await expect(widget(page).dialog.isVisible()).resolves.toBe(false);
+    // Focus returns to the launcher; Enter opens the chat again with the message box focused.
+    await page.keyboard.press('Enter');
+    await widget(page).dialog.waitFor();
+    expect(
+      await widget(page).message.evaluate(
+        (el) => el === (el.getRootNode() as unknown as { activeElement: unknown }).activeElement,
+      ),
+    ).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+  }, 60_000);
+
+  it('speaks Chinese on a Chinese page', async () => {
+    const context = await browser.newContext();
+    const zh = await context.newPage();
+    await zh.goto(`${siteOrigin}/zh/`);
+    await zh.getByRole('button', { name: '打开聊天' }).click();
+    await zh.getByRole('dialog', { name: '在线客服' }).waitFor();
+    await zh.getByRole('textbox', { name: '您的消息' }).waitFor({ state: 'attached' });
+    expect(await axeViolations(zh)).toEqual([]);
+    await context.close();
+  }, 60_000);
+});
