@@ -31,6 +31,8 @@ const server = createServer((req, res) => {
     res.writeHead(405, { allow: 'GET, HEAD' }).end();
   } else if (path === '/' || path === '/index.html') {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }).end(page);
+  } else if (path === '/favicon.ico') {
+    res.writeHead(204).end();
   } else if (path === '/health') {
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
   } else {
