@@ -1,3 +1,5 @@
+import { context as otelContext, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import pg from 'pg';
 import type {
   AppendResult,
@@ -37,9 +39,13 @@ interface QueuedAppend {
   streamId: string;
   events: NewEvent[];
   expected: ExpectedRevision;
+  /** The caller's trace context: the append's statement is traced under it. */
+  context: Context;
   resolve(result: AppendResult): void;
   reject(err: unknown): void;
 }
+
+const tracer = trace.getTracer('journey-eventstore');
 
 interface BatchRow {
   r_ord: number;
@@ -79,6 +85,7 @@ export class PostgresEventStore implements EventStore {
   private readonly maxAppends: number;
   private readonly queued: QueuedAppend[] = [];
   private inFlight = 0;
+  private closing = false;
 
   private constructor(options: PostgresEventStoreOptions) {
     this.schema = options.schema ?? 'eventstore';
@@ -113,8 +120,9 @@ export class PostgresEventStore implements EventStore {
   append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     return measuredAppend('postgresql', () => {
       if (events.length === 0) return Promise.reject(new Error('append needs at least one event'));
+      if (this.closing) return Promise.reject(new Error('the event store is closed'));
       return new Promise<AppendResult>((resolve, reject) => {
-        this.queued.push({ streamId, events, expected, resolve, reject });
+        this.queued.push({ streamId, events, expected, context: otelContext.active(), resolve, reject });
         this.writeQueued();
       });
     });
@@ -129,35 +137,64 @@ export class PostgresEventStore implements EventStore {
     while (this.queued.length > 0 && this.inFlight < this.maxInFlight) {
       const batch = this.queued.splice(0, this.maxAppends);
       this.inFlight++;
-      void this.writeBatch(batch).finally(() => {
+      void this.traced(batch).finally(() => {
         this.inFlight--;
         this.writeQueued();
       });
     }
   }
 
+  /**
+   * A lone append is traced in its caller's trace. A batch serves several traces: its statement gets a
+   * span of its own, linked to each caller's, so that no caller's trace holds another's statement.
+   */
+  private traced(batch: QueuedAppend[]): Promise<void> {
+    if (batch.length === 1) return this.writeBatch(batch);
+    const links = batch
+      .map((a) => trace.getSpanContext(a.context))
+      .filter((c) => c !== undefined)
+      .map((c) => ({ context: c }));
+    return tracer.startActiveSpan(
+      'eventstore append batch',
+      { links, attributes: { 'journey.eventstore.appends': batch.length } },
+      ROOT_CONTEXT,
+      (span) => this.writeBatch(batch).finally(() => span.end()),
+    );
+  }
+
   private async writeBatch(batch: QueuedAppend[]): Promise<void> {
     if (batch.length > 1) {
-      let results: (AppendResult | WrongExpectedRevisionError)[] | undefined;
+      let results: (AppendResult | WrongExpectedRevisionError)[];
       try {
         results = await this.appendBatch(batch);
-      } catch {
-        // Nothing of the batch was written (a known event id, or a lost connection): each goes alone,
-        // and gets its own outcome.
-      }
-      if (results) {
-        this.appended.notify();
-        batch.forEach((a, i) => {
-          const result = results[i];
-          if (result instanceof WrongExpectedRevisionError || result === undefined)
-            a.reject(result ?? new Error('append batch returned no row'));
-          else a.resolve(result);
-        });
+      } catch (err) {
+        // PostgreSQL refused the statement (a known event id, say): the batch's transaction rolled back,
+        // so each append goes alone, in order, and gets its own outcome. Anything else (the connection
+        // lost before the answer) leaves the outcome unknown: each caller gets the error, as a single
+        // append would, and finds out by reading (a retry would write a command's effect twice).
+        if (!rolledBack(err)) {
+          for (const a of batch) a.reject(err);
+          return;
+        }
+        for (const a of batch) await this.appendAlone(a);
         return;
       }
+      this.appended.notify();
+      batch.forEach((a, i) => {
+        const result = results[i];
+        if (result instanceof WrongExpectedRevisionError || result === undefined)
+          a.reject(result ?? new Error('append batch returned no row'));
+        else a.resolve(result);
+      });
+      return;
     }
-    await Promise.all(
-      batch.map((a) => this.appendNow(a.streamId, a.events, a.expected).then(a.resolve, a.reject)),
+    for (const a of batch) await this.appendAlone(a);
+  }
+
+  /** One queued append in its own transaction, traced in its caller's trace. */
+  private appendAlone(a: QueuedAppend): Promise<void> {
+    return otelContext.with(a.context, () =>
+      this.appendNow(a.streamId, a.events, a.expected).then(a.resolve, a.reject),
     );
   }
 
@@ -348,10 +385,23 @@ export class PostgresEventStore implements EventStore {
     ]);
   }
 
+  /** Takes no more appends, lets those queued and under way finish, then closes the pool. */
   async close(): Promise<void> {
+    this.closing = true;
     this.appended.release();
+    while (this.inFlight > 0 || this.queued.length > 0) await new Promise((r) => setTimeout(r, 5));
     await this.pool.end();
   }
+}
+
+/**
+ * Whether a failed statement surely wrote nothing: PostgreSQL answered with an error of its own (an
+ * SQLSTATE), so its transaction rolled back. A connection-class error (08…) or a socket error leaves
+ * the outcome unknown.
+ */
+function rolledBack(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08');
 }
 
 function toRecorded(row: EventRow): RecordedEvent {
