@@ -12,7 +12,8 @@ export function surveyText(token: string): string {
 
 /**
  * The survey link in a message the CSAT automation sent (the web chat shows a rating prompt for it
- * instead of the bare link): the message's last http(s) URL. Any other message has none.
+ * instead of the bare link): the message's last URL under CSAT_LINK_BASE. Any other message has none,
+ * so no other author (an auto-reply rule named "csat", say) can make visitors' browsers post elsewhere.
  */
 export function surveyLinkOf(message: {
   from: string;
@@ -20,6 +21,9 @@ export function surveyLinkOf(message: {
   text?: string;
 }): string | undefined {
   if (message.from !== 'automation' || message.authorId !== CSAT_AUTHOR || !message.text) return undefined;
-  const links = message.text.match(/https?:\/\/[^\s]+/g);
-  return links?.[links.length - 1];
+  const base = `${csatLinkBase()}/`;
+  const links = (message.text.match(/https?:\/\/[^\s]+/g) ?? []).filter(
+    (link) => link.startsWith(base) && link.length > base.length && !link.slice(base.length).includes('/'),
+  );
+  return links[links.length - 1];
 }

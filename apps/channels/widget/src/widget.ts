@@ -57,9 +57,10 @@
   }
   const base = new URL(script.src, location.href).origin;
   const pageLang = (
-    script.dataset['locale'] ??
-    document.documentElement.lang ??
-    navigator.language
+    script.dataset['locale'] ||
+    document.documentElement.lang ||
+    navigator.language ||
+    'en'
   ).toLowerCase();
   const locale: 'zh-CN' | 'en' = pageLang.startsWith('zh') ? 'zh-CN' : 'en';
 
@@ -140,13 +141,20 @@
       return { outbox: [], rated: [] };
     }
   };
-  const stored = load();
+  let stored = load();
   const save = () => {
     try {
       localStorage.setItem(KEY, JSON.stringify(stored));
     } catch {
       /* private mode: the conversation lasts as long as the page */
     }
+  };
+  /** Changes the kept state from its latest copy (another tab of the site may have changed it). */
+  const update = (change: (s: Stored) => void) => {
+    const latest = load();
+    stored = { ...latest, open: stored.open };
+    change(stored);
+    save();
   };
 
   let settings: Settings = { channelId: channel, preChat: 'off' };
@@ -165,6 +173,7 @@
   root.innerHTML = `
 <style>
   :host { all: initial; }
+  [hidden] { display: none !important; }
   * { box-sizing: border-box; font-family: system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif; }
   .launcher { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; width: 56px; height: 56px; border-radius: 50%;
     border: none; background: #1f5fbf; color: #fff; cursor: pointer; display: flex; align-items: center; justify-content: center; box-shadow: 0 4px 14px rgba(0,0,0,.25); }
@@ -313,8 +322,7 @@
       });
       // 422: already rated (from another tab, say): the answer is in, so thank the visitor all the same.
       if (!res.ok && res.status !== 422) throw new Error(String(res.status));
-      stored.rated.push(url);
-      save();
+      update((s) => s.rated.push(url));
       render();
       // The prompt's buttons are gone: keep the keyboard in the chat (not lost on the page's body).
       input.focus();
@@ -357,14 +365,13 @@
       typeof crypto.randomUUID === 'function'
         ? crypto.randomUUID()
         : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-    stored.outbox.push({ clientMessageId, text });
-    save();
+    update((s) => s.outbox.push({ clientMessageId, text }));
     messages.push({ clientMessageId, from: 'customer', text, state: 'queued' });
     render();
-    flush();
+    if (socket && connected) socket.send(JSON.stringify({ type: 'message', clientMessageId, text }));
   }
 
-  /** Sends every queued message; each stays queued until its ack (a resend is deduplicated). */
+  /** Sends every queued message (after a reconnect); each stays queued until its ack (deduplicated). */
   function flush(): void {
     if (!socket || !connected) return;
     for (const o of stored.outbox)
@@ -372,7 +379,7 @@
   }
 
   function markRead(): void {
-    if (!socket || !connected || panel.hidden) return;
+    if (!socket || !connected || panel.hidden || document.visibilityState !== 'visible') return;
     const lastIncoming = [...messages].reverse().find((m) => m.from !== 'customer' && m.messageId);
     if (lastIncoming?.messageId)
       socket.send(JSON.stringify({ type: 'read', upToMessageId: lastIncoming.messageId }));
@@ -387,20 +394,23 @@
     });
     if (!res.ok) throw new Error(`session ${res.status}`);
     const body = (await res.json()) as { token: string };
-    stored.token = body.token;
-    save();
+    update((s) => (s.token = body.token));
     return body.token;
   }
 
+  let connecting = false;
   function connect(): void {
     window.clearTimeout(reconnectTimer);
     reconnectTimer = undefined;
-    if (socket && socket.readyState <= WebSocket.OPEN) return;
+    // One attempt at a time: the reconnect timer, the browser coming online and a first open may all ask.
+    if (connecting || (socket && socket.readyState <= WebSocket.OPEN)) return;
+    connecting = true;
     void (async () => {
       let token: string;
       try {
-        token = stored.token ?? (await session());
+        token = load().token ?? (await session());
       } catch {
+        connecting = false;
         return scheduleReconnect();
       }
       const url = new URL('/v1/chat/socket', base);
@@ -409,15 +419,15 @@
       url.searchParams.set('token', token);
       const ws = new WebSocket(url);
       socket = ws;
-      ws.addEventListener('message', (e) => onFrame(JSON.parse(String(e.data)) as Frame));
+      connecting = false;
+      ws.addEventListener('message', (e) => {
+        if (socket === ws) onFrame(JSON.parse(String(e.data)) as Frame);
+      });
       ws.addEventListener('close', (e) => {
         if (socket !== ws) return;
         connected = false;
         // 4401: the token is not (any longer) this channel's: start a new session.
-        if (e.code === 4401) {
-          delete stored.token;
-          save();
-        }
+        if (e.code === 4401) update((s) => delete s.token);
         setStatus(WORDS.offline);
         scheduleReconnect();
       });
@@ -448,8 +458,7 @@
       flush();
       markRead();
     } else if (frame.type === 'ack') {
-      stored.outbox = stored.outbox.filter((o) => o.clientMessageId !== frame.clientMessageId);
-      save();
+      update((s) => (s.outbox = s.outbox.filter((o) => o.clientMessageId !== frame.clientMessageId)));
       const m = messages.find((x) => x.clientMessageId === frame.clientMessageId);
       const already = messages.find((x) => x.messageId === frame.messageId && x !== m);
       if (m && already) messages.splice(messages.indexOf(m), 1);
@@ -468,6 +477,9 @@
       typing.textContent = WORDS.typing;
       window.clearTimeout(typingShown);
       typingShown = window.setTimeout(() => (typing.textContent = ''), 4_000);
+    } else if (frame.type === 'error') {
+      // A message refused (too long, too fast): it stays queued, and is sent again on the next connection.
+      setStatus(frame.message ? `${WORDS.failed} (${frame.message})` : WORDS.failed);
     } else if (frame.type === 'read' && frame.reader === 'agent') {
       const upTo = messages.findIndex((m) => m.messageId === frame.upToMessageId);
       for (const m of messages.slice(0, upTo + 1)) if (m.from === 'customer') m.readByAgent = true;
@@ -535,6 +547,18 @@
       heading.textContent = body.title;
       const content = document.createElement('div');
       content.innerHTML = body.html; // sanitised by the help centre (an allow-list of tags and attributes)
+      // Links point at the help centre (not at the shop's page the widget sits on), in a new tab.
+      for (const a of Array.from(content.querySelectorAll('a'))) {
+        try {
+          const target = new URL(a.getAttribute('href') ?? '', `${settings.helpCenterUrl}/articles/`);
+          if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new Error('scheme');
+          a.href = target.href;
+          a.target = '_blank';
+          a.rel = 'noopener noreferrer';
+        } catch {
+          a.removeAttribute('href');
+        }
+      }
       view.replaceChildren(heading, content);
       article.hidden = false;
       log.hidden = true;
@@ -582,8 +606,7 @@
           body: JSON.stringify({ email, ...(name ? { name } : {}) }),
         });
         if (!res.ok) throw new Error(String(res.status));
-        stored.preChatDone = true;
-        save();
+        update((s) => (s.preChatDone = true));
         showPreChat(false);
         input.focus();
       } catch {
@@ -592,23 +615,23 @@
     })();
   });
   $('.prechat .skip').addEventListener('click', () => {
-    stored.preChatDone = true;
-    save();
+    update((s) => (s.preChatDone = true));
     showPreChat(false);
     input.focus();
   });
 
   // ---------- events ----------
-  function setOpen(open: boolean): void {
+  function setOpen(open: boolean, takeFocus = true): void {
     panel.hidden = !open;
     launcher.setAttribute('aria-expanded', String(open));
     launcher.querySelector('.sr-only')!.textContent = open ? WORDS.close : WORDS.open;
-    stored.open = open;
-    save();
+    update((s) => (s.open = open));
     if (open) {
       connect();
       showPreChat(needsPreChat());
-      if (needsPreChat()) ($('.prechat input[name="name"]') as HTMLInputElement).focus();
+      if (!takeFocus) {
+        // reopened as the page loads: the page keeps its focus
+      } else if (needsPreChat()) ($('.prechat input[name="name"]') as HTMLInputElement).focus();
       else input.focus();
       markRead();
     }
@@ -648,6 +671,18 @@
       socket.send(JSON.stringify({ type: 'typing' }));
     }
   });
+  document.addEventListener('visibilitychange', markRead);
+  window.addEventListener('storage', (e) => {
+    // Another tab of the site queued, sent or rated: show the same state here.
+    if (e.key !== KEY) return;
+    stored = { ...load(), open: stored.open };
+    const pending = new Set(stored.outbox.map((o) => o.clientMessageId));
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const m = messages[i] as Message;
+      if (m.state === 'queued' && !pending.has(m.clientMessageId as string)) messages.splice(i, 1);
+    }
+    render();
+  });
   window.addEventListener('online', () => {
     attempt = 0;
     connect();
@@ -667,6 +702,6 @@
     render();
     // A returning visitor's conversation reconnects at once; a new one waits for the first open.
     if (stored.token || stored.outbox.length > 0) connect();
-    if (stored.open) setOpen(true);
+    if (stored.open) setOpen(true, false);
   })();
 })();
