@@ -26,6 +26,8 @@ const env = z.object({
     ),
   TICKETS_TIMER_POLL_MS: z.coerce.number().int().min(50).max(10_000).default(500),
   TICKETS_CONTACT_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(750),
+  TICKETS_LIVE_INTERVAL_MS: z.coerce.number().int().min(200).max(60_000).default(1_000),
+  TICKETS_LIVE_MAX_STREAMS: z.coerce.number().int().min(1).max(100_000).default(1_000),
 });
 
 /** The tickets service's own settings (environment, checked at start-up). */
@@ -42,6 +44,9 @@ export interface TicketsOptions {
    * the agent who served them) before it is assigned without knowing.
    */
   contactWaitMs: number;
+  /** Live streams (GET /v1/tickets/live): how often each polls the board, and how many one replica serves. */
+  liveIntervalMs: number;
+  liveMaxStreams: number;
 }
 
 export const TICKETS_OPTIONS = Symbol('TICKETS_OPTIONS');
@@ -58,5 +63,7 @@ export function loadTicketsOptions(source: NodeJS.ProcessEnv = process.env): Tic
     dispatchIntervalMs: e.TICKETS_DISPATCH_INTERVAL_MS,
     timerPollMs: e.TICKETS_TIMER_POLL_MS,
     contactWaitMs: e.TICKETS_CONTACT_WAIT_MS,
+    liveIntervalMs: e.TICKETS_LIVE_INTERVAL_MS,
+    liveMaxStreams: e.TICKETS_LIVE_MAX_STREAMS,
   };
 }

@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { createServiceApp, issueLocalToken, loadServiceConfig, startServiceApp } from '@journey/platform';
+import {
+  createServiceApp,
+  issueLocalToken,
+  loadServiceConfig,
+  openApiProblems,
+  startServiceApp,
+} from '@journey/platform';
 import type { Role, ServiceConfig } from '@journey/platform';
 import {
   committedEventCount,
@@ -420,4 +426,138 @@ describe('tickets', () => {
     );
     expect(served).toBe(live.body.ticketId);
   });
+});
+
+/** Reads a server-sent event stream with fetch (a bearer header, as the agent workspace does). */
+async function openStream(url: string, headers: Record<string, string>) {
+  const controller = new AbortController();
+  const res = await fetch(url, { headers, signal: controller.signal });
+  const events: { event: string; data: Record<string, unknown> }[] = [];
+  if (res.ok && res.body) {
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    void (async () => {
+      for (;;) {
+        const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.+)$/m.exec(block)?.[1];
+          const data = /^data: (.+)$/m.exec(block)?.[1];
+          if (event && data) events.push({ event, data: JSON.parse(data) as Record<string, unknown> });
+        }
+      }
+    })();
+  }
+  return { res, events, close: () => controller.abort() };
+}
+
+describe('the agent workspace’s APIs', () => {
+  it('declares the error answers and response schema of every operation, in OpenAPI', async () => {
+    const doc = (await request(base).get('/openapi.json').expect(200)).body;
+    expect(openApiProblems(doc)).toEqual([]);
+  });
+
+  it('keeps macros, refuses bad ones, and shows a group its own and the shared ones', async () => {
+    const api = () => request(base);
+    const admin = await as('admin-1', 'admin');
+    const agent = await as('mac-1', 'agent');
+    const macro = {
+      id: 'refund-sent',
+      title: 'Refund sent',
+      text: 'Your refund is on its way.',
+      status: 'pending',
+    };
+    await api().put('/v1/macros').set(admin).send([macro, macro]).expect(400);
+    await api()
+      .put('/v1/macros')
+      .set(admin)
+      .send([{ ...macro, status: 'archived' }])
+      .expect(400);
+    await api().put('/v1/macros').set(agent).send([]).expect(403);
+    await api()
+      .put('/v1/macros')
+      .set(admin)
+      .send([macro, { id: 'vip-hello', title: 'VIP greeting', text: 'Welcome back!', groups: ['vip'] }])
+      .expect(200);
+    const all = (await api().get('/v1/macros').set(agent).expect(200)).body as { id: string }[];
+    expect(all.map((m) => m.id)).toEqual(['refund-sent', 'vip-hello']);
+    const forCare = (await api().get('/v1/macros?group=care').set(agent).expect(200)).body as {
+      id: string;
+    }[];
+    expect(forCare.map((m) => m.id)).toEqual(['refund-sent']);
+    expect(forCare[0]).toMatchObject({ status: 'pending', tags: [] });
+  });
+
+  it("answers an agent's own profile (presence, groups, load), and 404 before an admin made one", async () => {
+    const admin = await as('admin-1', 'admin');
+    const agent = await as('self-1', 'agent');
+    await request(base).get('/v1/agents/me').set(agent).expect(404);
+    await request(base)
+      .put('/v1/agents/self-1')
+      .set(admin)
+      .send({ groups: ['care'], capacity: { default: 3 } })
+      .expect(200);
+    const me = (await request(base).get('/v1/agents/me').set(agent).expect(200)).body;
+    expect(me).toMatchObject({
+      agentId: 'self-1',
+      groups: ['care'],
+      load: { default: { holding: 0, capacity: 3 } },
+    });
+    await request(base).get('/v1/agents/me').expect(401);
+  });
+
+  it('streams a queue and a ticket as they change (server-sent events), and only to agents', async () => {
+    const agent = await as('live-1', 'agent');
+    const group = `live-${randomUUID().slice(0, 8)}`;
+    expect((await fetch(`${base}/v1/tickets/live?group=${group}`)).status).toBe(401);
+    expect((await fetch(`${base}/v1/tickets/live?group=NOT%20A%20GROUP`, { headers: agent })).status).toBe(
+      400,
+    );
+
+    const queue = await openStream(`${base}/v1/tickets/live?group=${group}&limit=10`, agent);
+    try {
+      expect(queue.res.status).toBe(200);
+      expect(queue.res.headers.get('content-type')).toContain('text/event-stream');
+      await eventually(() => queue.events.length >= 1, { what: 'the first page' });
+      expect(queue.events[0]).toEqual({ event: 'tickets', data: { tickets: [], total: 0 } });
+
+      const created = await request(base)
+        .post('/v1/tickets')
+        .set(agent)
+        .send({ subject: 'Live one', group })
+        .expect(201);
+      const ticketId = created.body.ticketId as string;
+      const page = await eventually(() => queue.events.find((e) => (e.data['total'] as number) === 1)?.data, {
+        timeoutMs: 20_000,
+        what: 'the queue with the new ticket',
+      });
+      expect((page['tickets'] as { ticketId: string }[])[0]?.ticketId).toBe(ticketId);
+
+      const one = await openStream(`${base}/v1/tickets/live?ticket=${ticketId}`, agent);
+      try {
+        await eventually(() => one.events.some((e) => e.event === 'ticket'), { what: 'the ticket' });
+        await request(base)
+          .post(`/v1/tickets/${ticketId}/notes`)
+          .set(agent)
+          .send({ text: 'looked at it' })
+          .expect(201);
+        await eventually(
+          () =>
+            one.events.some((e) =>
+              ((e.data['timeline'] as { kind: string }[] | undefined) ?? []).some((l) => l.kind === 'note'),
+            ),
+          { timeoutMs: 20_000, what: 'the note on the streamed ticket' },
+        );
+      } finally {
+        one.close();
+      }
+    } finally {
+      queue.close();
+    }
+  }, 60_000);
 });

@@ -53,6 +53,8 @@ export type { WaitOutOptions } from './infrastructure/transient-errors';
 export { clearDegraded, degradations, reportDegraded } from './health/degradations';
 export { errorAnswer } from './http/error-answer';
 export { writeStreamed } from './http/write-streamed';
+export { EventStreams } from './http/event-stream';
+export type { EventStreamOptions, StreamEvent } from './http/event-stream';
 export type { ErrorAnswer } from './http/error-answer';
 export {
   escapeRegExp,

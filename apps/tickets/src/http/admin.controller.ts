@@ -7,6 +7,7 @@ import {
   NotFoundException,
   Param,
   Put,
+  Query,
   Req,
   UnprocessableEntityException,
 } from '@nestjs/common';
@@ -28,10 +29,11 @@ import type { Principal } from '@journey/platform';
 import { Agents } from '../agent/agents';
 import { capacityFor, loadFor } from '../agent/domain/agent.decider';
 import { Boards } from '../board/boards';
+import { macrosSchema } from '../macros/macros';
 import { policyBookSchema } from '../sla/domain/sla-policy-book';
 import { TicketsSettings } from '../sla/sla-book';
 import { proactiveRulesSchema } from '../intake/proactive-rules';
-import { groupStream, PROACTIVE_RULES_STREAM, SLA_BOOK_STREAM } from '../ticket/ticket-ids';
+import { groupStream, MACROS_STREAM, PROACTIVE_RULES_STREAM, SLA_BOOK_STREAM } from '../ticket/ticket-ids';
 
 const profileSchema = agentProfileSet.schema.omit({ agentId: true, by: true }).strict();
 const groupSchema = groupConfigured.schema.omit({ groupId: true, by: true }).strict();
@@ -126,22 +128,37 @@ export class AdminController {
       .toArray();
     const agents = [];
     for (const doc of docs) {
-      const state = await this.agents.load(String(doc['agentId']));
-      if (!state.profile) continue;
-      const channels = new Set<string>([...Object.keys(state.profile.capacity), ...state.claims.values()]);
-      const load: Record<string, { holding: number; capacity: number }> = {};
-      for (const c of channels) {
-        const channel = c === 'default' ? 'none' : (c as Parameters<typeof loadFor>[1]);
-        load[c] = { holding: loadFor(state, channel), capacity: capacityFor(state.profile, channel) };
-      }
-      agents.push({
-        agentId: state.profile.agentId,
-        presence: state.presence,
-        groups: state.profile.groups,
-        load,
-      });
+      const row = await this.agentRow(String(doc['agentId']));
+      if (row) agents.push(row);
     }
     return { agents };
+  }
+
+  @Get('agents/me')
+  @Roles('agent', 'supervisor')
+  @ApiOperation({
+    summary: "The caller's own agent profile: presence, groups, and holding/capacity per channel",
+  })
+  @ApiAnswer(agentView)
+  @ApiErrors(401, 403, 404)
+  async me(@CurrentPrincipal() p: Principal) {
+    const row = await this.agentRow(p.subject);
+    if (!row)
+      throw new NotFoundException('you have no agent profile yet (an admin sets it: PUT /v1/agents/{id})');
+    return row;
+  }
+
+  /** An agent as the supervisor view shows it (from its stream), or undefined without a profile. */
+  private async agentRow(agentId: string) {
+    const state = await this.agents.load(agentId);
+    if (!state.profile) return undefined;
+    const channels = new Set<string>([...Object.keys(state.profile.capacity), ...state.claims.values()]);
+    const load: Record<string, { holding: number; capacity: number }> = {};
+    for (const c of channels) {
+      const channel = c === 'default' ? 'none' : (c as Parameters<typeof loadFor>[1]);
+      load[c] = { holding: loadFor(state, channel), capacity: capacityFor(state.profile, channel) };
+    }
+    return { agentId: state.profile.agentId, presence: state.presence, groups: state.profile.groups, load };
   }
 
   @Put('groups/:groupId')
@@ -199,6 +216,37 @@ export class AdminController {
   @ApiErrors(401, 403)
   getBook() {
     return this.settings.book();
+  }
+
+  @Put('macros')
+  @Roles('admin')
+  @ApiOperation({
+    summary:
+      'Replace the macros: canned replies agents insert with one click, with the status and tags they set',
+  })
+  @ApiBody({ schema: openApiSchema(macrosSchema) })
+  @ApiAnswer(done)
+  @ApiErrors(400, 401, 403)
+  async setMacros(@Body() body: unknown, @CurrentPrincipal() p: Principal, @Req() req: Request) {
+    const macros = parseInput(macrosSchema, body);
+    await this.settings.record(
+      MACROS_STREAM,
+      'tickets.macros-configured.v1',
+      { macros, by: p.subject },
+      correlationIdOf(req),
+    );
+    return { ok: true };
+  }
+
+  @Get('macros')
+  @Roles('agent', 'supervisor', 'admin')
+  @ApiOperation({ summary: "The macros, for a group's agents when group is given (?group=)" })
+  @ApiAnswer(macrosSchema)
+  @ApiErrors(400, 401, 403)
+  async getMacros(@Query() query: unknown) {
+    const { group } = parseInput(z.object({ group: handle.optional() }).strict(), query, 'query');
+    const macros = await this.settings.macros();
+    return group ? macros.filter((m) => m.groups.length === 0 || m.groups.includes(group)) : macros;
   }
 
   @Put('proactive-rules')

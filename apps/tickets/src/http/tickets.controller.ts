@@ -12,10 +12,12 @@ import {
   Post,
   Query,
   Req,
+  Res,
   UnprocessableEntityException,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import type { Document, Filter } from 'mongodb';
 import { WrongExpectedRevisionError } from '@journey/eventstore';
@@ -25,12 +27,13 @@ import {
   ApiUuidParam,
   correlationIdOf,
   CurrentPrincipal,
+  EventStreams,
   openApiSchema,
   parseInput,
   Roles,
 } from '@journey/platform';
-import type { Principal } from '@journey/platform';
-import { servedFields } from '@journey/projections';
+import type { Principal, StreamEvent } from '@journey/platform';
+import { GUARD_FIELD, servedFields } from '@journey/projections';
 import { Agents } from '../agent/agents';
 import { Boards } from '../board/boards';
 import { TicketsSettings } from '../sla/sla-book';
@@ -56,6 +59,14 @@ import {
   transferSchema,
   updateTicketSchema,
 } from './tickets-api.schemas';
+import type { TicketQuery } from './tickets-api.schemas';
+
+/** Queues oldest first; any other search the most recently updated first. */
+function sortOf(q: TicketQuery): Record<string, 1 | -1> {
+  return q.queued === 'true' ? { openedAt: 1, _id: 1 } : { updatedAt: -1, _id: 1 };
+}
+
+const liveQuerySchema = ticketQuerySchema.extend({ ticket: z.uuid().optional() }).strict();
 
 /** A board document as the API answers it. */
 export function ticketView(doc: Document): Record<string, unknown> {
@@ -80,7 +91,11 @@ export class TicketsController {
     private readonly agents: Agents,
     private readonly settings: TicketsSettings,
     @Inject(TICKETS_OPTIONS) private readonly options: TicketsOptions,
-  ) {}
+  ) {
+    this.streams = new EventStreams(options.liveMaxStreams);
+  }
+
+  private readonly streams: EventStreams;
 
   private async run(ticketId: string, request: TicketRequest, req: Request, commandKey?: string) {
     try {
@@ -142,6 +157,23 @@ export class TicketsController {
   @ApiErrors(400, 401, 403)
   async search(@Query() query: unknown, @CurrentPrincipal() principal: Principal) {
     const q = parseInput(ticketQuerySchema, query, 'query');
+    const collection = await this.boards.tickets();
+    const filter = this.filterOf(q, principal);
+    const [docs, total] = await Promise.all([
+      collection
+        .find(filter)
+        .sort(sortOf(q))
+        .skip(q.offset)
+        .limit(q.limit)
+        .project({ timeline: 0 })
+        .toArray(),
+      collection.countDocuments(filter),
+    ]);
+    return { tickets: docs.map(ticketView), total };
+  }
+
+  /** The board filter of a search (also what a live stream watches). */
+  private filterOf(q: TicketQuery, principal: Principal): Filter<Document> {
     const and: Filter<Document>[] = [{ openedAt: { $exists: true } }];
     if (q.status) and.push({ status: q.status });
     if (q.assignee) and.push({ assignee: q.assignee === 'me' ? principal.subject : q.assignee });
@@ -158,15 +190,61 @@ export class TicketsController {
         })),
       });
     }
-    const collection = await this.boards.tickets();
-    const filter = { $and: and };
-    const sort: Record<string, 1 | -1> =
-      q.queued === 'true' ? { openedAt: 1, _id: 1 } : { updatedAt: -1, _id: 1 };
-    const [docs, total] = await Promise.all([
-      collection.find(filter).sort(sort).skip(q.offset).limit(q.limit).project({ timeline: 0 }).toArray(),
-      collection.countDocuments(filter),
-    ]);
-    return { tickets: docs.map(ticketView), total };
+    return { $and: and };
+  }
+
+  @Get('live')
+  @Roles('agent', 'supervisor', 'admin', 'ops')
+  @ApiOperation({
+    summary:
+      'Server-sent events: a search (the same filters) or one ticket (?ticket=), sent again whenever it changes',
+    description:
+      'text/event-stream. With the search filters: event `tickets` ({tickets, total}, as GET /v1/tickets answers) at once and after every change of the page. With ticket=<id>: event `ticket` (as GET /v1/tickets/{id}). The board is polled every second, so every replica serves every change. Authorization is the usual bearer header (read the stream with fetch).',
+  })
+  @ApiOkResponse({
+    description: 'The stream',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
+  @ApiErrors(400, 401, 403, 503)
+  live(
+    @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): void {
+    const { ticket, ...rest } = parseInput(liveQuerySchema, query, 'query');
+    let seen: string | undefined;
+    const changed = (signature: string) => {
+      if (signature === seen) return false;
+      seen = signature;
+      return true;
+    };
+    const poll = async (): Promise<StreamEvent[]> => {
+      if (ticket) {
+        const doc = await this.boards.ticket(ticket);
+        const signature = doc?.['openedAt'] ? String(doc[GUARD_FIELD] ?? JSON.stringify(doc)) : 'none';
+        if (!changed(signature)) return [];
+        return [
+          { event: 'ticket', data: doc?.['openedAt'] ? ticketView(doc) : { ticketId: ticket, found: false } },
+        ];
+      }
+      const collection = await this.boards.tickets();
+      const filter = this.filterOf(rest, principal);
+      const [docs, total] = await Promise.all([
+        collection
+          .find(filter)
+          .sort(sortOf(rest))
+          .skip(rest.offset)
+          .limit(rest.limit)
+          .project({ timeline: 0 })
+          .toArray(),
+        collection.countDocuments(filter),
+      ]);
+      const signature = `${total}|${docs.map((d) => `${String(d['_id'])}:${String(d[GUARD_FIELD])}`).join(',')}`;
+      if (!changed(signature)) return [];
+      return [{ event: 'tickets', data: { tickets: docs.map(ticketView), total } }];
+    };
+    this.streams.serve(req, res, poll, { intervalMs: this.options.liveIntervalMs });
   }
 
   @Get(':id')

@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { journeyCatalogue } from '@journey/contracts';
 import type { EventStore } from '@journey/eventstore';
 import { EVENT_STORE } from '@journey/messaging';
-import { groupStream, PROACTIVE_RULES_STREAM, SLA_BOOK_STREAM } from '../ticket/ticket-ids';
+import { groupStream, MACROS_STREAM, PROACTIVE_RULES_STREAM, SLA_BOOK_STREAM } from '../ticket/ticket-ids';
+import { macrosSchema } from '../macros/macros';
+import type { Macro } from '../macros/macros';
 import { EMPTY_BOOK, policyBookSchema } from './domain/sla-policy-book';
 import type { PolicyBook } from './domain/sla-policy-book';
 import { proactiveRulesSchema } from '../intake/proactive-rules';
@@ -58,6 +60,11 @@ export class TicketsSettings {
   async proactiveRules(): Promise<ProactiveRule[]> {
     const data = (await this.last(PROACTIVE_RULES_STREAM)) as { rules?: unknown } | undefined;
     return data?.rules ? proactiveRulesSchema.parse(data.rules) : [];
+  }
+
+  async macros(): Promise<Macro[]> {
+    const data = (await this.last(MACROS_STREAM)) as { macros?: unknown } | undefined;
+    return data?.macros ? macrosSchema.parse(data.macros) : [];
   }
 
   async group(groupId: string): Promise<GroupConfig | undefined> {

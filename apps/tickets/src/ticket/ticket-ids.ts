@@ -7,6 +7,7 @@ export const agentStream = (agentId: string) => `agent-${agentId}`;
 export const groupStream = (groupId: string) => `agent-group-${groupId}`;
 export const SLA_BOOK_STREAM = 'sla-policy-book';
 export const PROACTIVE_RULES_STREAM = 'proactive-rules';
+export const MACROS_STREAM = 'macros';
 
 /**
  * The ticket of a conversation, per generation: the first, then a new one each time the previous

@@ -564,6 +564,17 @@ export const proactiveRulesConfigured = defineEvent({
   }),
 });
 
+export const macrosConfigured = defineEvent({
+  type: 'tickets.macros-configured.v1',
+  description:
+    "An admin replaced the macros: canned replies agents insert with one click, each with the status and tags it sets (the format is in the tickets service's OpenAPI).",
+  contactScoped: false,
+  schema: z.object({
+    macros: boundedJson(z.array(z.unknown()), BOOK_MAX_BYTES),
+    by: actor,
+  }),
+});
+
 export const TICKET_EVENTS = [
   ticketOpened,
   ticketUpdated,
@@ -603,6 +614,7 @@ export const TICKETS_EVENTS = [
   groupConfigured,
   slaPoliciesConfigured,
   proactiveRulesConfigured,
+  macrosConfigured,
 ] as const;
 
 /** Every tickets event, type and data. */

@@ -3,6 +3,9 @@ import { metrics } from '@opentelemetry/api';
 import type { NextFunction, Request, Response } from 'express';
 import { bodyOf } from './error-answer';
 
+/** res.locals key of a function that gives an admitted request's place back before it ends. */
+export const RELEASE_ADMISSION = 'journeyReleaseAdmission';
+
 /** How long a client turned away for load should wait before it sends again. */
 export const OVERLOAD_RETRY_AFTER_SECONDS = 1;
 
@@ -94,6 +97,8 @@ export function admissionControl(limits: AdmissionLimits): AdmissionControl {
     };
     res.on('finish', release);
     res.on('close', release);
+    // A long-lived answer (a server-sent event stream) gives its place back once it has started.
+    res.locals[RELEASE_ADMISSION] = release;
     if (!req.complete) {
       const timer = setTimeout(() => {
         if (req.complete || res.headersSent) return;
