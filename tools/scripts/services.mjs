@@ -25,7 +25,8 @@ function usage() {
   process.stdout.write(`Usage: node tools/scripts/services.mjs <start|stop|status> [service...]
 
   start    start every service that is not already running, wait until all are ready, print their URLs;
-           with channels, also the demo site (a shop page with the chat widget, WEB_HTTP_PORT, default 3100)
+           with channels, also the web server (WEB_HTTP_PORT, default 3100): the agent workspace at /,
+           a demo shop page with the chat widget at /shop/
   stop     stop the services started by start (SIGTERM, then SIGKILL after 15 s)
   status   show each service, its pid, URL and readiness
 
@@ -70,7 +71,7 @@ function selected(args) {
   return args.length ? args : [...SERVICE_NAMES];
 }
 
-/** The demo site's origin (tools/scripts/web.mjs): the pages that call the services from a browser. */
+/** The web server's origin (tools/scripts/web.mjs): its pages call the services from a browser. */
 const webOrigin = () => `http://127.0.0.1:${process.env.WEB_HTTP_PORT ?? 3100}`;
 
 /**
@@ -85,14 +86,22 @@ function envFor(name) {
   };
 }
 
-/** Starts the demo site (a shop page with the chat widget) unless it runs already. */
+/** Starts the web server (the agent workspace, and a shop page with the chat widget) unless it runs already. */
 function startWeb() {
   if (pidOf('web')) return console.log(`  ${'web'.padEnd(10)} already running (pid ${pidOf('web')})`);
   const logFile = join(logDir, 'web.log');
   const fd = openSync(logFile, 'a');
   const child = spawn(process.execPath, [join(root, 'tools', 'scripts', 'web.mjs')], {
     cwd: root,
-    env: { ...process.env, CHANNELS_URL: baseUrl('channels') },
+    env: {
+      ...process.env,
+      ...Object.fromEntries(
+        ['channels', 'contacts', 'tickets', 'knowledge', 'analytics'].map((n) => [
+          `${n.toUpperCase()}_URL`,
+          baseUrl(n),
+        ]),
+      ),
+    },
     detached: true,
     stdio: ['ignore', fd, fd],
   });
@@ -175,6 +184,7 @@ async function start(names) {
   await status(names);
   if (failed.length) process.exit(1);
   console.log(`
+Workspace:     ${webOrigin()}/#token=$(npx journey token --role agent)      Shop with the chat widget: ${webOrigin()}/shop/
 Call an API:   curl -H "Authorization: Bearer $(npx journey token --role admin)" ${baseUrl('tickets')}/v1/me
 Logs:          .local/logs/<service>.log      Stop: npm stop
 `);
@@ -228,7 +238,7 @@ async function status(names) {
   if (web || names.includes('channels')) {
     const up = web ? (await probe(`${webOrigin()}/health`)).status === 200 : false;
     console.log(
-      `  ${'web'.padEnd(10)} ${(up ? 'ready' : 'stopped').padEnd(9)} ${String(web ?? '-').padEnd(8)} ${webOrigin().padEnd(24)} the demo shop page with the chat widget`,
+      `  ${'web'.padEnd(10)} ${(up ? 'ready' : 'stopped').padEnd(9)} ${String(web ?? '-').padEnd(8)} ${webOrigin().padEnd(24)} the agent workspace; /shop/: a shop page with the chat widget`,
     );
   }
   return allReady;

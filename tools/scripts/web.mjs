@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// The local web server of `npm start`: a demo shop page that embeds the chat widget, on its own origin
-// (http://127.0.0.1:3100 by default, WEB_HTTP_PORT), as a customer's site would.
-import { readFileSync } from 'node:fs';
+// The local web server of `npm start`, on its own origin (http://127.0.0.1:3100 by default): the agent
+// workspace (apps/console) at /, and at /shop/ a demo shop page that embeds the chat widget, as a
+// customer's site would.
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { dirname, join } from 'node:path';
+import { dirname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -11,33 +12,90 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(`Usage: node tools/scripts/web.mjs
 
-Serves the demo shop page (tools/demo-site) that embeds the chat widget.
+Serves the agent workspace (apps/console: public/ and the built dist/) at / and the demo shop page
+with the chat widget (tools/demo-site) at /shop/.
   WEB_HTTP_PORT     its port (default 3100)
-  CHANNELS_URL      where the widget comes from (default http://127.0.0.1:3101)
+  CHANNELS_URL, CONTACTS_URL, TICKETS_URL, KNOWLEDGE_URL, ANALYTICS_URL
+                    where the services answer (defaults: http://127.0.0.1:3101 … 3105)
+  ARTICLE_LINK_BASE where customers read a public article (default the local help centre)
 `);
   process.exit(0);
 }
 
 const port = Number(process.env.WEB_HTTP_PORT ?? 3100);
-const channelsUrl = (process.env.CHANNELS_URL ?? 'http://127.0.0.1:3101').replace(/\/$/, '');
-const page = readFileSync(join(root, 'tools', 'demo-site', 'index.html'), 'utf8').replaceAll(
+const serviceUrl = (name, port) =>
+  (process.env[`${name}_URL`] ?? `http://127.0.0.1:${port}`).replace(/\/$/, '');
+const config = {
+  channels: serviceUrl('CHANNELS', 3101),
+  contacts: serviceUrl('CONTACTS', 3102),
+  tickets: serviceUrl('TICKETS', 3103),
+  knowledge: serviceUrl('KNOWLEDGE', 3104),
+  analytics: serviceUrl('ANALYTICS', 3105),
+};
+config.articleLinkBase = process.env.ARTICLE_LINK_BASE ?? `${config.knowledge}/v1/help/articles`;
+
+const shop = readFileSync(join(root, 'tools', 'demo-site', 'index.html'), 'utf8').replaceAll(
   '{{CHANNELS_URL}}',
-  channelsUrl,
+  config.channels,
 );
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.map': 'application/json',
+};
+const consoleRoots = {
+  '/app/': join(root, 'apps', 'console', 'dist'),
+  '/': join(root, 'apps', 'console', 'public'),
+};
+// The workspace calls only the services it is configured with; it runs no script from elsewhere.
+const CSP = `default-src 'self'; connect-src 'self' ${Object.values(config).join(' ')}; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'`;
+
+/** A file under one of the console's folders, or undefined (no path escapes its folder). */
+function consoleFile(path) {
+  for (const [prefix, dir] of Object.entries(consoleRoots)) {
+    if (!path.startsWith(prefix)) continue;
+    const rel = path === '/' ? 'index.html' : path.slice(prefix.length);
+    const file = normalize(join(dir, rel));
+    if (file.startsWith(dir + sep) && existsSync(file)) return file;
+  }
+  return undefined;
+}
 
 const server = createServer((req, res) => {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD' }).end();
-  } else if (path === '/' || path === '/index.html') {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }).end(page);
+  } else if (path === '/shop' || path === '/shop/') {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }).end(shop);
+  } else if (path === '/config.json') {
+    res
+      .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' })
+      .end(JSON.stringify(config));
   } else if (path === '/favicon.ico') {
     res.writeHead(204).end();
   } else if (path === '/health') {
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
   } else {
-    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+    const file = consoleFile(path);
+    if (!file) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+      return;
+    }
+    const type = TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream';
+    res
+      .writeHead(200, {
+        'content-type': type,
+        'cache-control': 'no-cache',
+        'x-content-type-options': 'nosniff',
+        ...(type.startsWith('text/html') ? { 'content-security-policy': CSP } : {}),
+      })
+      .end(readFileSync(file));
   }
 });
-server.listen(port, '127.0.0.1', () => console.log(`demo site on http://127.0.0.1:${port}/`));
+server.listen(port, '127.0.0.1', () =>
+  console.log(
+    `agent workspace on http://127.0.0.1:${port}/ and the demo shop on http://127.0.0.1:${port}/shop/`,
+  ),
+);
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => server.close(() => process.exit(0)));

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -25,14 +27,17 @@ import { launchChromium } from './support/browser';
 import { consumerGroupsOf, launchService, readyServices, stopServices } from './support/service-processes';
 import type { ServiceProcess } from './support/service-processes';
 
-// The customer's side in a real browser: a shop's page on its own origin embeds the widget with one
-// script tag; the five services run from their built output on one event store, talking only through
-// Kafka. The customer sees an article suggestion, writes, gets the agent's reply without reloading,
-// keeps writing through a dropped connection, and rates the conversation inside the widget.
+// Both people's sides in a real browser. A shop's page on its own origin embeds the chat widget with
+// one script tag; the agent works in the workspace (apps/console, served as `npm start` serves it); the
+// five services run from their built output on one event store, talking only through Kafka. The
+// customer sees an article suggestion and writes; the ticket appears in the agent's queue; the agent
+// inserts a macro and an article and replies; the customer sees it without reloading, keeps writing
+// through a dropped connection, and rates the conversation inside the widget once the agent solves.
 const infra = testInfrastructure();
 const run = randomBytes(3).toString('hex');
 const keyFile = join(mkdtempSync(join(tmpdir(), 'journey-widget-e2e-')), 'key.json');
 const ports = { channels: 3271, contacts: 3272, tickets: 3273, analytics: 3274, knowledge: 3275 };
+const consoleOrigin = 'http://127.0.0.1:3276';
 const url = (s: keyof typeof ports) => `http://127.0.0.1:${ports[s]}`;
 const chatChannel = `shop-${run}`;
 const group = `web-${run}`;
@@ -50,6 +55,7 @@ let site: Server;
 let siteOrigin: string;
 let proxy: CuttableProxy;
 let browser: Browser;
+let web: ChildProcess;
 const services: ServiceProcess[] = [];
 
 const admin = { subject: 'admin-1', roles: ['admin'] as Role[] };
@@ -163,8 +169,9 @@ beforeAll(async () => {
     AUTH_LOCAL_KEY_FILE: keyFile,
     RATE_LIMIT_PER_SECOND: '2000',
     RATE_LIMIT_BURST: '4000',
-    // The shop's page calls channels (through the proxy), the help centre and the survey link.
-    HTTP_CORS_ORIGINS: siteOrigin,
+    // The shop's page calls channels (through the proxy), the help centre and the survey link; the
+    // workspace calls every service.
+    HTTP_CORS_ORIGINS: `${siteOrigin},${consoleOrigin}`,
   };
   const service = (name: keyof typeof ports, env: NodeJS.ProcessEnv = {}) =>
     launchService(name, ports[name], {
@@ -184,11 +191,25 @@ beforeAll(async () => {
     service('knowledge'),
   );
   await readyServices(services, 90_000);
+  web = spawn(process.execPath, [join(__dirname, '..', '..', '..', 'tools', 'scripts', 'web.mjs')], {
+    env: {
+      PATH: process.env['PATH'],
+      WEB_HTTP_PORT: '3276',
+      ...Object.fromEntries(
+        Object.keys(ports).map((s) => [`${s.toUpperCase()}_URL`, url(s as keyof typeof ports)]),
+      ),
+    },
+    stdio: 'ignore',
+  });
+  await eventually(async () => (await fetch(`${consoleOrigin}/health`).catch(() => undefined))?.ok === true, {
+    what: 'the workspace web server',
+  });
   browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
+  web?.kill('SIGTERM');
   await stopServices(services.filter((s) => s.child.exitCode === null && s.child.signalCode === null));
   await proxy?.close();
   await new Promise((r) => (site ? site.close(r) : r(undefined)));
@@ -204,26 +225,28 @@ const widget = (page: Page) => ({
   log: page.getByRole('log'),
 });
 
-async function axeViolations(page: Page) {
+/** axe-core's violations in the widget (or, with `whole`, the page: the workspace). */
+async function axeViolations(page: Page, whole = false) {
   await page.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
-  return page.evaluate(async () => {
+  return page.evaluate(async (wholePage) => {
     const axe = (
       globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<unknown> } }
     ).axe;
-    const result = (await axe.run(
-      { include: [['[data-journey-widget]']] },
-      { resultTypes: ['violations'] },
-    )) as { violations: { id: string; impact: string; nodes: { target: unknown }[] }[] };
+    const result = (await axe.run(wholePage ? { exclude: [] } : { include: [['[data-journey-widget]']] }, {
+      resultTypes: ['violations'],
+    })) as { violations: { id: string; impact: string; nodes: { target: unknown }[] }[] };
     return result.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
       targets: v.nodes.map((n) => n.target),
     }));
-  });
+  }, whole);
 }
 
-describe('the chat widget on a shop’s page', () => {
+describe('a customer on a shop’s page and an agent in the workspace', () => {
   let page: Page;
+  let workspace: Page;
+  let ticketId: string;
   let ticketUrl: string;
   let conversationId: string;
 
@@ -313,6 +336,7 @@ describe('the chat widget on a shop’s page', () => {
       },
       { timeoutMs: 30_000, what: 'the ticket assigned to the agent' },
     );
+    ticketId = ticket.ticketId;
     ticketUrl = `${url('tickets')}/v1/tickets/${ticket.ticketId}`;
     conversationId = (await ok('GET', ticketUrl, supervisor))['conversationId'] as string;
     expect(conversationId).toMatch(/^[0-9a-f-]{36}$/);
@@ -345,8 +369,71 @@ describe('the chat widget on a shop’s page', () => {
     await widget(page).log.getByText('Read', { exact: true }).waitFor({ timeout: 10_000 });
     socket.close();
 
-    await ok('POST', `${ticketUrl}/replies`, agentAs, { text: 'A new one ships today.' });
-    await widget(page).log.getByText('A new one ships today.').waitFor({ timeout: 20_000 });
+    await ok('PUT', `${url('tickets')}/v1/macros`, admin, [
+      {
+        id: 'replacement',
+        title: 'Replacement on its way',
+        text: 'A new one ships today.',
+        status: 'pending',
+      },
+    ]);
+
+    // The agent's workspace: the ticket is in "My tickets", live.
+    // (bypassCSP: the page allows its own scripts only, and the accessibility check injects axe-core.)
+    const context = await browser.newContext({ bypassCSP: true });
+    workspace = await context.newPage();
+    const agentToken = await issueLocalToken({
+      keyFile,
+      issuer: 'journey-local',
+      audience: 'journey',
+      ...agentAs,
+      expiresIn: '1h',
+    });
+    await workspace.goto(`${consoleOrigin}/#token=${agentToken}`);
+    const mine = workspace.getByRole('list', { name: 'My tickets' });
+    await mine.locator(`a[href="#/tickets/${ticketId}"]`).click({ timeout: 20_000 });
+    await workspace.getByRole('heading', { level: 1 }).waitFor();
+    // The conversation and the customer's whole journey beside it.
+    await workspace.getByText(`My ${gadget} arrived broken, order 1234`).first().waitFor({ timeout: 20_000 });
+    await workspace.getByRole('heading', { name: 'Journey across channels' }).waitFor({ timeout: 20_000 });
+    // A macro fills the reply and the status it sets; an article is inserted as its public link.
+    await workspace
+      .getByRole('combobox', { name: 'Macros' })
+      .selectOption({ label: 'Replacement on its way' });
+    expect(await workspace.getByLabel('Status after sending').inputValue()).toBe('pending');
+    const kb = workspace.getByRole('searchbox', { name: 'Search articles' });
+    await kb.fill(gadget);
+    await workspace
+      .getByRole('button', { name: `Insert: Returning a broken ${gadget}` })
+      .click({ timeout: 20_000 });
+    const reply = workspace.getByRole('textbox', { name: 'Reply to the customer' });
+    expect(await reply.inputValue()).toContain(`/v1/help/articles/`);
+    await workspace.getByRole('button', { name: 'Send reply' }).click();
+    await workspace.getByText('Sent.').waitFor();
+
+    await widget(page).log.getByText('A new one ships today.', { exact: false }).waitFor({ timeout: 20_000 });
+    await widget(page).log.getByText(`Returning a broken ${gadget}`, { exact: false }).waitFor();
+    // The workspace shows the reply and the status the macro set, without a reload.
+    const status = workspace.locator('.ticket-head dl.facts dd').first();
+    await eventually(async () => (await status.textContent()) === 'pending', {
+      timeoutMs: 20_000,
+      what: 'the status the macro set, in the workspace',
+    });
+    if (screenshots) {
+      mkdirSync(screenshots, { recursive: true });
+      await workspace.screenshot({ path: join(screenshots, 'agent-workspace.png'), fullPage: true });
+    }
+
+    // Keyboard: g to the queues, j to the next ticket of mine, r to the reply box.
+    await workspace.getByRole('heading', { level: 1 }).click();
+    await workspace.keyboard.press('g');
+    await mine.waitFor();
+    await workspace.keyboard.press('j');
+    await workspace.waitForURL(`**/#/tickets/${ticketId}`);
+    await workspace.getByRole('heading', { level: 1 }).waitFor();
+    await reply.waitFor();
+    await workspace.keyboard.press('r');
+    expect(await reply.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     // The widget is open, so it says it read the reply: the conversation records the customer's read.
     await eventually(
       async () => {
@@ -371,7 +458,7 @@ describe('the chat widget on a shop’s page', () => {
     proxy.restore();
     await w.log.getByText('Not sent yet', { exact: false }).waitFor({ state: 'detached', timeout: 40_000 });
     await page.reload();
-    await widget(page).log.getByText('A new one ships today.').waitFor({ timeout: 20_000 });
+    await widget(page).log.getByText('A new one ships today.', { exact: false }).waitFor({ timeout: 20_000 });
     await widget(page).log.getByText('Are you still there?').waitFor();
     // The agent's read receipt is part of the conversation, not only of the socket that carried it.
     await widget(page).log.getByText('Read', { exact: true }).waitFor();
@@ -381,8 +468,9 @@ describe('the chat widget on a shop’s page', () => {
     expect(texts.filter((t) => t === `My ${gadget} arrived broken, order 1234`)).toHaveLength(1);
   }, 90_000);
 
-  it('asks for a rating inside the widget when the ticket is solved; the rating reaches the ticket and analytics', async () => {
-    await ok('POST', `${ticketUrl}/status`, agentAs, { status: 'solved' });
+  it('asks for a rating inside the widget when the agent solves; the rating reaches the ticket, the workspace and analytics', async () => {
+    await workspace.getByRole('button', { name: 'Solve', exact: true }).click();
+    await workspace.getByText('Solved.').waitFor();
     const five = page.getByRole('button', { name: 'Rate 5 out of 5' });
     await five.waitFor({ timeout: 30_000 });
     if (screenshots) {
@@ -399,6 +487,7 @@ describe('the chat widget on a shop’s page', () => {
       { timeoutMs: 20_000, what: 'the rating on the ticket' },
     );
     expect(rated['csat']).toMatchObject({ score: 5 });
+    await workspace.getByText('Rated 5/5').first().waitFor({ timeout: 20_000 });
     const from = new Date(Date.now() - 86_400_000).toISOString();
     const to = new Date(Date.now() + 86_400_000).toISOString();
     await eventually(
@@ -430,13 +519,26 @@ describe('the chat widget on a shop’s page', () => {
     expect(await axeViolations(page)).toEqual([]);
   }, 60_000);
 
+  it('the workspace passes an accessibility check and speaks Chinese', async () => {
+    expect(await axeViolations(workspace, true)).toEqual([]);
+    await workspace.goto(`${consoleOrigin}/#/`);
+    await workspace.getByRole('list', { name: 'My tickets' }).waitFor();
+    expect(await axeViolations(workspace, true)).toEqual([]);
+    await workspace.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+    await workspace.getByRole('list', { name: '我的工单' }).waitFor();
+    expect(await axeViolations(workspace, true)).toEqual([]);
+  }, 60_000);
+
   it('speaks Chinese on a Chinese page', async () => {
     const context = await browser.newContext();
     const zh = await context.newPage();
     await zh.goto(`${siteOrigin}/zh/`);
     await zh.getByRole('button', { name: '打开聊天' }).click();
     await zh.getByRole('dialog', { name: '在线客服' }).waitFor();
-    await zh.getByRole('textbox', { name: '您的消息' }).waitFor({ state: 'attached' });
+    // The pre-chat form first (this channel: optional, so it can be skipped), then the message box.
+    await zh.getByRole('textbox', { name: '姓名' }).waitFor();
+    await zh.getByRole('button', { name: '跳过' }).click();
+    await zh.getByRole('textbox', { name: '您的消息' }).waitFor();
     expect(await axeViolations(zh)).toEqual([]);
     await context.close();
   }, 60_000);

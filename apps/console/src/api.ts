@@ -1,0 +1,104 @@
+/** Where each service answers (config.json, written by whoever serves the console). */
+export interface ConsoleConfig {
+  channels: string;
+  contacts: string;
+  tickets: string;
+  knowledge: string;
+  analytics: string;
+  /** Where a public article is read by customers: a link the agent inserts into a reply. */
+  articleLinkBase: string;
+}
+
+export type Service = Exclude<keyof ConsoleConfig, 'articleLinkBase'>;
+
+/** What the token says of its holder (read, not verified: the services verify it). */
+export interface Who {
+  subject: string;
+  roles: string[];
+  expiresAt?: number;
+}
+
+const TOKEN_KEY = 'journey-console:token';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The agent's session: the services' URLs and the bearer token every call carries. */
+export class Api {
+  constructor(
+    readonly config: ConsoleConfig,
+    private token: string,
+  ) {}
+
+  /** The token of #token=… (then removed from the address bar) or of this tab's storage. */
+  static storedToken(): string | undefined {
+    const fromHash = /(?:^|[#&])token=([^&]+)/.exec(location.hash)?.[1];
+    if (fromHash) {
+      sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(fromHash));
+      history.replaceState(null, '', location.pathname + location.search + '#/');
+    }
+    return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+  }
+
+  static remember(token: string): void {
+    sessionStorage.setItem(TOKEN_KEY, token.trim());
+  }
+
+  static forget(): void {
+    sessionStorage.removeItem(TOKEN_KEY);
+  }
+
+  get bearer(): string {
+    return this.token;
+  }
+
+  who(): Who {
+    const payload = this.token.split('.')[1] ?? '';
+    try {
+      const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
+      const roles = Array.isArray(json['roles']) ? (json['roles'] as string[]) : [];
+      return {
+        subject: String(json['sub'] ?? ''),
+        roles,
+        ...(typeof json['exp'] === 'number' ? { expiresAt: json['exp'] * 1000 } : {}),
+      };
+    } catch {
+      return { subject: '', roles: [] };
+    }
+  }
+
+  url(service: Service, path: string): string {
+    return `${this.config[service].replace(/\/$/, '')}${path}`;
+  }
+
+  async call<T = Record<string, unknown>>(
+    service: Service,
+    path: string,
+    init: { method?: string; body?: unknown } = {},
+  ): Promise<T> {
+    const res = await fetch(this.url(service, path), {
+      method: init.method ?? 'GET',
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+    const text = await res.text();
+    const body = text ? (JSON.parse(text) as unknown) : {};
+    if (!res.ok) {
+      const message = (body as { message?: unknown }).message;
+      throw new ApiError(
+        res.status,
+        typeof message === 'string' ? message : `${res.status} ${res.statusText}`,
+      );
+    }
+    return body as T;
+  }
+}
