@@ -34,6 +34,8 @@ export class Api {
   constructor(
     readonly config: ConsoleConfig,
     private token: string,
+    /** Called when a service refuses the token (expired, revoked): the page signs the agent out. */
+    private readonly onUnauthorized: () => void = () => undefined,
   ) {}
 
   /** The token of #token=… (then removed from the address bar) or of this tab's storage. */
@@ -91,8 +93,14 @@ export class Api {
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     });
     const text = await res.text();
-    const body = text ? (JSON.parse(text) as unknown) : {};
+    let body: unknown = {};
+    try {
+      body = text ? (JSON.parse(text) as unknown) : {};
+    } catch {
+      // not JSON: a proxy's error page, say; the status says what happened
+    }
     if (!res.ok) {
+      if (res.status === 401) this.onUnauthorized();
       const message = (body as { message?: unknown }).message;
       throw new ApiError(
         res.status,

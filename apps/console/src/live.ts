@@ -6,7 +6,8 @@ export function liveStream(
   url: string,
   bearer: string,
   onEvent: (event: string, data: unknown) => void,
-  onState: (connected: boolean) => void = () => undefined,
+  onState: (state: 'live' | 'stale' | 'reconnecting') => void = () => undefined,
+  onUnauthorized: () => void = () => undefined,
 ): () => void {
   let closed = false;
   let controller: AbortController | undefined;
@@ -20,9 +21,15 @@ export function liveStream(
           headers: { authorization: `Bearer ${bearer}`, accept: 'text/event-stream' },
           signal: controller.signal,
         });
+        if (res.status === 401) {
+          // The token is no longer good: reconnecting would not help.
+          closed = true;
+          onUnauthorized();
+          return;
+        }
         if (!res.ok || !res.body) throw new Error(String(res.status));
         attempt = 0;
-        onState(true);
+        onState('live');
         const reader = res.body.getReader();
         const decoder = new TextDecoder();
         let buffer = '';
@@ -40,13 +47,16 @@ export function liveStream(
               if (line.startsWith('event: ')) event = line.slice(7);
               else if (line.startsWith('data: ')) data.push(line.slice(6));
             }
-            if (data.length > 0) onEvent(event, JSON.parse(data.join('\n')) as unknown);
+            if (event === 'stale' || event === 'fresh') onState(event === 'stale' ? 'stale' : 'live');
+            else if (data.length > 0) onEvent(event, JSON.parse(data.join('\n')) as unknown);
           }
         }
       } catch {
         // dropped, refused or aborted: reopened below unless closed
+      } finally {
+        controller.abort();
       }
-      onState(false);
+      onState('reconnecting');
       if (closed) return;
       attempt += 1;
       const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)) * (0.75 + Math.random() * 0.5);

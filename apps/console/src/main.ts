@@ -53,12 +53,16 @@ interface Hit {
 let locale: Locale = initialLocale();
 let t = wordsFor(locale);
 let api: Api;
+/** Whether a session is on: after sign-out nothing may use `api` (its token is forgotten). */
+let signedIn = false;
 let me: AgentRow | undefined;
 let config: ConsoleConfig;
 /** Live streams and timers of the view on screen: closed when the view changes. */
 let cleanups: (() => void)[] = [];
 /** My open tickets, in queue order: what `j` walks through. */
 let mine: Ticket[] = [];
+/** Which view is on screen: work started for an earlier one (a late answer) leaves the screen alone. */
+let generation = 0;
 const root = document.getElementById('app') as HTMLElement;
 
 function notify(text: string, kind: 'ok' | 'error' = 'ok'): void {
@@ -139,19 +143,41 @@ function signIn(message?: string): void {
   input.focus();
 }
 
+/** Leaves the session: its streams and timers stop, and nothing of it stays in the page. */
+function signOut(message?: string): void {
+  closeView();
+  Api.forget();
+  signedIn = false;
+  me = undefined;
+  mine = [];
+  signIn(message);
+}
+
 async function start(): Promise<void> {
   const token = Api.storedToken();
   if (!token) return signIn();
-  api = new Api(config, token);
+  const session = new Api(config, token, () => signOut(t('badToken')));
   try {
-    me = await api.call<AgentRow>('tickets', '/v1/agents/me');
+    me = await session.call<AgentRow>('tickets', '/v1/agents/me');
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) me = undefined;
-    else if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
-      Api.forget();
-      return signIn(t('badToken'));
-    } else throw err;
+    else if (err instanceof ApiError && (err.status === 401 || err.status === 403))
+      return signOut(t('badToken'));
+    else {
+      replace(
+        root,
+        h(
+          'p',
+          { class: 'notice error', role: 'alert' },
+          t('unavailable', { reason: err instanceof Error ? err.message : String(err) }),
+        ),
+        h('button', { type: 'button', onclick: () => void start() }, t('signIn')),
+      );
+      return;
+    }
   }
+  api = session;
+  signedIn = true;
   frame();
   route();
 }
@@ -211,10 +237,7 @@ function frame(): void {
         'button',
         {
           type: 'button',
-          onclick: () => {
-            Api.forget();
-            signIn();
-          },
+          onclick: () => signOut(),
         },
         t('signOut'),
       ),
@@ -242,10 +265,15 @@ function view(): HTMLElement {
   return document.getElementById('view') as HTMLElement;
 }
 
-function route(): void {
+function closeView(): void {
+  generation += 1;
   for (const cleanup of cleanups) cleanup();
   cleanups = [];
-  if (!api) return;
+}
+
+function route(): void {
+  closeView();
+  if (!signedIn || !document.getElementById('view')) return;
   const hash = location.hash || '#/';
   const ticket = /^#\/tickets\/([0-9a-f-]{36})$/.exec(hash)?.[1];
   if (ticket) return void ticketView(ticket);
@@ -253,12 +281,25 @@ function route(): void {
   queuesView();
 }
 
-/** Follows a live stream for as long as the view is on screen. */
-function follow(path: string, onEvent: (event: string, data: unknown) => void, state?: HTMLElement): void {
+/** Follows a live stream for as long as the view that asked (its generation) is on screen. */
+function follow(
+  path: string,
+  onEvent: (event: string, data: unknown) => void,
+  state?: HTMLElement,
+  asked = generation,
+): void {
+  if (!signedIn || asked !== generation) return;
   cleanups.push(
-    liveStream(api.url('tickets', path), api.bearer, onEvent, (connected) => {
-      if (state) state.textContent = connected ? t('live') : t('reconnecting');
-    }),
+    liveStream(
+      api.url('tickets', path),
+      api.bearer,
+      onEvent,
+      (s) => {
+        if (state)
+          state.textContent = s === 'live' ? t('live') : s === 'stale' ? t('stale') : t('reconnecting');
+      },
+      () => signOut(t('badToken')),
+    ),
   );
 }
 
@@ -275,18 +316,13 @@ function ticketRow(ticket: Ticket): HTMLElement {
   );
 }
 
-function queueSection(
-  id: string,
-  title: string,
-  path: string,
-  keep: (t: Ticket) => boolean = () => true,
-): HTMLElement {
+function queueSection(id: string, title: string, path: string): HTMLElement {
   const list = h('ul', { class: 'tickets', 'aria-labelledby': id });
   const state = h('span', { class: 'live-state' }, t('reconnecting'));
   const section = h('section', { class: 'queue' }, h('h2', { id }, title, ' ', state), list);
   let tickets: Ticket[] = [];
   const render = () => {
-    const shown = tickets.filter(keep);
+    const shown = tickets;
     if (id === 'queue-mine') mine = shown;
     replace(list, ...(shown.length ? shown.map(ticketRow) : [h('li', { class: 'empty' }, t('noTickets'))]));
   };
@@ -314,8 +350,7 @@ function queuesView(): void {
     queueSection(
       'queue-mine',
       t('myQueue'),
-      '/v1/tickets/live?assignee=me&limit=50',
-      (x) => x.status !== 'solved' && x.status !== 'closed',
+      '/v1/tickets/live?assignee=me&status=new,open,pending,on-hold&limit=50',
     ),
     ...groups.map((g, i) =>
       queueSection(
@@ -327,8 +362,7 @@ function queuesView(): void {
     queueSection(
       'queue-breaching',
       t('breachingSoon'),
-      '/v1/tickets/live?breachingWithinMinutes=30&limit=50',
-      (x) => groups.length === 0 || groups.includes(x.group),
+      `/v1/tickets/live?breachingWithinMinutes=30&limit=50${groups.length ? `&group=${groups.map(encodeURIComponent).join(',')}` : ''}`,
     ),
   );
 }
@@ -732,6 +766,7 @@ function showKnowledge(
     window.clearTimeout(timer);
     timer = window.setTimeout(() => void search(query.value), 300);
   });
+  cleanups.push(() => window.clearTimeout(timer));
   replace(
     panel,
     h('h2', { id: 'knowledge-title' }, t('knowledge')),
@@ -812,6 +847,7 @@ function supervisorView(): void {
       queues,
       ...[...counts.entries()].sort().map(([g, n]) => h('li', {}, `${g}: `, t('waiting', { n }))),
     );
+  const asked = generation;
   const load = async () => {
     try {
       const { agents } = await api.call<{ agents: AgentRow[] }>('tickets', '/v1/agents');
@@ -837,11 +873,16 @@ function supervisorView(): void {
       for (const g of new Set(agents.flatMap((a) => a.groups)))
         if (!counts.has(g)) {
           counts.set(g, 0);
-          follow(`/v1/tickets/live?group=${encodeURIComponent(g)}&queued=true&limit=1`, (event, data) => {
-            if (event !== 'tickets') return;
-            counts.set(g, (data as { total: number }).total);
-            renderQueues();
-          });
+          follow(
+            `/v1/tickets/live?group=${encodeURIComponent(g)}&queued=true&limit=1`,
+            (event, data) => {
+              if (event !== 'tickets') return;
+              counts.set(g, (data as { total: number }).total);
+              renderQueues();
+            },
+            undefined,
+            asked,
+          );
         }
       renderQueues();
     } catch (err) {

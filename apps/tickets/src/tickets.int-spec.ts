@@ -462,6 +462,34 @@ describe('the agent workspace’s APIs', () => {
     expect(openApiProblems(doc)).toEqual([]);
   });
 
+  it('searches several statuses and groups at once, and refuses an unknown one', async () => {
+    const agent = await as('multi-1', 'agent');
+    const group = `multi-${randomUUID().slice(0, 8)}`;
+    const created = await request(base)
+      .post('/v1/tickets')
+      .set(agent)
+      .send({ subject: 'Two of them', group })
+      .expect(201);
+    const found = await eventually(
+      async () => {
+        const page = (
+          await request(base)
+            .get(`/v1/tickets?group=elsewhere,${group}&status=new,open,pending`)
+            .set(agent)
+            .expect(200)
+        ).body;
+        return page.total === 1 && page;
+      },
+      { what: 'the ticket by a list of groups and statuses' },
+    );
+    expect(found.tickets[0].ticketId).toBe(created.body.ticketId);
+    await request(base).get(`/v1/tickets?status=open,archived`).set(agent).expect(400);
+    await request(base)
+      .get(`/v1/tickets?group=${'g,'.repeat(30)}g`)
+      .set(agent)
+      .expect(400);
+  });
+
   it('keeps macros, refuses bad ones, and shows a group its own and the shared ones', async () => {
     const api = () => request(base);
     const admin = await as('admin-1', 'admin');

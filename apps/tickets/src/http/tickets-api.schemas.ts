@@ -91,11 +91,23 @@ export const csatSchema = z
   .object({ score: z.number().int().min(1).max(5), comment: z.string().max(NOTE_TEXT_MAX).optional() })
   .strict();
 
+/** One value, or several comma-separated, of a query parameter. */
+const commaSeparated = z
+  .string()
+  .max(2_000)
+  .transform((v) => v.split(',').map((x) => x.trim()));
+
 export const ticketQuerySchema = z
   .object({
-    status: z.enum(TICKET_STATUSES).optional(),
+    status: commaSeparated
+      .pipe(z.array(z.enum(TICKET_STATUSES)).min(1).max(6))
+      .optional()
+      .describe('one status, or several comma-separated (open,pending,on-hold: what is still to do)'),
     assignee: z.string().min(1).max(200).optional().describe('an agent id, or "me"'),
-    group: handle.optional(),
+    group: commaSeparated
+      .pipe(z.array(handle).min(1).max(20))
+      .optional()
+      .describe('one group, or several comma-separated'),
     tag: z.string().min(1).max(64).optional(),
     contact: z.uuid().optional(),
     queued: z.enum(['true', 'false']).optional().describe('true: only tickets waiting for an agent'),

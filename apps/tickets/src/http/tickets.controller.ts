@@ -15,6 +15,7 @@ import {
   Res,
   UnprocessableEntityException,
 } from '@nestjs/common';
+import type { BeforeApplicationShutdown } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
@@ -84,7 +85,7 @@ export function ticketView(doc: Document): Record<string, unknown> {
 @ApiTags('tickets')
 @ApiBearerAuth()
 @Controller('v1/tickets')
-export class TicketsController {
+export class TicketsController implements BeforeApplicationShutdown {
   constructor(
     private readonly tickets: Tickets,
     private readonly boards: Boards,
@@ -92,7 +93,17 @@ export class TicketsController {
     private readonly settings: TicketsSettings,
     @Inject(TICKETS_OPTIONS) private readonly options: TicketsOptions,
   ) {
-    this.streams = new EventStreams(options.liveMaxStreams);
+    this.streams = new EventStreams({
+      max: options.liveMaxStreams,
+      maxPerKey: 16,
+      maxDurationMs: 10 * 60_000,
+      maxBufferedBytes: 4 * 1024 * 1024,
+    });
+  }
+
+  /** Open streams end first: the HTTP server cannot close while one is open. */
+  beforeApplicationShutdown(): void {
+    this.streams.closeAll();
   }
 
   private readonly streams: EventStreams;
@@ -175,9 +186,9 @@ export class TicketsController {
   /** The board filter of a search (also what a live stream watches). */
   private filterOf(q: TicketQuery, principal: Principal): Filter<Document> {
     const and: Filter<Document>[] = [{ openedAt: { $exists: true } }];
-    if (q.status) and.push({ status: q.status });
+    if (q.status) and.push({ status: { $in: q.status } });
     if (q.assignee) and.push({ assignee: q.assignee === 'me' ? principal.subject : q.assignee });
-    if (q.group) and.push({ group: q.group });
+    if (q.group) and.push({ group: { $in: q.group } });
     if (q.tag) and.push({ tags: q.tag });
     if (q.contact) and.push({ contactId: q.contact });
     if (q.queued === 'true') and.push(this.boards.queued());
@@ -199,13 +210,13 @@ export class TicketsController {
     summary:
       'Server-sent events: a search (the same filters) or one ticket (?ticket=), sent again whenever it changes',
     description:
-      'text/event-stream. With the search filters: event `tickets` ({tickets, total}, as GET /v1/tickets answers) at once and after every change of the page. With ticket=<id>: event `ticket` (as GET /v1/tickets/{id}). The board is polled every second, so every replica serves every change. Authorization is the usual bearer header (read the stream with fetch).',
+      'text/event-stream. With the search filters: event `tickets` ({tickets, total}, as GET /v1/tickets answers) at once and after every change of the page. With ticket=<id>: event `ticket` (as GET /v1/tickets/{id}). The board is polled every second, so every replica serves every change; `stale` when the board cannot be read three times in a row, `fresh` when it can again. Authorization is the usual bearer header (read the stream with fetch). A stream lasts at most 10 minutes (the client opens the next one with its current token); 16 per user, TICKETS_LIVE_MAX_STREAMS per replica.',
   })
   @ApiOkResponse({
     description: 'The stream',
     content: { 'text/event-stream': { schema: { type: 'string' } } },
   })
-  @ApiErrors(400, 401, 403, 503)
+  @ApiErrors(400, 401, 403, 429, 503)
   live(
     @Query() query: unknown,
     @CurrentPrincipal() principal: Principal,
@@ -244,7 +255,7 @@ export class TicketsController {
       if (!changed(signature)) return [];
       return [{ event: 'tickets', data: { tickets: docs.map(ticketView), total } }];
     };
-    this.streams.serve(req, res, poll, { intervalMs: this.options.liveIntervalMs });
+    this.streams.serve(req, res, poll, { intervalMs: this.options.liveIntervalMs, key: principal.subject });
   }
 
   @Get(':id')
