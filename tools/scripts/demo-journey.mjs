@@ -78,6 +78,39 @@ const knowledge = `http://127.0.0.1:${process.env.KNOWLEDGE_HTTP_PORT ?? 3104}`;
   step('knowledge: the synonym book is set', Object.keys(SEED_SYNONYMS).join(', '));
 }
 
+// 0b. The agent of `npx journey token --role agent` (subject local-developer) works the default group,
+// online, so that the demo's tickets are in "My tickets" in the workspace; two macros to insert.
+const tickets = `http://127.0.0.1:${process.env.TICKETS_HTTP_PORT ?? 3103}`;
+{
+  const admin = await tokenFor('admin-demo', 'admin');
+  const put = async (path, body) => {
+    const res = await fetch(`${tickets}${path}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`PUT ${path}: HTTP ${res.status} ${await res.text()}`);
+  };
+  const group = process.env.TICKETS_DEFAULT_GROUP ?? 'support';
+  await put('/v1/agents/local-developer', { groups: [group], capacity: { default: 5 } });
+  await put('/v1/agents/local-developer/presence', { presence: 'online' });
+  await put('/v1/macros', [
+    {
+      id: 'refund-on-its-way',
+      title: 'Refund on its way',
+      text: 'Your refund is on its way: it reaches your account within 3–5 working days.',
+      status: 'pending',
+    },
+    {
+      id: 'need-order-number',
+      title: 'Ask for the order number',
+      text: 'Could you send me your order number, please?',
+      status: 'pending',
+    },
+  ]);
+  step('tickets: local-developer works the group, online, with two macros', group);
+}
+
 // 1. Pre-sale: an anonymous visitor chats on the web site, then signs in (the site identifies them).
 const chat = config.chat?.[0];
 if (chat) {

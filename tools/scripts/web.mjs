@@ -18,6 +18,9 @@ with the chat widget (tools/demo-site) at /shop/.
   CHANNELS_URL, CONTACTS_URL, TICKETS_URL, KNOWLEDGE_URL, ANALYTICS_URL
                     where the services answer (defaults: http://127.0.0.1:3101 … 3105)
   ARTICLE_LINK_BASE where customers read a public article (default the local help centre)
+  OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_SCOPE
+                    sign agents in with this OpenID Connect provider (authorization code with PKCE;
+                    client id default journey-console); without it a token is pasted or passed as #token=
 `);
   process.exit(0);
 }
@@ -33,6 +36,14 @@ const config = {
   analytics: serviceUrl('ANALYTICS', 3105),
 };
 config.articleLinkBase = process.env.ARTICLE_LINK_BASE ?? `${config.knowledge}/v1/help/articles`;
+// Sign-in through the organisation's OpenID Connect provider (authorization code with PKCE).
+if (process.env.OIDC_ISSUER) {
+  config.oidc = {
+    issuer: process.env.OIDC_ISSUER.replace(/\/$/, ''),
+    clientId: process.env.OIDC_CLIENT_ID ?? 'journey-console',
+    ...(process.env.OIDC_SCOPE ? { scope: process.env.OIDC_SCOPE } : {}),
+  };
+}
 
 const shop = readFileSync(join(root, 'tools', 'demo-site', 'index.html'), 'utf8').replaceAll(
   '{{CHANNELS_URL}}',
@@ -49,7 +60,10 @@ const consoleRoots = {
   '/': join(root, 'apps', 'console', 'public'),
 };
 // The workspace calls only the services it is configured with; it runs no script from elsewhere.
-const CSP = `default-src 'self'; connect-src 'self' ${Object.values(config).join(' ')}; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'`;
+const origins = [config.channels, config.contacts, config.tickets, config.knowledge, config.analytics];
+// The provider's discovery document and token endpoint are fetched from the page too.
+if (config.oidc) origins.push(new URL(config.oidc.issuer).origin);
+const CSP = `default-src 'self'; connect-src 'self' ${origins.join(' ')}; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'`;
 
 /** A file under one of the console's folders, or undefined (no path escapes its folder). */
 function consoleFile(path) {

@@ -1,3 +1,5 @@
+import type { OidcSettings } from './oidc.js';
+
 /** Where each service answers (config.json, written by whoever serves the console). */
 export interface ConsoleConfig {
   channels: string;
@@ -7,9 +9,11 @@ export interface ConsoleConfig {
   analytics: string;
   /** Where a public article is read by customers: a link the agent inserts into a reply. */
   articleLinkBase: string;
+  /** The organisation's OpenID Connect provider: agents sign in there (absent: a token is pasted). */
+  oidc?: OidcSettings;
 }
 
-export type Service = Exclude<keyof ConsoleConfig, 'articleLinkBase'>;
+export type Service = Exclude<keyof ConsoleConfig, 'articleLinkBase' | 'oidc'>;
 
 /** What the token says of its holder (read, not verified: the services verify it). */
 export interface Who {

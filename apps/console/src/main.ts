@@ -4,6 +4,7 @@ import { h, replace } from './dom.js';
 import { initialLocale, saveLocale, wordsFor } from './i18n.js';
 import type { Locale, Words } from './i18n.js';
 import { liveStream } from './live.js';
+import { beginSignIn, completeSignIn } from './oidc.js';
 
 // ---------- what the services answer (the fields this page uses) ----------
 interface Clock {
@@ -115,12 +116,28 @@ function signIn(message?: string): void {
     required: true,
     autocomplete: 'off',
   }) as HTMLTextAreaElement;
+  const oidc = config.oidc;
   replace(
     root,
     h(
       'main',
       { class: 'sign-in' },
       h('h1', {}, t('appTitle')),
+      oidc
+        ? h(
+            'p',
+            {},
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'primary',
+                onclick: () => void beginSignIn(oidc).catch((err: unknown) => signIn(String(err))),
+              },
+              t('signInWithProvider'),
+            ),
+          )
+        : null,
       h(
         'form',
         {
@@ -131,7 +148,7 @@ function signIn(message?: string): void {
             void start();
           },
         },
-        h('h2', { id: 'sign-in-title' }, t('signInTitle')),
+        h('h2', { id: 'sign-in-title' }, config.oidc ? t('orPaste') : t('signInTitle')),
         h('p', {}, t('signInHelp')),
         h('label', { for: 'token' }, t('token')),
         input,
@@ -154,6 +171,14 @@ function signOut(message?: string): void {
 }
 
 async function start(): Promise<void> {
+  if (config.oidc) {
+    try {
+      const issued = await completeSignIn(config.oidc);
+      if (issued) Api.remember(issued);
+    } catch (err) {
+      return signIn(err instanceof Error ? err.message : String(err));
+    }
+  }
   const token = Api.storedToken();
   if (!token) return signIn();
   const session = new Api(config, token, () => signOut(t('badToken')));
@@ -198,7 +223,10 @@ function frame(): void {
         ),
       ) as HTMLSelectElement)
     : null;
-  const load = me?.load['default'] ?? Object.values(me?.load ?? {})[0];
+  // Holding / capacity per channel (a chat and an email count against different capacities).
+  const load = Object.entries(me?.load ?? {})
+    .map(([channel, l]) => `${channel === 'default' ? '' : `${channel} `}${l.holding}/${l.capacity}`)
+    .join(' · ');
   replace(
     root,
     h(
@@ -215,9 +243,7 @@ function frame(): void {
       ),
       h('span', { class: 'who' }, who.subject),
       presence,
-      load
-        ? h('span', { class: 'load' }, t('capacity', { holding: load.holding, capacity: load.capacity }))
-        : null,
+      load ? h('span', { class: 'load' }, `${t('load')}: ${load}`) : null,
       h(
         'select',
         {
@@ -648,6 +674,14 @@ async function ticketView(ticketId: string): Promise<void> {
     }
   });
   if (!contactShown) customer.append(h('p', {}, t('noCustomer')));
+  // The customer's journey also grows on other channels: shown again every 10 s while the ticket is open.
+  const refresh = window.setInterval(() => {
+    if (contactShown) {
+      customerShownAt = Date.now();
+      void showCustomer(customer, contactShown);
+    }
+  }, 10_000);
+  cleanups.push(() => window.clearInterval(refresh));
   showKnowledge(knowledge, textArea, () => ticket);
   void showSimilar(similar, ticketId);
 }
@@ -835,7 +869,7 @@ function supervisorView(): void {
           h('th', { scope: 'col' }, t('agents')),
           h('th', { scope: 'col' }, t('presence')),
           h('th', { scope: 'col' }, t('group')),
-          h('th', { scope: 'col' }, t('capacity', { holding: '', capacity: '' }).replace(/\s+/g, ' ').trim()),
+          h('th', { scope: 'col' }, t('load')),
         ),
       ),
       agentsTable,

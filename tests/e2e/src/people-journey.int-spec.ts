@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { connect, createServer as createTcpServer } from 'node:net';
-import type { AddressInfo, Server as TcpServer, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -19,10 +18,11 @@ import {
   isolatedMongoUrl,
   isolatedPostgresDatabase,
   startGroupsAtEnd,
+  tcpProxy,
   testInfrastructure,
   uniqueName,
 } from '@journey/testing';
-import type { IsolatedDatabase } from '@journey/testing';
+import type { IsolatedDatabase, TcpProxy } from '@journey/testing';
 import { launchChromium } from './support/browser';
 import { consumerGroupsOf, launchService, readyServices, stopServices } from './support/service-processes';
 import type { ServiceProcess } from './support/service-processes';
@@ -53,7 +53,9 @@ let db: IsolatedDatabase;
 let store: PostgresEventStore;
 let site: Server;
 let siteOrigin: string;
-let proxy: CuttableProxy;
+let proxy: TcpProxy;
+/** Where the shop's page loads the widget from: channels, through the proxy the test cuts. */
+let widgetOrigin: string;
 let browser: Browser;
 let web: ChildProcess;
 const services: ServiceProcess[] = [];
@@ -61,6 +63,8 @@ const services: ServiceProcess[] = [];
 const admin = { subject: 'admin-1', roles: ['admin'] as Role[] };
 const supervisor = { subject: 'sup-1', roles: ['supervisor'] as Role[] };
 const agentAs = { subject: agent, roles: ['agent'] as Role[] };
+const agentToken = () =>
+  issueLocalToken({ keyFile, issuer: 'journey-local', audience: 'journey', ...agentAs, expiresIn: '1h' });
 
 async function ok(method: string, target: string, as?: { subject: string; roles: Role[] }, body?: unknown) {
   const token = as
@@ -80,63 +84,83 @@ async function ok(method: string, target: string, as?: { subject: string; roles:
 }
 
 /**
- * A TCP relay in front of channels that the test can cut: every open connection (the widget's socket
- * among them) is destroyed, and new ones are refused, until it is restored.
+ * An OpenID Connect provider as small as the console needs: discovery, an authorize endpoint that signs
+ * the agent in at once, and a token endpoint that checks the PKCE verifier and issues a token the
+ * services trust (signed with the local key, as the organisation's provider signs with its own).
  */
-interface CuttableProxy {
-  origin: string;
-  cut(): void;
-  restore(): void;
-  close(): Promise<void>;
-}
-async function cuttableProxy(targetPort: number): Promise<CuttableProxy> {
-  let down = false;
-  const open = new Set<Socket>();
-  const server: TcpServer = createTcpServer((client) => {
-    if (down) {
-      client.destroy();
+async function oidcProvider() {
+  const codes = new Map<string, { challenge: string; redirectUri: string }>();
+  const exchanges: { ok: boolean; reason?: string }[] = [];
+  const server = createServer((req, res) => {
+    const at = new URL(req.url ?? '/', 'http://provider');
+    const json = (status: number, body: unknown): void => {
+      res
+        .writeHead(status, { 'content-type': 'application/json', 'access-control-allow-origin': '*' })
+        .end(JSON.stringify(body));
+    };
+    if (at.pathname === '/.well-known/openid-configuration')
+      return void json(200, {
+        issuer: base,
+        authorization_endpoint: `${base}/authorize`,
+        token_endpoint: `${base}/token`,
+      });
+    if (at.pathname === '/authorize') {
+      const q = at.searchParams;
+      if (q.get('client_id') !== 'journey-console' || q.get('code_challenge_method') !== 'S256')
+        return void json(400, { error: 'invalid_request' });
+      const code = randomBytes(12).toString('hex');
+      codes.set(code, { challenge: q.get('code_challenge') ?? '', redirectUri: q.get('redirect_uri') ?? '' });
+      const back = new URL(q.get('redirect_uri') ?? '');
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', q.get('state') ?? '');
+      return void res.writeHead(302, { location: back.toString() }).end();
+    }
+    if (at.pathname === '/token' && req.method === 'POST') {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        const issued = codes.get(form.get('code') ?? '');
+        codes.delete(form.get('code') ?? '');
+        const challenge = createHash('sha256')
+          .update(form.get('code_verifier') ?? '')
+          .digest('base64url');
+        const reason = !issued
+          ? 'unknown or used code'
+          : issued.challenge !== challenge
+            ? 'verifier does not match'
+            : issued.redirectUri !== form.get('redirect_uri')
+              ? 'redirect_uri differs'
+              : undefined;
+        exchanges.push({ ok: !reason, ...(reason ? { reason } : {}) });
+        if (reason) return void json(400, { error: 'invalid_grant' });
+        void agentToken().then((token) =>
+          json(200, { access_token: token, token_type: 'Bearer', expires_in: 3600 }),
+        );
+      });
       return;
     }
-    const upstream = connect(targetPort, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      open.add(s);
-      s.on('close', () => open.delete(s));
-      s.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
+    json(404, { error: 'not_found' });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    cut: () => {
-      down = true;
-      for (const s of open) s.destroy();
-    },
-    restore: () => {
-      down = false;
-    },
-    close: () =>
-      new Promise((r) => {
-        for (const s of open) s.destroy();
-        server.close(() => r());
-      }),
-  };
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { base, exchanges, close: () => new Promise((r) => server.close(r)) };
 }
+let provider: Awaited<ReturnType<typeof oidcProvider>>;
 
 /** The shop's page: its own origin, hostile global styles, and the one tag that embeds the widget. */
 function shopPage(lang: string): string {
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Shop</title>
 <style>* { color: rgb(255, 0, 0) !important; font-size: 31px !important; } button { display: none !important; }</style>
 </head><body><main><h1>Blenders</h1><p>Our finest blenders.</p></main>
-<script src="${proxy.origin}/widget.js" data-channel="${chatChannel}" async></script></body></html>`;
+<script src="${widgetOrigin}/widget.js" data-channel="${chatChannel}" async></script></body></html>`;
 }
 
 beforeAll(async () => {
   db = await isolatedPostgresDatabase(infra, 'widget_e2e');
   store = await PostgresEventStore.connect({ connectionString: db.url });
-  proxy = await cuttableProxy(ports.channels);
+  proxy = await tcpProxy({ host: '127.0.0.1', port: ports.channels });
+  widgetOrigin = `http://127.0.0.1:${proxy.port}`;
   site = createServer((req, res) => {
     const lang = req.url?.startsWith('/zh') ? 'zh-CN' : 'en';
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(shopPage(lang));
@@ -191,10 +215,12 @@ beforeAll(async () => {
     service('knowledge'),
   );
   await readyServices(services, 90_000);
+  provider = await oidcProvider();
   web = spawn(process.execPath, [join(__dirname, '..', '..', '..', 'tools', 'scripts', 'web.mjs')], {
     env: {
       PATH: process.env['PATH'],
       WEB_HTTP_PORT: '3276',
+      OIDC_ISSUER: provider.base,
       ...Object.fromEntries(
         Object.keys(ports).map((s) => [`${s.toUpperCase()}_URL`, url(s as keyof typeof ports)]),
       ),
@@ -212,6 +238,7 @@ afterAll(async () => {
   web?.kill('SIGTERM');
   await stopServices(services.filter((s) => s.child.exitCode === null && s.child.signalCode === null));
   await proxy?.close();
+  await provider?.close();
   await new Promise((r) => (site ? site.close(r) : r(undefined)));
   await store?.close();
   await db?.drop();
@@ -345,13 +372,7 @@ describe('a customer on a shop’s page and an agent in the workspace', () => {
 
   it('shows the agent typing, their read receipt and their reply without a reload; the customer’s read is recorded', async () => {
     // The agent's live socket on the conversation (what the agent workspace holds open).
-    const token = await issueLocalToken({
-      keyFile,
-      issuer: 'journey-local',
-      audience: 'journey',
-      ...agentAs,
-      expiresIn: '1h',
-    });
+    const token = await agentToken();
     const socket = new WebSocket(
       `${url('channels').replace('http', 'ws')}/v1/chat/socket?access_token=${token}`,
     );
@@ -387,14 +408,7 @@ describe('a customer on a shop’s page and an agent in the workspace', () => {
     workspace.on('console', (m) => {
       if (m.type() === 'error') workspaceErrors.push(m.text());
     });
-    const agentToken = await issueLocalToken({
-      keyFile,
-      issuer: 'journey-local',
-      audience: 'journey',
-      ...agentAs,
-      expiresIn: '1h',
-    });
-    await workspace.goto(`${consoleOrigin}/#token=${agentToken}`);
+    await workspace.goto(`${consoleOrigin}/#token=${await agentToken()}`);
     const mine = workspace.getByRole('list', { name: 'My tickets' });
     await mine.locator(`a[href="#/tickets/${ticketId}"]`).click({ timeout: 20_000 });
     await workspace.getByRole('heading', { level: 1 }).waitFor();
@@ -424,10 +438,6 @@ describe('a customer on a shop’s page and an agent in the workspace', () => {
       timeoutMs: 20_000,
       what: 'the status the macro set, in the workspace',
     });
-    if (screenshots) {
-      mkdirSync(screenshots, { recursive: true });
-      await workspace.screenshot({ path: join(screenshots, 'agent-workspace.png'), fullPage: true });
-    }
 
     // Keyboard: g to the queues, j to the next ticket of mine, r to the reply box.
     await workspace.getByRole('heading', { level: 1 }).click();
@@ -455,13 +465,13 @@ describe('a customer on a shop’s page and an agent in the workspace', () => {
 
   it('keeps what the customer writes while the connection is down and sends it once when it is back', async () => {
     const w = widget(page);
-    proxy.cut();
+    await proxy.cut();
     await page.getByText('Connection lost: reconnecting…').waitFor({ timeout: 10_000 });
     await w.message.fill('Are you still there?');
     await w.message.press('Enter');
     await w.log.getByText('Not sent yet: will be sent when the connection is back').waitFor();
     // Reloading while offline keeps the unsent message (it is queued in the page's storage).
-    proxy.restore();
+    await proxy.restore();
     await w.log.getByText('Not sent yet', { exact: false }).waitFor({ state: 'detached', timeout: 40_000 });
     await page.reload();
     await widget(page).log.getByText('A new one ships today.', { exact: false }).waitFor({ timeout: 20_000 });
@@ -525,23 +535,39 @@ describe('a customer on a shop’s page and an agent in the workspace', () => {
     expect(await axeViolations(page)).toEqual([]);
   }, 60_000);
 
+  it("signs an agent in through the organisation's OpenID Connect provider (authorization code with PKCE)", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${consoleOrigin}/`);
+    await page.getByRole('button', { name: 'Sign in with your organisation’s account' }).click();
+    // Away to the provider and back with a code, which the page trades for a token with its verifier.
+    await page.getByRole('list', { name: 'My tickets' }).waitFor({ timeout: 20_000 });
+    expect(provider.exchanges).toEqual([{ ok: true }]);
+    expect(new URL(page.url()).search).toBe(''); // the code is out of the address bar
+    await page.getByText(agent, { exact: true }).waitFor();
+    // Coming back with a code this tab did not ask for is refused, and nothing is traded.
+    await page.goto(`${consoleOrigin}/?code=stolen&state=forged`);
+    await page.getByText('its state does not match', { exact: false }).waitFor();
+    expect(provider.exchanges).toHaveLength(1);
+    await context.close();
+  }, 60_000);
+
   it('the workspace passes an accessibility check and speaks Chinese', async () => {
     // A page of its own that lets axe-core in (the workspace's policy refuses scripts from elsewhere).
     const context = await browser.newContext({ bypassCSP: true });
     const checked = await context.newPage();
-    const agentToken = await issueLocalToken({
-      keyFile,
-      issuer: 'journey-local',
-      audience: 'journey',
-      ...agentAs,
-      expiresIn: '1h',
-    });
-    await checked.goto(`${consoleOrigin}/#token=${agentToken}`);
+    await checked.goto(`${consoleOrigin}/#token=${await agentToken()}`);
     await checked.getByRole('list', { name: 'My tickets' }).waitFor();
     expect(await axeViolations(checked, true)).toEqual([]);
     await checked.goto(`${consoleOrigin}/#/tickets/${ticketId}`);
     await checked.getByRole('heading', { level: 1 }).waitFor();
     await checked.getByRole('heading', { name: 'Journey across channels' }).waitFor({ timeout: 20_000 });
+    // The customer's journey across channels, from contacts (the panel refreshes while the ticket is open).
+    await checked.getByText('conversation-started', { exact: false }).first().waitFor({ timeout: 20_000 });
+    if (screenshots) {
+      mkdirSync(screenshots, { recursive: true });
+      await checked.screenshot({ path: join(screenshots, 'agent-workspace.png'), fullPage: true });
+    }
     expect(await axeViolations(checked, true)).toEqual([]);
     await checked.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
     await checked.getByRole('heading', { name: '跨渠道旅程' }).waitFor({ timeout: 20_000 });

@@ -167,7 +167,12 @@ export class TicketsController implements BeforeApplicationShutdown {
   @ApiAnswer(ticketPage)
   @ApiErrors(400, 401, 403)
   async search(@Query() query: unknown, @CurrentPrincipal() principal: Principal) {
-    const q = parseInput(ticketQuerySchema, query, 'query');
+    const { docs, total } = await this.page(parseInput(ticketQuerySchema, query, 'query'), principal);
+    return { tickets: docs.map(ticketView), total };
+  }
+
+  /** One page of a search, without timelines, and how many tickets match in all. */
+  private async page(q: TicketQuery, principal: Principal): Promise<{ docs: Document[]; total: number }> {
     const collection = await this.boards.tickets();
     const filter = this.filterOf(q, principal);
     const [docs, total] = await Promise.all([
@@ -180,7 +185,7 @@ export class TicketsController implements BeforeApplicationShutdown {
         .toArray(),
       collection.countDocuments(filter),
     ]);
-    return { tickets: docs.map(ticketView), total };
+    return { docs, total };
   }
 
   /** The board filter of a search (also what a live stream watches). */
@@ -239,18 +244,7 @@ export class TicketsController implements BeforeApplicationShutdown {
           { event: 'ticket', data: doc?.['openedAt'] ? ticketView(doc) : { ticketId: ticket, found: false } },
         ];
       }
-      const collection = await this.boards.tickets();
-      const filter = this.filterOf(rest, principal);
-      const [docs, total] = await Promise.all([
-        collection
-          .find(filter)
-          .sort(sortOf(rest))
-          .skip(rest.offset)
-          .limit(rest.limit)
-          .project({ timeline: 0 })
-          .toArray(),
-        collection.countDocuments(filter),
-      ]);
+      const { docs, total } = await this.page(rest, principal);
       const signature = `${total}|${docs.map((d) => `${String(d['_id'])}:${String(d[GUARD_FIELD])}`).join(',')}`;
       if (!changed(signature)) return [];
       return [{ event: 'tickets', data: { tickets: docs.map(ticketView), total } }];
