@@ -15,6 +15,7 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
 Serves the agent workspace (apps/console: public/ and the built dist/) at / and the demo shop page
 with the chat widget (tools/demo-site) at /shop/.
   WEB_HTTP_PORT     its port (default 3100)
+  WEB_HTTP_HOST     its address (default 127.0.0.1; 0.0.0.0 in a container)
   CHANNELS_URL, CONTACTS_URL, TICKETS_URL, KNOWLEDGE_URL, ANALYTICS_URL
                     where the services answer (defaults: http://127.0.0.1:3101 … 3105)
   ARTICLE_LINK_BASE where customers read a public article (default the local help centre)
@@ -26,6 +27,8 @@ with the chat widget (tools/demo-site) at /shop/.
 }
 
 const port = Number(process.env.WEB_HTTP_PORT ?? 3100);
+// Loopback by default; 0.0.0.0 in a container behind an ingress.
+const host = process.env.WEB_HTTP_HOST ?? '127.0.0.1';
 const serviceUrl = (name, port) =>
   (process.env[`${name}_URL`] ?? `http://127.0.0.1:${port}`).replace(/\/$/, '');
 const config = {
@@ -107,7 +110,7 @@ const server = createServer((req, res) => {
       .end(readFileSync(file));
   }
 });
-server.listen(port, '127.0.0.1', () =>
+server.listen(port, host, () =>
   console.log(
     `agent workspace on http://127.0.0.1:${port}/ and the demo shop on http://127.0.0.1:${port}/shop/`,
   ),

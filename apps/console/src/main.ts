@@ -41,6 +41,7 @@ interface Macro {
   title: string;
   text: string;
   status?: string;
+  tags: string[];
 }
 interface Hit {
   articleId: string;
@@ -453,6 +454,8 @@ async function ticketView(ticketId: string): Promise<void> {
   };
   let ticket: Ticket | undefined;
   let macros: Macro[] = [];
+  /** The tags of the macros put into this reply: added to the ticket once the reply is sent. */
+  let macroTags: string[] = [];
 
   const composer = h(
     'form',
@@ -481,6 +484,11 @@ async function ticketView(ticketId: string): Promise<void> {
                   ...(statusSelect.value ? { status: statusSelect.value } : {}),
                 },
               });
+              if (macroTags.length) {
+                const tags = [...new Set([...(ticket?.tags ?? []), ...macroTags])];
+                await api.call('tickets', `/v1/tickets/${ticketId}`, { method: 'PATCH', body: { tags } });
+                macroTags = [];
+              }
               notify(t('sent'));
             }
             textArea.value = '';
@@ -539,6 +547,7 @@ async function ticketView(ticketId: string): Promise<void> {
     setMode('reply');
     textArea.value = textArea.value ? `${textArea.value}\n${macro.text}` : macro.text;
     if (macro.status) statusSelect.value = macro.status;
+    macroTags = [...new Set([...macroTags, ...macro.tags])];
     macroSelect.value = '';
     textArea.focus();
   });

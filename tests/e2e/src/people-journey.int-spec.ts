@@ -397,6 +397,7 @@ describe('a customer on a shop’s page and an agent in the workspace', () => {
         title: 'Replacement on its way',
         text: 'A new one ships today.',
         status: 'pending',
+        tags: ['replacement-sent'],
       },
     ]);
 
@@ -433,6 +434,14 @@ describe('a customer on a shop’s page and an agent in the workspace', () => {
     await widget(page).log.getByText('A new one ships today.', { exact: false }).waitFor({ timeout: 20_000 });
     await widget(page).log.getByText(`Returning a broken ${gadget}`, { exact: false }).waitFor();
     // The workspace shows the reply and the status the macro set, without a reload.
+    // The macro's tags are added to the ticket with the reply.
+    await eventually(
+      async () =>
+        ((await ok('GET', ticketUrl, supervisor))['tags'] as string[] | undefined)?.includes(
+          'replacement-sent',
+        ),
+      { timeoutMs: 20_000, what: "the macro's tag on the ticket" },
+    );
     const status = workspace.locator('.ticket-head dl.facts dd').first();
     await eventually(async () => (await status.textContent()) === 'pending', {
       timeoutMs: 20_000,
