@@ -63,13 +63,13 @@ const services: ServiceProcess[] = [];
 const admin = { subject: 'admin-1', roles: ['admin'] as Role[] };
 const supervisor = { subject: 'sup-1', roles: ['supervisor'] as Role[] };
 const agentAs = { subject: agent, roles: ['agent'] as Role[] };
-const agentToken = () =>
-  issueLocalToken({ keyFile, issuer: 'journey-local', audience: 'journey', ...agentAs, expiresIn: '1h' });
+/** A token the services trust (the local signing key), for one caller. */
+const tokenFor = (as: { subject: string; roles: Role[] }) =>
+  issueLocalToken({ keyFile, issuer: 'journey-local', audience: 'journey', ...as, expiresIn: '1h' });
+const agentToken = () => tokenFor(agentAs);
 
 async function ok(method: string, target: string, as?: { subject: string; roles: Role[] }, body?: unknown) {
-  const token = as
-    ? await issueLocalToken({ keyFile, issuer: 'journey-local', audience: 'journey', ...as, expiresIn: '1h' })
-    : undefined;
+  const token = as ? await tokenFor(as) : undefined;
   const res = await fetch(target, {
     method,
     headers: {
