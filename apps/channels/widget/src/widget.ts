@@ -38,7 +38,7 @@
     | { type: 'typing'; from: 'customer' | 'agent' }
     | { type: 'read'; reader: 'customer' | 'agent'; upToMessageId: string }
     | { type: 'identified' }
-    | { type: 'error'; message?: string };
+    | { type: 'error'; reason?: string };
   interface ServerMessage {
     messageId: string;
     from: Message['from'];
@@ -479,7 +479,7 @@
       typingShown = window.setTimeout(() => (typing.textContent = ''), 4_000);
     } else if (frame.type === 'error') {
       // A message refused (too long, too fast): it stays queued, and is sent again on the next connection.
-      setStatus(frame.message ? `${WORDS.failed} (${frame.message})` : WORDS.failed);
+      setStatus(frame.reason ? `${WORDS.failed} (${frame.reason})` : WORDS.failed);
     } else if (frame.type === 'read' && frame.reader === 'agent') {
       const upTo = messages.findIndex((m) => m.messageId === frame.upToMessageId);
       for (const m of messages.slice(0, upTo + 1)) if (m.from === 'customer') m.readByAgent = true;

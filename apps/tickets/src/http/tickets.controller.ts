@@ -98,6 +98,7 @@ export class TicketsController implements BeforeApplicationShutdown {
       maxPerKey: 16,
       maxDurationMs: 10 * 60_000,
       maxBufferedBytes: 4 * 1024 * 1024,
+      staleAfterMs: 5_000,
     });
   }
 
@@ -215,7 +216,7 @@ export class TicketsController implements BeforeApplicationShutdown {
     summary:
       'Server-sent events: a search (the same filters) or one ticket (?ticket=), sent again whenever it changes',
     description:
-      'text/event-stream. With the search filters: event `tickets` ({tickets, total}, as GET /v1/tickets answers) at once and after every change of the page. With ticket=<id>: event `ticket` (as GET /v1/tickets/{id}). The board is polled every second, so every replica serves every change; `stale` when the board cannot be read three times in a row, `fresh` when it can again. Authorization is the usual bearer header (read the stream with fetch). A stream lasts at most 10 minutes (the client opens the next one with its current token); 16 per user, TICKETS_LIVE_MAX_STREAMS per replica.',
+      'text/event-stream. With the search filters: event `tickets` ({tickets, total}, as GET /v1/tickets answers) at once and after every change of the page. With ticket=<id>: event `ticket` (as GET /v1/tickets/{id}). The board is polled every second, so every replica serves every change; `stale` when the board cannot be read three times in a row or does not answer within 5 s, `fresh` when it can again. Authorization is the usual bearer header (read the stream with fetch). A stream lasts at most 10 minutes (the client opens the next one with its current token); 16 per user, TICKETS_LIVE_MAX_STREAMS per replica.',
   })
   @ApiOkResponse({
     description: 'The stream',

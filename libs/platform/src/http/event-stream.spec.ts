@@ -44,7 +44,13 @@ function reading(res: Response): { text: () => string } {
   return { text: () => text };
 }
 
-const limits = { max: 10, maxPerKey: 2, maxDurationMs: 60_000, maxBufferedBytes: 1024 * 1024 };
+const limits = {
+  max: 10,
+  maxPerKey: 2,
+  maxDurationMs: 60_000,
+  maxBufferedBytes: 1024 * 1024,
+  staleAfterMs: 2_000,
+};
 
 describe('server-sent event streams', () => {
   it('hold at most maxPerKey per caller (429) and give the place back when the client goes', async () => {
@@ -81,6 +87,25 @@ describe('server-sent event streams', () => {
       const res = await fetch(`${base}/live?who=ann`);
       const stream = reading(res);
       await until(() => stream.text().includes('"n":5'));
+      const events = [...stream.text().matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+      expect(events).toEqual(['tickets', 'stale', 'fresh', 'tickets']);
+    } finally {
+      streams.closeAll();
+      server.close();
+    }
+  });
+
+  it('tells the client its data is stale while a poll does not answer (a paused store), fresh after', async () => {
+    let calls = 0;
+    const streams = new EventStreams({ ...limits, staleAfterMs: 50 });
+    const { base, server } = await serving(streams, async () => {
+      calls += 1;
+      if (calls === 2) await new Promise((r) => setTimeout(r, 300));
+      return calls === 1 || calls === 3 ? [{ event: 'tickets', data: { n: calls } }] : [];
+    });
+    try {
+      const stream = reading(await fetch(`${base}/live?who=ann`));
+      await until(() => stream.text().includes('"n":3'));
       const events = [...stream.text().matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
       expect(events).toEqual(['tickets', 'stale', 'fresh', 'tickets']);
     } finally {

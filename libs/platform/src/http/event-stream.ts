@@ -29,6 +29,8 @@ export interface EventStreamLimits {
   maxDurationMs: number;
   /** A client this far behind (bytes not yet taken) is cut off: a half-open socket must not grow memory. */
   maxBufferedBytes: number;
+  /** A poll that has not answered after this long tells the client its data is stale (ms). */
+  staleAfterMs: number;
 }
 
 /** After this many failed polls in a row the client is told its data is stale (event `stale`). */
@@ -56,8 +58,8 @@ export class EventStreams {
   /**
    * Answers `text/event-stream` and, every interval until the client goes, sends what `poll` returns
    * (nothing when it returns no events). A poll that throws (a read-model store blip) is tried again at
-   * the next interval; after three in a row the client gets `stale` once, and `fresh` when a poll
-   * succeeds again.
+   * the next interval. After three failures in a row, or a poll still unanswered after `staleAfterMs`,
+   * the client gets `stale` once, and `fresh` when a poll succeeds again.
    */
   serve(req: Request, res: Response, poll: () => Promise<StreamEvent[]>, options: EventStreamOptions): void {
     // The client may have gone while the guards ran: its close event is past, so nothing would stop it.
@@ -106,24 +108,35 @@ export class EventStreams {
 
     let lastWrite = Date.now();
     let failures = 0;
+    /** Whether the client was told its data is stale (and is owed `fresh`). */
+    let stale = false;
     const heartbeatMs = options.heartbeatMs ?? 15_000;
     const write = (text: string) => {
       res.write(text);
       lastWrite = Date.now();
       if (res.writableLength > this.limits.maxBufferedBytes) stop();
     };
+    const markStale = () => {
+      if (stale || closed) return;
+      stale = true;
+      write(`event: stale\ndata: ${JSON.stringify({ failures })}\n\n`);
+    };
     const tick = async () => {
       if (closed) return;
       if (res.destroyed || res.writableEnded) return stop();
+      // A store that does not answer (paused, partitioned) fails no poll: a poll this slow counts too.
+      const slow = setTimeout(markStale, this.limits.staleAfterMs);
       try {
         const events = await poll();
-        if (failures >= FAILURES_BEFORE_STALE && !closed) write('event: fresh\ndata: {}\n\n');
         failures = 0;
+        if (stale && !closed) write('event: fresh\ndata: {}\n\n');
+        stale = false;
         for (const e of events) if (!closed) write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
       } catch {
         failures += 1;
-        if (failures === FAILURES_BEFORE_STALE && !closed)
-          write(`event: stale\ndata: ${JSON.stringify({ failures })}\n\n`);
+        if (failures >= FAILURES_BEFORE_STALE) markStale();
+      } finally {
+        clearTimeout(slow);
       }
       if (!closed && Date.now() - lastWrite >= heartbeatMs) write(': keep-alive\n\n');
       if (!closed) timer = setTimeout(() => void tick(), options.intervalMs);
