@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   kustomizeBuild,
@@ -84,5 +84,41 @@ describe('the Dockerfile', () => {
   it('leaves npm out of the image (the service runs with node alone)', () => {
     expect(image.find((l) => l.startsWith('RUN rm -rf /usr/local/lib/node_modules/npm'))).toBeDefined();
     expect(image.filter((l) => /\bnpm\b/.test(l) && !l.startsWith('RUN rm -rf'))).toEqual([]);
+  });
+});
+
+// The image's build runs `npm ci`, which refuses a lock file that does not list every workspace (a new app's
+// package.json without `npm install` after it): checked here, since the local setup falls back to npm install.
+describe('package-lock.json', () => {
+  it('lists every workspace of package.json under its name and version', () => {
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { name?: string; version?: string; resolved?: string; link?: boolean }>;
+    };
+    const { workspaces } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      workspaces: string[];
+    };
+    const folders = workspaces.flatMap((pattern) =>
+      pattern.endsWith('/*')
+        ? readdirSync(join(ROOT, pattern.slice(0, -2)))
+            .map((name) => `${pattern.slice(0, -2)}/${name}`)
+            .filter((dir) => existsSync(join(ROOT, dir, 'package.json')))
+        : [pattern],
+    );
+    expect(folders).toContain('apps/console');
+    for (const folder of folders) {
+      const own = JSON.parse(readFileSync(join(ROOT, folder, 'package.json'), 'utf8')) as {
+        name: string;
+        version: string;
+      };
+      expect({
+        folder,
+        entry: lock.packages[folder],
+        link: lock.packages[`node_modules/${own.name}`],
+      }).toEqual({
+        folder,
+        entry: expect.objectContaining({ name: own.name, version: own.version }),
+        link: { resolved: folder, link: true },
+      });
+    }
   });
 });
