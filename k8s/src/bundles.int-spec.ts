@@ -62,7 +62,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function bundle(service: ServiceName): string {
+function bundle(service: ServiceName | 'console'): string {
   const dir = join(work, service);
   const printed = execFileSync(
     process.execPath,
@@ -287,6 +287,99 @@ describe.each(SERVICE_NAMES)('the %s bundle', (service) => {
     if (service === 'contacts')
       expect(existsSync(join(dir, 'apps', 'contacts', 'dist', 'replay.js'))).toBe(true);
   });
+});
+
+// The agent workspace's image: its pages and its own server, started as the Deployment starts it.
+describe('the console bundle', () => {
+  let dir = '';
+  let child: ChildProcess | undefined;
+  let output = '';
+  let base = '';
+
+  beforeAll(() => {
+    dir = bundle('console');
+  }, 180_000);
+
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('holds its pages and its server, the platform library for telemetry, no CLI, no dev dependency and no source', () => {
+    const missing = DEV_ONLY.filter((name) => !existsSync(join(dir, 'node_modules', name)));
+    expect(missing).toEqual(DEV_ONLY);
+    const files = (sub: string): string[] =>
+      readdirSync(join(dir, sub), { recursive: true, encoding: 'utf8' });
+    expect([...files('apps'), ...files('libs')].filter((f) => /\.ts$|tsbuildinfo$/.test(f))).toEqual([]);
+    for (const file of ['public/index.html', 'public/console.css', 'dist/app/main.js', 'dist/server/main.js'])
+      expect({ file, there: existsSync(join(dir, 'apps', 'console', file)) }).toEqual({ file, there: true });
+    expect(existsSync(join(dir, 'libs', 'platform', 'dist', 'telemetry', 'index.js'))).toBe(true);
+    expect(existsSync(join(dir, 'libs', 'eventstore', 'dist'))).toBe(false);
+    expect(existsSync(join(dir, 'tools', 'cli', 'bin'))).toBe(false);
+  });
+
+  it('starts with node from a read-only folder in production, with its settings as the ConfigMap gives them', async () => {
+    makeReadOnly(dir);
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    child = spawn(process.execPath, ['main.js'], {
+      cwd: dir,
+      env: {
+        PATH: process.env['PATH'],
+        NODE_ENV: 'production',
+        HTTP_PORT: String(port),
+        CHANNELS_URL: 'https://channels.journey.example.test',
+        TICKETS_URL: 'https://tickets.journey.example.test',
+        OIDC_ISSUER: 'https://login.example.test/realms/journey',
+        METRICS_TOKEN: 'a-metrics-token-for-the-bundle',
+        OTEL_TRACES_EXPORTER: 'none',
+      },
+    });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    await eventually(
+      async () => (await fetch(`${base}/health/ready`).catch(() => undefined))?.status === 200,
+      {
+        timeoutMs: 30_000,
+        what: 'the console ready',
+      },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${output}`);
+    });
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain(
+      "connect-src 'self' https://channels.journey.example.test",
+    );
+    expect(await page.text()).toContain('app/main.js');
+    expect((await fetch(`${base}/app/main.js`)).status).toBe(200);
+    expect(await (await fetch(`${base}/config.json`)).json()).toMatchObject({
+      channels: 'https://channels.journey.example.test',
+      tickets: 'https://tickets.journey.example.test',
+      oidc: { issuer: 'https://login.example.test/realms/journey', clientId: 'journey-console' },
+    });
+  }, 60_000);
+
+  it("counts its requests in Prometheus' format, for the holder of the metrics token only", async () => {
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    const metrics = await (
+      await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer a-metrics-token-for-the-bundle' } })
+    ).text();
+    // The requests above (the page, a module, the config), not the probes.
+    const served =
+      /^http_server_request_duration_count\{[^}]*http_response_status_code="200"[^}]*\} (\d+)$/m.exec(
+        metrics,
+      );
+    expect(Number(served?.[1])).toBeGreaterThanOrEqual(3);
+    expect(metrics).toContain('service_name="journey-console"');
+  });
+
+  it('stops on SIGTERM with exit code 0', async () => {
+    if (!child) throw new Error('not started');
+    const running = child;
+    const exited = new Promise<number | null>((resolve) => running.once('exit', (code) => resolve(code)));
+    running.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 30_000);
 });
 
 // The bundle script's own refusals.

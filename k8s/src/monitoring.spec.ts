@@ -58,7 +58,7 @@ describe('the monitoring component, in the prod overlay', () => {
     return JSON.parse(cm.data?.['journey-platform.json'] ?? '{}') as ReturnType<typeof dashboard>;
   };
 
-  it('scrapes /metrics on the HTTP port of every service, and nothing else', () => {
+  it('scrapes /metrics on the HTTP port of every service and of the workspace, and nothing else', () => {
     const [monitor, ...others] = ofKind<{
       selector: LabelSelector;
       endpoints: { port: string; path: string }[];
@@ -67,7 +67,8 @@ describe('the monitoring component, in the prod overlay', () => {
     const scraped = ofKind<{ ports: { name: string }[] }>(manifests, 'Service').filter((s) =>
       selects(monitor?.spec.selector, s.metadata.labels),
     );
-    expect(scraped.map(nameOf).sort()).toEqual([...SERVICE_NAMES].sort());
+    // The five services and the agent workspace's server (its HTTP metrics).
+    expect(scraped.map(nameOf).sort()).toEqual([...SERVICE_NAMES, 'console'].sort());
     for (const service of scraped) expect(service.spec.ports.map((p) => p.name)).toContain('http');
     expect(monitor?.spec.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
   });

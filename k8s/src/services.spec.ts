@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { DEFAULT_HTTP_PORTS, SECRET_VARIABLES, SERVICE_NAMES } from '@journey/platform';
 import { sourceText } from './consumer-groups';
 import type { Manifest } from './rendered-manifests';
@@ -12,6 +12,7 @@ import {
   parseManifests,
   MIGRATE_JOB,
   REPLAY_JOB,
+  ROOT,
 } from './rendered-manifests';
 import type { DeploymentSpec, PodTemplate } from './workloads';
 
@@ -102,6 +103,107 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     const ingress = ofKind(manifests, 'Ingress').find((i) => nameOf(i) === 'journey');
     expect(ingress?.metadata.annotations?.['nginx.ingress.kubernetes.io/proxy-body-size']).toBe(`${limit}m`);
     expect((ingress?.spec as { tls: unknown[] }).tls.length).toBeGreaterThan(0);
+  });
+});
+
+// The agent workspace: its own server and image, pointed at the services' public hosts, each of which lets it call.
+describe.each(OVERLAYS)('the agent workspace in the %s overlay', (overlay) => {
+  let manifests: Manifest[] = [];
+  beforeAll(() => {
+    manifests = parseManifests(kustomizeBuild(overlay));
+  }, 60_000);
+  const workspace = () => {
+    const found = ofKind<DeploymentSpec>(manifests, 'Deployment').find((d) => nameOf(d) === 'console');
+    if (!found) throw new Error('no Deployment console');
+    return found.spec.template.spec;
+  };
+  interface IngressSpec {
+    tls: { hosts: string[] }[];
+    rules: {
+      host: string;
+      http: { paths: { path: string; pathType: string; backend: { service: { name: string } } }[] };
+    }[];
+  }
+  const ingress = () => {
+    const found = ofKind<IngressSpec>(manifests, 'Ingress').find((i) => nameOf(i) === 'journey');
+    if (!found) throw new Error('no Ingress journey');
+    return found.spec;
+  };
+  /** The Service the Ingress sends a request for this URL to (longest matching path, as ingress-nginx does). */
+  const routedTo = (url: string): string | undefined => {
+    const { host, pathname } = new URL(url);
+    const paths = ingress()
+      .rules.filter((r) => r.host === host)
+      .flatMap((r) => r.http.paths)
+      .filter((p) =>
+        p.pathType === 'Exact'
+          ? pathname === p.path
+          : pathname === p.path || pathname.startsWith(p.path.endsWith('/') ? p.path : `${p.path}/`),
+      )
+      .sort((a, b) => b.path.length - a.path.length);
+    return paths[0]?.backend.service.name;
+  };
+
+  it('runs its own image on port 3100, probed, with its settings from the ConfigMap console', () => {
+    const [container] = workspace().containers;
+    expect(container?.image).toMatch(/^ghcr\.io\/example\/journey-console:/);
+    expect(container?.ports).toEqual([{ name: 'http', containerPort: 3100 }]);
+    expect(configMap(manifests, 'console')).toMatchObject({ HTTP_PORT: '3100', HTTP_HOST: '0.0.0.0' });
+    expect(container?.startupProbe?.httpGet).toEqual({ path: '/health/live', port: 'http' });
+    expect(container?.livenessProbe?.httpGet).toEqual({ path: '/health/live', port: 'http' });
+    expect(container?.readinessProbe?.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+    expect(container?.envFrom?.map((e) => e.configMapRef?.name.replace(/-[a-z0-9]{10}$/, ''))).toEqual([
+      'console',
+    ]);
+    // Its one secret, optional: the metrics token. No database, Kafka or key reaches it.
+    expect(container?.env).toEqual([
+      {
+        name: 'METRICS_TOKEN',
+        valueFrom: { secretKeyRef: { name: 'journey-metrics', key: 'token', optional: true } },
+      },
+    ]);
+  });
+
+  it('sets only variables its server reads', () => {
+    const dir = join(ROOT, 'apps', 'console', 'server');
+    const code = [
+      ...readdirSync(dir)
+        .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'))
+        .map((f) => readFileSync(join(dir, f), 'utf8')),
+      readFileSync(join(ROOT, 'libs', 'platform', 'src', 'telemetry', 'telemetry.ts'), 'utf8'),
+    ].join('\n');
+    const names = Object.keys(configMap(manifests, 'console'));
+    expect(names.length).toBeGreaterThan(5);
+    expect(
+      names.filter(
+        (name) => !/^(NODE_ENV|OTEL_[A-Z_]+)$/.test(name) && !new RegExp(`\\b${name}\\b`).test(code),
+      ),
+    ).toEqual([]);
+  });
+
+  it("sends agents' browsers to the services' public hosts, each of which admits the workspace's origin", () => {
+    const settings = configMap(manifests, 'console');
+    const origin = `https://${ingress().rules.find((r) => r.http.paths.some((p) => p.backend.service.name === 'console'))?.host}`;
+    expect(routedTo(`${origin}/`)).toBe('console');
+    expect(routedTo(`${origin}/app/main.js`)).toBe('console');
+    expect(routedTo(`${origin}/config.json`)).toBe('console');
+    expect(routedTo(`${origin}/metrics`)).toBeUndefined();
+    expect(routedTo(`${origin}/health/ready`)).toBeUndefined();
+    for (const service of SERVICE_NAMES) {
+      const url = settings[`${service.toUpperCase()}_URL`] ?? '';
+      expect({ service, routed: routedTo(`${url}/v1/me`) }).toEqual({ service, routed: service });
+      const cors = (configMap(manifests, service)['HTTP_CORS_ORIGINS'] ?? '').split(',');
+      expect({ service, admits: cors.includes(origin) }).toEqual({ service, admits: true });
+    }
+    expect(ingress().tls.flatMap((t) => t.hosts)).toContain(new URL(origin).host);
+    // The chat widget's script is published too, beside the channels API.
+    expect(routedTo(`${settings['CHANNELS_URL']}/widget.js`)).toBe('channels');
+  });
+
+  it('signs agents in with the issuer whose tokens the services accept', () => {
+    expect(configMap(manifests, 'console')['OIDC_ISSUER']).toBe(
+      configMap(manifests, 'journey-common')['AUTH_ISSUER'],
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CONSUMER_SESSION_TIMEOUT_MS } from '@journey/messaging';
+import { SERVICE_NAMES } from '@journey/platform';
 import type { Manifest } from './rendered-manifests';
 import {
   kustomizeBuild,
@@ -101,7 +102,7 @@ describe.each(OVERLAYS)('in the %s overlay', (overlay) => {
   });
 
   it('every Deployment has a NetworkPolicy of its own admitting traffic to its HTTP port only', () => {
-    expect(deployments()).toHaveLength(5);
+    expect(deployments().map(nameOf).sort()).toEqual([...SERVICE_NAMES, 'console'].sort());
     for (const d of deployments()) {
       const labels = d.spec.template.metadata.labels;
       const own = policies().filter(
@@ -127,8 +128,30 @@ describe.each(OVERLAYS)('in the %s overlay', (overlay) => {
       });
   });
 
+  it("the agent workspace's pods reach nothing, and only the ingress controller and Prometheus reach them", () => {
+    const workspace = deployments().find((d) => nameOf(d) === 'console');
+    const labels = workspace?.spec.template.metadata.labels;
+    expect(labels?.['app.kubernetes.io/component']).toBe('web');
+    const egress = policies().filter(
+      (p) =>
+        Object.keys(p.spec.podSelector).length > 0 &&
+        selects(p.spec.podSelector, labels) &&
+        p.spec.policyTypes.includes('Egress'),
+    );
+    expect(egress.map(nameOf)).toEqual([]);
+    // The services still reach Kafka and their stores through the shared policies.
+    const tickets = deployments().find((d) => nameOf(d) === 'tickets')?.spec.template.metadata.labels;
+    expect(
+      policies()
+        .filter((p) => selects(p.spec.podSelector, tickets) && p.spec.policyTypes.includes('Egress'))
+        .map(nameOf),
+    ).toEqual(
+      expect.arrayContaining(['journey-egress-kafka', 'journey-egress-postgresql', 'journey-egress-mongodb']),
+    );
+  });
+
   it('shutdown waits for the load balancers, then leaves the consumers time to drain', () => {
-    for (const d of deployments()) {
+    for (const d of deployments().filter((d) => nameOf(d) !== 'console')) {
       const pod = d.spec.template.spec;
       const preStop = pod.containers[0]?.lifecycle?.preStop?.sleep?.seconds ?? 0;
       expect(preStop).toBeGreaterThanOrEqual(5);
@@ -139,12 +162,19 @@ describe.each(OVERLAYS)('in the %s overlay', (overlay) => {
       );
     }
   });
+
+  it("the workspace's server gets its 10 s drain (apps/console/server/main.ts) after the load balancers", () => {
+    const pod = deployments().find((d) => nameOf(d) === 'console')?.spec.template.spec;
+    const preStop = pod?.containers[0]?.lifecycle?.preStop?.sleep?.seconds ?? 0;
+    expect(preStop).toBeGreaterThanOrEqual(5);
+    expect(pod?.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(preStop + 10);
+  });
 });
 
 describe('the dev overlay', () => {
   it('runs one replica of each service, with Kafka, PostgreSQL and MongoDB beside them', () => {
     const m = manifestsOf('dev');
-    expect(ofKind<DeploymentSpec>(m, 'Deployment').map((d) => d.spec.replicas)).toEqual([1, 1, 1, 1, 1]);
+    expect(ofKind<DeploymentSpec>(m, 'Deployment').map((d) => d.spec.replicas)).toEqual([1, 1, 1, 1, 1, 1]);
     expect(ofKind(m, 'Kafka').map(nameOf)).toEqual(['journey']);
     expect(ofKind<{ roles: string[] }>(m, 'KafkaNodePool').map((p) => p.spec.roles.sort())).toEqual([
       ['broker', 'controller'],

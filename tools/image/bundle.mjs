@@ -4,6 +4,8 @@
 //   <out>/apps/<service>/dist        the service's build (and its assets, for analytics' dashboard)
 //   <out>/libs/<lib>/dist            the shared libraries' builds (libs/testing left out)
 //   <out>/tools/cli                  the `journey` CLI, for Jobs (node tools/cli/bin/journey.cjs …)
+// The agent workspace (console) is bundled the same way: its server and pages (dist, public) and the one
+// library its server uses (platform, for telemetry), without the CLI: it runs no Job.
 //   <out>/node_modules               production dependencies only: `npm ci --omit=dev` from the lock file
 // The Dockerfile runs it; the k8s project's integration test runs it into a clean folder and starts the
 // bundle there with plain `node`, so the image's contents are tested without a Docker engine.
@@ -15,14 +17,18 @@ import { parseArgs } from 'node:util';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SERVICES = ['channels', 'contacts', 'tickets', 'knowledge', 'analytics'];
+/** The agent workspace's web server: an image of its own, not a service (no events, no Kafka). */
+const WEB = 'console';
+const BUNDLES = [...SERVICES, WEB];
 /** Workspaces needed only by tests: their package.json is copied (the lock file lists them), nothing else. */
 const TEST_ONLY_LIBS = new Set(['testing']);
 
 const usage = `Usage: node tools/image/bundle.mjs <service> <out-dir> [--offline]
 
-Assembles the production bundle of one service (${SERVICES.join(', ')}) into <out-dir>, which must
-not exist or be empty: its build, the shared libraries' builds, the journey CLI, and the production
-dependencies installed from package-lock.json (npm ci --omit=dev --ignore-scripts). Build first:
+Assembles the production bundle of one service (${SERVICES.join(', ')}) or of the agent
+workspace (${WEB}) into <out-dir>, which must not exist or be empty: its build, the shared libraries'
+builds, the journey CLI (services only), and the production dependencies installed from
+package-lock.json (npm ci --omit=dev --ignore-scripts). Build first:
   npx nx run-many -t build
 Start the bundle with: cd <out-dir> && NODE_ENV=production node main.js
 
@@ -50,7 +56,10 @@ if (parsed.values.help) {
 }
 const [service, outArg] = parsed.positionals;
 if (!service || !outArg || parsed.positionals.length > 2) fail(`expected <service> <out-dir>\n\n${usage}`);
-if (!SERVICES.includes(service)) fail(`unknown service "${service}" (one of ${SERVICES.join(', ')})`);
+if (!BUNDLES.includes(service)) fail(`unknown service "${service}" (one of ${BUNDLES.join(', ')})`);
+const isWeb = service === WEB;
+/** The file the image's command (node main.js) starts. */
+const entry = isWeb ? `apps/${WEB}/dist/server/main.js` : `apps/${service}/dist/main.js`;
 const out = resolve(outArg);
 if (existsSync(out) && readdirSync(out).length > 0) fail(`${out} is not empty`);
 
@@ -67,9 +76,9 @@ const workspaces = packageJson.workspaces.flatMap((pattern) => {
 /** What of each workspace goes into the bundle, besides its package.json. */
 function contentsOf(workspace) {
   const [kind, name] = workspace.split('/');
-  if (kind === 'libs') return TEST_ONLY_LIBS.has(name) ? [] : ['dist'];
-  if (kind === 'apps') return name === service ? ['dist', 'assets'] : [];
-  if (workspace === 'tools/cli') return ['dist', 'bin'];
+  if (kind === 'libs') return TEST_ONLY_LIBS.has(name) || (isWeb && name !== 'platform') ? [] : ['dist'];
+  if (kind === 'apps') return name !== service ? [] : isWeb ? ['dist', 'public'] : ['dist', 'assets'];
+  if (workspace === 'tools/cli') return isWeb ? [] : ['dist', 'bin'];
   return [];
 }
 
@@ -77,7 +86,7 @@ const needsBuild = [];
 for (const workspace of workspaces)
   for (const part of contentsOf(workspace))
     if (part === 'dist' && !existsSync(join(ROOT, workspace, 'dist'))) needsBuild.push(workspace);
-if (!existsSync(join(ROOT, 'apps', service, 'dist', 'main.js'))) needsBuild.push(`apps/${service}`);
+if (!existsSync(join(ROOT, entry))) needsBuild.push(`apps/${service}`);
 if (needsBuild.length > 0)
   fail(`not built: ${[...new Set(needsBuild)].join(', ')} (run \`npx nx run-many -t build\` first)`);
 
@@ -96,7 +105,7 @@ for (const workspace of workspaces) {
 }
 writeFileSync(
   join(out, 'main.js'),
-  `'use strict';\n// The ${service} service (the image's command: node main.js).\nrequire('./apps/${service}/dist/main.js');\n`,
+  `'use strict';\n// The ${isWeb ? 'agent workspace' : `${service} service`} (the image's command: node main.js).\nrequire('./${entry}');\n`,
 );
 
 process.stderr.write(`bundle: installing the production dependencies of ${service} (npm ci --omit=dev)\n`);

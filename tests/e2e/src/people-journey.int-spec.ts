@@ -227,9 +227,12 @@ beforeAll(async () => {
     },
     stdio: 'ignore',
   });
-  await eventually(async () => (await fetch(`${consoleOrigin}/health`).catch(() => undefined))?.ok === true, {
-    what: 'the workspace web server',
-  });
+  await eventually(
+    async () => (await fetch(`${consoleOrigin}/health/ready`).catch(() => undefined))?.ok === true,
+    {
+      what: 'the workspace web server',
+    },
+  );
   browser = await launchChromium();
 }, 180_000);
 

@@ -1,0 +1,186 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConsoleConfig } from './console-config';
+import type { ConsoleServer, ConsoleServerOptions } from './console-server';
+import { createConsoleServer } from './console-server';
+
+// The workspace's server on a real socket, over a folder laid out as the build lays it out.
+const dir = mkdtempSync(join(tmpdir(), 'console-server-'));
+const roots = { public: join(dir, 'public'), app: join(dir, 'dist', 'app') };
+mkdirSync(roots.public, { recursive: true });
+mkdirSync(roots.app, { recursive: true });
+mkdirSync(join(dir, 'dist', 'server'), { recursive: true });
+writeFileSync(
+  join(roots.public, 'index.html'),
+  '<!doctype html><script type="module" src="app/main.js"></script>',
+);
+writeFileSync(join(roots.public, 'console.css'), 'body{}');
+writeFileSync(join(roots.public, 'notes.txt'), 'not a page');
+writeFileSync(join(roots.app, 'main.js'), 'export {};');
+writeFileSync(join(roots.app, 'main.js.map'), '{}');
+writeFileSync(join(roots.app, 'main.d.ts'), 'export {};');
+writeFileSync(join(roots.app, 'main.d.ts.map'), '{}');
+writeFileSync(join(roots.app, 'tsconfig.tsbuildinfo'), '{}');
+writeFileSync(join(dir, 'dist', 'server', 'main.js'), 'server code');
+
+const workspace = loadConsoleConfig({
+  CHANNELS_URL: 'https://channels.journey.example.com',
+  CONTACTS_URL: 'https://contacts.journey.example.com',
+  TICKETS_URL: 'https://tickets.journey.example.com/',
+  KNOWLEDGE_URL: 'https://knowledge.journey.example.com',
+  ANALYTICS_URL: 'https://analytics.journey.example.com',
+  OIDC_ISSUER: 'https://login.example.com/realms/journey',
+}).workspace;
+
+const running: ConsoleServer[] = [];
+async function start(
+  extra: Partial<ConsoleServerOptions> = {},
+): Promise<{ url: string; console: ConsoleServer }> {
+  const app = createConsoleServer({ workspace, roots, ...extra });
+  running.push(app);
+  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, console: app };
+}
+
+afterAll(async () => {
+  for (const { server } of running) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the console server', () => {
+  it('serves the page under a CSP that allows the configured services and the sign-in provider only', async () => {
+    const { url } = await start();
+    const res = await fetch(`${url}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    const connect = /connect-src ([^;]+)/.exec(csp)?.[1]?.split(' ');
+    expect(connect).toEqual([
+      "'self'",
+      'https://channels.journey.example.com',
+      'https://contacts.journey.example.com',
+      'https://tickets.journey.example.com',
+      'https://knowledge.journey.example.com',
+      'https://analytics.journey.example.com',
+      'https://login.example.com',
+    ]);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(await res.text()).toContain('app/main.js');
+  });
+
+  it('serves the compiled modules and styles with their types, and nothing the compiler leaves for itself', async () => {
+    const { url } = await start();
+    const status = async (path: string) => (await fetch(`${url}${path}`)).status;
+    const js = await fetch(`${url}/app/main.js`);
+    expect([js.status, js.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect((await fetch(`${url}/console.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect(await status('/app/main.js.map')).toBe(200);
+    for (const hidden of ['/app/main.d.ts', '/app/main.d.ts.map', '/app/tsconfig.tsbuildinfo', '/notes.txt'])
+      expect({ hidden, status: await status(hidden) }).toEqual({ hidden, status: 404 });
+  });
+
+  it('lets no path leave its folder', async () => {
+    const { url } = await start();
+    const http = await import('node:http');
+    // fetch normalises dot segments: send them as written.
+    const raw = (path: string) =>
+      new Promise<number>((resolve, reject) =>
+        http
+          .get(`${url}${path}`, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+          .on('error', reject),
+      );
+    for (const path of [
+      '/app/../server/main.js',
+      '/app/../../dist/server/main.js',
+      '/../dist/server/main.js',
+      '/app/%2e%2e/server/main.js',
+      '/app/..%2fserver/main.js',
+      '/%00index.html',
+    ])
+      expect({ path, status: await raw(path) }).toEqual({ path, status: 404 });
+  });
+
+  it('answers a revalidation of an unchanged file with 304', async () => {
+    const { url } = await start();
+    const first = await fetch(`${url}/app/main.js`);
+    const etag = first.headers.get('etag') ?? '';
+    expect(etag).toMatch(/^W\/"[0-9a-f]+-[0-9a-f]+"$/);
+    expect(first.headers.get('cache-control')).toBe('no-cache');
+    const again = await fetch(`${url}/app/main.js`, { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+  });
+
+  it('serves /config.json: the services, the article links and the sign-in provider', async () => {
+    const { url } = await start();
+    expect(await (await fetch(`${url}/config.json`)).json()).toEqual({
+      channels: 'https://channels.journey.example.com',
+      contacts: 'https://contacts.journey.example.com',
+      tickets: 'https://tickets.journey.example.com',
+      knowledge: 'https://knowledge.journey.example.com',
+      analytics: 'https://analytics.journey.example.com',
+      articleLinkBase: 'https://knowledge.journey.example.com/v1/help/articles',
+      oidc: { issuer: 'https://login.example.com/realms/journey', clientId: 'journey-console' },
+    });
+  });
+
+  it('refuses methods other than GET and HEAD, and answers HEAD without a body', async () => {
+    const { url } = await start();
+    const post = await fetch(`${url}/`, { method: 'POST', body: 'x' });
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+    const head = await fetch(`${url}/`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+  });
+
+  it('is live and ready, and no longer ready once it drains', async () => {
+    const { url, console: app } = await start();
+    expect((await fetch(`${url}/health/live`)).status).toBe(200);
+    expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+    app.drain();
+    const ready = await fetch(`${url}/health/ready`);
+    expect([ready.status, await ready.json()]).toEqual([503, { status: 'draining' }]);
+    expect((await fetch(`${url}/health/live`)).status).toBe(200);
+  });
+
+  it('serves metrics to the holder of METRICS_TOKEN only, and says when none are kept', async () => {
+    const metrics: ConsoleServerOptions['metrics'] = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('http_server_request_duration_count 1\n');
+    };
+    const guarded = await start({ metrics, metricsToken: 'a-metrics-token-of-some-length' });
+    expect((await fetch(`${guarded.url}/metrics`)).status).toBe(401);
+    expect(
+      (
+        await fetch(`${guarded.url}/metrics`, {
+          headers: { authorization: 'Bearer another-token-of-that-size' },
+        })
+      ).status,
+    ).toBe(401);
+    const ok = await fetch(`${guarded.url}/metrics`, {
+      headers: { authorization: 'Bearer a-metrics-token-of-some-length' },
+    });
+    expect([ok.status, await ok.text()]).toEqual([200, 'http_server_request_duration_count 1\n']);
+    const none = await start();
+    const off = await fetch(`${none.url}/metrics`);
+    expect([off.status, await off.text()]).toEqual([
+      503,
+      expect.stringMatching(/^metrics are not served here/),
+    ]);
+  });
+
+  it('serves the pages the embedding server adds', async () => {
+    const { url } = await start({ extraPages: [{ path: '/shop/', contentType: 'text/html', body: 'shop' }] });
+    expect(await (await fetch(`${url}/shop/`)).text()).toBe('shop');
+  });
+});

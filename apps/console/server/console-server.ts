@@ -1,0 +1,188 @@
+import { timingSafeEqual } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { join, normalize, sep } from 'node:path';
+import type { WorkspaceConfig } from './console-config';
+import { connectOrigins } from './console-config';
+
+/** A route the embedding server adds (the local web server's demo shop page). */
+export interface ExtraPage {
+  path: string;
+  contentType: string;
+  body: string;
+}
+
+export interface ConsoleServerOptions {
+  workspace: WorkspaceConfig;
+  /** public/ (index.html, console.css) served at /, and the compiled modules served at /app/. */
+  roots: { public: string; app: string };
+  /** GET /metrics: writes the Prometheus text format (absent: 503). */
+  metrics?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The bearer token GET /metrics asks for, when set. */
+  metricsToken?: string;
+  extraPages?: ExtraPage[];
+}
+
+export interface ConsoleServer {
+  server: Server;
+  /** Readiness answers 503 from now on: the pod leaves the Service while in-flight requests finish. */
+  drain(): void;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.map': 'application/json',
+};
+
+// Compiler outputs that are not for browsers: declarations, their maps, build info.
+const NOT_SERVED = /\.(d\.ts|d\.ts\.map|tsbuildinfo)$/;
+
+const sameSecret = (given: string, expected: string) => {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+/** The file a request path names under one of the roots, or undefined (no path leaves its root). */
+function fileFor(path: string, roots: ConsoleServerOptions['roots']): string | undefined {
+  // File names here are plain: an escaped or NUL character never names one of them.
+  if (path.includes('%') || path.includes('\0')) return undefined;
+  const [prefix, dir] = path.startsWith('/app/') ? ['/app/', roots.app] : ['/', roots.public];
+  const rel = path === '/' ? 'index.html' : path.slice(prefix.length);
+  const file = normalize(join(dir, rel));
+  if (!file.startsWith(normalize(dir) + sep) || NOT_SERVED.test(file)) return undefined;
+  return TYPES[file.slice(file.lastIndexOf('.'))] ? file : undefined;
+}
+
+/**
+ * The agent workspace's web server: the static single-page app, its /config.json (where the services
+ * are, how agents sign in), the probes a Deployment needs and Prometheus metrics. It holds no session and
+ * calls no service: the pages call the services' public APIs with the agent's token.
+ */
+export function createConsoleServer(options: ConsoleServerOptions): ConsoleServer {
+  const config = JSON.stringify(options.workspace);
+  // The pages call only the configured services and the sign-in provider; no script comes from elsewhere.
+  const csp =
+    `default-src 'self'; connect-src 'self' ${connectOrigins(options.workspace).join(' ')}; ` +
+    `img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; ` +
+    `form-action 'self'; object-src 'none'`;
+  const extra = new Map((options.extraPages ?? []).map((p) => [p.path, p]));
+  let draining = false;
+
+  const send = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    headers: Record<string, string>,
+    body?: string | Buffer,
+  ) => {
+    res.writeHead(status, { 'x-content-type-options': 'nosniff', ...headers });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+  const json = (req: IncomingMessage, res: ServerResponse, status: number, body: unknown) =>
+    send(
+      req,
+      res,
+      status,
+      { 'content-type': 'application/json', 'cache-control': 'no-store' },
+      JSON.stringify(body),
+    );
+
+  async function staticFile(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const file = fileFor(path, options.roots);
+    const info = file ? await stat(file).catch(() => undefined) : undefined;
+    if (!file || !info?.isFile()) {
+      send(req, res, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'not found\n');
+      return;
+    }
+    // Revalidated on every load (the files' names carry no version); unchanged files answer 304.
+    const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+    const type = TYPES[file.slice(file.lastIndexOf('.'))] as string;
+    const headers: Record<string, string> = {
+      'content-type': type,
+      'cache-control': 'no-cache',
+      etag,
+      'referrer-policy': 'no-referrer',
+      ...(type.startsWith('text/html')
+        ? { 'content-security-policy': csp, 'cross-origin-opener-policy': 'same-origin' }
+        : {}),
+    };
+    if (req.headers['if-none-match'] === etag) {
+      send(req, res, 304, headers);
+      return;
+    }
+    const body = await readFile(file).catch(() => undefined);
+    if (!body) send(req, res, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'not found\n');
+    else send(req, res, 200, headers, body);
+  }
+
+  function metrics(req: IncomingMessage, res: ServerResponse): void {
+    if (options.metricsToken !== undefined) {
+      const given = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+      if (!sameSecret(given, options.metricsToken)) {
+        send(
+          req,
+          res,
+          401,
+          { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer' },
+          'a valid METRICS_TOKEN bearer token is needed\n',
+        );
+        return;
+      }
+    }
+    if (!options.metrics) {
+      send(
+        req,
+        res,
+        503,
+        { 'content-type': 'text/plain; charset=utf-8' },
+        'metrics are not served here: telemetry is off or OTEL_METRICS_EXPORTER names another exporter\n',
+      );
+      return;
+    }
+    options.metrics(req, res);
+  }
+
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://console.invalid').pathname;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(
+        req,
+        res,
+        405,
+        { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' },
+        'method not allowed\n',
+      );
+      return;
+    }
+    const page = extra.get(path);
+    if (page)
+      send(req, res, 200, { 'content-type': page.contentType, 'cache-control': 'no-cache' }, page.body);
+    else if (path === '/config.json')
+      send(req, res, 200, { 'content-type': 'application/json', 'cache-control': 'no-cache' }, config);
+    else if (path === '/health/live') json(req, res, 200, { status: 'ok' });
+    else if (path === '/health/ready')
+      json(req, res, draining ? 503 : 200, { status: draining ? 'draining' : 'ok' });
+    else if (path === '/metrics') metrics(req, res);
+    else if (path === '/favicon.ico') send(req, res, 204, {});
+    else
+      staticFile(req, res, path).catch(() => {
+        if (!res.headersSent) send(req, res, 500, { 'content-type': 'text/plain; charset=utf-8' }, 'error\n');
+        else res.destroy();
+      });
+  });
+  // Longer than an ingress controller's idle upstream connections (nginx: 60 s), so that the proxy, not
+  // this server, closes an idle connection: no request is sent on a socket being closed.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+  return {
+    server,
+    drain: () => {
+      draining = true;
+    },
+  };
+}
