@@ -726,9 +726,43 @@ describe('web chat', () => {
     const second = await open(`channelId=website&token=${encodeURIComponent(other.token)}`);
     await frame(second.frames, (f) => f['type'] === 'session');
     second.socket.send(JSON.stringify({ type: 'nonsense' }));
-    expect(await frame(second.frames, (f) => f['type'] === 'error')).not.toHaveProperty('code');
+    expect(await frame(second.frames, (f) => f['type'] === 'error')).toMatchObject({ code: 'invalid' });
     visitor.socket.close();
     second.socket.close();
+  });
+
+  it('names the refused message and says the refusal is final, so that a client does not send it again', async () => {
+    const session = (await http().post('/v1/chat/website/sessions').send({}).expect(200)).body;
+    const visitor = await open(`channelId=website&token=${encodeURIComponent(session.token)}`);
+    await frame(visitor.frames, (f) => f['type'] === 'session');
+    const refusal = async (clientMessageId: string, text: string) => {
+      visitor.socket.send(JSON.stringify({ type: 'message', clientMessageId, text }));
+      return frame(visitor.frames, (f) => f['type'] === 'error' && f['clientMessageId'] === clientMessageId);
+    };
+    expect(await refusal('nul-1', 'a\u0000b')).toEqual({
+      type: 'error',
+      code: 'invalid',
+      clientMessageId: 'nul-1',
+      reason: expect.stringContaining('NUL'),
+    });
+    expect(await refusal('long-1', 'x'.repeat(10_001))).toMatchObject({
+      code: 'invalid',
+      clientMessageId: 'long-1',
+    });
+    // An id that is not one (too long) is not echoed; the refusal still comes.
+    visitor.socket.send(JSON.stringify({ type: 'message', clientMessageId: 'i'.repeat(101), text: 'hi' }));
+    const anonymous = await frame(
+      visitor.frames,
+      (f) => f['type'] === 'error' && String(f['reason']).includes('clientMessageId'),
+    );
+    expect(anonymous).toMatchObject({ code: 'invalid' });
+    expect(anonymous).not.toHaveProperty('clientMessageId');
+    // The next message goes through: nothing of the refused ones was stored.
+    visitor.socket.send(JSON.stringify({ type: 'message', clientMessageId: 'ok-1', text: 'hello' }));
+    await frame(visitor.frames, (f) => f['type'] === 'ack' && f['clientMessageId'] === 'ok-1');
+    const events = await streamOf(session.conversationId);
+    expect(typesOf(events)).toEqual(['conversation-started', 'message-received']);
+    visitor.socket.close();
   });
 
   it('carries a visitor and an agent over WebSockets, and resumes the conversation after a reconnect', async () => {

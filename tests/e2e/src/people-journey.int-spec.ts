@@ -496,6 +496,44 @@ describe('a customer on a shop’s page and an agent in the workspace', () => {
     expect(texts.filter((t) => t === `My ${gadget} arrived broken, order 1234`)).toHaveLength(1);
   }, 90_000);
 
+  it('drops a message the service refuses for good from the queue, saying why, instead of sending it at every reconnect', async () => {
+    const w = widget(page);
+    // An unpaired surrogate: channels refuses it whatever the connection (invalid, final).
+    await w.message.evaluate((box) => {
+      (box as { value: string }).value = 'broken \uD800 text';
+    });
+    await w.message.press('Enter');
+    await w.log.getByText(/^Not sent: .*unpaired UTF-16 surrogates/).waitFor({ timeout: 10_000 });
+    const outbox = () =>
+      page.evaluate(
+        (key) => (JSON.parse(localStorage.getItem(key) ?? '{}') as { outbox?: unknown[] }).outbox ?? [],
+        `journey-chat:${chatChannel}`,
+      );
+    expect(await outbox()).toEqual([]);
+    // After a reload (a new connection) the next message is the one sent: the refused one stays dropped.
+    await page.reload();
+    const again = widget(page);
+    await again.log.getByText('Are you still there?').waitFor({ timeout: 20_000 });
+    await again.message.fill('Thank you');
+    await again.message.press('Enter');
+    await eventually(
+      async () => {
+        const conversation = await ok(
+          'GET',
+          `${url('channels')}/v1/conversations/${conversationId}`,
+          agentAs,
+        );
+        return (conversation['messages'] as { text?: string }[]).some((m) => m.text === 'Thank you');
+      },
+      { timeoutMs: 20_000, what: 'the next message stored' },
+    );
+    expect(await outbox()).toEqual([]);
+    const conversation = await ok('GET', `${url('channels')}/v1/conversations/${conversationId}`, agentAs);
+    expect((conversation['messages'] as { text?: string }[]).some((m) => m.text?.startsWith('broken'))).toBe(
+      false,
+    );
+  }, 60_000);
+
   it('asks for a rating inside the widget when the agent solves; the rating reaches the ticket, the workspace and analytics', async () => {
     await workspace.getByRole('button', { name: 'Solve', exact: true }).click();
     await workspace.getByText('Solved.').waitFor();

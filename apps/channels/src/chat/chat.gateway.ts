@@ -44,9 +44,23 @@ const agentFrame = z.discriminatedUnion('type', [
 ]);
 
 /**
+ * Why a frame was refused. `invalid`, `rejected` and `not-found` are final: the same frame would be refused
+ * again, so a client drops it rather than sending it after a reconnect. `rate-limited` and `internal` pass:
+ * the client sends it again later (`retryAfterSeconds`, or its own backoff).
+ */
+export type ChatErrorCode = 'invalid' | 'rejected' | 'not-found' | 'rate-limited' | 'internal';
+
+/** The clientMessageId a refused frame carried, to name it in the error: only a well-formed one. */
+function clientMessageIdOf(json: unknown): string | undefined {
+  const id = (json as { clientMessageId?: unknown } | null)?.clientMessageId;
+  return typeof id === 'string' && /^[\x21-\x7e]{1,100}$/.test(id) ? id : undefined;
+}
+
+/**
  * The web chat over WebSocket at /v1/chat/socket. Visitors connect with ?channelId=&token= (from
  * POST /v1/chat/{channelId}/sessions), agents with ?access_token=<JWT>. Frames are JSON; every frame
- * is validated and a bad one is answered with {type:"error"} without closing the socket.
+ * is validated and a bad one is answered with {type:"error", code, reason, clientMessageId?} without
+ * closing the socket.
  */
 @Injectable()
 export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -153,12 +167,18 @@ export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdow
       } else if (frame.type === 'identify') {
         const { type: _type, ...fields } = frame;
         const input = identifySchema.safeParse(fields);
-        if (!input.success) return this.error(socket, describeIssues(input.error, '(frame)'));
+        if (!input.success) return this.error(socket, 'invalid', describeIssues(input.error, '(frame)'));
         const result = await this.chat.identify(channelId, visitorId, input.data, correlationId);
         socket.send(JSON.stringify({ type: 'identified', ...result }));
       } else {
         const input = visitorMessageSchema.safeParse(frame);
-        if (!input.success) return this.error(socket, describeIssues(input.error, '(frame)'));
+        if (!input.success)
+          return this.error(
+            socket,
+            'invalid',
+            describeIssues(input.error, '(frame)'),
+            clientMessageIdOf(frame),
+          );
         const received = await this.chat.send(channelId, visitorId, input.data, correlationId);
         socket.send(
           JSON.stringify({
@@ -170,7 +190,7 @@ export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdow
         );
       }
     } catch (err) {
-      this.fail(socket, err);
+      this.fail(socket, err, clientMessageIdOf(frame));
     }
   }
 
@@ -199,7 +219,7 @@ export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdow
         socket.send(JSON.stringify({ type: 'ack', clientMessageId: frame.clientMessageId, ...sent }));
       }
     } catch (err) {
-      this.fail(socket, err);
+      this.fail(socket, err, clientMessageIdOf(frame));
     }
   }
 
@@ -232,34 +252,34 @@ export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       json = JSON.parse(raw.toString());
     } catch {
-      this.error(socket, 'frames must be JSON');
+      this.error(socket, 'invalid', 'frames must be JSON');
       return undefined;
     }
     const unsafe = unsafeTextPath(json);
     if (unsafe !== undefined) {
-      this.error(socket, `${unsafe}: ${UNSAFE_TEXT_MESSAGE}`);
+      this.error(socket, 'invalid', `${unsafe}: ${UNSAFE_TEXT_MESSAGE}`, clientMessageIdOf(json));
       return undefined;
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
-      this.error(socket, describeIssues(parsed.error, '(frame)'));
+      this.error(socket, 'invalid', describeIssues(parsed.error, '(frame)'), clientMessageIdOf(json));
       return undefined;
     }
     return parsed.data;
   }
 
-  private fail(socket: WebSocket, err: unknown): void {
-    if (
-      err instanceof ConversationRejected ||
-      err instanceof IdentityNotVerified ||
-      (err as { status?: number }).status === 404
-    )
-      return this.error(socket, (err as Error).message);
+  private fail(socket: WebSocket, err: unknown, clientMessageId: string | undefined): void {
+    if (err instanceof ConversationRejected || err instanceof IdentityNotVerified)
+      return this.error(socket, 'rejected', err.message, clientMessageId);
+    if ((err as { status?: number }).status === 404)
+      return this.error(socket, 'not-found', (err as Error).message, clientMessageId);
     this.logger.error({ err }, 'chat: frame failed');
-    this.error(socket, 'internal error');
+    this.error(socket, 'internal', 'internal error; send it again later', clientMessageId);
   }
 
-  private error(socket: WebSocket, reason: string): void {
-    socket.send(JSON.stringify({ type: 'error', reason }));
+  private error(socket: WebSocket, code: ChatErrorCode, reason: string, clientMessageId?: string): void {
+    socket.send(
+      JSON.stringify({ type: 'error', code, reason, ...(clientMessageId ? { clientMessageId } : {}) }),
+    );
   }
 }

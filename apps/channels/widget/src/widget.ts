@@ -18,7 +18,10 @@
     at?: string;
     readByAgent?: boolean;
     survey?: { url: string };
-    state?: 'queued' | 'sent';
+    /** failed: refused for good (too long, not allowed); it is not sent again. */
+    state?: 'queued' | 'sent' | 'failed';
+    /** Why it failed, as the service said. */
+    error?: string;
   }
   interface Settings {
     channelId: string;
@@ -38,7 +41,14 @@
     | { type: 'typing'; from: 'customer' | 'agent' }
     | { type: 'read'; reader: 'customer' | 'agent'; upToMessageId: string }
     | { type: 'identified' }
-    | { type: 'error'; reason?: string };
+    | {
+        type: 'error';
+        reason?: string;
+        /** invalid, rejected, not-found: final; rate-limited, internal: send again later. */
+        code?: string;
+        clientMessageId?: string;
+        retryAfterSeconds?: number;
+      };
   interface ServerMessage {
     messageId: string;
     from: Message['from'];
@@ -76,6 +86,7 @@
       agent: 'Agent',
       bot: 'Assistant',
       queued: 'Not sent yet: will be sent when the connection is back',
+      notSent: (reason: string) => `Not sent: ${reason}`,
       sent: 'Sent',
       read: 'Read',
       typing: 'The agent is typing…',
@@ -104,6 +115,7 @@
       agent: '客服',
       bot: '助手',
       queued: '尚未发送：连接恢复后自动发送',
+      notSent: (reason: string) => `未发送：${reason}`,
       sent: '已发送',
       read: '已读',
       typing: '客服正在输入…',
@@ -191,6 +203,7 @@
   .msg.customer { align-self: flex-end; background: #1f5fbf; color: #fff; }
   .msg.agent, .msg.automation { align-self: flex-start; background: #eef1f5; color: #1a1a1a; }
   .meta { display: block; font-size: 11px; opacity: .85; margin-top: 2px; }
+  .meta.failed { opacity: 1; font-weight: 600; }
   .typing { padding: 0 14px 6px; font-size: 12px; color: #4a4a4a; min-height: 18px; }
   form.compose { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #dde2e8; }
   textarea { flex: 1; resize: none; min-height: 40px; max-height: 120px; padding: 8px; border: 1px solid #8a94a3; border-radius: 8px; font-size: 14px; color: #1a1a1a; }
@@ -278,7 +291,15 @@
         if (m.from === 'customer') {
           const meta = document.createElement('span');
           meta.className = 'meta';
-          meta.textContent = m.state === 'queued' ? WORDS.queued : m.readByAgent ? WORDS.read : WORDS.sent;
+          meta.textContent =
+            m.state === 'failed'
+              ? WORDS.notSent(m.error ?? WORDS.failed)
+              : m.state === 'queued'
+                ? WORDS.queued
+                : m.readByAgent
+                  ? WORDS.read
+                  : WORDS.sent;
+          if (m.state === 'failed') meta.classList.add('failed');
           li.append(meta);
         }
         return li;
@@ -371,6 +392,21 @@
     if (socket && connected) socket.send(JSON.stringify({ type: 'message', clientMessageId, text }));
   }
 
+  let retryTimer: number | undefined;
+  let retries = 0;
+  /** Sends the queue again after the service's pause, or 2 s doubling to 60 s, unless a retry waits already. */
+  function retryQueueLater(afterSeconds?: number): void {
+    if (retryTimer !== undefined || stored.outbox.length === 0) return;
+    retries += 1;
+    const ms = afterSeconds
+      ? Math.min(60, Math.max(1, afterSeconds)) * 1000
+      : Math.min(60_000, 1000 * 2 ** retries);
+    retryTimer = window.setTimeout(() => {
+      retryTimer = undefined;
+      flush();
+    }, ms);
+  }
+
   /** Sends every queued message (after a reconnect); each stays queued until its ack (deduplicated). */
   function flush(): void {
     if (!socket || !connected) return;
@@ -458,6 +494,7 @@
       flush();
       markRead();
     } else if (frame.type === 'ack') {
+      retries = 0;
       update((s) => (s.outbox = s.outbox.filter((o) => o.clientMessageId !== frame.clientMessageId)));
       const m = messages.find((x) => x.clientMessageId === frame.clientMessageId);
       const already = messages.find((x) => x.messageId === frame.messageId && x !== m);
@@ -478,8 +515,23 @@
       window.clearTimeout(typingShown);
       typingShown = window.setTimeout(() => (typing.textContent = ''), 4_000);
     } else if (frame.type === 'error') {
-      // A message refused (too long, too fast): it stays queued, and is sent again on the next connection.
+      const final = ['invalid', 'rejected', 'not-found'].includes(frame.code ?? '');
+      const refused = frame.clientMessageId;
+      if (final && refused && stored.outbox.some((o) => o.clientMessageId === refused)) {
+        // Refused for good: the same message would be refused again, so it leaves the queue and says why.
+        update((s) => (s.outbox = s.outbox.filter((o) => o.clientMessageId !== refused)));
+        const m = messages.find((x) => x.clientMessageId === refused);
+        if (m) {
+          m.state = 'failed';
+          m.error = frame.reason ?? WORDS.failed;
+        }
+        render();
+        return;
+      }
       setStatus(frame.reason ? `${WORDS.failed} (${frame.reason})` : WORDS.failed);
+      // Too fast, or the service could not take it now: the queue is sent again after a pause.
+      if (frame.code === 'rate-limited' || frame.code === 'internal')
+        retryQueueLater(frame.retryAfterSeconds);
     } else if (frame.type === 'read' && frame.reader === 'agent') {
       const upTo = messages.findIndex((m) => m.messageId === frame.upToMessageId);
       for (const m of messages.slice(0, upTo + 1)) if (m.from === 'customer') m.readByAgent = true;
