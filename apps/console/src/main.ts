@@ -268,8 +268,10 @@ function frame(): void {
         },
         t('signOut'),
       ),
+      // Inside the banner, as every part of the page is inside a landmark. A supervisor or an admin who takes
+      // no tickets needs no agent profile: only an agent is told.
+      !me && who.roles.includes('agent') ? h('p', { class: 'notice' }, t('noProfile')) : null,
     ),
-    me ? null : h('p', { class: 'notice' }, t('noProfile')),
     h('main', { id: 'view', tabindex: -1 }),
     h('div', { id: 'notice', class: 'notice', role: 'status', 'aria-live': 'polite' }),
     h('footer', {}, t('shortcuts')),

@@ -602,6 +602,28 @@ describe('a customer on a shop’s page and an agent in the workspace', () => {
     await context.close();
   }, 60_000);
 
+  it("shows a supervisor every agent's presence, groups and load, each group's queue, and the analytics dashboard", async () => {
+    const context = await browser.newContext({ bypassCSP: true });
+    const board = await context.newPage();
+    await board.goto(`${consoleOrigin}/#token=${await tokenFor(supervisor)}`);
+    await board.getByRole('link', { name: 'Supervisor' }).click();
+    await board.getByRole('heading', { name: 'Supervisor', level: 1 }).waitFor();
+    const row = board.getByRole('table', { name: 'Agents' }).getByRole('row', { name: agent });
+    await row.waitFor({ timeout: 20_000 });
+    const cells = await row.getByRole('cell').allTextContents();
+    expect(cells[0]).toBe('Online');
+    expect(cells[1]?.split(', ')).toContain(group);
+    expect(cells[2]).toMatch(/\d+\/\d+/);
+    // The group's waiting count comes from the live stream of its queue.
+    await board.getByText(new RegExp(`^${group}: \\d+ waiting$`)).waitFor({ timeout: 20_000 });
+    const dashboard = await board
+      .getByRole('link', { name: 'Open the analytics dashboard' })
+      .getAttribute('href');
+    expect(dashboard?.startsWith(`${url('analytics')}/dashboard#token=`)).toBe(true);
+    expect(await axeViolations(board, true)).toEqual([]);
+    await context.close();
+  }, 60_000);
+
   it('the workspace passes an accessibility check and speaks Chinese', async () => {
     // A page of its own that lets axe-core in (the workspace's policy refuses scripts from elsewhere).
     const context = await browser.newContext({ bypassCSP: true });
