@@ -73,6 +73,25 @@ function bundle(service: ServiceName | 'console'): string {
   return dir;
 }
 
+/** No package only the build and the tests use, and no TypeScript source, is in a bundle. */
+function expectProductionOnly(dir: string): void {
+  const missing = DEV_ONLY.filter((name) => !existsSync(join(dir, 'node_modules', name)));
+  expect(missing).toEqual(DEV_ONLY);
+  const sources = (sub: string): string[] =>
+    readdirSync(join(dir, sub), { recursive: true, encoding: 'utf8' }).filter((f) =>
+      /\.ts$|\.tsbuildinfo$/.test(f),
+    );
+  expect([...sources('apps'), ...sources('libs')]).toEqual([]);
+}
+
+/** SIGTERM, as the kubelet sends it: the exit code. */
+async function stopped(child: ChildProcess | undefined): Promise<number | null> {
+  if (!child) throw new Error('not started');
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
 /** Every file and folder under a path is read-only, as the image's root filesystem is. */
 function makeReadOnly(dir: string): void {
   execFileSync('chmod', ['-R', 'a-w', dir]);
@@ -151,11 +170,7 @@ describe.each(SERVICE_NAMES)('the %s bundle', (service) => {
   });
 
   it('holds production dependencies only, and no sources', () => {
-    const missing = DEV_ONLY.filter((name) => !existsSync(join(dir, 'node_modules', name)));
-    expect(missing).toEqual(DEV_ONLY);
-    const sources = (sub: string): string[] =>
-      readdirSync(join(dir, sub), { recursive: true, encoding: 'utf8' }).filter((f) => /\.ts$/.test(f));
-    expect([...sources('apps'), ...sources('libs')]).toEqual([]);
+    expectProductionOnly(dir);
     expect(existsSync(join(dir, 'apps', service, 'dist', 'main.js'))).toBe(true);
     expect(existsSync(join(dir, 'libs', 'testing', 'dist'))).toBe(false);
   });
@@ -270,11 +285,7 @@ describe.each(SERVICE_NAMES)('the %s bundle', (service) => {
   }, 60_000);
 
   it('stops on SIGTERM with exit code 0', async () => {
-    if (!child) throw new Error('not started');
-    const running = child;
-    const exited = new Promise<number | null>((resolve) => running.once('exit', (code) => resolve(code)));
-    running.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await stopped(child)).toBe(0);
   }, 90_000);
 
   it('runs the journey CLI, for Jobs', () => {
@@ -305,11 +316,7 @@ describe('the console bundle', () => {
   });
 
   it('holds its pages and its server, the platform library for telemetry, no CLI, no dev dependency and no source', () => {
-    const missing = DEV_ONLY.filter((name) => !existsSync(join(dir, 'node_modules', name)));
-    expect(missing).toEqual(DEV_ONLY);
-    const files = (sub: string): string[] =>
-      readdirSync(join(dir, sub), { recursive: true, encoding: 'utf8' });
-    expect([...files('apps'), ...files('libs')].filter((f) => /\.ts$|tsbuildinfo$/.test(f))).toEqual([]);
+    expectProductionOnly(dir);
     for (const file of ['public/index.html', 'public/console.css', 'dist/app/main.js', 'dist/server/main.js'])
       expect({ file, there: existsSync(join(dir, 'apps', 'console', file)) }).toEqual({ file, there: true });
     expect(existsSync(join(dir, 'libs', 'platform', 'dist', 'telemetry', 'index.js'))).toBe(true);
@@ -350,8 +357,13 @@ describe('the console bundle', () => {
     expect(page.headers.get('content-security-policy')).toContain(
       "connect-src 'self' https://channels.journey.example.test",
     );
-    expect(await page.text()).toContain('app/main.js');
-    expect((await fetch(`${base}/app/main.js`)).status).toBe(200);
+    // The release's modules, under its build's path and cached for good (production).
+    const build = /src="app\/([0-9a-f]{12})\/main\.js"/.exec(await page.text())?.[1];
+    const module = await fetch(`${base}/app/${build}/main.js`);
+    expect([module.status, module.headers.get('cache-control')]).toEqual([
+      200,
+      'public, max-age=31536000, immutable',
+    ]);
     expect(await (await fetch(`${base}/config.json`)).json()).toMatchObject({
       channels: 'https://channels.journey.example.test',
       tickets: 'https://tickets.journey.example.test',
@@ -374,11 +386,7 @@ describe('the console bundle', () => {
   });
 
   it('stops on SIGTERM with exit code 0', async () => {
-    if (!child) throw new Error('not started');
-    const running = child;
-    const exited = new Promise<number | null>((resolve) => running.once('exit', (code) => resolve(code)));
-    running.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await stopped(child)).toBe(0);
   }, 30_000);
 });
 

@@ -200,9 +200,16 @@ describe.each(OVERLAYS)('the agent workspace in the %s overlay', (overlay) => {
     expect(routedTo(`${settings['CHANNELS_URL']}/widget.js`)).toBe('channels');
   });
 
-  it('signs agents in with the issuer whose tokens the services accept', () => {
-    expect(configMap(manifests, 'console')['OIDC_ISSUER']).toBe(
-      configMap(manifests, 'journey-common')['AUTH_ISSUER'],
+  it('signs agents in with the issuer whose tokens the services accept, reading their roles where the services do', () => {
+    const common = configMap(manifests, 'journey-common');
+    const settings = configMap(manifests, 'console');
+    expect(settings['OIDC_ISSUER']).toBe(common['AUTH_ISSUER']);
+    expect(settings['AUTH_ROLES_CLAIM']).toBe(common['AUTH_ROLES_CLAIM']);
+  });
+
+  it("links the articles an agent inserts where knowledge's help centre serves them", () => {
+    expect(configMap(manifests, 'console')['ARTICLE_LINK_BASE']).toBe(
+      configMap(manifests, 'knowledge')['KNOWLEDGE_PORTAL_URL'],
     );
   });
 });

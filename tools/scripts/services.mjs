@@ -179,7 +179,8 @@ async function start(names) {
   }
   if (names.includes('channels') && !failed.includes('channels')) {
     startWeb();
-    for (let i = 0; i < 20 && (await probe(`${webOrigin()}/health`)).status !== 200; i++) await sleep(150);
+    for (let i = 0; i < 20 && (await probe(`${webOrigin()}/health/ready`)).status !== 200; i++)
+      await sleep(150);
   }
   await status(names);
   if (failed.length) process.exit(1);
@@ -236,7 +237,7 @@ async function status(names) {
   }
   const web = pidOf('web');
   if (web || names.includes('channels')) {
-    const up = web ? (await probe(`${webOrigin()}/health`)).status === 200 : false;
+    const up = web ? (await probe(`${webOrigin()}/health/ready`)).status === 200 : false;
     console.log(
       `  ${'web'.padEnd(10)} ${(up ? 'ready' : 'stopped').padEnd(9)} ${String(web ?? '-').padEnd(8)} ${webOrigin().padEnd(24)} the agent workspace; /shop/: a shop page with the chat widget`,
     );

@@ -4,7 +4,7 @@
 // embeds the chat widget, as a customer's site would.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -27,14 +27,20 @@ In a cluster the workspace runs from its image: node apps/console/dist/server/ma
 }
 
 const server = join(root, 'apps', 'console', 'dist', 'server');
+const compiled = (file) => pathToFileURL(join(server, file)).href;
 let consoleServer;
 try {
   consoleServer = {
-    ...(await import(join(server, 'console-config.js'))),
-    ...(await import(join(server, 'console-server.js'))),
+    ...(await import(compiled('console-config.js'))),
+    ...(await import(compiled('console-server.js'))),
   };
-} catch {
-  process.stderr.write('web: the console is not built (run `npx nx run-many -t build` first)\n');
+} catch (err) {
+  const unbuilt = err?.code === 'ERR_MODULE_NOT_FOUND';
+  process.stderr.write(
+    unbuilt
+      ? 'web: the console is not built (run `npx nx run-many -t build` first)\n'
+      : `web: the console's server failed to load: ${err?.message ?? err}\n`,
+  );
   process.exit(1);
 }
 const { ConsoleConfigError, createConsoleServer, loadConsoleConfig } = consoleServer;
@@ -63,6 +69,7 @@ const { server: http } = createConsoleServer({
     public: join(root, 'apps', 'console', 'public'),
     app: join(root, 'apps', 'console', 'dist', 'app'),
   },
+  signInOrigins: config.signInOrigins,
   extraPages: [shopPage('/shop'), shopPage('/shop/')],
 });
 http.listen(config.port, config.host, () =>

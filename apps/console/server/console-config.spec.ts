@@ -22,7 +22,9 @@ describe("the console's settings", () => {
         knowledge: 'http://127.0.0.1:3104',
         analytics: 'http://127.0.0.1:3105',
         articleLinkBase: 'http://127.0.0.1:3104/v1/help/articles',
+        rolesClaim: 'roles',
       },
+      signInOrigins: [],
     });
   });
 
@@ -36,7 +38,11 @@ describe("the console's settings", () => {
       OIDC_CLIENT_ID: 'agents',
       OIDC_SCOPE: 'openid profile',
       METRICS_TOKEN: 'sixteen-characters',
+      OIDC_CONNECT_ORIGINS: 'https://oauth2.example.net, https://accounts.example.org:8443',
+      AUTH_ROLES_CLAIM: 'realm_access.roles',
     });
+    expect(config.signInOrigins).toEqual(['https://oauth2.example.net', 'https://accounts.example.org:8443']);
+    expect(config.workspace.rolesClaim).toBe('realm_access.roles');
     expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', metricsToken: 'sixteen-characters' });
     expect(config.workspace).toMatchObject({
       knowledge: 'https://knowledge.example.com',
@@ -55,6 +61,9 @@ describe("the console's settings", () => {
         HTTP_PORT: '70000',
         CHANNELS_URL: 'javascript:alert(1)',
         TICKETS_URL: 'https://user:secret@tickets.example.com',
+        ANALYTICS_URL: 'https://:secret@analytics.example.com',
+        OIDC_CONNECT_ORIGINS: 'https://oauth2.example.net/token',
+        AUTH_ROLES_CLAIM: 'roles[0]',
         CONTACTS_URL: 'https://contacts.example.com/?x=1',
         OIDC_CLIENT_ID: 'two words',
         OIDC_SCOPE: 'openid  profile',
@@ -66,8 +75,11 @@ describe("the console's settings", () => {
       'CHANNELS_URL: must be an http or https URL without credentials, query or fragment',
       'CONTACTS_URL: must be an http or https URL without credentials, query or fragment',
       'TICKETS_URL: must be an http or https URL without credentials, query or fragment',
+      'ANALYTICS_URL: must be an http or https URL without credentials, query or fragment',
       'OIDC_CLIENT_ID: must be 1 to 200 printable ASCII characters without spaces',
       'OIDC_SCOPE: must be scopes separated by single spaces',
+      'OIDC_CONNECT_ORIGINS: must be a comma-separated list of origins (scheme://host[:port], no path)',
+      'AUTH_ROLES_CLAIM: must be a claim name or a dotted path (realm_access.roles)',
     ]);
   });
 });

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** Where the workspace's pages find the services, and how agents sign in: served as /config.json. */
+/**
+ * Where the workspace's pages find the services, and how agents sign in: served as /config.json. The pages
+ * read it as ConsoleConfig (src/api.ts, compiled for browsers apart from this server): the same shape.
+ */
 export interface WorkspaceConfig {
   channels: string;
   contacts: string;
@@ -11,6 +14,8 @@ export interface WorkspaceConfig {
   articleLinkBase: string;
   /** Sign-in through the organisation's OpenID Connect provider (authorization code with PKCE). */
   oidc?: { issuer: string; clientId: string; scope?: string };
+  /** Where a token holds the agent's roles: the services' AUTH_ROLES_CLAIM (a dotted path). */
+  rolesClaim: string;
 }
 
 export interface ConsoleServerConfig {
@@ -19,6 +24,8 @@ export interface ConsoleServerConfig {
   /** When set, GET /metrics asks for this bearer token. */
   metricsToken?: string;
   workspace: WorkspaceConfig;
+  /** Origins the sign-in calls beside the issuer's (a token endpoint elsewhere): the page's CSP allows them. */
+  signInOrigins: string[];
 }
 
 type Service = 'channels' | 'contacts' | 'tickets' | 'knowledge' | 'analytics';
@@ -38,7 +45,13 @@ const baseUrl = z
   .refine((value) => {
     try {
       const url = new URL(value);
-      return ['http:', 'https:'].includes(url.protocol) && !url.search && !url.hash && !url.username;
+      return (
+        ['http:', 'https:'].includes(url.protocol) &&
+        !url.search &&
+        !url.hash &&
+        !url.username &&
+        !url.password
+      );
     } catch {
       return false;
     }
@@ -74,6 +87,27 @@ const schema = z.object({
     .regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/, 'must be scopes separated by single spaces')
     .max(1000, 'must be at most 1000 characters')
     .optional(),
+  OIDC_CONNECT_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (origins) => origins.every((o) => /^https?:\/\/[^/?#@\s]+$/.test(o) && URL.canParse(o)),
+      'must be a comma-separated list of origins (scheme://host[:port], no path)',
+    ),
+  AUTH_ROLES_CLAIM: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_:-]+(\.[A-Za-z0-9_:-]+)*$/,
+      'must be a claim name or a dotted path (realm_access.roles)',
+    )
+    .max(200, 'must be at most 200 characters')
+    .default('roles'),
 });
 
 /** Thrown when a setting is missing or malformed; its message names every problem. */
@@ -102,6 +136,7 @@ export function loadConsoleConfig(env: NodeJS.ProcessEnv = process.env): Console
     knowledge: url('knowledge'),
     analytics: url('analytics'),
     articleLinkBase: e.ARTICLE_LINK_BASE ?? `${url('knowledge')}/v1/help/articles`,
+    rolesClaim: e.AUTH_ROLES_CLAIM,
     ...(e.OIDC_ISSUER
       ? {
           oidc: {
@@ -117,18 +152,22 @@ export function loadConsoleConfig(env: NodeJS.ProcessEnv = process.env): Console
     host: e.HTTP_HOST,
     ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
     workspace,
+    signInOrigins: e.OIDC_CONNECT_ORIGINS.map((o) => new URL(o).origin),
   };
 }
 
-/** The origins the workspace's pages may connect to: the services and the sign-in provider. */
-export function connectOrigins(workspace: WorkspaceConfig): string[] {
+/**
+ * The origins the workspace's pages may connect to: the services and the sign-in provider (its issuer, and
+ * the origins its discovery document names for the token endpoint when they differ: OIDC_CONNECT_ORIGINS).
+ */
+export function connectOrigins(workspace: WorkspaceConfig, signInOrigins: string[] = []): string[] {
   const urls = [
     workspace.channels,
     workspace.contacts,
     workspace.tickets,
     workspace.knowledge,
     workspace.analytics,
-    ...(workspace.oidc ? [workspace.oidc.issuer] : []),
+    ...(workspace.oidc ? [workspace.oidc.issuer, ...signInOrigins] : []),
   ];
   return [...new Set(urls.map((u) => new URL(u).origin))];
 }

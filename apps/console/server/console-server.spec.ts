@@ -73,7 +73,7 @@ describe('the console server', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
-    expect(await res.text()).toContain('app/main.js');
+    expect(await res.text()).toMatch(/src="app\/[0-9a-f]{12}\/main\.js"/);
   });
 
   it('serves the compiled modules and styles with their types, and nothing the compiler leaves for itself', async () => {
@@ -122,6 +122,15 @@ describe('the console server', () => {
     expect(await again.text()).toBe('');
   });
 
+  it('allows the sign-in origins beside the issuer in its CSP, when the token endpoint is elsewhere', async () => {
+    const { url } = await start({ signInOrigins: ['https://oauth2.example.net'] });
+    const csp = (await fetch(`${url}/`)).headers.get('content-security-policy') ?? '';
+    expect(/connect-src ([^;]+)/.exec(csp)?.[1]?.split(' ').slice(-2)).toEqual([
+      'https://login.example.com',
+      'https://oauth2.example.net',
+    ]);
+  });
+
   it('serves /config.json: the services, the article links and the sign-in provider', async () => {
     const { url } = await start();
     expect(await (await fetch(`${url}/config.json`)).json()).toEqual({
@@ -132,6 +141,7 @@ describe('the console server', () => {
       analytics: 'https://analytics.journey.example.com',
       articleLinkBase: 'https://knowledge.journey.example.com/v1/help/articles',
       oidc: { issuer: 'https://login.example.com/realms/journey', clientId: 'journey-console' },
+      rolesClaim: 'roles',
     });
   });
 
@@ -182,5 +192,80 @@ describe('the console server', () => {
   it('serves the pages the embedding server adds', async () => {
     const { url } = await start({ extraPages: [{ path: '/shop/', contentType: 'text/html', body: 'shop' }] });
     expect(await (await fetch(`${url}/shop/`)).text()).toBe('shop');
+  });
+});
+
+describe('the console server, against odd requests', () => {
+  /** The status of a raw request target (fetch would normalise it). */
+  const raw = async (target: string, headers: Record<string, string> = {}, method = 'GET') => {
+    const { url } = await start({ workspace, roots });
+    const http = await import('node:http');
+    return new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) =>
+      http
+        .request(`${url}/`, { path: target, headers, method }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers });
+        })
+        .on('error', reject)
+        .end(),
+    );
+  };
+
+  it('answers 400 to a target that is not a plain path, and keeps serving', async () => {
+    for (const target of ['//', '//?a', '//[/x', '//app/main.js', 'http://elsewhere/'])
+      expect({ target, status: (await raw(target)).status }).toEqual({ target, status: 400 });
+    expect((await raw('/')).status).toBe(200);
+  });
+
+  it('serves no hidden file', async () => {
+    writeFileSync(join(roots.public, '.secret.html'), 'hidden');
+    expect((await raw('/.secret.html')).status).toBe(404);
+  });
+
+  it('says the length of a page, also to HEAD, and revalidates against any of several tags', async () => {
+    const head = await raw('/app/main.js', {}, 'HEAD');
+    expect(head.headers['content-length']).toBe(String('export {};'.length));
+    const etag = String(head.headers['etag']);
+    expect((await raw('/app/main.js', { 'if-none-match': `W/"other", ${etag}` })).status).toBe(304);
+    expect((await raw('/app/main.js', { 'if-none-match': '*' })).status).toBe(304);
+  });
+});
+
+describe("the console server's releases", () => {
+  it("has the page load this build's modules under a path of their own, cached for good in a release", async () => {
+    const { url } = await start({ immutable: true });
+    const page = await (await fetch(`${url}/`)).text();
+    const build = /src="app\/([0-9a-f]{12})\/main\.js"/.exec(page)?.[1];
+    expect(build).toBeDefined();
+    const module = await fetch(`${url}/app/${build}/main.js`);
+    expect([module.status, module.headers.get('cache-control')]).toEqual([
+      200,
+      'public, max-age=31536000, immutable',
+    ]);
+    expect(await module.text()).toBe('export {};');
+    // Another release's modules are not served here (rather than mixing two releases in one page).
+    expect((await fetch(`${url}/app/0123456789ab/main.js`)).status).toBe(404);
+    // The page itself, and unversioned paths, are revalidated.
+    expect((await fetch(`${url}/`)).headers.get('cache-control')).toBe('no-cache');
+    expect((await fetch(`${url}/app/main.js`)).headers.get('cache-control')).toBe('no-cache');
+  });
+
+  it('changes the build id when a module changes, and not otherwise', async () => {
+    const buildOf = async () =>
+      /src="app\/([0-9a-f]{12})\//.exec(await (await fetch(`${(await start()).url}/`)).text())?.[1];
+    const before = await buildOf();
+    expect(await buildOf()).toBe(before);
+    writeFileSync(join(roots.app, 'main.js'), 'export const changed = 1;');
+    try {
+      expect(await buildOf()).not.toBe(before);
+    } finally {
+      writeFileSync(join(roots.app, 'main.js'), 'export {};');
+    }
+  });
+
+  it('revalidates modules locally (a rebuild changes them under the same build id)', async () => {
+    const { url } = await start();
+    const build = /src="app\/([0-9a-f]{12})\//.exec(await (await fetch(`${url}/`)).text())?.[1];
+    expect((await fetch(`${url}/app/${build}/main.js`)).headers.get('cache-control')).toBe('no-cache');
   });
 });

@@ -1,8 +1,9 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { join, normalize, sep } from 'node:path';
+import { extname, join, normalize, sep } from 'node:path';
 import type { WorkspaceConfig } from './console-config';
 import { connectOrigins } from './console-config';
 
@@ -21,7 +22,14 @@ export interface ConsoleServerOptions {
   metrics?: (req: IncomingMessage, res: ServerResponse) => void;
   /** The bearer token GET /metrics asks for, when set. */
   metricsToken?: string;
+  /** Origins the sign-in calls beside the issuer's (OIDC_CONNECT_ORIGINS). */
+  signInOrigins?: string[];
   extraPages?: ExtraPage[];
+  /**
+   * Whether the modules under /app/<build>/ may be cached for a year (a release's files never change: the
+   * image). Off locally, where a rebuild changes them under the same build id.
+   */
+  immutable?: boolean;
 }
 
 export interface ConsoleServer {
@@ -40,11 +48,39 @@ const TYPES: Record<string, string> = {
 // Compiler outputs that are not for browsers: declarations, their maps, build info.
 const NOT_SERVED = /\.(d\.ts|d\.ts\.map|tsbuildinfo)$/;
 
-const sameSecret = (given: string, expected: string) => {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-};
+// Digests of equal length: the comparison tells nothing of the token's length either.
+const digest = (text: string) => createHash('sha256').update(text).digest();
+const sameSecret = (given: string, expected: string) => timingSafeEqual(digest(given), digest(expected));
+
+/** The path of a request target that starts with one '/', or undefined when it does not parse. */
+function pathOf(target: string): string | undefined {
+  try {
+    return new URL(target, 'http://console.invalid').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The build's id: a digest of the compiled modules. The page loads them under /app/<build>/, so that while a
+ * rollout runs old and new replicas side by side, a page of one release never loads modules of the other
+ * (a replica answers 404 for another release's path rather than mix them).
+ */
+function buildIdOf(dir: string): string {
+  const hash = createHash('sha256');
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => TYPES[extname(f)] && !NOT_SERVED.test(f))
+    .sort();
+  for (const file of files)
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(join(dir, file)))
+      .update('\0');
+  return hash.digest('hex').slice(0, 12);
+}
+
+const VERSIONED = /^\/app\/([0-9a-f]{12})\//;
 
 /** The file a request path names under one of the roots, or undefined (no path leaves its root). */
 function fileFor(path: string, roots: ConsoleServerOptions['roots']): string | undefined {
@@ -54,7 +90,15 @@ function fileFor(path: string, roots: ConsoleServerOptions['roots']): string | u
   const rel = path === '/' ? 'index.html' : path.slice(prefix.length);
   const file = normalize(join(dir, rel));
   if (!file.startsWith(normalize(dir) + sep) || NOT_SERVED.test(file)) return undefined;
-  return TYPES[file.slice(file.lastIndexOf('.'))] ? file : undefined;
+  // No hidden file (a dot at the start of any part of the path).
+  if (
+    file
+      .slice(normalize(dir).length)
+      .split(sep)
+      .some((part) => part.startsWith('.'))
+  )
+    return undefined;
+  return TYPES[extname(file)] ? file : undefined;
 }
 
 /**
@@ -66,10 +110,11 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
   const config = JSON.stringify(options.workspace);
   // The pages call only the configured services and the sign-in provider; no script comes from elsewhere.
   const csp =
-    `default-src 'self'; connect-src 'self' ${connectOrigins(options.workspace).join(' ')}; ` +
+    `default-src 'self'; connect-src 'self' ${connectOrigins(options.workspace, options.signInOrigins).join(' ')}; ` +
     `img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; ` +
     `form-action 'self'; object-src 'none'`;
   const extra = new Map((options.extraPages ?? []).map((p) => [p.path, p]));
+  const build = buildIdOf(options.roots.app);
   let draining = false;
 
   const send = (
@@ -79,7 +124,8 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     headers: Record<string, string>,
     body?: string | Buffer,
   ) => {
-    res.writeHead(status, { 'x-content-type-options': 'nosniff', ...headers });
+    const length = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) };
+    res.writeHead(status, { 'x-content-type-options': 'nosniff', ...length, ...headers });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
   const json = (req: IncomingMessage, res: ServerResponse, status: number, body: unknown) =>
@@ -91,31 +137,39 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       JSON.stringify(body),
     );
 
-  async function staticFile(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const file = fileFor(path, options.roots);
+  async function staticFile(req: IncomingMessage, res: ServerResponse, requested: string): Promise<void> {
+    // /app/<build>/x.js is /app/x.js of this build; another build's path is not served here.
+    const versioned = VERSIONED.exec(requested);
+    const version = versioned?.[1];
+    const path = versioned && version === build ? `/app/${requested.slice(versioned[0].length)}` : requested;
+    const file = version === undefined || version === build ? fileFor(path, options.roots) : undefined;
     const info = file ? await stat(file).catch(() => undefined) : undefined;
     if (!file || !info?.isFile()) {
       send(req, res, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'not found\n');
       return;
     }
-    // Revalidated on every load (the files' names carry no version); unchanged files answer 304.
-    const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
-    const type = TYPES[file.slice(file.lastIndexOf('.'))] as string;
+    const type = TYPES[extname(file)] as string;
+    const isPage = type.startsWith('text/html');
+    // Pages and unversioned paths are revalidated on every load (unchanged files answer 304); a release's
+    // versioned modules never change.
+    const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}${isPage ? `-${build}` : ''}"`;
     const headers: Record<string, string> = {
       'content-type': type,
-      'cache-control': 'no-cache',
+      'cache-control': version && options.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
       etag,
       'referrer-policy': 'no-referrer',
-      ...(type.startsWith('text/html')
-        ? { 'content-security-policy': csp, 'cross-origin-opener-policy': 'same-origin' }
-        : {}),
+      ...(isPage ? { 'content-security-policy': csp, 'cross-origin-opener-policy': 'same-origin' } : {}),
     };
-    if (req.headers['if-none-match'] === etag) {
+    const known = (req.headers['if-none-match'] ?? '').split(',').map((tag) => tag.trim());
+    if (known.includes(etag) || known.includes('*')) {
       send(req, res, 304, headers);
       return;
     }
     const body = await readFile(file).catch(() => undefined);
     if (!body) send(req, res, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'not found\n');
+    // A page loads this build's modules.
+    else if (isPage)
+      send(req, res, 200, headers, body.toString('utf8').replaceAll('"app/', `"app/${build}/`));
     else send(req, res, 200, headers, body);
   }
 
@@ -147,7 +201,14 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
   }
 
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://console.invalid').pathname;
+    // A request target is a path here: '//host…', an absolute URL or an unparsable one is refused (a bare
+    // `new URL` would throw on some of them, and read '//app/x' as the host app).
+    const target = req.url ?? '';
+    const path = target.startsWith('/') && !target.startsWith('//') ? pathOf(target) : undefined;
+    if (path === undefined) {
+      send(req, res, 400, { 'content-type': 'text/plain; charset=utf-8' }, 'bad request target\n');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(
         req,
@@ -177,7 +238,8 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
   // Longer than an ingress controller's idle upstream connections (nginx: 60 s), so that the proxy, not
   // this server, closes an idle connection: no request is sent on a socket being closed.
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  // A client has 20 s for its headers and 30 s for its whole request (Node requires headers ≤ request).
+  server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   return {
     server,

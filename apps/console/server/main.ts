@@ -19,6 +19,11 @@ Serves the agent workspace: its pages at /, /config.json (where the services are
   OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_SCOPE
                     sign agents in with this OpenID Connect provider (authorization code with PKCE; a
                     public client, default id journey-console); unset, a token is pasted or passed as #token=
+  OIDC_CONNECT_ORIGINS
+                    origins the sign-in calls beside the issuer's, when its discovery document puts the
+                    token endpoint elsewhere (comma-separated)
+  AUTH_ROLES_CLAIM  where tokens hold the agent's roles, as the services read it (default roles;
+                    a dotted path such as realm_access.roles)
   METRICS_TOKEN     when set, /metrics asks for it as a bearer token
 `;
 
@@ -41,6 +46,9 @@ function main(): void {
     roots: { public: join(__dirname, '..', '..', 'public'), app: join(__dirname, '..', 'app') },
     ...(prometheus ? { metrics: (req, res) => prometheus.getMetricsRequestHandler(req, res) } : {}),
     ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+    signInOrigins: config.signInOrigins,
+    // The image's files are a release's: its versioned modules may be cached for good.
+    immutable: process.env['NODE_ENV'] === 'production',
   });
   server.on('error', (err) => {
     process.stderr.write(

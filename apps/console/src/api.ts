@@ -11,9 +11,11 @@ export interface ConsoleConfig {
   articleLinkBase: string;
   /** The organisation's OpenID Connect provider: agents sign in there (absent: a token is pasted). */
   oidc?: OidcSettings;
+  /** Where a token holds its roles, a dotted path (AUTH_ROLES_CLAIM, as the services read it; default roles). */
+  rolesClaim?: string;
 }
 
-export type Service = Exclude<keyof ConsoleConfig, 'articleLinkBase' | 'oidc'>;
+export type Service = Exclude<keyof ConsoleConfig, 'articleLinkBase' | 'oidc' | 'rolesClaim'>;
 
 /** What the token says of its holder (read, not verified: the services verify it). */
 export interface Who {
@@ -67,8 +69,19 @@ export class Api {
   who(): Who {
     const payload = this.token.split('.')[1] ?? '';
     try {
-      const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
-      const roles = Array.isArray(json['roles']) ? (json['roles'] as string[]) : [];
+      const bytes = Uint8Array.from(atob(payload.replace(/-/g, '+').replace(/_/g, '/')), (c) =>
+        c.charCodeAt(0),
+      );
+      const json = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+      // The same dotted path the services read (e.g. realm_access.roles for Keycloak).
+      const claimed = (this.config.rolesClaim ?? 'roles')
+        .split('.')
+        .reduce<unknown>(
+          (node, key) =>
+            node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined,
+          json,
+        );
+      const roles = Array.isArray(claimed) ? claimed.filter((r): r is string => typeof r === 'string') : [];
       return {
         subject: String(json['sub'] ?? ''),
         roles,
