@@ -496,7 +496,7 @@ describe('a customer on a shop’s page and an agent in the workspace', () => {
     expect(texts.filter((t) => t === `My ${gadget} arrived broken, order 1234`)).toHaveLength(1);
   }, 90_000);
 
-  it('drops a message the service refuses for good from the queue, saying why, instead of sending it at every reconnect', async () => {
+  it('drops a message the service refuses for good from the queue, showing why across reloads, instead of sending it at every reconnect', async () => {
     const w = widget(page);
     // An unpaired surrogate: channels refuses it whatever the connection (invalid, final).
     await w.message.evaluate((box) => {
@@ -514,6 +514,8 @@ describe('a customer on a shop’s page and an agent in the workspace', () => {
     await page.reload();
     const again = widget(page);
     await again.log.getByText('Are you still there?').waitFor({ timeout: 20_000 });
+    // Still shown as not sent, with its reason: kept in the page's storage, out of the queue.
+    await again.log.getByText(/^Not sent: .*unpaired UTF-16 surrogates/).waitFor();
     await again.message.fill('Thank you');
     await again.message.press('Enter');
     await eventually(
@@ -633,9 +635,10 @@ describe('a customer on a shop’s page and an agent in the workspace', () => {
     expect(await axeViolations(checked, true)).toEqual([]);
     await checked.goto(`${consoleOrigin}/#/tickets/${ticketId}`);
     await checked.getByRole('heading', { level: 1 }).waitFor();
-    await checked.getByRole('heading', { name: 'Journey across channels' }).waitFor({ timeout: 20_000 });
-    // The customer's journey across channels, from contacts (the panel refreshes while the ticket is open).
-    await checked.getByText('conversation-started', { exact: false }).first().waitFor({ timeout: 20_000 });
+    // The customer's journey across channels, from contacts. The panel is drawn again every 10 s while the
+    // ticket is open: a journey the projection had not caught up with yet shows at the next draw or the one after.
+    await checked.getByRole('heading', { name: 'Journey across channels' }).waitFor({ timeout: 30_000 });
+    await checked.getByText('conversation-started', { exact: false }).first().waitFor({ timeout: 30_000 });
     if (screenshots) {
       mkdirSync(screenshots, { recursive: true });
       await checked.screenshot({ path: join(screenshots, 'agent-workspace.png'), fullPage: true });
@@ -645,7 +648,7 @@ describe('a customer on a shop’s page and an agent in the workspace', () => {
     await checked.getByRole('heading', { name: '跨渠道旅程' }).waitFor({ timeout: 20_000 });
     expect(await axeViolations(checked, true)).toEqual([]);
     await context.close();
-  }, 60_000);
+  }, 90_000);
 
   it('speaks Chinese on a Chinese page', async () => {
     const context = await browser.newContext();

@@ -140,6 +140,8 @@
   interface Stored {
     token?: string;
     outbox: { clientMessageId: string; text: string }[];
+    /** Messages refused for good, kept to show as not sent (the 10 latest). */
+    refused?: { clientMessageId: string; text: string; reason: string }[];
     preChatDone?: boolean;
     rated: string[];
     open?: boolean;
@@ -381,6 +383,16 @@
     }));
   }
 
+  function refusedOnes(): Message[] {
+    return (stored.refused ?? []).map((r) => ({
+      clientMessageId: r.clientMessageId,
+      from: 'customer',
+      text: r.text,
+      state: 'failed',
+      error: r.reason,
+    }));
+  }
+
   function send(text: string): void {
     const clientMessageId =
       typeof crypto.randomUUID === 'function'
@@ -398,9 +410,11 @@
   function retryQueueLater(afterSeconds?: number): void {
     if (retryTimer !== undefined || stored.outbox.length === 0) return;
     retries += 1;
-    const ms = afterSeconds
+    const pause = afterSeconds
       ? Math.min(60, Math.max(1, afterSeconds)) * 1000
       : Math.min(60_000, 1000 * 2 ** retries);
+    // With jitter, so that visitors refused at the same moment do not all come back at the same moment.
+    const ms = pause * (0.75 + Math.random() * 0.5);
     retryTimer = window.setTimeout(() => {
       retryTimer = undefined;
       flush();
@@ -489,7 +503,7 @@
       const pending = new Set(stored.outbox.map((o) => o.clientMessageId));
       messages.length = 0;
       for (const m of frame.messages) merge(m);
-      messages.push(...queuedOnes().filter((m) => pending.has(m.clientMessageId!)));
+      messages.push(...refusedOnes(), ...queuedOnes().filter((m) => pending.has(m.clientMessageId!)));
       render();
       flush();
       markRead();
@@ -517,20 +531,30 @@
     } else if (frame.type === 'error') {
       const final = ['invalid', 'rejected', 'not-found'].includes(frame.code ?? '');
       const refused = frame.clientMessageId;
-      if (final && refused && stored.outbox.some((o) => o.clientMessageId === refused)) {
-        // Refused for good: the same message would be refused again, so it leaves the queue and says why.
-        update((s) => (s.outbox = s.outbox.filter((o) => o.clientMessageId !== refused)));
-        const m = messages.find((x) => x.clientMessageId === refused);
+      const queued = stored.outbox.find((o) => o.clientMessageId === refused);
+      if (final && queued) {
+        // Refused for good: the same message would be refused again, so it leaves the queue and says why
+        // (kept, so that a reconnect, a reload or another tab still shows it as not sent).
+        const reason = frame.reason ?? WORDS.failed;
+        update((s) => {
+          s.outbox = s.outbox.filter((o) => o.clientMessageId !== queued.clientMessageId);
+          s.refused = [
+            ...(s.refused ?? []),
+            { clientMessageId: queued.clientMessageId, text: queued.text, reason },
+          ].slice(-10);
+        });
+        const m = messages.find((x) => x.clientMessageId === queued.clientMessageId);
         if (m) {
           m.state = 'failed';
-          m.error = frame.reason ?? WORDS.failed;
+          m.error = reason;
         }
         render();
         return;
       }
       setStatus(frame.reason ? `${WORDS.failed} (${frame.reason})` : WORDS.failed);
-      // Too fast, or the service could not take it now: the queue is sent again after a pause.
-      if (frame.code === 'rate-limited' || frame.code === 'internal')
+      // Too fast, or the service could not take a message now: the queue is sent again after a pause (an
+      // internal error about something else, a read receipt say, does not resend it).
+      if (frame.code === 'rate-limited' || (frame.code === 'internal' && (!refused || queued)))
         retryQueueLater(frame.retryAfterSeconds);
     } else if (frame.type === 'read' && frame.reader === 'agent') {
       const upTo = messages.findIndex((m) => m.messageId === frame.upToMessageId);
@@ -729,9 +753,14 @@
     if (e.key !== KEY) return;
     stored = { ...load(), open: stored.open };
     const pending = new Set(stored.outbox.map((o) => o.clientMessageId));
+    const refused = new Map((stored.refused ?? []).map((r) => [r.clientMessageId, r.reason]));
     for (let i = messages.length - 1; i >= 0; i--) {
       const m = messages[i] as Message;
-      if (m.state === 'queued' && !pending.has(m.clientMessageId as string)) messages.splice(i, 1);
+      if (m.state !== 'queued' || pending.has(m.clientMessageId as string)) continue;
+      // Sent by the other tab (it arrives with the conversation), or refused there: then shown as not sent.
+      const reason = refused.get(m.clientMessageId as string);
+      if (reason === undefined) messages.splice(i, 1);
+      else Object.assign(m, { state: 'failed', error: reason });
     }
     render();
   });
@@ -741,7 +770,7 @@
   });
 
   // ---------- start ----------
-  messages.push(...queuedOnes());
+  messages.push(...refusedOnes(), ...queuedOnes());
   document.body.append(host);
   void (async () => {
     try {
