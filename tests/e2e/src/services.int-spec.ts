@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { issueLocalToken, SERVICE_NAMES } from '@journey/platform';
+import { issueLocalToken, openApiProblems, SERVICE_NAMES } from '@journey/platform';
 import type { ServiceName } from '@journey/platform';
 import { eventually, isolatedMongoUrl, testInfrastructure, uniqueName } from '@journey/testing';
 
@@ -71,8 +71,13 @@ describe('the five services as processes (built output, real infrastructure)', (
   it.each(SERVICE_NAMES)('%s serves health, OpenAPI and docs, and guards its API', async (name) => {
     const base = `http://127.0.0.1:${port(name)}`;
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
-    const openapi = (await (await fetch(`${base}/openapi.json`)).json()) as { info: { title: string } };
+    const openapi = (await (await fetch(`${base}/openapi.json`)).json()) as Parameters<
+      typeof openApiProblems
+    >[0];
     expect(openapi.info.title).toBe(`journey ${name} service`);
+    // Every operation says its error answers and its response schema (the services' own tests check it too;
+    // here it is checked for all five, analytics included).
+    expect(openApiProblems(openapi)).toEqual([]);
     expect((await fetch(`${base}/docs`)).status).toBe(200);
     expect((await fetch(`${base}/v1/me`)).status).toBe(401);
     const token = await issueLocalToken({
