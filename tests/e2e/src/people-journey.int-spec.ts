@@ -556,6 +556,25 @@ describe('a customer on a shop’s page and an agent in the workspace', () => {
     );
     expect(rated['csat']).toMatchObject({ score: 5 });
     await workspace.getByText('Rated 5/5').first().waitFor({ timeout: 20_000 });
+    // The survey's link is the customer's one-time credential: agents see that it was sent, never the link.
+    const seen = await ok('GET', `${url('channels')}/v1/conversations/${conversationId}`, agentAs);
+    const texts = (seen['messages'] as { text?: string }[]).map((m) => m.text ?? '');
+    expect(texts).toContain('How did we do? Rate this conversation from 1 to 5: [survey link]');
+    expect(texts.filter((t) => t.includes('/v1/csat/'))).toEqual([]);
+    const contactId = rated['contactId'] as string;
+    const timeline = await eventually(
+      async () => {
+        const page = await ok(
+          'GET',
+          `${url('contacts')}/v1/contacts/${contactId}/timeline?limit=100`,
+          agentAs,
+        );
+        const entries = page['entries'] as { summary?: string }[];
+        return entries.some((e) => e.summary === 'satisfaction survey sent') && entries;
+      },
+      { timeoutMs: 20_000, what: "the survey in the customer's timeline" },
+    );
+    expect(timeline.filter((e) => e.summary?.includes('/v1/csat/'))).toEqual([]);
     const from = new Date(Date.now() - 86_400_000).toISOString();
     const to = new Date(Date.now() + 86_400_000).toISOString();
     await eventually(

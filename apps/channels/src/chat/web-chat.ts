@@ -6,7 +6,7 @@ import type { ChannelsConfig } from '../channel-config/channels-config';
 import { conversationMessages } from '../conversation/domain/conversation-messages';
 import type { ConversationMessage } from '../conversation/domain/conversation-messages';
 import { ConversationRejected, Conversations } from '../conversation/conversations';
-import { surveyLinkOf } from '../delivery/csat-survey';
+import { agentText, surveyLinkOf } from '../delivery/csat-survey';
 import { ChatHub } from './chat-hub';
 import { issueVisitorToken, verifyVisitorToken } from './visitor-token';
 
@@ -218,7 +218,9 @@ export class WebChat {
       at: new Date().toISOString(),
     };
     const pushed = this.hub.toVisitor(conversationId, push);
-    this.hub.toAgents(conversationId, push);
+    // Agents watching the conversation see that a survey went out, not its link (the customer's to use).
+    const { survey: _link, ...forAgents } = push;
+    this.hub.toAgents(conversationId, { ...forAgents, text: agentText(message) ?? text });
     if (pushed) await this.recordDelivery(conversationId, messageId);
     return pushed;
   }

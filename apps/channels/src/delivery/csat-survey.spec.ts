@@ -1,4 +1,4 @@
-import { surveyLinkOf, surveyText } from './csat-survey';
+import { agentText, SURVEY_LINK_LEFT_OUT, surveyLinkOf, surveyText } from './csat-survey';
 
 describe('the survey link of a message', () => {
   const base = 'http://127.0.0.1:3103/v1/csat';
@@ -17,5 +17,21 @@ describe('the survey link of a message', () => {
       expect(
         surveyLinkOf({ from: 'automation', authorId: 'csat', text: `Rate us: ${link}` }),
       ).toBeUndefined();
+  });
+});
+
+describe('what agents see of a message', () => {
+  it("is the survey's text without its link (the customer's one-time credential)", () => {
+    const text = surveyText('secret-token-1');
+    const seen = agentText({ from: 'automation', authorId: 'csat', text });
+    expect(seen).not.toContain('secret-token-1');
+    expect(seen).toBe(`How did we do? Rate this conversation from 1 to 5: ${SURVEY_LINK_LEFT_OUT}`);
+  });
+
+  it("is any other message's text as written, links included", () => {
+    const text = 'See https://shop.example.com/returns and http://127.0.0.1:3103/v1/csat/not-a-survey';
+    expect(agentText({ from: 'agent', authorId: 'csat', text })).toBe(text);
+    expect(agentText({ from: 'automation', authorId: 'business-hours', text })).toBe(text);
+    expect(agentText({ from: 'customer' })).toBeUndefined();
   });
 });

@@ -1,9 +1,11 @@
+import { CSAT_SURVEY_AUTHOR } from '@journey/contracts';
+
 /** Where a customer answers a survey: the token is appended (CSAT_LINK_BASE, default the local tickets API). */
 const csatLinkBase = () =>
   (process.env['CSAT_LINK_BASE'] ?? 'http://127.0.0.1:3103/v1/csat').replace(/\/$/, '');
 
 /** The automation that sends satisfaction surveys (the author id of their messages). */
-export const CSAT_AUTHOR = 'csat';
+export const CSAT_AUTHOR = CSAT_SURVEY_AUTHOR;
 
 /** The survey's message: a link any channel can carry (an email, a WeChat text, an SMS). */
 export function surveyText(token: string): string {
@@ -27,3 +29,15 @@ export function surveyLinkOf(message: {
   );
   return links[links.length - 1];
 }
+
+/** What agents see of a message's text: the survey's link, a credential meant for the customer, left out. */
+export function agentText(message: { from: string; authorId?: string; text?: string }): string | undefined {
+  if (!surveyLinkOf(message)) return message.text;
+  const base = `${csatLinkBase()}/`;
+  return message.text?.replace(/https?:\/\/[^\s]+/g, (link) =>
+    link.startsWith(base) ? SURVEY_LINK_LEFT_OUT : link,
+  );
+}
+
+/** What stands where a survey link was. */
+export const SURVEY_LINK_LEFT_OUT = '[survey link]';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { journeyCatalogue } from '@journey/contracts';
+import { isSurveyAuthor, journeyCatalogue } from '@journey/contracts';
 import type { ConversationEventOf, EventEnvelope } from '@journey/contracts';
 import type { PersonalDataProtection } from '@journey/eventstore';
 import { EventConsumer, MESSAGE_BUS, PERSONAL_DATA, STREAM_PARKING } from '@journey/messaging';
@@ -10,6 +10,9 @@ import type { Logger, ServiceConfig } from '@journey/platform';
 import type { Interaction } from '../contact/domain/contact.decider';
 import { IdentityResolution } from './identity-resolution';
 import type { Observation } from './identity-resolution';
+
+/** The timeline's summary of the satisfaction survey's message. */
+export const SURVEY_SENT = 'satisfaction survey sent';
 
 const excerpt = (text: string | undefined, max = 140) =>
   text === undefined ? undefined : text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -52,7 +55,9 @@ export function interactionOf(envelope: EventEnvelope): Omit<Interaction, 'sourc
       return {
         ...base,
         kind: 'message-sent',
-        summary: excerpt(event.data.text) as string,
+        // The survey's message carries a one-time rating link meant for the customer: agents read this
+        // timeline, so it says the survey was sent, not the link.
+        summary: isSurveyAuthor(event.data.author) ? SURVEY_SENT : (excerpt(event.data.text) as string),
         at: event.data.sentAt ?? envelope.time,
       };
     case 'channels.visitor-identified.v1':

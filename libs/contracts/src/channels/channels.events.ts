@@ -141,6 +141,17 @@ export const messageReceived = defineEvent({
   }),
 });
 
+/**
+ * The author id (kind automation) of the satisfaction survey's message. Its text carries the survey's link, a
+ * one-time rating credential meant for the customer: views for agents and the customer's timeline leave the
+ * link out, so that no one rates in the customer's place.
+ */
+export const CSAT_SURVEY_AUTHOR = 'csat';
+
+/** Whether a message-sent event's author is the satisfaction survey. */
+export const isSurveyAuthor = (author: { kind: string; id: string }): boolean =>
+  author.kind === 'automation' && author.id === CSAT_SURVEY_AUTHOR;
+
 export const messageSent = defineEvent({
   type: 'channels.message-sent.v1',
   description:

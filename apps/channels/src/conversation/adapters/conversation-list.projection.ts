@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ERASED } from '@journey/contracts';
 import type { DocumentChange, ProjectedEvent, Projection } from '@journey/projections';
+import { agentText } from '../../delivery/csat-survey';
 
 /** How long the last message's excerpt is in the list. */
 export const EXCERPT_MAX = 140;
@@ -54,7 +55,8 @@ function withIdentities(change: DocumentChange, identities: unknown): DocumentCh
  */
 export const conversationListProjection: Projection = {
   name: 'conversation-list',
-  version: 1,
+  // 2: a survey message's excerpt without its link (a rebuild leaves none in the read model).
+  version: 2,
   // The list: newest first, and a customer's conversations.
   indexes: [
     { key: { updatedAt: -1, _id: -1 }, name: 'by_updated' },
@@ -116,7 +118,10 @@ export const conversationListProjection: Projection = {
       }
       case 'channels.message-sent.v1': {
         const author = d['author'] as { kind: 'agent' | 'automation'; id: string };
-        const text = excerpt(d['text']);
+        // The survey's link is the customer's: the list (agents read it, and search it) leaves it out.
+        const text = excerpt(
+          agentText({ from: author.kind, authorId: author.id, text: d['text'] as string }),
+        );
         const at = d['sentAt'] as string;
         return [
           {

@@ -28,6 +28,7 @@ import { unprocessable } from '../../webhooks/signed/signed-webhooks.controller'
 import { CHANNELS_ANSWERS } from '../../channels-api.responses';
 import { Conversations } from '../conversations';
 import { conversationCalls, conversationMessages } from '../domain/conversation-messages';
+import { agentText } from '../../delivery/csat-survey';
 import { ConversationList, conversationQuerySchema } from '../list/conversation-list';
 import { ReplySender } from '../send-reply/reply-sender';
 
@@ -93,7 +94,10 @@ export class ConversationsController {
       ...state.where,
       identities: state.identities,
       routing: state.routing,
-      messages: conversationMessages(events),
+      // The survey's link is the customer's to use: agents see that it was sent, not the link.
+      messages: conversationMessages(events).map((m) =>
+        m.text === undefined ? m : { ...m, text: agentText(m) as string },
+      ),
       ...(state.where.channel === 'phone' ? { calls: conversationCalls(events) } : {}),
     };
   }
