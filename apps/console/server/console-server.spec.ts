@@ -14,7 +14,7 @@ mkdirSync(roots.app, { recursive: true });
 mkdirSync(join(dir, 'dist', 'server'), { recursive: true });
 writeFileSync(
   join(roots.public, 'index.html'),
-  '<!doctype html><script type="module" src="app/main.js"></script>',
+  '<!doctype html><link rel="stylesheet" href="console.css" /><script type="module" src="app/main.js"></script>',
 );
 writeFileSync(join(roots.public, 'console.css'), 'body{}');
 writeFileSync(join(roots.public, 'notes.txt'), 'not a page');
@@ -212,7 +212,7 @@ describe('the console server, against odd requests', () => {
   };
 
   it('answers 400 to a target that is not a plain path, and keeps serving', async () => {
-    for (const target of ['//', '//?a', '//[/x', '//app/main.js', 'http://elsewhere/'])
+    for (const target of ['//', '//?a', '//[/x', '//app/main.js', 'http://elsewhere/', '/\\app/main.js'])
       expect({ target, status: (await raw(target)).status }).toEqual({ target, status: 400 });
     expect((await raw('/')).status).toBe(200);
   });
@@ -261,6 +261,26 @@ describe("the console server's releases", () => {
     } finally {
       writeFileSync(join(roots.app, 'main.js'), 'export {};');
     }
+  });
+
+  it("loads the styles of the page's own release too", async () => {
+    const { url } = await start({ immutable: true });
+    const page = await (await fetch(`${url}/`)).text();
+    const build = /app\/([0-9a-f]{12})\//.exec(page)?.[1];
+    expect(page).toContain(`href="console.css?v=${build}"`);
+    const styles = await fetch(`${url}/console.css?v=${build}`);
+    expect([styles.status, styles.headers.get('cache-control')]).toEqual([
+      200,
+      'public, max-age=31536000, immutable',
+    ]);
+    const other = await fetch(`${url}/console.css?v=0123456789ab`);
+    expect([other.status, other.headers.get('cache-control')]).toEqual([404, 'no-store']);
+  });
+
+  it('starts unbuilt, and answers 404 for modules it does not have', async () => {
+    const { url } = await start({ roots: { public: roots.public, app: join(dir, 'missing') } });
+    expect((await fetch(`${url}/app/main.js`)).status).toBe(404);
+    expect((await fetch(`${url}/`)).status).toBe(200);
   });
 
   it('revalidates modules locally (a rebuild changes them under the same build id)', async () => {

@@ -66,17 +66,25 @@ function pathOf(target: string): string | undefined {
  * rollout runs old and new replicas side by side, a page of one release never loads modules of the other
  * (a replica answers 404 for another release's path rather than mix them).
  */
-function buildIdOf(dir: string): string {
+function buildIdOf(roots: ConsoleServerOptions['roots']): string {
   const hash = createHash('sha256');
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => TYPES[extname(f)] && !NOT_SERVED.test(f))
-    .sort();
-  for (const file of files)
-    hash
-      .update(file)
-      .update('\0')
-      .update(readFileSync(join(dir, file)))
-      .update('\0');
+  // The modules, and the styles beside the page (console.css): a page loads both of its own release.
+  for (const [name, dir] of Object.entries(roots)) {
+    let files: string[] = [];
+    try {
+      files = readdirSync(dir, { recursive: true, encoding: 'utf8' });
+    } catch {
+      // Not built: nothing to serve there, the id says so.
+    }
+    for (const file of files
+      .filter((f) => TYPES[extname(f)] && !NOT_SERVED.test(f) && !f.endsWith('.html'))
+      .sort())
+      hash
+        .update(`${name}/${file}`)
+        .update('\0')
+        .update(readFileSync(join(dir, file)))
+        .update('\0');
+  }
   return hash.digest('hex').slice(0, 12);
 }
 
@@ -114,7 +122,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     `img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; ` +
     `form-action 'self'; object-src 'none'`;
   const extra = new Map((options.extraPages ?? []).map((p) => [p.path, p]));
-  const build = buildIdOf(options.roots.app);
+  const build = buildIdOf(options.roots);
   let draining = false;
 
   const send = (
@@ -137,15 +145,28 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       JSON.stringify(body),
     );
 
-  async function staticFile(req: IncomingMessage, res: ServerResponse, requested: string): Promise<void> {
-    // /app/<build>/x.js is /app/x.js of this build; another build's path is not served here.
+  async function staticFile(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requested: string,
+    query: URLSearchParams,
+  ): Promise<void> {
+    // /app/<build>/x.js is /app/x.js of this build, console.css?v=<build> its styles; another build's are not
+    // served here (a page of another release gets 404 rather than a mix of both).
     const versioned = VERSIONED.exec(requested);
-    const version = versioned?.[1];
+    const version = versioned?.[1] ?? query.get('v') ?? undefined;
     const path = versioned && version === build ? `/app/${requested.slice(versioned[0].length)}` : requested;
     const file = version === undefined || version === build ? fileFor(path, options.roots) : undefined;
     const info = file ? await stat(file).catch(() => undefined) : undefined;
     if (!file || !info?.isFile()) {
-      send(req, res, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'not found\n');
+      // Not kept by the browser: the same path may be served by a replica of its release a moment later.
+      send(
+        req,
+        res,
+        404,
+        { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+        'not found\n',
+      );
       return;
     }
     const type = TYPES[extname(file)] as string;
@@ -169,7 +190,16 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     if (!body) send(req, res, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'not found\n');
     // A page loads this build's modules.
     else if (isPage)
-      send(req, res, 200, headers, body.toString('utf8').replaceAll('"app/', `"app/${build}/`));
+      send(
+        req,
+        res,
+        200,
+        headers,
+        body
+          .toString('utf8')
+          .replaceAll('"app/', `"app/${build}/`)
+          .replaceAll('"console.css"', `"console.css?v=${build}"`),
+      );
     else send(req, res, 200, headers, body);
   }
 
@@ -204,7 +234,10 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     // A request target is a path here: '//host…', an absolute URL or an unparsable one is refused (a bare
     // `new URL` would throw on some of them, and read '//app/x' as the host app).
     const target = req.url ?? '';
-    const path = target.startsWith('/') && !target.startsWith('//') ? pathOf(target) : undefined;
+    const path =
+      target.startsWith('/') && !target.startsWith('//') && !target.includes('\\')
+        ? pathOf(target)
+        : undefined;
     if (path === undefined) {
       send(req, res, 400, { 'content-type': 'text/plain; charset=utf-8' }, 'bad request target\n');
       return;
@@ -230,7 +263,12 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     else if (path === '/metrics') metrics(req, res);
     else if (path === '/favicon.ico') send(req, res, 204, {});
     else
-      staticFile(req, res, path).catch(() => {
+      staticFile(
+        req,
+        res,
+        path,
+        new URLSearchParams(target.slice(target.indexOf('?') + 1 || target.length)),
+      ).catch(() => {
         if (!res.headersSent) send(req, res, 500, { 'content-type': 'text/plain; charset=utf-8' }, 'error\n');
         else res.destroy();
       });
