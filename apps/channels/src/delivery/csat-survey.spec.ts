@@ -28,10 +28,22 @@ describe('what agents see of a message', () => {
     expect(seen).toBe(`How did we do? Rate this conversation from 1 to 5: ${SURVEY_LINK_LEFT_OUT}`);
   });
 
-  it("is any other message's text as written, links included", () => {
-    const text = 'See https://shop.example.com/returns and http://127.0.0.1:3103/v1/csat/not-a-survey';
+  it('is without any link in the survey, whatever base it was sent under', () => {
+    const text = 'Rate us: https://old-tickets.example.com/v1/csat/secret-2';
+    expect(agentText({ from: 'automation', authorId: 'csat', text })).toBe(
+      `Rate us: ${SURVEY_LINK_LEFT_OUT}`,
+    );
+  });
+
+  it("is any other message's text as written, but a survey link it quotes", () => {
+    const text = 'See https://shop.example.com/returns';
     expect(agentText({ from: 'agent', authorId: 'csat', text })).toBe(text);
     expect(agentText({ from: 'automation', authorId: 'business-hours', text })).toBe(text);
     expect(agentText({ from: 'customer' })).toBeUndefined();
+    // A customer's email reply quoting the survey.
+    const quoted = `Thanks!\n> How did we do? ${surveyText('secret-3')}`;
+    expect(agentText({ from: 'customer', text: quoted })).toBe(
+      `Thanks!\n> How did we do? How did we do? Rate this conversation from 1 to 5: ${SURVEY_LINK_LEFT_OUT}`,
+    );
   });
 });

@@ -30,12 +30,17 @@ export function surveyLinkOf(message: {
   return links[links.length - 1];
 }
 
-/** What agents see of a message's text: the survey's link, a credential meant for the customer, left out. */
+/**
+ * What agents see of a message's text: no survey link, a credential meant for the customer. In the survey's
+ * own message every link goes, whatever CSAT_LINK_BASE was when it was sent; in any other message (a
+ * customer's email quoting the survey, say) every link under the survey base goes.
+ */
 export function agentText(message: { from: string; authorId?: string; text?: string }): string | undefined {
-  if (!surveyLinkOf(message)) return message.text;
+  if (message.text === undefined) return undefined;
+  const survey = message.from === 'automation' && message.authorId === CSAT_AUTHOR;
   const base = `${csatLinkBase()}/`;
-  return message.text?.replace(/https?:\/\/[^\s]+/g, (link) =>
-    link.startsWith(base) ? SURVEY_LINK_LEFT_OUT : link,
+  return message.text.replace(/https?:\/\/[^\s]+/g, (link) =>
+    survey || link.startsWith(base) ? SURVEY_LINK_LEFT_OUT : link,
   );
 }
 

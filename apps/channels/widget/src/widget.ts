@@ -140,8 +140,14 @@
   interface Stored {
     token?: string;
     outbox: { clientMessageId: string; text: string }[];
-    /** Messages refused for good, kept to show as not sent (the 10 latest). */
-    refused?: { clientMessageId: string; text: string; reason: string }[];
+    /** Messages refused for good, kept to show as not sent in their conversation (the 10 latest). */
+    refused?: {
+      clientMessageId: string;
+      text: string;
+      reason: string;
+      conversationId?: string;
+      at: string;
+    }[];
     preChatDone?: boolean;
     rated: string[];
     open?: boolean;
@@ -175,6 +181,8 @@
   const messages: Message[] = [];
   let socket: WebSocket | undefined;
   let connected = false;
+  /** The conversation of the current session (its refused messages are shown with it). */
+  let conversationId: string | undefined;
   let attempt = 0;
   let reconnectTimer: number | undefined;
   let typingShown: number | undefined;
@@ -383,14 +391,18 @@
     }));
   }
 
+  /** The current conversation's refused messages (a new conversation does not show an old one's). */
   function refusedOnes(): Message[] {
-    return (stored.refused ?? []).map((r) => ({
-      clientMessageId: r.clientMessageId,
-      from: 'customer',
-      text: r.text,
-      state: 'failed',
-      error: r.reason,
-    }));
+    return (stored.refused ?? [])
+      .filter((r) => r.conversationId === conversationId)
+      .map((r) => ({
+        clientMessageId: r.clientMessageId,
+        from: 'customer',
+        text: r.text,
+        at: r.at,
+        state: 'failed',
+        error: r.reason,
+      }));
   }
 
   function send(text: string): void {
@@ -500,10 +512,14 @@
       connected = true;
       attempt = 0;
       setStatus(undefined);
+      conversationId = frame.conversationId;
       const pending = new Set(stored.outbox.map((o) => o.clientMessageId));
       messages.length = 0;
       for (const m of frame.messages) merge(m);
-      messages.push(...refusedOnes(), ...queuedOnes().filter((m) => pending.has(m.clientMessageId!)));
+      // Refused ones where they were written, among the conversation's messages; then the queue.
+      messages.push(...refusedOnes());
+      messages.sort((a, b) => (a.at ?? '').localeCompare(b.at ?? ''));
+      messages.push(...queuedOnes().filter((m) => pending.has(m.clientMessageId!)));
       render();
       flush();
       markRead();
@@ -538,10 +554,16 @@
         const reason = frame.reason ?? WORDS.failed;
         update((s) => {
           s.outbox = s.outbox.filter((o) => o.clientMessageId !== queued.clientMessageId);
-          s.refused = [
-            ...(s.refused ?? []),
-            { clientMessageId: queued.clientMessageId, text: queued.text, reason },
-          ].slice(-10);
+          // Another tab may have been refused the same message first (both send the queue).
+          if ((s.refused ?? []).some((r) => r.clientMessageId === queued.clientMessageId)) return;
+          const entry = {
+            clientMessageId: queued.clientMessageId,
+            text: queued.text,
+            reason,
+            at: new Date().toISOString(),
+            ...(conversationId ? { conversationId } : {}),
+          };
+          s.refused = [...(s.refused ?? []), entry].slice(-10);
         });
         const m = messages.find((x) => x.clientMessageId === queued.clientMessageId);
         if (m) {
@@ -552,8 +574,9 @@
         return;
       }
       setStatus(frame.reason ? `${WORDS.failed} (${frame.reason})` : WORDS.failed);
-      // Too fast, or the service could not take a message now: the queue is sent again after a pause (an
-      // internal error about something else, a read receipt say, does not resend it).
+      // Too fast, or the service could not take a message now: the queue is sent again after a pause. An
+      // internal error names the message it was about; one about a frame without an id (a read receipt) sends
+      // the queue again too, which costs nothing: the service keeps each message once.
       if (frame.code === 'rate-limited' || (frame.code === 'internal' && (!refused || queued)))
         retryQueueLater(frame.retryAfterSeconds);
     } else if (frame.type === 'read' && frame.reader === 'agent') {

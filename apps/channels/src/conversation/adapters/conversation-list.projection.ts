@@ -55,7 +55,9 @@ function withIdentities(change: DocumentChange, identities: unknown): DocumentCh
  */
 export const conversationListProjection: Projection = {
   name: 'conversation-list',
-  // 2: a survey message's excerpt without its link (a rebuild leaves none in the read model).
+  // 2: excerpts without the survey's link. The live path writes them so at once into the active collection;
+  // `journey replay conversation-list` rewrites older ones (whose 140-character excerpts end before a survey
+  // link's token anyway).
   version: 2,
   // The list: newest first, and a customer's conversations.
   indexes: [
@@ -98,7 +100,10 @@ export const conversationListProjection: Projection = {
         ];
       }
       case 'channels.message-received.v1': {
-        const text = excerpt(d['text']);
+        // A customer's reply may quote the survey's link: agents read and search this excerpt.
+        const text = excerpt(
+          typeof d['text'] === 'string' ? agentText({ from: 'customer', text: d['text'] }) : d['text'],
+        );
         const at = d['receivedAt'] as string;
         return [
           withIdentities(
