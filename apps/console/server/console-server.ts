@@ -52,10 +52,15 @@ const NOT_SERVED = /\.(d\.ts|d\.ts\.map|tsbuildinfo)$/;
 const digest = (text: string) => createHash('sha256').update(text).digest();
 const sameSecret = (given: string, expected: string) => timingSafeEqual(digest(given), digest(expected));
 
-/** The path of a request target that starts with one '/', or undefined when it does not parse. */
-function pathOf(target: string): string | undefined {
+/**
+ * A request target as a URL (its path and query), or undefined when it is not a plain path: '//host…', an
+ * absolute URL, a backslash or an unparsable one (a bare `new URL` would throw on some of them, and read
+ * '//app/x' as the host app).
+ */
+function requestUrl(target: string): URL | undefined {
+  if (!target.startsWith('/') || target.startsWith('//') || target.includes('\\')) return undefined;
   try {
-    return new URL(target, 'http://console.invalid').pathname;
+    return new URL(target, 'http://console.invalid');
   } catch {
     return undefined;
   }
@@ -96,12 +101,13 @@ function fileFor(path: string, roots: ConsoleServerOptions['roots']): string | u
   if (path.includes('%') || path.includes('\0')) return undefined;
   const [prefix, dir] = path.startsWith('/app/') ? ['/app/', roots.app] : ['/', roots.public];
   const rel = path === '/' ? 'index.html' : path.slice(prefix.length);
-  const file = normalize(join(dir, rel));
-  if (!file.startsWith(normalize(dir) + sep) || NOT_SERVED.test(file)) return undefined;
+  const root = normalize(dir);
+  const file = normalize(join(root, rel));
+  if (!file.startsWith(root + sep) || NOT_SERVED.test(file)) return undefined;
   // No hidden file (a dot at the start of any part of the path).
   if (
     file
-      .slice(normalize(dir).length)
+      .slice(root.length)
       .split(sep)
       .some((part) => part.startsWith('.'))
   )
@@ -144,6 +150,14 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       { 'content-type': 'application/json', 'cache-control': 'no-store' },
       JSON.stringify(body),
     );
+  /** A plain-text answer: an error's reason. */
+  const text = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    message: string,
+    headers: Record<string, string> = {},
+  ) => send(req, res, status, { 'content-type': 'text/plain; charset=utf-8', ...headers }, `${message}\n`);
 
   async function staticFile(
     req: IncomingMessage,
@@ -160,13 +174,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     const info = file ? await stat(file).catch(() => undefined) : undefined;
     if (!file || !info?.isFile()) {
       // Not kept by the browser: the same path may be served by a replica of its release a moment later.
-      send(
-        req,
-        res,
-        404,
-        { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
-        'not found\n',
-      );
+      text(req, res, 404, 'not found', { 'cache-control': 'no-store' });
       return;
     }
     const type = TYPES[extname(file)] as string;
@@ -187,7 +195,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       return;
     }
     const body = await readFile(file).catch(() => undefined);
-    if (!body) send(req, res, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'not found\n');
+    if (!body) text(req, res, 404, 'not found');
     // A page loads this build's modules.
     else if (isPage)
       send(
@@ -207,23 +215,16 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     if (options.metricsToken !== undefined) {
       const given = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
       if (!sameSecret(given, options.metricsToken)) {
-        send(
-          req,
-          res,
-          401,
-          { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer' },
-          'a valid METRICS_TOKEN bearer token is needed\n',
-        );
+        text(req, res, 401, 'a valid METRICS_TOKEN bearer token is needed', { 'www-authenticate': 'Bearer' });
         return;
       }
     }
     if (!options.metrics) {
-      send(
+      text(
         req,
         res,
         503,
-        { 'content-type': 'text/plain; charset=utf-8' },
-        'metrics are not served here: telemetry is off or OTEL_METRICS_EXPORTER names another exporter\n',
+        'metrics are not served here: telemetry is off or OTEL_METRICS_EXPORTER names another exporter',
       );
       return;
     }
@@ -231,25 +232,14 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
   }
 
   const server = createServer((req, res) => {
-    // A request target is a path here: '//host…', an absolute URL or an unparsable one is refused (a bare
-    // `new URL` would throw on some of them, and read '//app/x' as the host app).
-    const target = req.url ?? '';
-    const path =
-      target.startsWith('/') && !target.startsWith('//') && !target.includes('\\')
-        ? pathOf(target)
-        : undefined;
-    if (path === undefined) {
-      send(req, res, 400, { 'content-type': 'text/plain; charset=utf-8' }, 'bad request target\n');
+    const url = requestUrl(req.url ?? '');
+    if (url === undefined) {
+      text(req, res, 400, 'bad request target');
       return;
     }
+    const path = url.pathname;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      send(
-        req,
-        res,
-        405,
-        { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' },
-        'method not allowed\n',
-      );
+      text(req, res, 405, 'method not allowed', { allow: 'GET, HEAD' });
       return;
     }
     const page = extra.get(path);
@@ -263,13 +253,8 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     else if (path === '/metrics') metrics(req, res);
     else if (path === '/favicon.ico') send(req, res, 204, {});
     else
-      staticFile(
-        req,
-        res,
-        path,
-        new URLSearchParams(target.slice(target.indexOf('?') + 1 || target.length)),
-      ).catch(() => {
-        if (!res.headersSent) send(req, res, 500, { 'content-type': 'text/plain; charset=utf-8' }, 'error\n');
+      staticFile(req, res, path, url.searchParams).catch(() => {
+        if (!res.headersSent) text(req, res, 500, 'error');
         else res.destroy();
       });
   });

@@ -44,6 +44,10 @@ function reading(res: Response): { text: () => string } {
   return { text: () => text };
 }
 
+/** The names of the events a stream carried, in order. */
+const eventNames = (text: string): (string | undefined)[] =>
+  [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+
 const limits = {
   max: 10,
   maxPerKey: 2,
@@ -87,8 +91,7 @@ describe('server-sent event streams', () => {
       const res = await fetch(`${base}/live?who=ann`);
       const stream = reading(res);
       await until(() => stream.text().includes('"n":5'));
-      const events = [...stream.text().matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
-      expect(events).toEqual(['tickets', 'stale', 'fresh', 'tickets']);
+      expect(eventNames(stream.text())).toEqual(['tickets', 'stale', 'fresh', 'tickets']);
     } finally {
       streams.closeAll();
       server.close();
@@ -106,8 +109,7 @@ describe('server-sent event streams', () => {
     try {
       const stream = reading(await fetch(`${base}/live?who=ann`));
       await until(() => stream.text().includes('"n":3'));
-      const events = [...stream.text().matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
-      expect(events).toEqual(['tickets', 'stale', 'fresh', 'tickets']);
+      expect(eventNames(stream.text())).toEqual(['tickets', 'stale', 'fresh', 'tickets']);
     } finally {
       streams.closeAll();
       server.close();
