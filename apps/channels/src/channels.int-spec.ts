@@ -765,6 +765,21 @@ describe('web chat', () => {
     visitor.socket.close();
   });
 
+  it('closes the socket of a frame past 64 KiB (1009) and goes on serving everyone else', async () => {
+    const session = (await http().post('/v1/chat/website/sessions').send({}).expect(200)).body;
+    const visitor = await open(`channelId=website&token=${encodeURIComponent(session.token)}`);
+    await frame(visitor.frames, (f) => f['type'] === 'session');
+    const closed = new Promise<number>((resolve) => visitor.socket.once('close', (code) => resolve(code)));
+    visitor.socket.send('x'.repeat(1024 * 1024));
+    expect(await closed).toBe(1009);
+    // The service is still there: the same visitor comes back and writes.
+    const again = await open(`channelId=website&token=${encodeURIComponent(session.token)}`);
+    await frame(again.frames, (f) => f['type'] === 'session');
+    again.socket.send(JSON.stringify({ type: 'message', clientMessageId: 'after-1', text: 'still there?' }));
+    await frame(again.frames, (f) => f['type'] === 'ack' && f['clientMessageId'] === 'after-1');
+    again.socket.close();
+  });
+
   it('carries a visitor and an agent over WebSockets, and resumes the conversation after a reconnect', async () => {
     const session = (await http().post('/v1/chat/website/sessions').send({}).expect(200)).body;
     const visitor = await open(`channelId=website&token=${encodeURIComponent(session.token)}`);

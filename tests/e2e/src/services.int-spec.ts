@@ -92,6 +92,24 @@ describe('the five services as processes (built output, real infrastructure)', (
     expect(await me.json()).toEqual({ subject: 'e2e', roles: ['agent'] });
   });
 
+  it('channels survives a chat frame past its 64 KiB limit (ws reports it as an error event on the socket)', async () => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port('channels')}/v1/chat/socket`);
+    const closed = new Promise<number>((resolve) => socket.addEventListener('close', (e) => resolve(e.code)));
+    await new Promise((resolve, reject) => {
+      socket.addEventListener('open', resolve);
+      socket.addEventListener('error', reject);
+    });
+    socket.send('x'.repeat(1024 * 1024));
+    // 1009 (too big), or 4401 when the missing token is noticed first; either way the process stays up.
+    expect([1009, 4401, 1006]).toContain(await closed);
+    const channels = running.get('channels');
+    await eventually(async () => (await fetch(`http://127.0.0.1:${port('channels')}/health/live`)).ok, {
+      what: 'channels still answering',
+    });
+    expect(channels?.exitCode).toBeNull();
+    expect(channels?.output()).toContain('chat: socket closed on a bad frame');
+  });
+
   it('logs JSON lines that carry the service name and no token', () => {
     const lines = running.get('tickets')?.output().trim().split('\n') ?? [];
     expect(lines.length).toBeGreaterThan(3);

@@ -80,6 +80,12 @@ export class ChatGateway implements OnApplicationBootstrap, OnApplicationShutdow
     const http = this.adapterHost.httpAdapter.getHttpServer() as Server;
     this.server = new WebSocketServer({ server: http, path: CHAT_SOCKET_PATH, maxPayload: 64 * 1024 });
     this.server.on('connection', (socket, req) => {
+      // A frame past maxPayload, or one that breaks the protocol, makes ws emit 'error' and close the socket
+      // (1009, 1002): without a listener that event would be thrown, and one visitor's frame would stop the
+      // service. The socket's close is the whole answer; the client is told its code.
+      socket.on('error', (err: Error & { code?: string }) =>
+        this.logger.warn({ code: err.code, reason: err.message }, 'chat: socket closed on a bad frame'),
+      );
       void this.accept(socket, req).catch((err: unknown) => {
         this.logger.warn({ err }, 'chat: connection failed');
         socket.close(1011, 'internal error');
